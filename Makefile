@@ -1,0 +1,77 @@
+# Gode grep. The two commands a newcomer needs:
+#   make run    set up, migrate, load demo data, serve http://127.0.0.1:8000
+#   make test   the whole test suite (unit, HTTP, SQLite + PostgreSQL, browser + axe)
+# Everything else here is for developers.
+
+export UV_COMPILE_BYTECODE := 1
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
+UV := python3 -m uv
+PY := .venv/bin/python
+RUN := $(UV) run --locked --no-sync
+LOCALES := nn en
+PORT ?= 8000
+DEMO_DB ?= sqlite:///$(CURDIR)/gode_grep.db
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export TEST_POSTGRES_URL
+
+.PHONY: run test setup check-content lint fmt bench translations extract-messages system-deps postgres clean
+
+run: setup
+	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) alembic upgrade head
+	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) python -m app.demo
+	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) uvicorn app.main:app --host 127.0.0.1 --port $(PORT) --no-server-header
+
+test: setup system-deps postgres
+	$(RUN) pytest $(ARGS)
+
+setup: .venv/.synced translations
+
+.venv/.synced: pyproject.toml uv.lock
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
+	$(UV) sync --locked
+	@touch $@
+
+# Compiled catalogues (.mo) are build output, made from the .po files in app/locale.
+translations: .venv/.synced
+	@$(RUN) pybabel compile -d app/locale -D messages --statistics 2>&1 | grep -v "^compiling"; test -f app/locale/nn/LC_MESSAGES/messages.mo
+
+extract-messages: .venv/.synced
+	$(RUN) pybabel extract -F pyproject.toml -k _ -k N_ -k ngettext:1,2 -o app/locale/messages.pot --no-location --sort-output .
+	@for l in $(LOCALES); do $(RUN) pybabel update -i app/locale/messages.pot -d app/locale -l $$l -D messages --no-fuzzy-matching; done
+
+check-content: .venv/.synced
+	$(RUN) python -m app.content.check guidance/
+
+lint: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy app
+	$(RUN) lint-imports
+	$(RUN) python -m app.content.check guidance/
+	GODEGREP_DATABASE_URL=sqlite:///$(CURDIR)/.lint.db $(RUN) alembic upgrade head
+	GODEGREP_DATABASE_URL=sqlite:///$(CURDIR)/.lint.db $(RUN) alembic check
+	@rm -f .lint.db*
+
+fmt: .venv/.synced
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+bench: setup postgres
+	$(RUN) python tests/bench/autosave.py $(ARGS)
+
+# Debian's Chromium for the browser tests (never `playwright install`), pango for PDF later.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "chromium is missing: run 'sudo apt-get install chromium' first"; exit 1; fi; fi
+
+# Start the local PostgreSQL cluster if it is installed but not running (needs root).
+postgres:
+	@if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  v=$$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1); \
+	  [ -n "$$v" ] && pg_ctlcluster --skip-systemctl-redirect $$v main start || true; \
+	  for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done; fi
+
+clean:
+	rm -rf .venv gode_grep.db* app/locale/*/LC_MESSAGES/*.mo

@@ -1,0 +1,44 @@
+"""The guidance in use: loaded once at start-up, and the snapshots rounds were started with."""
+
+from functools import lru_cache
+
+from sqlmodel import Session, select
+
+from app.content.loader import checksum, from_snapshot, load_guidance, snapshot
+from app.content.models import ContentVersion
+from app.content.schema import Guidance
+from app.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def current_guidance() -> Guidance:
+    """The latest content version on disk; raises ContentError if it is broken."""
+    return load_guidance(get_settings().guidance_dir)
+
+
+def current_version(session: Session) -> ContentVersion:
+    """The stored snapshot of the current content, created the first time it is used."""
+    guidance = current_guidance()
+    digest = checksum(guidance)
+    found = session.exec(select(ContentVersion).where(ContentVersion.checksum == digest)).first()
+    if found is not None:
+        return found
+    version = ContentVersion(version=guidance.meta.version, checksum=digest, body=snapshot(guidance))
+    session.add(version)
+    session.flush()
+    return version
+
+
+# Snapshots never change, so each is parsed once per database (ids differ between databases).
+_snapshots: dict[tuple[str, int], Guidance] = {}
+
+
+def guidance_for(session: Session, content_version_id: int) -> Guidance:
+    """The content a round was started with, exactly as it was then."""
+    key = (str(session.get_bind().engine.url), content_version_id)
+    if key not in _snapshots:
+        version = session.get(ContentVersion, content_version_id)
+        if version is None:
+            raise LookupError(f"content version {content_version_id} is missing")
+        _snapshots[key] = from_snapshot(version.body)
+    return _snapshots[key]

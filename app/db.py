@@ -1,0 +1,63 @@
+"""Database engine and the per-request session. No tables here (see app/models.py)."""
+
+from collections.abc import Iterator
+from functools import cache
+from typing import Annotated, Any
+
+from fastapi import Depends
+from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, create_engine
+
+from app.settings import get_settings
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers and one writer work at once; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@cache
+def get_engine() -> Engine:
+    return make_engine(get_settings().database_url)
+
+
+def get_session() -> Iterator[Session]:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def upsert(
+    session: Session, model: type[SQLModel], values: dict[str, Any], keys: list[str]
+) -> None:
+    """INSERT … ON CONFLICT DO UPDATE: atomic, so concurrent saves of one row never collide."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(model).values(**values)  # type: ignore[arg-type]
+    updates = {k: stmt.excluded[k] for k in values if k not in keys}
+    session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=updates))
+
+
+def insert_ignore(
+    session: Session, model: type[SQLModel], values: dict[str, Any], keys: list[str]
+) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: create a row once, whoever gets there first."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(model).values(**values)  # type: ignore[arg-type]
+    session.execute(stmt.on_conflict_do_nothing(index_elements=keys))

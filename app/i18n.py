@@ -1,0 +1,53 @@
+"""Translations (Babel/gettext). Bokmål is the source language and the default.
+
+The current locale lives in a context variable set once per request (app.web.LocaleMiddleware),
+so code and templates translate with plain `_()` and never pass a locale around.
+"""
+
+import gettext as _gettext
+from collections.abc import Mapping
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel.support import Translations
+
+LOCALES = ("nb", "nn", "en")
+DEFAULT_LOCALE = "nb"
+LOCALE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+_current: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
+
+
+@cache
+def translations(locale: str) -> _gettext.NullTranslations:
+    if locale == DEFAULT_LOCALE:
+        return _gettext.NullTranslations()
+    return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
+
+
+def current_locale() -> str:
+    return _current.get()
+
+
+def set_locale(locale: str) -> None:
+    _current.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+
+
+def _(message: str) -> str:
+    return translations(_current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(_current.get()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; translate it later with _()."""
+    return message
+
+
+def pick(text: Mapping[str, str]) -> str:
+    """Pick the current locale from a content text map, falling back to bokmål."""
+    return text.get(_current.get()) or text[DEFAULT_LOCALE]

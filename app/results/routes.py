@@ -1,0 +1,26 @@
+"""Results pages: the team's results for a manager, a respondent's own results."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.authz import Action
+from app.db import SessionDep
+from app.results import chart, service
+from app.rounds import service as rounds
+from app.web import ActorDep, render
+
+router = APIRouter(prefix="/runder")
+
+
+@router.get("/{round_id}/resultater")
+def team_results(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    rnd = rounds.get_round(session, actor, round_id, Action.VIEW_RESULTS)
+    page = service.team_results(session, actor, rnd)
+    return render(request, "results/results.html", {"page": page, "chart": chart.bars(page)})
+
+
+@router.get("/{round_id}/mine-resultater")
+def own_results(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    rnd = rounds.get_round(session, actor, round_id, Action.ANSWER_ROUND)
+    page = service.own_results(session, actor, rnd)
+    return render(request, "results/results.html", {"page": page, "chart": chart.bars(page)})

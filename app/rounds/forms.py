@@ -1,0 +1,36 @@
+"""Parse the questionnaire form: `a.<statement id>` = level, `c.<area id>` = comment.
+
+The same shape serves the htmx autosave (one field) and the plain form post (all fields).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from fastapi import Request
+
+from app.errors import InvalidInput
+from app.i18n import _
+
+
+@dataclass
+class AnswerForm:
+    answers: dict[str, int] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+
+
+def parse_answer_form(form: Mapping[str, object]) -> AnswerForm:
+    parsed = AnswerForm()
+    for key, value in form.items():
+        if not isinstance(value, str):
+            raise InvalidInput(_("Skjemaet inneholdt noe vi ikke kan ta imot."))
+        if key.startswith("a."):
+            if value not in ("0", "1", "2", "3", "4"):
+                raise InvalidInput(_("Svaret må være et av nivåene 1–4 eller «Vet ikke»."))
+            parsed.answers[key[2:]] = int(value)
+        elif key.startswith("c."):
+            parsed.comments[key[2:]] = value.replace("\r\n", "\n").strip()
+    return parsed
+
+
+async def answer_form(request: Request) -> AnswerForm:
+    return parse_answer_form(await request.form())

@@ -1,0 +1,178 @@
+"""Pages for rounds: the list, a round's overview, answering area by area, submit and close."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from app.authz import Action, Decision, can
+from app.db import SessionDep
+from app.errors import InvalidInput, NotFound
+from app.i18n import _
+from app.rounds import service
+from app.rounds.forms import AnswerForm, answer_form
+from app.web import ActorDep, is_htmx, redirect, render
+
+router = APIRouter(prefix="/runder")
+
+
+@router.get("")
+def list_page(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    rounds = service.list_rounds(session, actor)
+    can_create = can(actor, Action.MANAGE_ROUND, actor.municipality_id) is Decision.ALLOW
+    return render(request, "rounds/list.html", {"rounds": rounds, "can_create": can_create})
+
+
+@router.post("")
+def create(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=100)],
+    participants: Annotated[str, Form(max_length=10)] = "",
+    deadline: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    rnd = service.create_round(
+        session, actor, name, _optional_int(participants), _optional_date(deadline)
+    )
+    return redirect(f"/runder/{rnd.id}", _("Runden er opprettet."), request)
+
+
+@router.get("/{round_id}")
+def round_page(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    rnd = service.get_round(session, actor, round_id, Action.VIEW_ROUND)
+    return render(request, "rounds/round.html", _overview(session, actor, rnd))
+
+
+@router.get("/{round_id}/omrade/{area_id}")
+def area_page(
+    request: Request, round_id: int, area_id: str, actor: ActorDep, session: SessionDep
+) -> Response:
+    rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
+    return render(request, "rounds/area.html", _area_context(session, actor, rnd, area_id))
+
+
+@router.post("/{round_id}/omrade/{area_id}")
+def save_area(
+    request: Request,
+    round_id: int,
+    area_id: str,
+    form: Annotated[AnswerForm, Depends(answer_form)],
+    actor: ActorDep,
+    session: SessionDep,
+) -> Response:
+    rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
+    try:
+        progress = service.save_answers(session, actor, rnd, form)[1]
+    except InvalidInput as exc:
+        # Re-show what was typed with the reason, so nothing the user wrote is lost.
+        ctx = _area_context(session, actor, rnd, area_id, typed=form, error=exc.message)
+        return render(request, "rounds/area.html", ctx, blocks=["save_status"], status_code=422)
+    if not is_htmx(request):
+        return redirect(_next_url(session, rnd, area_id), _("Svarene er lagret."), request)
+    ctx = {"progress": progress, "saved": True, "rnd": rnd}
+    return render(request, "rounds/area.html", ctx, blocks=["save_status", "progress"])
+
+
+@router.post("/{round_id}/send-inn")
+def submit(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
+    try:
+        service.submit(session, actor, rnd)
+    except InvalidInput as exc:
+        ctx = {**_overview(session, actor, rnd), "error": exc.message}
+        return render(request, "rounds/round.html", ctx, status_code=422)
+    msg = _("Takk! Svaret ditt er sendt inn. Her er dine egne resultater og råd.")
+    return redirect(f"/runder/{rnd.id}/mine-resultater", msg, request)
+
+
+@router.post("/{round_id}/gjenapne")
+def reopen(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
+    service.reopen(session, actor, rnd)
+    msg = _("Svaret ditt er åpnet igjen. Husk å sende det inn på nytt når du er ferdig.")
+    return redirect(f"/runder/{rnd.id}", msg, request)
+
+
+@router.post("/{round_id}/lukk")
+def close(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
+    service.close_round(session, actor, rnd)
+    return redirect(f"/runder/{rnd.id}", _("Runden er lukket."), request)
+
+
+def _overview(session: SessionDep, actor: ActorDep, rnd: service.Round) -> dict[str, object]:
+    guidance = service.guidance_of(session, rnd)
+    response = service.existing_response(session, actor, rnd)
+    progress = service.progress(session, guidance, response) if response else None
+    can_manage = can(actor, Action.MANAGE_ROUND, rnd.municipality_id) is Decision.ALLOW
+    counts = service.counts(session, rnd) if can_manage else None
+    return {
+        "rnd": rnd,
+        "guidance": guidance,
+        "response": response,
+        "progress": progress,
+        "counts": counts,
+        "can_manage": can_manage,
+    }
+
+
+def _area_context(
+    session: SessionDep,
+    actor: ActorDep,
+    rnd: service.Round,
+    area_id: str,
+    typed: AnswerForm | None = None,
+    error: str | None = None,
+) -> dict[str, object]:
+    guidance = service.guidance_of(session, rnd)
+    areas = [a.id for a in guidance.areas]
+    if area_id not in areas:
+        raise NotFound(_("Området finnes ikke i denne runden."))
+    response = service.existing_response(session, actor, rnd)
+    answers = service.answers_of(session, response) if response else {}
+    comments = service.comments_of(session, response) if response else {}
+    if typed is not None:
+        answers |= typed.answers
+        comments |= typed.comments
+    index = areas.index(area_id)
+    return {
+        "rnd": rnd,
+        "guidance": guidance,
+        "area": guidance.areas[index],
+        "number": index + 1,
+        "previous": areas[index - 1] if index > 0 else None,
+        "next": areas[index + 1] if index + 1 < len(areas) else None,
+        "answers": answers,
+        "comments": comments,
+        "progress": service.progress(session, guidance, response) if response else None,
+        "locked": bool(response and response.submitted_at) or rnd.status != "open",
+        "error": error,
+    }
+
+
+def _next_url(session: SessionDep, rnd: service.Round, area_id: str) -> str:
+    areas = [a.id for a in service.guidance_of(session, rnd).areas]
+    index = areas.index(area_id) if area_id in areas else len(areas)
+    if index + 1 < len(areas):
+        return f"/runder/{rnd.id}/omrade/{areas[index + 1]}"
+    return f"/runder/{rnd.id}"
+
+
+def _optional_int(value: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput(_("Antall deltakere må være et helt tall."))
+    return int(value)
+
+
+def _optional_date(value: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(_("Fristen må være en dato, for eksempel 2027-03-31.")) from None

@@ -1,0 +1,228 @@
+"""Rounds: their life cycle, each respondent's response and the autosaved answers."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session, col, func, select
+
+from app.accounts.models import Municipality
+from app.authz import Action, Actor, require
+from app.content.schema import Guidance
+from app.content.service import current_version, guidance_for
+from app.db import insert_ignore, upsert
+from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _, current_locale
+from app.rounds.forms import AnswerForm
+from app.rounds.models import Answer, AreaComment, Response, Round, RoundStatus
+from app.rounds.pii import contains_national_id
+from app.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    total: int
+    per_area: dict[str, tuple[int, int]]  # area id -> (answered, total)
+
+    @property
+    def complete(self) -> bool:
+        return self.answered >= self.total
+
+
+def get_round(session: Session, actor: Actor, round_id: int, action: Action) -> Round:
+    """The round, if the actor may take the action on it (404 for other municipalities)."""
+    rnd = session.get(Round, round_id)
+    require(actor, action, rnd.municipality_id if rnd else None)
+    assert rnd is not None
+    return rnd
+
+
+def list_rounds(session: Session, actor: Actor) -> list[Round]:
+    """The rounds of the actor's own municipality, newest first."""
+    require(actor, Action.VIEW_ROUND, actor.municipality_id)
+    query = select(Round).where(Round.municipality_id == actor.municipality_id)
+    return list(session.exec(query.order_by(col(Round.created_at).desc(), col(Round.id).desc())))
+
+
+def create_round(
+    session: Session, actor: Actor, name: str, participants: int | None, deadline: date | None
+) -> Round:
+    """A manager opens a new round with the current guidance content."""
+    require(actor, Action.MANAGE_ROUND, actor.municipality_id)
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("Gi runden et navn, for eksempel «Vår 2027»."))
+    if participants is not None and not 0 <= participants <= 100_000:
+        raise InvalidInput(_("Antall deltakere må være et tall mellom 0 og 100 000."))
+    version = current_version(session)
+    assert actor.municipality_id is not None and version.id is not None
+    rnd = Round(
+        municipality_id=actor.municipality_id,
+        name=name,
+        participants=participants,
+        deadline=deadline,
+        content_version_id=version.id,
+    )
+    session.add(rnd)
+    session.commit()
+    return rnd
+
+
+def close_round(session: Session, actor: Actor, rnd: Round) -> None:
+    """A manager closes an open round; answers can no longer change."""
+    require(actor, Action.MANAGE_ROUND, rnd.municipality_id)
+    if rnd.status != RoundStatus.OPEN:
+        raise Conflict(_("Runden er allerede lukket."))
+    rnd.status = RoundStatus.CLOSED
+    rnd.closed_at = datetime.now(UTC)
+    session.add(rnd)
+    session.commit()
+
+
+def guidance_of(session: Session, rnd: Round) -> Guidance:
+    return guidance_for(session, rnd.content_version_id)
+
+
+def own_response(session: Session, actor: Actor, rnd: Round) -> Response:
+    """The actor's response to the round, created the first time (safe under concurrency)."""
+    require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
+    found = _find_response(session, rnd, actor)
+    if found is not None:
+        return found
+    insert_ignore(session, Response, {"round_id": rnd.id, "user_id": actor.user_id}, ["round_id", "user_id"])
+    session.commit()
+    found = _find_response(session, rnd, actor)
+    assert found is not None
+    return found
+
+
+def existing_response(session: Session, actor: Actor, rnd: Round) -> Response | None:
+    return _find_response(session, rnd, actor)
+
+
+def _find_response(session: Session, rnd: Round, actor: Actor) -> Response | None:
+    query = select(Response).where(Response.round_id == rnd.id, Response.user_id == actor.user_id)
+    return session.exec(query).first()
+
+
+def answers_of(session: Session, response: Response) -> dict[str, int]:
+    rows = session.exec(select(Answer).where(Answer.response_id == response.id))
+    return {a.statement_id: a.level for a in rows}
+
+
+def comments_of(session: Session, response: Response) -> dict[str, str]:
+    rows = session.exec(select(AreaComment).where(AreaComment.response_id == response.id))
+    return {c.area_id: c.text for c in rows}
+
+
+def save_answers(
+    session: Session, actor: Actor, rnd: Round, form: AnswerForm
+) -> tuple[Response, Progress]:
+    """Save the given answers and comments at once; all checks pass before anything is written."""
+    require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
+    guidance = guidance_of(session, rnd)
+    _check_form(guidance, form)
+    _check_open(rnd)
+    response = own_response(session, actor, rnd)
+    if response.submitted_at is not None:
+        raise Conflict(_("Du har sendt inn svaret ditt. Åpne det igjen for å gjøre endringer."))
+    now = datetime.now(UTC)
+    for statement_id, level in form.answers.items():
+        values = {"response_id": response.id, "statement_id": statement_id, "level": level, "updated_at": now}
+        upsert(session, Answer, values, ["response_id", "statement_id"])
+    for area_id, text in form.comments.items():
+        values = {"response_id": response.id, "area_id": area_id, "text": text, "updated_at": now}
+        upsert(session, AreaComment, values, ["response_id", "area_id"])
+    session.commit()
+    return response, progress(session, guidance, response)
+
+
+def _check_form(guidance: Guidance, form: AnswerForm) -> None:
+    statements = guidance.statement_area()
+    unknown = [s for s in form.answers if s not in statements]
+    if unknown:
+        raise InvalidInput(_("Påstanden finnes ikke i denne runden: %(id)s") % {"id": unknown[0][:80]})
+    areas = {a.id for a in guidance.areas}
+    limit = get_settings().max_comment_length
+    for area_id, text in form.comments.items():
+        if area_id not in areas:
+            raise InvalidInput(_("Området finnes ikke i denne runden: %(id)s") % {"id": area_id[:80]})
+        if len(text) > limit:
+            raise InvalidInput(
+                _("Kommentaren er for lang: %(n)s tegn. Den kan være på høyst %(max)s tegn.")
+                % {"n": len(text), "max": limit}
+            )
+        if contains_national_id(text):
+            raise InvalidInput(
+                _(
+                    "Kommentaren ser ut til å inneholde et fødselsnummer eller D-nummer. "
+                    "Vi lagrer ikke personopplysninger om deltakere, så kommentaren ble ikke "
+                    "lagret. Fjern nummeret og prøv igjen."
+                )
+            )
+
+
+def _check_open(rnd: Round) -> None:
+    if rnd.status != RoundStatus.OPEN:
+        raise Conflict(_("Runden er lukket, så svarene kan ikke endres lenger."))
+
+
+def progress(session: Session, guidance: Guidance, response: Response) -> Progress:
+    answered = set(answers_of(session, response))
+    per_area = {
+        a.id: (sum(s.id in answered for s in a.statements), len(a.statements)) for a in guidance.areas
+    }
+    done = sum(n for n, _ in per_area.values())
+    total = sum(t for _, t in per_area.values())
+    return Progress(done, total, per_area)
+
+
+def submit(session: Session, actor: Actor, rnd: Round) -> None:
+    """Submit the actor's response; every statement must have an answer ("Vet ikke" counts)."""
+    require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
+    _check_open(rnd)
+    response = own_response(session, actor, rnd)
+    guidance = guidance_of(session, rnd)
+    done = progress(session, guidance, response)
+    if not done.complete:
+        missing = [guidance.area(a).title[current_locale()] for a, (n, t) in done.per_area.items() if n < t]
+        raise InvalidInput(
+            _("Svar på alle påstandene før du sender inn. Det mangler svar i: %(areas)s")
+            % {"areas": ", ".join(missing)}
+        )
+    if response.submitted_at is None:
+        response.submitted_at = datetime.now(UTC)
+        session.add(response)
+        session.commit()
+
+
+def reopen(session: Session, actor: Actor, rnd: Round) -> None:
+    """Take a submitted response back to change it, as long as the round is open."""
+    require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
+    _check_open(rnd)
+    response = _find_response(session, rnd, actor)
+    if response is None:
+        raise NotFound(_("Du har ikke svart på denne runden ennå."))
+    response.submitted_at = None
+    session.add(response)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class RoundCounts:
+    started: int
+    submitted: int
+
+
+def counts(session: Session, rnd: Round) -> RoundCounts:
+    """How many have started and submitted (numbers only, never who)."""
+    rows = session.exec(
+        select(func.count(), func.count(col(Response.submitted_at))).where(Response.round_id == rnd.id)
+    ).one()
+    return RoundCounts(started=rows[0], submitted=rows[1])
+
+
+def municipality_of(session: Session, rnd: Round) -> Municipality:
+    municipality = session.get(Municipality, rnd.municipality_id)
+    assert municipality is not None
+    return municipality

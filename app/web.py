@@ -1,0 +1,171 @@
+"""Web plumbing shared by every feature: templates, render(), sessions, the actor, CSRF, locale."""
+
+import secrets
+import time
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app import i18n
+from app.accounts.models import User
+from app.authz import Actor
+from app.content.schema import Text
+from app.db import SessionDep
+from app.errors import Forbidden, Unauthorized
+from app.settings import ROOT, get_settings
+
+templates = Jinja2Blocks(directory=str(ROOT / "templates"))
+env = templates.env
+env.add_extension("jinja2.ext.i18n")
+env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext=lambda s, **kw: i18n._(s) % kw if kw else i18n._(s),
+    ngettext=lambda s, p, n, **kw: i18n.ngettext(s, p, n) % {"num": n, **kw},
+    newstyle=False,
+)
+env.filters["t"] = lambda text: text[i18n.current_locale()] if isinstance(text, Text) else text
+env.filters["num"] = lambda v: "–" if v is None else f"{v:.0f}"
+env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    blocks: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The whole page, or only the named blocks when htmx asks (the handler never checks)."""
+    settings = get_settings()
+    ctx = {
+        "csrf_token": csrf_token(request),
+        "demo": settings.demo,
+        "locale": i18n.current_locale(),
+        "actor": getattr(request.state, "actor", None),
+        "flash": request.session.pop("flash", None),
+        **(context or {}),
+    }
+    partial = blocks if blocks and is_htmx(request) else None
+    response: Response = templates.TemplateResponse(
+        request, template, ctx, status_code=status_code, block_names=partial or []
+    )
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def redirect(url: str, flash: str | None = None, request: Request | None = None) -> Response:
+    """Redirect after POST (303), optionally leaving a message for the next page."""
+    if flash and request is not None:
+        request.session["flash"] = flash
+    return RedirectResponse(url, status_code=303)
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def csrf_token(request: Request) -> str:
+    token: str | None = request.session.get("csrf")
+    if token is None:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def start_session(request: Request, user: User) -> None:
+    """Log the user in with a fresh session: rotates the CSRF token so nothing carries over."""
+    lang = request.session.get("lang")
+    request.session.clear()
+    request.session.update(
+        uid=user.id,
+        epoch=user.session_epoch,
+        csrf=secrets.token_urlsafe(32),
+        seen=int(time.time()),
+        lang=user.locale or lang or i18n.DEFAULT_LOCALE,
+    )
+
+
+def end_session(request: Request) -> None:
+    lang = request.session.get("lang")
+    request.session.clear()
+    if lang:
+        request.session["lang"] = lang
+
+
+def optional_actor(request: Request, session: SessionDep) -> Actor | None:
+    """The logged-in actor, or None if there is no valid, active, recent session."""
+    uid = request.session.get("uid")
+    if uid is None:
+        return None
+    now = int(time.time())
+    idle_limit = get_settings().session_idle_minutes * 60
+    user = session.get(User, uid)
+    stale = now - int(request.session.get("seen", 0)) > idle_limit
+    if user is None or not user.active or user.session_epoch != request.session.get("epoch") or stale:
+        end_session(request)
+        return None
+    if now - request.session["seen"] > 60:
+        request.session["seen"] = now
+    actor = Actor(user.id, user.role, user.municipality_id, user.email)  # type: ignore[arg-type]
+    request.state.actor = actor
+    return actor
+
+
+def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+    if actor is None:
+        raise Unauthorized(i18n._("Du er ikke logget inn, eller økten din er utløpt. Logg inn igjen."))
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+OptionalActorDep = Annotated[Actor | None, Depends(optional_actor)]
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every state-changing request must carry the session's CSRF token (form field or header)."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    expected = request.session.get("csrf")
+    if not expected:
+        raise Unauthorized(
+            i18n._(
+                "Økten din mangler eller er utløpt, så vi kunne ikke ta imot skjemaet. "
+                "Last inn siden på nytt og prøv igjen."
+            )
+        )
+    sent = request.headers.get("X-CSRF-Token")
+    if sent is None:
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if not sent or not secrets.compare_digest(sent, expected):
+        raise Forbidden(
+            i18n._("Skjemaet var utløpt eller kom ikke fra denne siden. Last inn siden og prøv igjen.")
+        )
+
+
+class LocaleMiddleware:
+    """Choose each request's locale: the choice kept in the session, else bokmål."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            session = scope.get("session") or {}
+            i18n.set_locale(session.get("lang", i18n.DEFAULT_LOCALE))
+        await self.app(scope, receive, send)
+
+
+def static_path(name: str) -> str:
+    return f"/static/{name}"
+
+
+env.globals["static"] = static_path

@@ -1,0 +1,54 @@
+"""Plain factory functions for tests: make_x(session, **overrides)."""
+
+from functools import cache
+from typing import Any
+
+from sqlmodel import Session
+
+from app.accounts.models import Municipality, Role, SizeClass, User
+from app.accounts.service import hash_password
+from app.content.service import current_version
+from app.rounds.models import Round
+
+PASSWORD = "riktig hest batteri stift"
+
+
+@cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per test run
+
+
+def make_municipality(session: Session, **overrides: Any) -> Municipality:
+    values: dict[str, Any] = {"number": "9990", "name": "Testkommune", "size_class": SizeClass.MEDIUM}
+    values.update(overrides)
+    municipality = Municipality(**values)
+    session.add(municipality)
+    session.flush()
+    return municipality
+
+
+def make_user(session: Session, email: str, role: Role, municipality: Municipality | None = None, **overrides: Any) -> User:
+    user = User(
+        email=email,
+        password_hash=password_hash(),
+        role=role,
+        municipality_id=municipality.id if municipality else None,
+        **overrides,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_round(session: Session, municipality: Municipality, **overrides: Any) -> Round:
+    version = current_version(session)
+    values: dict[str, Any] = {
+        "municipality_id": municipality.id,
+        "name": "Vår 2027",
+        "content_version_id": version.id,
+    }
+    values.update(overrides)
+    rnd = Round(**values)
+    session.add(rnd)
+    session.commit()
+    return rnd

@@ -1,0 +1,38 @@
+import pytest
+
+from app.authz import Action, Actor, Decision, can
+
+A, B = 1, 2
+STAFF = Actor(1, "staff", A)
+MANAGER = Actor(2, "manager", A)
+KS = Actor(3, "ks_adviser", None)
+ADMIN = Actor(4, "admin", None)
+
+TABLE = [
+    # actor, action, object's municipality, decision
+    (STAFF, Action.VIEW_ROUND, A, Decision.ALLOW),
+    (STAFF, Action.ANSWER_ROUND, A, Decision.ALLOW),
+    (STAFF, Action.MANAGE_ROUND, A, Decision.FORBIDDEN),
+    (STAFF, Action.VIEW_RESULTS, A, Decision.FORBIDDEN),
+    (STAFF, Action.VIEW_ROUND, B, Decision.NOT_FOUND),
+    (STAFF, Action.ANSWER_ROUND, B, Decision.NOT_FOUND),
+    (MANAGER, Action.VIEW_ROUND, A, Decision.ALLOW),
+    (MANAGER, Action.ANSWER_ROUND, A, Decision.ALLOW),
+    (MANAGER, Action.MANAGE_ROUND, A, Decision.ALLOW),
+    (MANAGER, Action.VIEW_RESULTS, A, Decision.ALLOW),
+    (MANAGER, Action.VIEW_RESULTS, B, Decision.NOT_FOUND),
+    (MANAGER, Action.MANAGE_ROUND, B, Decision.NOT_FOUND),
+    (KS, Action.VIEW_RESULTS, A, Decision.NOT_FOUND),
+    (KS, Action.ANSWER_ROUND, A, Decision.NOT_FOUND),
+    (ADMIN, Action.VIEW_RESULTS, A, Decision.NOT_FOUND),
+    (STAFF, Action.VIEW_ROUND, None, Decision.NOT_FOUND),
+]
+
+
+@pytest.mark.parametrize(("actor", "action", "municipality", "decision"), TABLE)
+def test_can(actor, action, municipality, decision):
+    assert can(actor, action, municipality) is decision
+
+
+def test_every_action_is_in_the_table():
+    assert {row[1] for row in TABLE} == set(Action)
