@@ -136,8 +136,8 @@ async def csrf_protect(request: Request) -> None:
     if not expected:
         raise Unauthorized(
             i18n._(
-                "Økten din mangler eller er utløpt, så vi kunne ikke ta imot skjemaet. "
-                "Last inn siden på nytt og prøv igjen."
+                "Du er ikke logget inn, eller økten din er utløpt, så vi kunne ikke ta imot "
+                "skjemaet. Logg inn igjen. Svar som allerede er lagret, er tatt vare på."
             )
         )
     sent = request.headers.get("X-CSRF-Token")

@@ -1,0 +1,123 @@
+"""Bad input gets a clear 4xx message and changes nothing."""
+
+import pytest
+from sqlmodel import func, select
+
+from app.content.service import guidance_for
+from app.rounds.models import Answer, AreaComment, Round, RoundStatus
+from tests.conftest import login
+from tests.unit.test_pii import make_valid
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def setup(client, cast, db):
+    token = login(client, cast.staff)
+    area = guidance_for(db, cast.round_a.content_version_id).areas[0]
+    url = f"/runder/{cast.round_a.id}/omrade/{area.id}"
+    return token, area, url
+
+
+def stored(db) -> tuple[int, int]:
+    return db.exec(select(func.count()).select_from(Answer)).one(), db.exec(
+        select(func.count()).select_from(AreaComment)
+    ).one()
+
+
+def test_it_refuses_an_unknown_statement(client, db, setup):
+    token, area, url = setup
+    data = {f"a.{area.statements[0].id}": "2", "a.finnes-ikke": "2", "csrf_token": token}
+    response = client.post(url, data=data, headers=HX)
+    assert response.status_code == 422
+    assert "Påstanden finnes ikke" in response.text
+    assert stored(db) == (0, 0)  # the valid answer in the same post was not saved either
+
+
+@pytest.mark.parametrize("level", ["5", "-1", "x", "", "3.0"])
+def test_it_refuses_a_level_out_of_range(client, db, setup, level):
+    token, area, url = setup
+    response = client.post(url, data={f"a.{area.statements[0].id}": level, "csrf_token": token}, headers=HX)
+    assert response.status_code == 422
+    assert "nivåene 1–4" in response.text
+    assert stored(db) == (0, 0)
+
+
+def test_it_refuses_an_over_long_comment_and_keeps_what_was_typed(client, db, setup):
+    token, area, url = setup
+    text = "Veldig lang kommentar. " * 200
+    response = client.post(url, data={f"c.{area.id}": text, "csrf_token": token})
+    assert response.status_code == 422
+    assert "Kommentaren er for lang" in response.text
+    assert text.strip()[:200] in response.text  # the page shows the text again, nothing lost
+    assert stored(db) == (0, 0)
+
+
+def test_it_refuses_a_national_identity_number_and_says_why(client, db, setup):
+    token, area, url = setup
+    number = make_valid("010101123")
+    data = {f"c.{area.id}": f"Gjelder deltaker {number}", f"a.{area.statements[0].id}": "2", "csrf_token": token}
+    response = client.post(url, data=data, headers=HX)
+    assert response.status_code == 422
+    assert "fødselsnummer" in response.text and "personopplysninger" in response.text
+    assert stored(db) == (0, 0)
+
+
+def test_it_refuses_answers_to_a_closed_round(client, cast, db, setup):
+    token, area, url = setup
+    rnd = db.get(Round, cast.round_a.id)
+    rnd.status = RoundStatus.CLOSED
+    db.add(rnd)
+    db.commit()
+    response = client.post(url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX)
+    assert response.status_code == 409
+    assert "Runden er lukket" in response.text
+    assert stored(db) == (0, 0)
+
+
+def test_another_municipalitys_round_is_not_found(client, cast, db, setup):
+    token, area, _ = setup
+    url = f"/runder/{cast.round_b.id}/omrade/{area.id}"
+    response = client.post(url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX)
+    assert response.status_code == 404
+    assert client.get(f"/runder/{cast.round_b.id}").status_code == 404
+    assert stored(db) == (0, 0)
+
+
+def test_a_missing_session_gets_401(client, db, setup):
+    token, area, url = setup
+    client.cookies.clear()
+    response = client.post(url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX)
+    assert response.status_code == 401
+    assert "Logg inn" in response.text or "logg inn" in response.text.lower()
+    assert stored(db) == (0, 0)
+
+
+def test_a_forged_session_gets_401(client, db, setup):
+    token, area, url = setup
+    cookie = client.cookies.get("godegrep_session")
+    client.cookies.clear()
+    client.cookies.set("godegrep_session", cookie[:-4] + "AAAA")
+    response = client.post(url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX)
+    assert response.status_code == 401
+    assert stored(db) == (0, 0)
+
+
+def test_a_missing_or_wrong_csrf_token_gets_403(client, db, setup):
+    _, area, url = setup
+    field = f"a.{area.statements[0].id}"
+    assert client.post(url, data={field: "2"}, headers=HX).status_code == 403
+    response = client.post(url, data={field: "2", "csrf_token": "feil"}, headers=HX)
+    assert response.status_code == 403
+    assert "Last inn siden" in response.text
+    assert stored(db) == (0, 0)
+
+
+def test_an_unknown_area_page_is_not_found(client, setup, cast):
+    assert client.get(f"/runder/{cast.round_a.id}/omrade/finnes-ikke").status_code == 404
+
+
+def test_a_non_numeric_round_id_gets_a_clear_message(client, setup):
+    response = client.get("/runder/abc")
+    assert response.status_code == 422
+    assert "kan vi ikke ta imot" in response.text

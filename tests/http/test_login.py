@@ -1,0 +1,110 @@
+"""Login, logout, sessions, CSRF and security headers."""
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from tests.conftest import csrf_of, login
+from tests.factories import PASSWORD
+
+
+def test_it_logs_in_and_shows_the_rounds(client, cast):
+    login(client, cast.staff)
+    page = client.get("/runder")
+    assert page.status_code == 200 and cast.staff.email in page.text
+
+
+def test_it_gives_one_neutral_message_for_any_login_failure(client, cast):
+    token = csrf_of(client)
+    wrong_password = client.post("/logg-inn", data={"email": cast.staff.email, "password": "feil", "csrf_token": token})
+    unknown = client.post("/logg-inn", data={"email": "ingen@a.no", "password": PASSWORD, "csrf_token": token})
+    assert wrong_password.status_code == unknown.status_code == 400
+    message = BeautifulSoup(wrong_password.text, "html.parser").select_one("[role=alert]").get_text(strip=True)
+    assert message == BeautifulSoup(unknown.text, "html.parser").select_one("[role=alert]").get_text(strip=True)
+    assert message == "E-postadressen eller passordet er feil."
+
+
+def test_it_keeps_the_typed_email_after_a_failure(client, cast):
+    token = csrf_of(client)
+    response = client.post("/logg-inn", data={"email": cast.staff.email, "password": "feil", "csrf_token": token})
+    assert BeautifulSoup(response.text, "html.parser").select_one("#email")["value"] == cast.staff.email
+
+
+def test_an_inactive_user_cannot_log_in(client, cast, db):
+    cast.staff.active = False
+    db.add(cast.staff)
+    db.commit()
+    token = csrf_of(client)
+    response = client.post("/logg-inn", data={"email": cast.staff.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 400
+
+
+def test_login_needs_the_csrf_token(client, cast):
+    csrf_of(client)
+    response = client.post("/logg-inn", data={"email": cast.staff.email, "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_the_session_cookie_is_httponly_and_samesite(client, cast):
+    client.get("/logg-inn")
+    token = csrf_of(client)
+    response = client.post("/logg-inn", data={"email": cast.staff.email, "password": PASSWORD, "csrf_token": token})
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_login_rotates_the_csrf_token(client, cast):
+    before = csrf_of(client)
+    after = login(client, cast.staff)
+    assert before != after
+
+
+def test_logout_ends_the_session(client, cast):
+    token = login(client, cast.staff)
+    assert client.post("/logg-ut", data={"csrf_token": token}).status_code == 303
+    assert client.get("/runder").headers["location"] == "/logg-inn"
+
+
+def test_ending_all_sessions_logs_the_user_out_at_once(client, cast, db):
+    login(client, cast.staff)
+    cast.staff.session_epoch += 1
+    db.add(cast.staff)
+    db.commit()
+    assert client.get("/runder").status_code == 303
+
+
+def test_pages_need_a_login(client):
+    response = client.get("/runder")
+    assert response.status_code == 303 and response.headers["location"] == "/logg-inn"
+
+
+def test_security_headers_are_on_every_page(client):
+    response = client.get("/logg-inn")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert "server" not in response.headers
+
+
+def test_no_page_has_inline_script(client, cast):
+    login(client, cast.staff)
+    for url in ("/logg-inn", "/runder", f"/runder/{cast.round_a.id}"):
+        page = BeautifulSoup(client.get(url).text, "html.parser")
+        assert all(script.get("src") for script in page.select("script"))
+
+
+def test_broken_content_stops_start_up(tmp_path, monkeypatch):
+    (tmp_path / "v1").mkdir()
+    from app.content import service
+    from app.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "guidance_dir", tmp_path)
+    service.current_guidance.cache_clear()
+    try:
+        with TestClient(create_app()):
+            raise AssertionError("the app started with broken content")
+    except Exception as exc:
+        assert "meta.yaml: file is missing" in str(exc)
+    finally:
+        service.current_guidance.cache_clear()

@@ -1,0 +1,29 @@
+"""The schema comes only from Alembic, and it matches the models on both databases."""
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlmodel import SQLModel
+
+import app.models  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_migrated_schema_matches_the_models(engine):
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == []
+
+
+def test_there_is_exactly_one_migration_head():
+    script = ScriptDirectory.from_config(Config(toml_file=str(ROOT / "pyproject.toml")))
+    assert len(script.get_heads()) == 1
+
+
+def test_the_app_never_creates_tables_itself():
+    sources = "\n".join(p.read_text() for p in (ROOT / "app").rglob("*.py"))
+    assert "create_all" not in sources
