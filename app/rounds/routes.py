@@ -1,6 +1,7 @@
 """Pages for rounds: the list, a round's overview, answering area by area, submit and close."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -15,6 +16,7 @@ from app.rounds.forms import AnswerForm, answer_form
 from app.web import ActorDep, is_htmx, redirect, render
 
 router = APIRouter(prefix="/runder")
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 @router.get("")
@@ -71,7 +73,8 @@ def save_area(
         return render(request, "rounds/area.html", ctx, blocks=["save_status"], status_code=422)
     if not is_htmx(request):
         return redirect(_next_url(session, rnd, area_id), _("Svarene er lagret."), request)
-    ctx = {"progress": progress, "saved": True, "rnd": rnd}
+    saved_at = datetime.now(OSLO).strftime("%H:%M:%S")
+    ctx = {"progress": progress, "saved": True, "saved_at": saved_at, "rnd": rnd}
     return render(request, "rounds/area.html", ctx, blocks=["save_status", "progress"])
 
 

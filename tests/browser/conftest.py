@@ -1,0 +1,56 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the real app (never
+`playwright install`)."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from app.db import make_engine
+from tests.conftest import sqlite_url
+from tests.live import live_server, prepare
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[tuple[str, str]]:
+    url = sqlite_url()
+    prepare(url)
+    with live_server(url) as base:
+        yield base, url
+
+
+@pytest.fixture
+def app_url(server) -> str:
+    """A clean demo round for every test: earlier answers are wiped."""
+    base, url = server
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for table in ("answer", "areacomment", "response"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
+    return base
+
+
+def log_in(page, app_url: str, email: str) -> None:
+    page.goto(f"{app_url}/logg-inn")
+    page.get_by_label("E-postadresse").fill(email)
+    page.get_by_label("Passord").fill("demo")
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(re.compile(r".*/runder$"))

@@ -1,0 +1,95 @@
+"""Autosave under concurrency: a team and two tabs saving at once lose nothing, never a 500.
+
+Runs the real app with uvicorn (one worker, its thread pool) against SQLite and PostgreSQL
+with committed data, and hammers it from many threads over loopback.
+"""
+
+import random
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx2 as httpx
+import pytest
+from sqlmodel import Session, select
+
+from app.accounts.models import User
+from app.content.service import current_guidance
+from app.db import make_engine
+from app.rounds.models import Answer, Response, Round
+from tests.conftest import drop_postgres_database, postgres_database, sqlite_url
+from tests.live import live_server, prepare
+
+USERS = ["ansatt1@demo.kommune.no", "ansatt2@demo.kommune.no", "ansatt3@demo.kommune.no", "leder@demo.kommune.no"]
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def server(request):
+    if request.param == "sqlite":
+        url, admin = sqlite_url(), None
+    else:
+        url, admin = postgres_database()
+    prepare(url)
+    with live_server(url) as base:
+        yield base, url
+    if admin is not None:
+        drop_postgres_database(url, admin)
+
+
+def logged_in(base: str, email: str) -> tuple[httpx.Client, str]:
+    client = httpx.Client(base_url=base, timeout=30)
+    page = client.get("/logg-inn")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    response = client.post("/logg-inn", data={"email": email, "password": "demo", "csrf_token": token})
+    assert response.status_code == 303
+    page = client.get("/runder")
+    return client, re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def test_a_team_and_two_tabs_saving_at_once_lose_nothing(server):
+    base, url = server
+    engine = make_engine(url)
+    with Session(engine) as session:
+        round_id = session.exec(select(Round.id)).first()
+    guidance = current_guidance()
+    statements = [(a.id, s.id) for a in guidance.areas for s in a.statements]
+    # Each user saves from two "tabs" (two clients sharing nothing but the login).
+    tabs = [logged_in(base, email) for email in USERS for _ in range(2)]
+    rng = random.Random(7)
+    jobs = [(tab, *rng.choice(statements), rng.randint(0, 4)) for tab in tabs for _ in range(40)]
+    last_acknowledged: dict[tuple[str, str], set[int]] = {}
+
+    def save(job):
+        (client, token), area_id, statement_id, level = job
+        response = client.post(
+            f"/runder/{round_id}/omrade/{area_id}",
+            data={f"a.{statement_id}": str(level), "csrf_token": token},
+            headers={"HX-Request": "true"},
+        )
+        return job, response.status_code, "Lagret" in response.text
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        results = list(pool.map(save, jobs))
+
+    assert [status for _, status, _ in results if status != 200] == []
+    assert all(ok for _, _, ok in results)
+    for job, _, _ in results:
+        (client, _), _, statement_id, level = job
+        email = USERS[tabs.index(job[0]) // 2]
+        last_acknowledged.setdefault((email, statement_id), set()).add(level)
+
+    with Session(engine) as session:
+        rows = session.exec(
+            select(User.email, Answer.statement_id, Answer.level)
+            .join(Response, Response.id == Answer.response_id)
+            .join(User, User.id == Response.user_id)
+        ).all()
+        responses = session.exec(select(Response)).all()
+    stored = {(email, sid): level for email, sid, level in rows}
+    # Every acknowledged answer is there, holding one of the values that was acknowledged.
+    assert set(stored) == set(last_acknowledged)
+    for key, level in stored.items():
+        assert level in last_acknowledged[key]
+    assert len(responses) == len(USERS)  # one response per person, however many tabs
+    engine.dispose()
+    for client, _ in tabs:
+        client.close()

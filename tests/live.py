@@ -1,0 +1,68 @@
+"""Run the real app with uvicorn on a free loopback port, against a given database."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2 as httpx
+from sqlmodel import Session
+
+from app.db import make_engine
+from app.demo import load_demo
+from tests.conftest import migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "test-secret-for-live-servers-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prepare(url: str) -> None:
+    """Migrate and load the demo municipality, its users and open round."""
+    migrate(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        load_demo(session)
+    engine.dispose()
+
+
+@contextmanager
+def live_server(url: str) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "GODEGREP_DATABASE_URL": url,
+        "GODEGREP_DEMO": "1",
+        "GODEGREP_ENVIRONMENT": "test",
+        "GODEGREP_SECRET_KEY": SECRET,
+    }
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--no-server-header", "--log-level", "warning"]
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/helse", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the app did not start within 30 s")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
