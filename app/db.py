@@ -48,7 +48,7 @@ def upsert(
     """INSERT … ON CONFLICT DO UPDATE: atomic, so concurrent saves of one row never collide."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model).values(**values)  # type: ignore[arg-type]
+    stmt = insert(model).values(**values)
     updates = {k: stmt.excluded[k] for k in values if k not in keys}
     session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=updates))
 
@@ -59,5 +59,5 @@ def insert_ignore(
     """INSERT … ON CONFLICT DO NOTHING: create a row once, whoever gets there first."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model).values(**values)  # type: ignore[arg-type]
+    stmt = insert(model).values(**values)
     session.execute(stmt.on_conflict_do_nothing(index_elements=keys))

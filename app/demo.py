@@ -41,7 +41,8 @@ def load_demo(session: Session) -> Municipality:
     has_round = session.exec(select(Round).where(Round.municipality_id == municipality.id)).first()
     if has_round is None:
         version = current_version(session)
-        assert municipality.id is not None and version.id is not None
+        assert municipality.id is not None
+        assert version.id is not None
         session.add(
             Round(
                 municipality_id=municipality.id,

@@ -108,7 +108,9 @@ def domain_error(request: Request, exc: DomainError) -> Response:
 
 def invalid_request(request: Request, exc: RequestValidationError) -> Response:
     fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
-    message = _("Noe av det som ble sendt inn, kan vi ikke ta imot (%(fields)s). Ingenting ble lagret.")
+    message = _(
+        "Noe av det som ble sendt inn, kan vi ikke ta imot (%(fields)s). Ingenting ble lagret."
+    )
     return error_response(request, 422, message % {"fields": ", ".join(fields)})
 
 

@@ -108,7 +108,12 @@ def optional_actor(request: Request, session: SessionDep) -> Actor | None:
     idle_limit = get_settings().session_idle_minutes * 60
     user = session.get(User, uid)
     stale = now - int(request.session.get("seen", 0)) > idle_limit
-    if user is None or not user.active or user.session_epoch != request.session.get("epoch") or stale:
+    if (
+        user is None
+        or not user.active
+        or user.session_epoch != request.session.get("epoch")
+        or stale
+    ):
         end_session(request)
         return None
     if now - request.session["seen"] > 60:
@@ -120,7 +125,9 @@ def optional_actor(request: Request, session: SessionDep) -> Actor | None:
 
 def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
     if actor is None:
-        raise Unauthorized(i18n._("Du er ikke logget inn, eller økten din er utløpt. Logg inn igjen."))
+        raise Unauthorized(
+            i18n._("Du er ikke logget inn, eller økten din er utløpt. Logg inn igjen.")
+        )
     return actor
 
 
@@ -147,7 +154,9 @@ async def csrf_protect(request: Request) -> None:
         sent = value if isinstance(value, str) else None
     if not sent or not secrets.compare_digest(sent, expected):
         raise Forbidden(
-            i18n._("Skjemaet var utløpt eller kom ikke fra denne siden. Last inn siden og prøv igjen.")
+            i18n._(
+                "Skjemaet var utløpt eller kom ikke fra denne siden. Last inn siden og prøv igjen."
+            )
         )
 
 

@@ -101,7 +101,9 @@ def db(engine: Engine) -> Iterator[Session]:
     content_service._snapshots.clear()
     connection = engine.connect()
     outer = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     yield session
     session.close()
     outer.rollback()
@@ -169,6 +171,8 @@ def login(client: TestClient, user: User, password: str = PASSWORD) -> str:
     """Log in through the real form; returns the CSRF token to use for later posts."""
     client.cookies.clear()
     token = csrf_of(client)
-    response = client.post("/logg-inn", data={"email": user.email, "password": password, "csrf_token": token})
+    response = client.post(
+        "/logg-inn", data={"email": user.email, "password": password, "csrf_token": token}
+    )
     assert response.status_code == 303, response.text
     return csrf_of(client)

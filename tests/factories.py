@@ -19,7 +19,11 @@ def password_hash() -> str:
 
 
 def make_municipality(session: Session, **overrides: Any) -> Municipality:
-    values: dict[str, Any] = {"number": "9990", "name": "Testkommune", "size_class": SizeClass.MEDIUM}
+    values: dict[str, Any] = {
+        "number": "9990",
+        "name": "Testkommune",
+        "size_class": SizeClass.MEDIUM,
+    }
     values.update(overrides)
     municipality = Municipality(**values)
     session.add(municipality)
@@ -27,7 +31,13 @@ def make_municipality(session: Session, **overrides: Any) -> Municipality:
     return municipality
 
 
-def make_user(session: Session, email: str, role: Role, municipality: Municipality | None = None, **overrides: Any) -> User:
+def make_user(
+    session: Session,
+    email: str,
+    role: Role,
+    municipality: Municipality | None = None,
+    **overrides: Any,
+) -> User:
     user = User(
         email=email,
         password_hash=password_hash(),

@@ -36,13 +36,13 @@ def prepare(url: str) -> None:
 
 
 @contextmanager
-def live_server(url: str) -> Iterator[str]:
+def live_server(url: str, production: bool = False) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
         "GODEGREP_DATABASE_URL": url,
-        "GODEGREP_DEMO": "1",
-        "GODEGREP_ENVIRONMENT": "test",
+        "GODEGREP_DEMO": "0" if production else "1",
+        "GODEGREP_ENVIRONMENT": "production" if production else "test",
         "GODEGREP_SECRET_KEY": SECRET,
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]

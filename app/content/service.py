@@ -23,7 +23,9 @@ def current_version(session: Session) -> ContentVersion:
     found = session.exec(select(ContentVersion).where(ContentVersion.checksum == digest)).first()
     if found is not None:
         return found
-    version = ContentVersion(version=guidance.meta.version, checksum=digest, body=snapshot(guidance))
+    version = ContentVersion(
+        version=guidance.meta.version, checksum=digest, body=snapshot(guidance)
+    )
     session.add(version)
     session.flush()
     return version

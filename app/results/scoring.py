@@ -47,7 +47,9 @@ class RoundScores:
     overall: Figures
 
 
-def score_round(structure: Mapping[str, Sequence[str]], responses: Sequence[Answers]) -> RoundScores:
+def score_round(
+    structure: Mapping[str, Sequence[str]], responses: Sequence[Answers]
+) -> RoundScores:
     """Figures per area and statement. `structure` maps area id -> its statement ids in order."""
     statements = {
         sid: _figures([[r[sid]] if sid in r else [] for r in responses])

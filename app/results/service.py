@@ -193,8 +193,12 @@ def explain(guidance: Guidance, reason: Reason) -> str:
         "statement_spread": _(
             "Svarene på påstanden «%(target)s» spriker med %(value)s poeng, %(compare)s."
         ),
-        "dont_know_share": _("%(value)s %% av svarene på «%(target)s» var «Vet ikke», %(compare)s."),
-        "participants": _("Runden er registrert med %(value)s deltakere i programmet, %(compare)s."),
+        "dont_know_share": _(
+            "%(value)s %% av svarene på «%(target)s» var «Vet ikke», %(compare)s."
+        ),
+        "participants": _(
+            "Runden er registrert med %(value)s deltakere i programmet, %(compare)s."
+        ),
         "municipality_size": _("Kommunen er registrert i størrelsesgruppen «%(value)s»."),
     }
     if reason.metric == "dont_know_share" and not reason.target:

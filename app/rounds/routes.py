@@ -1,8 +1,8 @@
 """Pages for rounds: the list, a round's overview, answering area by area, submit and close."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
@@ -13,6 +13,7 @@ from app.errors import InvalidInput, NotFound
 from app.i18n import _
 from app.rounds import service
 from app.rounds.forms import AnswerForm, answer_form
+from app.rounds.models import Round
 from app.web import ActorDep, is_htmx, redirect, render
 
 router = APIRouter(prefix="/runder")
@@ -105,7 +106,7 @@ def close(request: Request, round_id: int, actor: ActorDep, session: SessionDep)
     return redirect(f"/runder/{rnd.id}", _("Runden er lukket."), request)
 
 
-def _overview(session: SessionDep, actor: ActorDep, rnd: service.Round) -> dict[str, object]:
+def _overview(session: SessionDep, actor: ActorDep, rnd: Round) -> dict[str, object]:
     guidance = service.guidance_of(session, rnd)
     response = service.existing_response(session, actor, rnd)
     progress = service.progress(session, guidance, response) if response else None
@@ -124,7 +125,7 @@ def _overview(session: SessionDep, actor: ActorDep, rnd: service.Round) -> dict[
 def _area_context(
     session: SessionDep,
     actor: ActorDep,
-    rnd: service.Round,
+    rnd: Round,
     area_id: str,
     typed: AnswerForm | None = None,
     error: str | None = None,
@@ -155,7 +156,7 @@ def _area_context(
     }
 
 
-def _next_url(session: SessionDep, rnd: service.Round, area_id: str) -> str:
+def _next_url(session: SessionDep, rnd: Round, area_id: str) -> str:
     areas = [a.id for a in service.guidance_of(session, rnd).areas]
     index = areas.index(area_id) if area_id in areas else len(areas)
     if index + 1 < len(areas):

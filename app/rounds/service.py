@@ -55,7 +55,8 @@ def create_round(
     if participants is not None and not 0 <= participants <= 100_000:
         raise InvalidInput(_("Antall deltakere må være et tall mellom 0 og 100 000."))
     version = current_version(session)
-    assert actor.municipality_id is not None and version.id is not None
+    assert actor.municipality_id is not None
+    assert version.id is not None
     rnd = Round(
         municipality_id=actor.municipality_id,
         name=name,
@@ -89,7 +90,9 @@ def own_response(session: Session, actor: Actor, rnd: Round) -> Response:
     found = _find_response(session, rnd, actor)
     if found is not None:
         return found
-    insert_ignore(session, Response, {"round_id": rnd.id, "user_id": actor.user_id}, ["round_id", "user_id"])
+    insert_ignore(
+        session, Response, {"round_id": rnd.id, "user_id": actor.user_id}, ["round_id", "user_id"]
+    )
     session.commit()
     found = _find_response(session, rnd, actor)
     assert found is not None
@@ -128,7 +131,12 @@ def save_answers(
         raise Conflict(_("Du har sendt inn svaret ditt. Åpne det igjen for å gjøre endringer."))
     now = datetime.now(UTC)
     for statement_id, level in form.answers.items():
-        values = {"response_id": response.id, "statement_id": statement_id, "level": level, "updated_at": now}
+        values = {
+            "response_id": response.id,
+            "statement_id": statement_id,
+            "level": level,
+            "updated_at": now,
+        }
         upsert(session, Answer, values, ["response_id", "statement_id"])
     for area_id, text in form.comments.items():
         values = {"response_id": response.id, "area_id": area_id, "text": text, "updated_at": now}
@@ -141,12 +149,16 @@ def _check_form(guidance: Guidance, form: AnswerForm) -> None:
     statements = guidance.statement_area()
     unknown = [s for s in form.answers if s not in statements]
     if unknown:
-        raise InvalidInput(_("Påstanden finnes ikke i denne runden: %(id)s") % {"id": unknown[0][:80]})
+        raise InvalidInput(
+            _("Påstanden finnes ikke i denne runden: %(id)s") % {"id": unknown[0][:80]}
+        )
     areas = {a.id for a in guidance.areas}
     limit = get_settings().max_comment_length
     for area_id, text in form.comments.items():
         if area_id not in areas:
-            raise InvalidInput(_("Området finnes ikke i denne runden: %(id)s") % {"id": area_id[:80]})
+            raise InvalidInput(
+                _("Området finnes ikke i denne runden: %(id)s") % {"id": area_id[:80]}
+            )
         if len(text) > limit:
             raise InvalidInput(
                 _("Kommentaren er for lang: %(n)s tegn. Den kan være på høyst %(max)s tegn.")
@@ -170,7 +182,8 @@ def _check_open(rnd: Round) -> None:
 def progress(session: Session, guidance: Guidance, response: Response) -> Progress:
     answered = set(answers_of(session, response))
     per_area = {
-        a.id: (sum(s.id in answered for s in a.statements), len(a.statements)) for a in guidance.areas
+        a.id: (sum(s.id in answered for s in a.statements), len(a.statements))
+        for a in guidance.areas
     }
     done = sum(n for n, _ in per_area.values())
     total = sum(t for _, t in per_area.values())
@@ -185,7 +198,9 @@ def submit(session: Session, actor: Actor, rnd: Round) -> None:
     guidance = guidance_of(session, rnd)
     done = progress(session, guidance, response)
     if not done.complete:
-        missing = [guidance.area(a).title[current_locale()] for a, (n, t) in done.per_area.items() if n < t]
+        missing = [
+            guidance.area(a).title[current_locale()] for a, (n, t) in done.per_area.items() if n < t
+        ]
         raise InvalidInput(
             _("Svar på alle påstandene før du sender inn. Det mangler svar i: %(areas)s")
             % {"areas": ", ".join(missing)}
@@ -217,7 +232,9 @@ class RoundCounts:
 def counts(session: Session, rnd: Round) -> RoundCounts:
     """How many have started and submitted (numbers only, never who)."""
     rows = session.exec(
-        select(func.count(), func.count(col(Response.submitted_at))).where(Response.round_id == rnd.id)
+        select(func.count(), func.count(col(Response.submitted_at))).where(
+            Response.round_id == rnd.id
+        )
     ).one()
     return RoundCounts(started=rows[0], submitted=rows[1])
 

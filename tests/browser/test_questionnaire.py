@@ -43,7 +43,9 @@ def test_autosave_says_lagret_and_keeps_the_answer(page, app_url):
     expect(status).to_contain_text("Lagret")
     page.reload()
     expect(page.locator("fieldset.statement").first.get_by_role("radio").nth(2)).to_be_checked()
-    expect(page.get_by_label(re.compile("Hva fungerer godt"))).to_have_value("Faste møter fungerer godt")
+    expect(page.get_by_label(re.compile("Hva fungerer godt"))).to_have_value(
+        "Faste møter fungerer godt"
+    )
 
 
 def test_a_refused_comment_is_explained_and_kept(page, app_url):

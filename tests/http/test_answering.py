@@ -24,7 +24,9 @@ def test_it_lists_the_open_round_of_the_own_municipality(client, cast):
 def test_each_statement_is_a_radio_group_with_four_levels_and_vet_ikke(client, cast, db):
     login(client, cast.staff)
     area = first_area(db, cast.round_a)
-    page = BeautifulSoup(client.get(f"/runder/{cast.round_a.id}/omrade/{area.id}").text, "html.parser")
+    page = BeautifulSoup(
+        client.get(f"/runder/{cast.round_a.id}/omrade/{area.id}").text, "html.parser"
+    )
     fieldsets = page.select("fieldset.statement")
     assert len(fieldsets) == len(area.statements)
     for fieldset, statement in zip(fieldsets, area.statements, strict=True):
@@ -66,10 +68,15 @@ def test_the_plain_form_saves_everything_and_goes_to_the_next_area(client, cast,
     token = login(client, cast.staff)
     guidance = guidance_for(db, cast.round_a.content_version_id)
     area = guidance.areas[0]
-    data = {f"a.{s.id}": "2" for s in area.statements} | {f"c.{area.id}": "Vi har faste møter.", "csrf_token": token}
+    data = {f"a.{s.id}": "2" for s in area.statements} | {
+        f"c.{area.id}": "Vi har faste møter.",
+        "csrf_token": token,
+    }
     response = client.post(f"/runder/{cast.round_a.id}/omrade/{area.id}", data=data)
     assert response.status_code == 303
-    assert response.headers["location"] == f"/runder/{cast.round_a.id}/omrade/{guidance.areas[1].id}"
+    assert (
+        response.headers["location"] == f"/runder/{cast.round_a.id}/omrade/{guidance.areas[1].id}"
+    )
     assert len(db.exec(select(Answer)).all()) == len(area.statements)
     assert db.exec(select(AreaComment.text)).all() == ["Vi har faste møter."]
 
@@ -78,7 +85,15 @@ def test_coming_back_shows_the_exact_state(client, cast, db):
     token = login(client, cast.staff)
     area = first_area(db, cast.round_a)
     url = f"/runder/{cast.round_a.id}/omrade/{area.id}"
-    client.post(url, data={f"a.{area.statements[1].id}": "4", f"c.{area.id}": "Det som er vanskelig", "csrf_token": token}, headers=HX)
+    client.post(
+        url,
+        data={
+            f"a.{area.statements[1].id}": "4",
+            f"c.{area.id}": "Det som er vanskelig",
+            "csrf_token": token,
+        },
+        headers=HX,
+    )
     login(client, cast.staff)  # a new session, as after closing the laptop
     page = BeautifulSoup(client.get(url).text, "html.parser")
     checked = [r["id"] for r in page.select("input[type=radio][checked]")]
@@ -119,8 +134,16 @@ def test_submit_then_reopen_until_the_round_closes(client, cast, db):
     assert submitted.headers["location"].endswith("/mine-resultater")
     area = first_area(db, cast.round_a)
     url = f"/runder/{cast.round_a.id}/omrade/{area.id}"
-    locked = client.post(url, data={f"a.{area.statements[0].id}": "1", "csrf_token": token}, headers=HX)
-    assert locked.status_code == 409 and "Åpne det igjen" in locked.text
-    assert client.post(f"/runder/{cast.round_a.id}/gjenapne", data={"csrf_token": token}).status_code == 303
-    again = client.post(url, data={f"a.{area.statements[0].id}": "1", "csrf_token": token}, headers=HX)
+    locked = client.post(
+        url, data={f"a.{area.statements[0].id}": "1", "csrf_token": token}, headers=HX
+    )
+    assert locked.status_code == 409
+    assert "Åpne det igjen" in locked.text
+    assert (
+        client.post(f"/runder/{cast.round_a.id}/gjenapne", data={"csrf_token": token}).status_code
+        == 303
+    )
+    again = client.post(
+        url, data={f"a.{area.statements[0].id}": "1", "csrf_token": token}, headers=HX
+    )
     assert again.status_code == 200

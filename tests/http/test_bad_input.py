@@ -37,7 +37,9 @@ def test_it_refuses_an_unknown_statement(client, db, setup):
 @pytest.mark.parametrize("level", ["5", "-1", "x", "", "3.0"])
 def test_it_refuses_a_level_out_of_range(client, db, setup, level):
     token, area, url = setup
-    response = client.post(url, data={f"a.{area.statements[0].id}": level, "csrf_token": token}, headers=HX)
+    response = client.post(
+        url, data={f"a.{area.statements[0].id}": level, "csrf_token": token}, headers=HX
+    )
     assert response.status_code == 422
     assert "nivåene 1–4" in response.text
     assert stored(db) == (0, 0)
@@ -56,10 +58,15 @@ def test_it_refuses_an_over_long_comment_and_keeps_what_was_typed(client, db, se
 def test_it_refuses_a_national_identity_number_and_says_why(client, db, setup):
     token, area, url = setup
     number = make_valid("010101123")
-    data = {f"c.{area.id}": f"Gjelder deltaker {number}", f"a.{area.statements[0].id}": "2", "csrf_token": token}
+    data = {
+        f"c.{area.id}": f"Gjelder deltaker {number}",
+        f"a.{area.statements[0].id}": "2",
+        "csrf_token": token,
+    }
     response = client.post(url, data=data, headers=HX)
     assert response.status_code == 422
-    assert "fødselsnummer" in response.text and "personopplysninger" in response.text
+    assert "fødselsnummer" in response.text
+    assert "personopplysninger" in response.text
     assert stored(db) == (0, 0)
 
 
@@ -69,7 +76,9 @@ def test_it_refuses_answers_to_a_closed_round(client, cast, db, setup):
     rnd.status = RoundStatus.CLOSED
     db.add(rnd)
     db.commit()
-    response = client.post(url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX)
+    response = client.post(
+        url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX
+    )
     assert response.status_code == 409
     assert "Runden er lukket" in response.text
     assert stored(db) == (0, 0)
@@ -78,7 +87,9 @@ def test_it_refuses_answers_to_a_closed_round(client, cast, db, setup):
 def test_another_municipalitys_round_is_not_found(client, cast, db, setup):
     token, area, _ = setup
     url = f"/runder/{cast.round_b.id}/omrade/{area.id}"
-    response = client.post(url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX)
+    response = client.post(
+        url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX
+    )
     assert response.status_code == 404
     assert client.get(f"/runder/{cast.round_b.id}").status_code == 404
     assert stored(db) == (0, 0)
@@ -87,7 +98,9 @@ def test_another_municipalitys_round_is_not_found(client, cast, db, setup):
 def test_a_missing_session_gets_401(client, db, setup):
     token, area, url = setup
     client.cookies.clear()
-    response = client.post(url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX)
+    response = client.post(
+        url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX
+    )
     assert response.status_code == 401
     assert "Logg inn" in response.text or "logg inn" in response.text.lower()
     assert stored(db) == (0, 0)
@@ -98,7 +111,9 @@ def test_a_forged_session_gets_401(client, db, setup):
     cookie = client.cookies.get("godegrep_session")
     client.cookies.clear()
     client.cookies.set("godegrep_session", cookie[:-4] + "AAAA")
-    response = client.post(url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX)
+    response = client.post(
+        url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX
+    )
     assert response.status_code == 401
     assert stored(db) == (0, 0)
 

@@ -19,10 +19,17 @@ from app.rounds.models import Answer, Response, Round
 from tests.conftest import drop_postgres_database, postgres_database, sqlite_url
 from tests.live import live_server, prepare
 
-USERS = ["ansatt1@demo.kommune.no", "ansatt2@demo.kommune.no", "ansatt3@demo.kommune.no", "leder@demo.kommune.no"]
+USERS = [
+    "ansatt1@demo.kommune.no",
+    "ansatt2@demo.kommune.no",
+    "ansatt3@demo.kommune.no",
+    "leder@demo.kommune.no",
+]
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def server(request):
     if request.param == "sqlite":
         url, admin = sqlite_url(), None
@@ -39,7 +46,9 @@ def logged_in(base: str, email: str) -> tuple[httpx.Client, str]:
     client = httpx.Client(base_url=base, timeout=30)
     page = client.get("/logg-inn")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    response = client.post("/logg-inn", data={"email": email, "password": "demo", "csrf_token": token})
+    response = client.post(
+        "/logg-inn", data={"email": email, "password": "demo", "csrf_token": token}
+    )
     assert response.status_code == 303
     page = client.get("/runder")
     return client, re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

@@ -40,5 +40,7 @@ def test_content_follows_the_language(client, cast, db):
 
 def test_the_switch_only_redirects_within_the_site(client):
     token = csrf_of(client)
-    response = client.post("/sprak", data={"lang": "en", "next": "//evil.example", "csrf_token": token})
+    response = client.post(
+        "/sprak", data={"lang": "en", "next": "//evil.example", "csrf_token": token}
+    )
     assert response.headers["location"] == "/"

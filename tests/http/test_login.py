@@ -1,5 +1,6 @@
 """Login, logout, sessions, CSRF and security headers."""
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
@@ -11,23 +12,39 @@ from tests.factories import PASSWORD
 def test_it_logs_in_and_shows_the_rounds(client, cast):
     login(client, cast.staff)
     page = client.get("/runder")
-    assert page.status_code == 200 and cast.staff.email in page.text
+    assert page.status_code == 200
+    assert cast.staff.email in page.text
 
 
 def test_it_gives_one_neutral_message_for_any_login_failure(client, cast):
     token = csrf_of(client)
-    wrong_password = client.post("/logg-inn", data={"email": cast.staff.email, "password": "feil", "csrf_token": token})
-    unknown = client.post("/logg-inn", data={"email": "ingen@a.no", "password": PASSWORD, "csrf_token": token})
+    wrong_password = client.post(
+        "/logg-inn", data={"email": cast.staff.email, "password": "feil", "csrf_token": token}
+    )
+    unknown = client.post(
+        "/logg-inn", data={"email": "ingen@a.no", "password": PASSWORD, "csrf_token": token}
+    )
     assert wrong_password.status_code == unknown.status_code == 400
-    message = BeautifulSoup(wrong_password.text, "html.parser").select_one("[role=alert]").get_text(strip=True)
-    assert message == BeautifulSoup(unknown.text, "html.parser").select_one("[role=alert]").get_text(strip=True)
+    message = (
+        BeautifulSoup(wrong_password.text, "html.parser")
+        .select_one("[role=alert]")
+        .get_text(strip=True)
+    )
+    assert message == BeautifulSoup(unknown.text, "html.parser").select_one(
+        "[role=alert]"
+    ).get_text(strip=True)
     assert message == "E-postadressen eller passordet er feil."
 
 
 def test_it_keeps_the_typed_email_after_a_failure(client, cast):
     token = csrf_of(client)
-    response = client.post("/logg-inn", data={"email": cast.staff.email, "password": "feil", "csrf_token": token})
-    assert BeautifulSoup(response.text, "html.parser").select_one("#email")["value"] == cast.staff.email
+    response = client.post(
+        "/logg-inn", data={"email": cast.staff.email, "password": "feil", "csrf_token": token}
+    )
+    assert (
+        BeautifulSoup(response.text, "html.parser").select_one("#email")["value"]
+        == cast.staff.email
+    )
 
 
 def test_an_inactive_user_cannot_log_in(client, cast, db):
@@ -35,7 +52,9 @@ def test_an_inactive_user_cannot_log_in(client, cast, db):
     db.add(cast.staff)
     db.commit()
     token = csrf_of(client)
-    response = client.post("/logg-inn", data={"email": cast.staff.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/logg-inn", data={"email": cast.staff.email, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 400
 
 
@@ -48,9 +67,12 @@ def test_login_needs_the_csrf_token(client, cast):
 def test_the_session_cookie_is_httponly_and_samesite(client, cast):
     client.get("/logg-inn")
     token = csrf_of(client)
-    response = client.post("/logg-inn", data={"email": cast.staff.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/logg-inn", data={"email": cast.staff.email, "password": PASSWORD, "csrf_token": token}
+    )
     cookie = response.headers["set-cookie"].lower()
-    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
 
 
 def test_login_rotates_the_csrf_token(client, cast):
@@ -75,13 +97,16 @@ def test_ending_all_sessions_logs_the_user_out_at_once(client, cast, db):
 
 def test_pages_need_a_login(client):
     response = client.get("/runder")
-    assert response.status_code == 303 and response.headers["location"] == "/logg-inn"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/logg-inn"
 
 
 def test_security_headers_are_on_every_page(client):
     response = client.get("/logg-inn")
     csp = response.headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "same-origin"
     assert "server" not in response.headers
@@ -102,9 +127,7 @@ def test_broken_content_stops_start_up(tmp_path, monkeypatch):
     monkeypatch.setattr(get_settings(), "guidance_dir", tmp_path)
     service.current_guidance.cache_clear()
     try:
-        with TestClient(create_app()):
-            raise AssertionError("the app started with broken content")
-    except Exception as exc:
-        assert "meta.yaml: file is missing" in str(exc)
+        with pytest.raises(Exception, match="meta.yaml: file is missing"), TestClient(create_app()):
+            pass
     finally:
         service.current_guidance.cache_clear()

@@ -1,6 +1,5 @@
 """Results: hidden below the minimum, aggregated only, tailored advice with sources and reasons."""
 
-import pytest
 from bs4 import BeautifulSoup
 
 from app.authz import Actor
@@ -12,14 +11,21 @@ from tests.conftest import login
 HX = {"HX-Request": "true"}
 
 
-def answer_and_submit(client, db, rnd, user, levels: dict[str, int], default: int = 3, comment: str = ""):
+def answer_and_submit(
+    client, db, rnd, user, levels: dict[str, int], default: int = 3, comment: str = ""
+):
     token = login(client, user)
     guidance = guidance_for(db, rnd.content_version_id)
     for area in guidance.areas:
         data = {f"a.{s.id}": str(levels.get(area.id, default)) for s in area.statements}
         if comment:
             data[f"c.{area.id}"] = comment
-        assert client.post(f"/runder/{rnd.id}/omrade/{area.id}", data={**data, "csrf_token": token}).status_code == 303
+        assert (
+            client.post(
+                f"/runder/{rnd.id}/omrade/{area.id}", data={**data, "csrf_token": token}
+            ).status_code
+            == 303
+        )
     assert client.post(f"/runder/{rnd.id}/send-inn", data={"csrf_token": token}).status_code == 303
 
 
@@ -35,7 +41,8 @@ def test_results_stay_hidden_until_three_have_submitted(client, cast, db):
     answer_and_submit(client, db, cast.round_a, cast.staff2, {})
     page = results_page(client, cast)
     assert "vises når minst 3" in page.get_text()
-    assert page.select("table") == [] and "Hemmelig kommentar" not in page.get_text()
+    assert page.select("table") == []
+    assert "Hemmelig kommentar" not in page.get_text()
     # The rule holds where the figures are queried, not only in the template.
     assert results.submitted_answers(db, cast.round_a.id, 3) == []
     assert results.submitted_comments(db, cast.round_a.id, 3) == {}
@@ -47,7 +54,11 @@ def test_results_show_once_three_have_submitted(client, cast, db):
     page = results_page(client, cast)
     text = page.get_text()
     assert "3 personer" in text
-    rows = {r.th.get_text(strip=True): [td.get_text(strip=True) for td in r.select("td")] for r in page.select("table tbody tr") if r.th}
+    rows = {
+        r.th.get_text(strip=True): [td.get_text(strip=True) for td in r.select("td")]
+        for r in page.select("table tbody tr")
+        if r.th
+    }
     assert rows["Tett og helhetlig oppfølging"][0] == "0"
     assert rows["Tillit mellom deltaker og veileder"][0] == "100"
     priorities = [li.strong.get_text() for li in page.select("ol.priorities li")]
@@ -58,7 +69,9 @@ def test_results_show_once_three_have_submitted(client, cast, db):
 def test_a_staff_member_only_sees_their_own_results(client, cast, db):
     answer_and_submit(client, db, cast.round_a, cast.staff, {"tillit": 1})
     assert client.get(f"/runder/{cast.round_a.id}/resultater").status_code == 403
-    own = BeautifulSoup(client.get(f"/runder/{cast.round_a.id}/mine-resultater").text, "html.parser")
+    own = BeautifulSoup(
+        client.get(f"/runder/{cast.round_a.id}/mine-resultater").text, "html.parser"
+    )
     assert "Dine resultater" in own.h1.get_text()
     assert own.select("li.advice")
 
@@ -83,7 +96,8 @@ def test_every_advice_has_a_source_and_says_why(client, cast, db):
     assert advice
     for item in advice:
         why = item.select_one("details.why")
-        assert why and "fikk 0 av 100 poeng" in why.get_text()
+        assert why
+        assert "fikk 0 av 100 poeng" in why.get_text()
         assert "Kilde:" in item.get_text()
 
 
@@ -99,21 +113,33 @@ def test_advice_is_tailored_to_the_answers(client, cast, db):
     for user in (cast.staff, cast.staff2, cast.staff3):
         answer_and_submit(client, db, cast.round_a, user, others, default=4)
     reverse = results_page(client, cast)
-    assert "Tett og helhetlig oppfølging" not in [li.strong.get_text() for li in reverse.select("ol.priorities li")]
+    assert "Tett og helhetlig oppfølging" not in [
+        li.strong.get_text() for li in reverse.select("ol.priorities li")
+    ]
     assert low_follow_up.isdisjoint({li["id"] for li in reverse.select("li.advice")})
 
 
 def test_disagreement_and_vet_ikke_trigger_their_own_advice(client, cast, db):
-    answer_and_submit(client, db, cast.round_a, cast.staff, {"tillit": 1, "flerkulturell": 0}, default=4)
-    answer_and_submit(client, db, cast.round_a, cast.staff2, {"tillit": 4, "flerkulturell": 0}, default=4)
-    answer_and_submit(client, db, cast.round_a, cast.staff3, {"tillit": 1, "flerkulturell": 0}, default=4)
+    answer_and_submit(
+        client, db, cast.round_a, cast.staff, {"tillit": 1, "flerkulturell": 0}, default=4
+    )
+    answer_and_submit(
+        client, db, cast.round_a, cast.staff2, {"tillit": 4, "flerkulturell": 0}, default=4
+    )
+    answer_and_submit(
+        client, db, cast.round_a, cast.staff3, {"tillit": 1, "flerkulturell": 0}, default=4
+    )
     text = results_page(client, cast).get_text()
     assert "spriker med" in text
     assert "var «Vet ikke»" in text
 
 
 def test_comments_are_shown_without_names(client, cast, db):
-    for user, comment in ((cast.staff, "Bra samarbeid"), (cast.staff2, "Lite tid"), (cast.staff3, "Mangler tolk")):
+    for user, comment in (
+        (cast.staff, "Bra samarbeid"),
+        (cast.staff2, "Lite tid"),
+        (cast.staff3, "Mangler tolk"),
+    ):
         answer_and_submit(client, db, cast.round_a, user, {}, comment=comment)
     page = results_page(client, cast)
     comments = [li.get_text() for li in page.select("li.comment-text")]

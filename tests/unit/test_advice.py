@@ -37,18 +37,23 @@ def test_low_follow_up_makes_it_the_first_priority(guidance):
     result = run(guidance, team(guidance, {"oppfolging": 1}))
     assert [p.area_id for p in result.priorities] == ["oppfolging"]
     assert {a.rule.area for a in result.advice} == {"oppfolging"}
-    assert result.strengths and "oppfolging" not in dict(result.strengths)
+    assert result.strengths
+    assert "oppfolging" not in dict(result.strengths)
 
 
 def test_the_reverse_gives_other_priorities_and_advice(guidance):
     low_follow_up = run(guidance, team(guidance, {"oppfolging": 1}))
-    reverse = run(guidance, team(guidance, {a.id: 1 for a in guidance.areas if a.id != "oppfolging"}))
+    reverse = run(
+        guidance, team(guidance, {a.id: 1 for a in guidance.areas if a.id != "oppfolging"})
+    )
     assert "oppfolging" not in [p.area_id for p in reverse.priorities]
     assert len(reverse.priorities) == 3
     assert "oppfolging" in dict(reverse.strengths)
     fired = {a.rule.id for a in low_follow_up.advice}
     fired_reverse = {a.rule.id for a in reverse.advice}
-    assert fired and fired_reverse and not fired & fired_reverse
+    assert fired
+    assert fired_reverse
+    assert not fired & fired_reverse
 
 
 def test_priorities_weigh_what_the_sources_stress(guidance):
@@ -66,11 +71,14 @@ def test_every_weak_statement_gets_its_own_advice(guidance):
     answers = {s.id: 4 for a in guidance.areas for s in a.statements} | {weak.id: 1}
     result = run(guidance, [answers] * 3)
     statement_advice = [
-        a for a in result.advice if any(r.metric == "statement_score" and r.target == weak.id for r in a.reasons)
+        a
+        for a in result.advice
+        if any(r.metric == "statement_score" and r.target == weak.id for r in a.reasons)
     ]
     assert statement_advice, "a statement at level 1 must get statement-specific advice"
     reason = next(r for r in statement_advice[0].reasons if r.metric == "statement_score")
-    assert reason.value == 0 and reason.test == "below"
+    assert reason.value == 0
+    assert reason.test == "below"
 
 
 def test_disagreement_fires_its_own_advice(guidance):
@@ -78,9 +86,11 @@ def test_disagreement_fires_its_own_advice(guidance):
     low = team(guidance, {"tillit": 1}, people=2)
     result = run(guidance, high + low)
     spread = [a for a in result.advice if any(r.metric == "area_spread" for r in a.reasons)]
-    assert spread and spread[0].rule.area == "tillit"
+    assert spread
+    assert spread[0].rule.area == "tillit"
     reason = spread[0].reasons[0]
-    assert reason.target == "tillit" and reason.value == 50
+    assert reason.target == "tillit"
+    assert reason.value == 50
 
 
 def test_agreement_does_not_fire_disagreement_advice(guidance):
@@ -96,14 +106,20 @@ def test_many_vet_ikke_fires_its_own_advice(guidance):
 
 
 def test_context_changes_the_advice(guidance):
-    context_rules = [r for r in guidance.rules if any(c.metric in ("municipality_size", "participants") for c in r.when)]
+    context_rules = [
+        r
+        for r in guidance.rules
+        if any(c.metric in ("municipality_size", "participants") for c in r.when)
+    ]
     assert len(context_rules) >= 2
     rule = context_rules[0]
     # Find answers that satisfy the rule's score conditions, then flip only the context.
     levels = {c.area: 1 for c in rule.when if c.metric == "area_score" and c.area}
     responses = team(guidance, levels)
     fitting = Context(size_class=_size_for(rule), participants=_participants_for(rule, fits=True))
-    unfitting = Context(size_class=_other_size(rule), participants=_participants_for(rule, fits=False))
+    unfitting = Context(
+        size_class=_other_size(rule), participants=_participants_for(rule, fits=False)
+    )
     assert rule.id in {a.rule.id for a in run(guidance, responses, fitting).advice}
     assert rule.id not in {a.rule.id for a in run(guidance, responses, unfitting).advice}
 
@@ -123,7 +139,13 @@ def _other_size(rule):
 def _participants_for(rule, fits: bool):
     conds = [c for c in rule.when if c.metric == "participants"]
     if not conds:
-        return 30 if fits else None if not [c for c in rule.when if c.metric == "municipality_size"] else 30
+        return (
+            30
+            if fits
+            else None
+            if not [c for c in rule.when if c.metric == "municipality_size"]
+            else 30
+        )
     c = conds[0]
     if c.below is not None:
         return int(c.below) - 1 if fits else int(c.below) + 50
@@ -134,7 +156,8 @@ def test_every_advice_says_why_and_cites_a_source(guidance):
     result = run(guidance, team(guidance, {a.id: 1 for a in guidance.areas}), Context("liten", 10))
     assert result.advice
     for advice in result.advice:
-        assert advice.reasons and len(advice.reasons) == len(advice.rule.when)
+        assert advice.reasons
+        assert len(advice.reasons) == len(advice.rule.when)
         assert advice.rule.sources
 
 
@@ -149,7 +172,9 @@ def test_advice_is_deterministic(data):
     responses = data.draw(
         st.lists(st.fixed_dictionaries({i: st.integers(0, 4) for i in ids}), min_size=1, max_size=5)
     )
-    context = Context(data.draw(st.sampled_from(["liten", "mellomstor", "stor"])), data.draw(st.integers(0, 200)))
+    context = Context(
+        data.draw(st.sampled_from(["liten", "mellomstor", "stor"])), data.draw(st.integers(0, 200))
+    )
     first = run(guidance, responses, context)
     again = run(guidance, list(reversed(responses)), context)
     assert first == again

@@ -50,7 +50,8 @@ def test_it_reports_broken_yaml_with_file_and_line(tree):
     lines.insert(3, "  broken: [unclosed")
     path.write_text("\n".join(lines), encoding="utf-8")
     message = problems(tree)
-    assert f"{path.name}:" in message and "not valid YAML" in message
+    assert f"{path.name}:" in message
+    assert "not valid YAML" in message
 
 
 def test_it_requires_four_levels_per_statement(tree):
@@ -59,7 +60,8 @@ def test_it_requires_four_levels_per_statement(tree):
     message = problems(tree)
     statement = yaml.safe_load(path.read_text(encoding="utf-8"))["statements"][1]
     line = _line_of(path, statement["levels"][0]["nb"]) - 1
-    assert f"{path.name}:" in message and "statements.1.levels" in message
+    assert f"{path.name}:" in message
+    assert "statements.1.levels" in message
     assert f":{line}:" in message or f":{line + 1}:" in message
 
 
@@ -81,7 +83,12 @@ def test_it_refuses_an_unknown_source(tree):
 
 def test_it_refuses_an_unknown_area_in_a_condition(tree):
     path = first_advice(tree)
-    edit(path, lambda d: d[0]["when"].__setitem__(0, {"metric": "area_score", "area": "ukjent", "below": 50}))
+    edit(
+        path,
+        lambda d: d[0]["when"].__setitem__(
+            0, {"metric": "area_score", "area": "ukjent", "below": 50}
+        ),
+    )
     assert "unknown area 'ukjent'" in problems(tree)
 
 
@@ -94,14 +101,20 @@ def test_it_refuses_an_unknown_statement_in_a_condition(tree):
 
 def test_it_refuses_a_test_the_metric_does_not_take(tree):
     path = first_advice(tree)
-    edit(path, lambda d: d[0]["when"].__setitem__(0, {"metric": "area_score", "area": "tillit", "above": 50}))
+    edit(
+        path,
+        lambda d: d[0]["when"].__setitem__(
+            0, {"metric": "area_score", "area": "tillit", "above": 50}
+        ),
+    )
     assert "metric area_score does not take above" in problems(tree)
 
 
 def test_it_refuses_unknown_fields(tree):
     edit(first_area(tree), lambda d: d.__setitem__("colour", "blue"))
     message = problems(tree)
-    assert "colour" in message and "Extra inputs are not permitted" in message
+    assert "colour" in message
+    assert "Extra inputs are not permitted" in message
 
 
 def test_it_refuses_an_advice_without_source(tree):
@@ -130,12 +143,24 @@ def test_a_snapshot_round_trips(tree):
 
 
 def test_the_check_command_reports_without_starting_the_server(tree):
-    ok = subprocess.run([sys.executable, "-m", "app.content.check", str(tree)], capture_output=True, text=True, cwd=ROOT)
-    assert ok.returncode == 0 and ok.stdout.startswith("OK:")
+    ok = subprocess.run(
+        [sys.executable, "-m", "app.content.check", str(tree)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert ok.returncode == 0
+    assert ok.stdout.startswith("OK:")
     edit(first_area(tree), lambda d: d["statements"][0]["levels"].pop())
-    bad = subprocess.run([sys.executable, "-m", "app.content.check", str(tree)], capture_output=True, text=True, cwd=ROOT)
+    bad = subprocess.run(
+        [sys.executable, "-m", "app.content.check", str(tree)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert bad.returncode == 1
-    assert "levels" in bad.stderr and first_area(tree).name in bad.stderr
+    assert "levels" in bad.stderr
+    assert first_area(tree).name in bad.stderr
 
 
 def _line_of(path: Path, needle: str) -> int:

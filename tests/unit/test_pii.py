@@ -3,9 +3,6 @@ import pytest
 from app.rounds.pii import contains_national_id, is_national_id
 
 
-
-
-
 def make_valid(first_nine: str) -> str | None:
     w1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
     w2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)

@@ -55,7 +55,8 @@ def test_raising_one_answer_never_lowers_its_area_score(responses, statement, da
     area = "b" if statement == "b1" else "a"
     before = score_round(STRUCTURE, responses).areas[area].score
     after = score_round(STRUCTURE, raised).areas[area].score
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert after >= before
 
 
