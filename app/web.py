@@ -29,6 +29,18 @@ env.filters["t"] = lambda text: text[i18n.current_locale()] if isinstance(text, 
 env.filters["num"] = lambda v: "–" if v is None else f"{v:.0f}"
 env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
 
+
+def weight_words(weight: float) -> str:
+    """How strongly the study stresses an area, in words rather than a bare factor."""
+    if weight >= 1.25:
+        return i18n._("studien legger svært stor vekt på området.")
+    if weight >= 1.05:
+        return i18n._("studien legger stor vekt på området.")
+    return i18n._("studien legger noe vekt på området.")
+
+
+env.filters["weight_words"] = weight_words
+
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from app.i18n import current_locale
 from app.results.service import ResultsPage
 
-LABEL_WIDTH = 260
-BAR_WIDTH = 360
-ROW_HEIGHT = 36
+# A compact chart: each area's name above its bar, so it fits beside the table.
+WIDTH = 400
+BAR_WIDTH = 340
+ROW_HEIGHT = 50
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,7 @@ class Chart:
     bars: tuple[Bar, ...]
     width: int
     height: int
-    label_width: int
     bar_width: int
-    strength_x: float | None
 
 
 def bars(page: ResultsPage) -> Chart | None:
@@ -36,10 +35,10 @@ def bars(page: ResultsPage) -> Chart | None:
         Bar(
             label=row.area.title[loc],
             score=row.figures.score,
-            y=20 + i * ROW_HEIGHT,
+            y=8 + i * ROW_HEIGHT,
             width=BAR_WIDTH * (row.figures.score or 0) / 100,
         )
         for i, row in enumerate(page.rows)
     )
-    height = 20 + len(rows) * ROW_HEIGHT + 30
-    return Chart(rows, LABEL_WIDTH + BAR_WIDTH + 60, height, LABEL_WIDTH, BAR_WIDTH, None)
+    height = 8 + len(rows) * ROW_HEIGHT + 24
+    return Chart(rows, WIDTH, height, BAR_WIDTH)

@@ -51,6 +51,17 @@ class ResultsPage:
     comments: tuple[tuple[Area, tuple[str, ...]], ...] = ()
     overall: Figures | None = None
 
+    @property
+    def advice_groups(self) -> list[tuple[Area | None, list[AdviceItem]]]:
+        """Advice grouped by area, keeping the engine's order (priority areas first)."""
+        groups: list[tuple[Area | None, list[AdviceItem]]] = []
+        for item in self.advice:
+            if groups and groups[-1][0] == item.area:
+                groups[-1][1].append(item)
+            else:
+                groups.append((item.area, [item]))
+        return groups
+
 
 def min_respondents(guidance: Guidance) -> int:
     configured = get_settings().min_respondents
