@@ -24,7 +24,12 @@ OSLO = ZoneInfo("Europe/Oslo")
 def list_page(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     rounds = service.list_rounds(session, actor)
     can_create = can(actor, Action.MANAGE_ROUND, actor.municipality_id) is Decision.ALLOW
-    return render(request, "rounds/list.html", {"rounds": rounds, "can_create": can_create})
+    ctx = {
+        "rounds": rounds,
+        "can_create": can_create,
+        "has_municipality": bool(actor.municipality_id),
+    }
+    return render(request, "rounds/list.html", ctx)
 
 
 @router.post("")

@@ -38,7 +38,9 @@ def get_round(session: Session, actor: Actor, round_id: int, action: Action) -> 
 
 
 def list_rounds(session: Session, actor: Actor) -> list[Round]:
-    """The rounds of the actor's own municipality, newest first."""
+    """The rounds of the actor's own municipality, newest first (none without one)."""
+    if actor.municipality_id is None:
+        return []
     require(actor, Action.VIEW_ROUND, actor.municipality_id)
     query = select(Round).where(Round.municipality_id == actor.municipality_id)
     return list(session.exec(query.order_by(col(Round.created_at).desc(), col(Round.id).desc())))

@@ -2,9 +2,11 @@
 
 import re
 
+import httpx2 as httpx
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from app.content.service import current_guidance
 from tests.browser.conftest import AXE_TAGS, log_in
 
 AXE = Axe()
@@ -106,4 +108,37 @@ def test_round_and_results_pages_are_accessible(page, app_url):
     expect(page.locator("li.advice").first).to_be_visible()
     assert_accessible(page)
     page.locator("details.why").first.locator("summary").click()
+    assert_accessible(page)
+
+
+def submit_over_http(app_url: str, email: str, level: str) -> None:
+    """A colleague answers everything through the plain form and submits."""
+    with httpx.Client(base_url=app_url) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/logg-inn").text).group(
+            1
+        )
+        client.post("/logg-inn", data={"email": email, "password": "demo", "csrf_token": token})
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/runder/1").text).group(
+            1
+        )
+        for area in current_guidance().areas:
+            data = {f"a.{s.id}": level for s in area.statements} | {"csrf_token": token}
+            data[f"c.{area.id}"] = f"Kommentar fra {level}"
+            assert client.post(f"/runder/1/omrade/{area.id}", data=data).status_code == 303
+        assert client.post("/runder/1/send-inn", data={"csrf_token": token}).status_code == 303
+
+
+def test_the_managers_results_page_is_accessible(page, app_url):
+    for email, level in (
+        ("ansatt1@demo.kommune.no", "1"),
+        ("ansatt2@demo.kommune.no", "2"),
+        ("ansatt3@demo.kommune.no", "4"),
+    ):
+        submit_over_http(app_url, email, level)
+    log_in(page, app_url, "leder@demo.kommune.no")
+    page.get_by_role("link", name="Høst 2026").click()
+    page.get_by_role("link", name="Se resultatene for runden").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Resultater for")
+    expect(page.get_by_text("Bygger på svarene fra 3 personer")).to_be_visible()
+    expect(page.locator("svg[role=img]")).to_be_visible()
     assert_accessible(page)

@@ -1,0 +1,118 @@
+"""A manager opens and closes rounds; a round keeps the content it was started with."""
+
+from bs4 import BeautifulSoup
+from sqlmodel import select
+
+from app.content import service as content
+from app.content.loader import load_guidance
+from app.rounds.models import Round, RoundStatus
+from app.settings import ROOT
+from tests.conftest import login
+
+HX = {"HX-Request": "true"}
+
+
+def test_a_manager_starts_a_round(client, cast, db):
+    token = login(client, cast.manager)
+    response = client.post(
+        "/runder",
+        data={
+            "name": "Høst 2027",
+            "participants": "35",
+            "deadline": "2027-03-31",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 303
+    rnd = db.exec(select(Round).where(Round.name == "Høst 2027")).one()
+    assert (rnd.municipality_id, rnd.participants, str(rnd.deadline)) == (
+        cast.a.id,
+        35,
+        "2027-03-31",
+    )
+
+
+def test_staff_cannot_start_or_close_a_round(client, cast, db):
+    token = login(client, cast.staff)
+    assert (
+        client.post("/runder", data={"name": "Egen runde", "csrf_token": token}).status_code == 403
+    )
+    assert (
+        client.post(f"/runder/{cast.round_a.id}/lukk", data={"csrf_token": token}).status_code
+        == 403
+    )
+    assert db.exec(select(Round).where(Round.name == "Egen runde")).first() is None
+    assert "Start en ny runde" not in client.get("/runder").text
+
+
+def test_a_round_needs_a_name_and_sensible_numbers(client, cast):
+    token = login(client, cast.manager)
+    assert (
+        "Gi runden et navn" in client.post("/runder", data={"name": " ", "csrf_token": token}).text
+    )
+    bad = client.post("/runder", data={"name": "X", "participants": "mange", "csrf_token": token})
+    assert bad.status_code == 422 and "helt tall" in bad.text
+    bad_date = client.post(
+        "/runder", data={"name": "X", "deadline": "31.03.2027", "csrf_token": token}
+    )
+    assert bad_date.status_code == 422 and "Fristen" in bad_date.text
+
+
+def test_closing_a_round_stops_answers(client, cast, db):
+    token = login(client, cast.manager)
+    assert (
+        client.post(f"/runder/{cast.round_a.id}/lukk", data={"csrf_token": token}).status_code
+        == 303
+    )
+    assert db.get(Round, cast.round_a.id).status == RoundStatus.CLOSED
+    token = login(client, cast.staff)
+    area = content.guidance_for(db, cast.round_a.content_version_id).areas[0]
+    url = f"/runder/{cast.round_a.id}/omrade/{area.id}"
+    assert (
+        client.post(
+            url, data={f"a.{area.statements[0].id}": "2", "csrf_token": token}, headers=HX
+        ).status_code
+        == 409
+    )
+    assert (
+        client.post(f"/runder/{cast.round_a.id}/gjenapne", data={"csrf_token": token}).status_code
+        == 409
+    )
+
+
+def test_a_manager_of_another_municipality_cannot_close_it(client, cast, db):
+    token = login(client, cast.other_manager)
+    assert (
+        client.post(f"/runder/{cast.round_a.id}/lukk", data={"csrf_token": token}).status_code
+        == 404
+    )
+    assert db.get(Round, cast.round_a.id).status == RoundStatus.OPEN
+
+
+def test_a_round_renders_with_the_content_it_started_with(client, cast, db, monkeypatch):
+    old_title = content.guidance_for(db, cast.round_a.content_version_id).areas[0].title.nb
+    original = load_guidance(ROOT / "guidance")
+    first = original.areas[0].model_copy(
+        update={"title": original.areas[0].title.model_copy(update={"nb": "Nytt navn på området"})}
+    )
+    changed = original.model_copy(
+        update={
+            "areas": (first, *original.areas[1:]),
+            "meta": original.meta.model_copy(update={"version": "2099.1"}),
+        }
+    )
+    monkeypatch.setattr(content, "current_guidance", lambda: changed)
+    token = login(client, cast.manager)
+    client.post("/runder", data={"name": "Ny runde", "csrf_token": token})
+    new = db.exec(select(Round).where(Round.name == "Ny runde")).one()
+    assert new.content_version_id != cast.round_a.content_version_id
+    old_page = client.get(f"/runder/{cast.round_a.id}").text
+    assert old_title in old_page and "Nytt navn på området" not in old_page
+    assert "Nytt navn på området" in client.get(f"/runder/{new.id}").text
+
+
+def test_a_ks_adviser_sees_a_calm_explanation_not_an_error(client, cast):
+    login(client, cast.ks_adviser)
+    page = client.get("/runder")
+    assert page.status_code == 200
+    assert "ikke knyttet til en kommune" in BeautifulSoup(page.text, "html.parser").get_text()
