@@ -167,9 +167,10 @@ def csrf_of(client: TestClient) -> str:
     return match.group(1)
 
 
-def login(client: TestClient, user: User, password: str = PASSWORD) -> str:
+def login(client: TestClient, user: User, password: str = PASSWORD, fresh: bool = True) -> str:
     """Log in through the real form; returns the CSRF token to use for later posts."""
-    client.cookies.clear()
+    if fresh:
+        client.cookies.clear()
     token = csrf_of(client)
     response = client.post(
         "/logg-inn", data={"email": user.email, "password": password, "csrf_token": token}

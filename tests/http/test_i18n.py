@@ -27,7 +27,7 @@ def test_a_user_can_switch_to_english_and_nynorsk(client):
 def test_the_choice_survives_login(client, cast):
     token = csrf_of(client)
     client.post("/sprak", data={"lang": "en", "next": "/", "csrf_token": token})
-    login(client, cast.staff)
+    login(client, cast.staff, fresh=False)
     assert BeautifulSoup(client.get("/runder").text, "html.parser").html["lang"] == "en"
 
 
