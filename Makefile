@@ -19,6 +19,7 @@ export TEST_POSTGRES_URL
 
 run: setup
 	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) alembic upgrade head
+	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) python -m app.accounts.register
 	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) python -m app.demo
 	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) uvicorn app.main:app --host 127.0.0.1 --port $(PORT) --no-server-header
 

@@ -16,6 +16,27 @@ class Action(StrEnum):
     ANSWER_ROUND = "answer_round"
     MANAGE_ROUND = "manage_round"
     VIEW_RESULTS = "view_results"
+    INVITE_STAFF = "invite_staff"
+    EXPORT_MUNICIPALITY = "export_municipality"
+
+
+class Access(StrEnum):
+    """The rule every route declares: who may reach it at all (objects are checked by `can`)."""
+
+    PUBLIC = "public"  # anyone, logged in or not
+    LOGGED_IN = "logged_in"  # any active user
+    MUNICIPALITY = "municipality"  # staff and managers, within their own municipality
+    MANAGER = "manager"  # managers, within their own municipality
+    ADMIN = "admin"  # administrators
+    DEVELOPER = "developer"  # the local demo's developer pages; off outside the demo
+
+
+ROLES_FOR: dict[Access, frozenset[str]] = {
+    Access.LOGGED_IN: frozenset({"staff", "manager", "ks_adviser", "admin"}),
+    Access.MUNICIPALITY: frozenset({"staff", "manager"}),
+    Access.MANAGER: frozenset({"manager"}),
+    Access.ADMIN: frozenset({"admin"}),
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +53,8 @@ OWN_MUNICIPALITY: dict[Action, frozenset[str]] = {
     Action.ANSWER_ROUND: frozenset({"staff", "manager"}),
     Action.MANAGE_ROUND: frozenset({"manager"}),
     Action.VIEW_RESULTS: frozenset({"manager"}),
+    Action.INVITE_STAFF: frozenset({"manager"}),
+    Action.EXPORT_MUNICIPALITY: frozenset({"manager"}),
 }
 
 
@@ -39,6 +62,7 @@ class Decision(StrEnum):
     ALLOW = "allow"
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
+    NOT_LOGGED_IN = "not_logged_in"
 
 
 def can(actor: Actor, action: Action, municipality_id: int | None) -> Decision:
@@ -48,6 +72,15 @@ def can(actor: Actor, action: Action, municipality_id: int | None) -> Decision:
     if actor.role in OWN_MUNICIPALITY[action]:
         return Decision.ALLOW
     return Decision.FORBIDDEN
+
+
+def may_enter(actor: Actor | None, access: Access) -> Decision:
+    """May this actor (None: not logged in) reach a route with this rule at all?"""
+    if access in (Access.PUBLIC, Access.DEVELOPER):
+        return Decision.ALLOW
+    if actor is None:
+        return Decision.NOT_LOGGED_IN
+    return Decision.ALLOW if actor.role in ROLES_FOR[access] else Decision.FORBIDDEN
 
 
 def require(actor: Actor, action: Action, municipality_id: int | None) -> None:

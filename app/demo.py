@@ -17,29 +17,63 @@ from app.rounds.models import Round
 from app.settings import get_settings
 
 # 9901 is outside the real range of kommunenummer (0301–5636), so it can't clash.
-DEMO_NUMBER = "9901"
 DEMO_PASSWORD = "demo"
-DEMO_USERS = [
-    ("ansatt1@demo.kommune.no", Role.STAFF),
-    ("ansatt2@demo.kommune.no", Role.STAFF),
-    ("ansatt3@demo.kommune.no", Role.STAFF),
-    ("leder@demo.kommune.no", Role.MANAGER),
-    ("radgiver@ks.no", Role.KS_ADVISER),
+# (number, name, size class, users): two municipalities, so isolation can be tried.
+DEMO_MUNICIPALITIES = [
+    (
+        "9901",
+        "Demo kommune",
+        SizeClass.SMALL,
+        [
+            ("ansatt1@demo.kommune.no", Role.STAFF),
+            ("ansatt2@demo.kommune.no", Role.STAFF),
+            ("ansatt3@demo.kommune.no", Role.STAFF),
+            ("leder@demo.kommune.no", Role.MANAGER),
+        ],
+    ),
+    (
+        "9902",
+        "Demo nabokommune",
+        SizeClass.LARGE,
+        [
+            ("ansatt1@nabo.kommune.no", Role.STAFF),
+            ("ansatt2@nabo.kommune.no", Role.STAFF),
+            ("leder@nabo.kommune.no", Role.MANAGER),
+        ],
+    ),
 ]
+DEMO_OTHERS = [("radgiver@ks.no", Role.KS_ADVISER), ("admin@ks.no", Role.ADMIN)]
+DEMO_USERS = [u for *_, users in DEMO_MUNICIPALITIES for u in users] + DEMO_OTHERS
 
 
 def load_demo(session: Session) -> Municipality:
-    """The demo municipality, its users and one open round, created once."""
-    found = session.exec(select(Municipality).where(Municipality.number == DEMO_NUMBER)).first()
-    municipality = found or create_municipality(
-        session, DEMO_NUMBER, "Demo kommune", SizeClass.SMALL
-    )
-    for email, role in DEMO_USERS:
-        if session.exec(select(User).where(User.email == email)).first() is None:
-            home = municipality if role in (Role.STAFF, Role.MANAGER) else None
-            create_user(session, email, DEMO_PASSWORD, role, home)
-    has_round = session.exec(select(Round).where(Round.municipality_id == municipality.id)).first()
-    if has_round is None:
+    """The demo municipalities, their users and one open round each, created once."""
+    first = None
+    for number, name, size, users in DEMO_MUNICIPALITIES:
+        municipality = _municipality(session, number, name, size)
+        first = first or municipality
+        for email, role in users:
+            _user(session, email, role, municipality)
+        _open_round(session, municipality)
+    for email, role in DEMO_OTHERS:
+        _user(session, email, role, None)
+    session.commit()
+    assert first is not None
+    return first
+
+
+def _municipality(session: Session, number: str, name: str, size: SizeClass) -> Municipality:
+    found = session.exec(select(Municipality).where(Municipality.number == number)).first()
+    return found or create_municipality(session, number, name, size)
+
+
+def _user(session: Session, email: str, role: Role, municipality: Municipality | None) -> None:
+    if session.exec(select(User).where(User.email == email)).first() is None:
+        create_user(session, email, DEMO_PASSWORD, role, municipality)
+
+
+def _open_round(session: Session, municipality: Municipality) -> None:
+    if session.exec(select(Round).where(Round.municipality_id == municipality.id)).first() is None:
         version = current_version(session)
         assert municipality.id is not None
         assert version.id is not None
@@ -51,8 +85,7 @@ def load_demo(session: Session) -> Municipality:
                 content_version_id=version.id,
             )
         )
-    session.commit()
-    return municipality
+        session.flush()
 
 
 def main() -> int:
@@ -63,8 +96,13 @@ def main() -> int:
     with Session(get_engine()) as session:
         load_demo(session)
     print("Demo data is ready at http://127.0.0.1:8000 — every password is 'demo':")
-    for email, role in DEMO_USERS:
-        print(f"  {email:28} {role.value}")
+    for number, name, _size, users in DEMO_MUNICIPALITIES:
+        print(f"  {name} ({number}):")
+        for email, role in users:
+            print(f"    {email:28} {role.value}")
+    for email, role in DEMO_OTHERS:
+        print(f"  {email:30} {role.value}")
+    print("  Sent e-mail (invitations, password resets): http://127.0.0.1:8000/utvikler/epost")
     return 0
 
 

@@ -1,5 +1,6 @@
 """create_app(): routers, static files, middleware and error handlers."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,13 +13,18 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts.routes import router as accounts_router
+from app.admin.routes import router as admin_router
+from app.authz import Access
 from app.content.service import current_guidance
+from app.devtools import router as dev_router
 from app.errors import DomainError, Unauthorized
 from app.i18n import _
+from app.mail import start_local_server
+from app.municipality.routes import router as municipality_router
 from app.results.routes import router as results_router
 from app.rounds.routes import router as rounds_router
 from app.settings import ROOT, get_settings
-from app.web import csrf_protect, is_htmx, redirect, render
+from app.web import allow, csrf_protect, is_htmx, redirect, render
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -28,10 +34,19 @@ CSP = (
 
 
 @asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Broken content stops start-up here, with the file, line and problem in the message.
     current_guidance()
+    settings = get_settings()
+    controller = None
+    if settings.demo:
+        try:
+            controller, app.state.inbox = start_local_server(settings.smtp_host, settings.smtp_port)
+        except (OSError, RuntimeError) as exc:
+            logging.getLogger(__name__).warning("demo SMTP server not started: %s", exc)
     yield
+    if controller is not None:
+        controller.stop()
 
 
 class SecurityHeaders:
@@ -69,8 +84,11 @@ def create_app() -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(rounds_router)
     app.include_router(results_router)
+    app.include_router(admin_router)
+    app.include_router(dev_router)
+    app.include_router(municipality_router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    app.add_api_route("/helse", health, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/helse", health, methods=["GET"], dependencies=[allow(Access.PUBLIC)])
 
     from app.web import LocaleMiddleware
 

@@ -1,7 +1,19 @@
 """Every table, imported in one place for Alembic and the schema test."""
 
-from app.accounts.models import Municipality, User
+from app.accounts.models import Invitation, Municipality, PasswordReset, User
+from app.audit import AuditEvent
 from app.content.models import ContentVersion
 from app.rounds.models import Answer, AreaComment, Response, Round
 
-__all__ = ["Answer", "AreaComment", "ContentVersion", "Municipality", "Response", "Round", "User"]
+__all__ = [
+    "Answer",
+    "AreaComment",
+    "AuditEvent",
+    "ContentVersion",
+    "Invitation",
+    "Municipality",
+    "PasswordReset",
+    "Response",
+    "Round",
+    "User",
+]

@@ -24,6 +24,27 @@ class Settings(BaseSettings):
     min_respondents: int | None = Field(default=None, ge=1)
     session_idle_minutes: int = Field(default=120, ge=5)
     max_comment_length: int = Field(default=2000, ge=100)
+    # The address links in e-mails point to (invitations, password resets).
+    base_url: str = "http://127.0.0.1:8000"
+    invitation_days: int = Field(default=14, ge=1, le=60)
+    reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    # Outgoing e-mail. The demo and the tests run a local SMTP server (aiosmtpd).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Gode grep <ikke-svar@godegrep.local>"
+    # Login with an external identity provider (OpenID Connect): ID-porten, Entra ID, Feide …
+    oidc_issuer: str | None = None  # e.g. https://login.microsoftonline.com/<tenant>/v2.0
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_name: str = "ID-porten"  # shown on the login button
+    # Login rate limits (per account and per client address), as `limits` strings.
+    login_limit_account: str = "5/15minutes"
+    login_limit_address: str = "30/15minutes"
+    # Where the counts live: memory:// for one process; redis://… when several app instances run.
+    rate_limit_storage: str = "memory://"
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> "Settings":
@@ -33,6 +54,10 @@ class Settings(BaseSettings):
             if self.demo:
                 raise ValueError("GODEGREP_DEMO cannot be on in production")
         return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def cookie_secure(self) -> bool:

@@ -11,10 +11,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import i18n
 from app.accounts.models import User
-from app.authz import Actor
+from app.authz import Access, Actor, Decision, may_enter
 from app.content.schema import Text
 from app.db import SessionDep
-from app.errors import Forbidden, Unauthorized
+from app.errors import Forbidden, NotFound, Unauthorized
 from app.settings import ROOT, get_settings
 
 templates = Jinja2Blocks(directory=str(ROOT / "templates"))
@@ -41,6 +41,36 @@ def weight_words(weight: float) -> str:
 
 env.filters["weight_words"] = weight_words
 
+
+def role_name(role: str) -> str:
+    return {
+        "staff": i18n._("Ansatt"),
+        "manager": i18n._("Leder"),
+        "ks_adviser": i18n._("KS-rådgiver"),
+        "admin": i18n._("Administrator"),
+    }.get(role, role)
+
+
+env.globals["role_name"] = role_name
+
+
+def standard_name(standard: str) -> str:
+    return {"nb": i18n._("Bokmål"), "nn": i18n._("Nynorsk"), "neutral": i18n._("Nøytral")}.get(
+        standard, standard
+    )
+
+
+def size_name(size_class: str) -> str:
+    return {
+        "liten": i18n._("Liten (under 5 000 innbyggere)"),
+        "mellomstor": i18n._("Mellomstor (5 000–19 999)"),
+        "stor": i18n._("Stor (20 000 eller flere)"),
+    }.get(size_class, size_class)
+
+
+env.globals["standard_name"] = standard_name
+env.globals["size_name"] = size_name
+
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -59,6 +89,7 @@ def render(
         "demo": settings.demo,
         "locale": i18n.current_locale(),
         "actor": getattr(request.state, "actor", None),
+        "nav_links": nav_links(getattr(request.state, "actor", None)),
         "flash": request.session.pop("flash", None),
         **(context or {}),
     }
@@ -68,6 +99,20 @@ def render(
     )
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+def nav_links(actor: Actor | None) -> list[tuple[str, str]]:
+    """The main menu: only the places the actor's role may enter."""
+    places = [
+        ("/runder", i18n._("Runder"), Access.MUNICIPALITY),
+        ("/kommune", i18n._("Kommunen"), Access.MANAGER),
+        ("/admin", i18n._("Administrasjon"), Access.ADMIN),
+    ]
+    return [
+        (href, label)
+        for href, label, access in places
+        if may_enter(actor, access) is Decision.ALLOW
+    ]
 
 
 def is_htmx(request: Request) -> bool:
@@ -91,16 +136,20 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def start_session(request: Request, user: User) -> None:
-    """Log the user in with a fresh session: rotates the CSRF token so nothing carries over."""
-    lang = request.session.get("lang")
+def start_session(request: Request, user: User, default_locale: str = i18n.DEFAULT_LOCALE) -> None:
+    """Log the user in with a fresh session: rotates the CSRF token so nothing carries over.
+
+    Language: the user's saved choice, else one made before logging in, else the default
+    (the municipality's written standard).
+    """
+    lang = request.session.get("lang_chosen") and request.session.get("lang")
     request.session.clear()
     request.session.update(
         uid=user.id,
         epoch=user.session_epoch,
         csrf=secrets.token_urlsafe(32),
         seen=int(time.time()),
-        lang=user.locale or lang or i18n.DEFAULT_LOCALE,
+        lang=user.locale or lang or default_locale,
     )
 
 
@@ -108,7 +157,11 @@ def end_session(request: Request) -> None:
     lang = request.session.get("lang")
     request.session.clear()
     if lang:
-        request.session["lang"] = lang
+        request.session.update(lang=lang, lang_chosen=True)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 def optional_actor(request: Request, session: SessionDep) -> Actor | None:
@@ -145,6 +198,32 @@ def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Ac
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
 OptionalActorDep = Annotated[Actor | None, Depends(optional_actor)]
+
+
+class Allow:
+    """A route's declared access rule, enforced before anything else the route does.
+
+    Every route states one (`dependencies=[allow(Access.X)]`); a test enumerates the app's
+    routes and fails for any route without one.
+    """
+
+    def __init__(self, access: Access) -> None:
+        self.access = access
+
+    def __call__(self, actor: OptionalActorDep) -> None:
+        if self.access is Access.DEVELOPER and not get_settings().demo:
+            raise NotFound(i18n._("Vi fant ikke siden du ba om."))
+        decision = may_enter(actor, self.access)
+        if decision is Decision.NOT_LOGGED_IN:
+            raise Unauthorized(
+                i18n._("Du er ikke logget inn, eller økten din er utløpt. Logg inn igjen.")
+            )
+        if decision is Decision.FORBIDDEN:
+            raise Forbidden(i18n._("Du har ikke tilgang til denne siden med rollen din."))
+
+
+def allow(access: Access) -> Any:
+    return Depends(Allow(access))
 
 
 async def csrf_protect(request: Request) -> None:

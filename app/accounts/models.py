@@ -29,8 +29,12 @@ class Municipality(SQLModel, table=True):
     number: str = Field(max_length=4, unique=True)  # kommunenummer
     name: str = Field(max_length=100)
     county: str | None = Field(default=None, max_length=100)
+    population: int | None = None
     size_class: SizeClass = Field(default=SizeClass.MEDIUM, sa_type=String(20))
-    written_standard: str = Field(default="nb", max_length=2)
+    # True once an administrator has set the size class; the register import then leaves it.
+    size_class_manual: bool = False
+    # The municipality's chosen written standard: nb (bokmål), nn (nynorsk) or neutral.
+    written_standard: str = Field(default="nb", max_length=7)
     active: bool = True
 
 
@@ -44,4 +48,30 @@ class User(SQLModel, table=True):
     locale: str | None = Field(default=None, max_length=2)
     # Bumped to end every session of the user at once (signed cookies carry the epoch).
     session_epoch: int = 0
+    last_login_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class Invitation(SQLModel, table=True):
+    """A single-use link to join with a role; only a hash of the token is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    role: Role = Field(sa_type=String(20))
+    municipality_id: int | None = Field(default=None, foreign_key="municipality.id")
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class PasswordReset(SQLModel, table=True):
+    """A single-use, short-lived link to set a new password; only a hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -1,4 +1,4 @@
-"""Login, logout and the language switch."""
+"""Login, logout, language, the account page, invitations and password reset."""
 
 from typing import Annotated
 
@@ -6,57 +6,187 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app import i18n
-from app.accounts import service
+from app.accounts import invitations, service
+from app.authz import Access
 from app.db import SessionDep
+from app.errors import DomainError
 from app.i18n import _
-from app.web import OptionalActorDep, end_session, redirect, render, start_session
+from app.settings import get_settings
+from app.web import (
+    ActorDep,
+    OptionalActorDep,
+    allow,
+    client_ip,
+    end_session,
+    redirect,
+    render,
+    start_session,
+)
 
 router = APIRouter()
+HOME = {"staff": "/runder", "manager": "/runder", "admin": "/admin", "ks_adviser": "/konto"}
 
 
-@router.get("/")
+@router.get("/", dependencies=[allow(Access.PUBLIC)])
 def home(actor: OptionalActorDep) -> Response:
-    return redirect("/runder" if actor else "/logg-inn")
+    return redirect(HOME.get(actor.role, "/konto") if actor else "/logg-inn")
 
 
-@router.get("/logg-inn")
+@router.get("/logg-inn", dependencies=[allow(Access.PUBLIC)])
 def login_page(request: Request, actor: OptionalActorDep) -> Response:
     if actor is not None:
-        return redirect("/runder")
-    return render(request, "accounts/login.html", {"email": ""})
+        return redirect("/")
+    return render(request, "accounts/login.html", _login_context(""))
 
 
-@router.post("/logg-inn")
+@router.post("/logg-inn", dependencies=[allow(Access.PUBLIC)])
 def login(
     request: Request,
     session: SessionDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
-    user = service.authenticate(session, email, password)
-    if user is None:
-        error = _("E-postadressen eller passordet er feil.")
-        ctx = {"email": email, "error": error}
-        return render(request, "accounts/login.html", ctx, status_code=400)
-    start_session(request, user)
-    return redirect("/runder")
+    try:
+        user = service.login(session, email, password, client_ip(request))
+    except DomainError as exc:
+        ctx = _login_context(email, exc.message)
+        return render(request, "accounts/login.html", ctx, status_code=exc.status_code)
+    municipality = service.get_municipality(session, user.municipality_id)
+    start_session(request, user, service.default_locale(municipality))
+    return redirect("/")
 
 
-@router.post("/logg-ut")
-def logout(request: Request) -> Response:
+def _login_context(email: str, error: str | None = None) -> dict[str, object]:
+    settings = get_settings()
+    return {
+        "email": email,
+        "error": error,
+        "oidc_enabled": settings.oidc_enabled,
+        "oidc_name": settings.oidc_name,
+    }
+
+
+@router.post("/logg-ut", dependencies=[allow(Access.PUBLIC)])
+def logout(request: Request, actor: OptionalActorDep, session: SessionDep) -> Response:
+    service.logged_out(session, actor, client_ip(request))
     end_session(request)
     return redirect("/logg-inn", _("Du er logget ut."), request)
 
 
-@router.post("/sprak")
+@router.post("/sprak", dependencies=[allow(Access.PUBLIC)])
 def choose_language(
     request: Request,
+    actor: OptionalActorDep,
+    session: SessionDep,
     lang: Annotated[str, Form(max_length=2)],
     next: Annotated[str, Form(max_length=300)] = "/",
 ) -> Response:
-    if lang not in i18n.LOCALES:
-        lang = i18n.DEFAULT_LOCALE
-    request.session["lang"] = lang
+    lang = lang if lang in i18n.LOCALES else i18n.DEFAULT_LOCALE
+    request.session.update(lang=lang, lang_chosen=True)
+    if actor is not None:
+        service.save_locale(session, actor, lang)
     # Only local paths, so the switch can't be used to send people elsewhere.
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     return redirect(target)
+
+
+@router.get("/konto", dependencies=[allow(Access.LOGGED_IN)])
+def account_page(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    return render(request, "accounts/account.html", service.account_overview(session, actor))
+
+
+@router.post("/konto/passord", dependencies=[allow(Access.LOGGED_IN)])
+def change_password(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    current: Annotated[str, Form(max_length=1024)],
+    new: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    try:
+        user = service.change_password(session, actor, current, new, client_ip(request))
+    except DomainError as exc:
+        ctx = {**service.account_overview(session, actor), "error": exc.message}
+        return render(request, "accounts/account.html", ctx, status_code=exc.status_code)
+    start_session(request, user, request.session.get("lang", i18n.DEFAULT_LOCALE))
+    return redirect("/konto", _("Passordet er endret. Andre innlogginger er avsluttet."), request)
+
+
+@router.get("/invitasjon/{token}", dependencies=[allow(Access.PUBLIC)])
+def invitation_page(request: Request, token: str, session: SessionDep) -> Response:
+    invitation = invitations.find_invitation(session, token)
+    return render(
+        request, "accounts/set_password.html", _invitation_context(token, invitation.email)
+    )
+
+
+@router.post("/invitasjon/{token}", dependencies=[allow(Access.PUBLIC)])
+def accept_invitation(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    password: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    invitation = invitations.find_invitation(session, token)
+    try:
+        user = invitations.accept(session, token, password, client_ip(request))
+    except DomainError as exc:
+        ctx = {**_invitation_context(token, invitation.email), "error": exc.message}
+        return render(request, "accounts/set_password.html", ctx, status_code=exc.status_code)
+    start_session(
+        request,
+        user,
+        service.default_locale(service.get_municipality(session, user.municipality_id)),
+    )
+    return redirect("/", _("Velkommen! Kontoen din er klar."), request)
+
+
+def _invitation_context(token: str, email: str) -> dict[str, object]:
+    return {"action": f"/invitasjon/{token}", "email": email, "heading": _("Velg passord")}
+
+
+@router.get("/glemt-passord", dependencies=[allow(Access.PUBLIC)])
+def forgot_page(request: Request) -> Response:
+    return render(request, "accounts/forgot.html", {"sent": False})
+
+
+@router.post("/glemt-passord", dependencies=[allow(Access.PUBLIC)])
+def forgot(
+    request: Request, session: SessionDep, email: Annotated[str, Form(max_length=254)]
+) -> Response:
+    invitations.request_reset(session, email, client_ip(request))
+    return render(request, "accounts/forgot.html", {"sent": True})
+
+
+@router.get("/nytt-passord/{token}", dependencies=[allow(Access.PUBLIC)])
+def reset_page(request: Request, token: str, session: SessionDep) -> Response:
+    reset = invitations.find_reset(session, token)
+    user = service.get_user(session, reset.user_id)
+    ctx = {
+        "action": f"/nytt-passord/{token}",
+        "email": user.email if user else "",
+        "heading": _("Nytt passord"),
+    }
+    return render(request, "accounts/set_password.html", ctx)
+
+
+@router.post("/nytt-passord/{token}", dependencies=[allow(Access.PUBLIC)])
+def reset_password(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    password: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    reset = invitations.find_reset(session, token)
+    user = service.get_user(session, reset.user_id)
+    try:
+        invitations.reset_password(session, token, password, client_ip(request))
+    except DomainError as exc:
+        ctx = {
+            "action": f"/nytt-passord/{token}",
+            "email": user.email if user else "",
+            "heading": _("Nytt passord"),
+            "error": exc.message,
+        }
+        return render(request, "accounts/set_password.html", ctx, status_code=exc.status_code)
+    return redirect("/logg-inn", _("Passordet er endret. Logg inn med det nye passordet."), request)

@@ -7,20 +7,20 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from app.authz import Action, Decision, can
+from app.authz import Access, Action, Decision, can
 from app.db import SessionDep
 from app.errors import InvalidInput, NotFound
 from app.i18n import _
 from app.rounds import service
 from app.rounds.forms import AnswerForm, answer_form
 from app.rounds.models import Round
-from app.web import ActorDep, is_htmx, redirect, render
+from app.web import ActorDep, allow, is_htmx, redirect, render
 
 router = APIRouter(prefix="/runder")
 OSLO = ZoneInfo("Europe/Oslo")
 
 
-@router.get("")
+@router.get("", dependencies=[allow(Access.MUNICIPALITY)])
 def list_page(request: Request, actor: ActorDep, session: SessionDep) -> Response:
     rounds = service.list_rounds(session, actor)
     can_create = can(actor, Action.MANAGE_ROUND, actor.municipality_id) is Decision.ALLOW
@@ -32,7 +32,7 @@ def list_page(request: Request, actor: ActorDep, session: SessionDep) -> Respons
     return render(request, "rounds/list.html", ctx)
 
 
-@router.post("")
+@router.post("", dependencies=[allow(Access.MANAGER)])
 def create(
     request: Request,
     actor: ActorDep,
@@ -47,13 +47,13 @@ def create(
     return redirect(f"/runder/{rnd.id}", _("Runden er opprettet."), request)
 
 
-@router.get("/{round_id}")
+@router.get("/{round_id}", dependencies=[allow(Access.MUNICIPALITY)])
 def round_page(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.VIEW_ROUND)
     return render(request, "rounds/round.html", _overview(session, actor, rnd))
 
 
-@router.get("/{round_id}/omrade/{area_id}")
+@router.get("/{round_id}/omrade/{area_id}", dependencies=[allow(Access.MUNICIPALITY)])
 def area_page(
     request: Request, round_id: int, area_id: str, actor: ActorDep, session: SessionDep
 ) -> Response:
@@ -61,7 +61,7 @@ def area_page(
     return render(request, "rounds/area.html", _area_context(session, actor, rnd, area_id))
 
 
-@router.post("/{round_id}/omrade/{area_id}")
+@router.post("/{round_id}/omrade/{area_id}", dependencies=[allow(Access.MUNICIPALITY)])
 def save_area(
     request: Request,
     round_id: int,
@@ -84,7 +84,7 @@ def save_area(
     return render(request, "rounds/area.html", ctx, blocks=["save_status", "progress"])
 
 
-@router.post("/{round_id}/send-inn")
+@router.post("/{round_id}/send-inn", dependencies=[allow(Access.MUNICIPALITY)])
 def submit(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     try:
@@ -96,7 +96,7 @@ def submit(request: Request, round_id: int, actor: ActorDep, session: SessionDep
     return redirect(f"/runder/{rnd.id}/mine-resultater", msg, request)
 
 
-@router.post("/{round_id}/gjenapne")
+@router.post("/{round_id}/gjenapne", dependencies=[allow(Access.MUNICIPALITY)])
 def reopen(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     service.reopen(session, actor, rnd)
@@ -104,7 +104,7 @@ def reopen(request: Request, round_id: int, actor: ActorDep, session: SessionDep
     return redirect(f"/runder/{rnd.id}", msg, request)
 
 
-@router.post("/{round_id}/lukk")
+@router.post("/{round_id}/lukk", dependencies=[allow(Access.MANAGER)])
 def close(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
     service.close_round(session, actor, rnd)

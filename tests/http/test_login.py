@@ -24,7 +24,7 @@ def test_it_gives_one_neutral_message_for_any_login_failure(client, cast):
     unknown = client.post(
         "/logg-inn", data={"email": "ingen@a.no", "password": PASSWORD, "csrf_token": token}
     )
-    assert wrong_password.status_code == unknown.status_code == 400
+    assert wrong_password.status_code == unknown.status_code == 422
     message = (
         BeautifulSoup(wrong_password.text, "html.parser")
         .select_one("[role=alert]")
@@ -55,7 +55,7 @@ def test_an_inactive_user_cannot_log_in(client, cast, db):
     response = client.post(
         "/logg-inn", data={"email": cast.staff.email, "password": PASSWORD, "csrf_token": token}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 def test_login_needs_the_csrf_token(client, cast):

@@ -114,8 +114,10 @@ def test_a_round_renders_with_the_content_it_started_with(client, cast, db, monk
     assert "Nytt navn på området" in client.get(f"/runder/{new.id}").text
 
 
-def test_a_ks_adviser_sees_a_calm_explanation_not_an_error(client, cast):
+def test_a_ks_adviser_lands_on_a_calm_account_page(client, cast):
     login(client, cast.ks_adviser)
-    page = client.get("/runder")
+    assert client.get("/").headers["location"] == "/konto"
+    page = client.get("/konto")
     assert page.status_code == 200
-    assert "ikke knyttet til en kommune" in BeautifulSoup(page.text, "html.parser").get_text()
+    assert "KS-rådgiver" in BeautifulSoup(page.text, "html.parser").get_text()
+    assert client.get("/runder").status_code == 403

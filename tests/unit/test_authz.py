@@ -1,6 +1,6 @@
 import pytest
 
-from app.authz import Action, Actor, Decision, can
+from app.authz import Access, Action, Actor, Decision, can, may_enter
 
 A, B = 1, 2
 STAFF = Actor(1, "staff", A)
@@ -26,7 +26,34 @@ TABLE = [
     (KS, Action.ANSWER_ROUND, A, Decision.NOT_FOUND),
     (ADMIN, Action.VIEW_RESULTS, A, Decision.NOT_FOUND),
     (STAFF, Action.VIEW_ROUND, None, Decision.NOT_FOUND),
+    (STAFF, Action.INVITE_STAFF, A, Decision.FORBIDDEN),
+    (MANAGER, Action.INVITE_STAFF, A, Decision.ALLOW),
+    (MANAGER, Action.INVITE_STAFF, B, Decision.NOT_FOUND),
+    (STAFF, Action.EXPORT_MUNICIPALITY, A, Decision.FORBIDDEN),
+    (MANAGER, Action.EXPORT_MUNICIPALITY, A, Decision.ALLOW),
+    (MANAGER, Action.EXPORT_MUNICIPALITY, B, Decision.NOT_FOUND),
 ]
+
+ENTRY = [
+    (None, Access.PUBLIC, Decision.ALLOW),
+    (None, Access.LOGGED_IN, Decision.NOT_LOGGED_IN),
+    (None, Access.ADMIN, Decision.NOT_LOGGED_IN),
+    (STAFF, Access.LOGGED_IN, Decision.ALLOW),
+    (STAFF, Access.MUNICIPALITY, Decision.ALLOW),
+    (STAFF, Access.MANAGER, Decision.FORBIDDEN),
+    (STAFF, Access.ADMIN, Decision.FORBIDDEN),
+    (MANAGER, Access.MANAGER, Decision.ALLOW),
+    (MANAGER, Access.ADMIN, Decision.FORBIDDEN),
+    (KS, Access.MUNICIPALITY, Decision.FORBIDDEN),
+    (KS, Access.LOGGED_IN, Decision.ALLOW),
+    (ADMIN, Access.ADMIN, Decision.ALLOW),
+    (ADMIN, Access.MUNICIPALITY, Decision.FORBIDDEN),
+]
+
+
+@pytest.mark.parametrize(("actor", "access", "decision"), ENTRY)
+def test_may_enter(actor, access, decision):
+    assert may_enter(actor, access) is decision
 
 
 @pytest.mark.parametrize(("actor", "action", "municipality", "decision"), TABLE)

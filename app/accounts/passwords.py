@@ -1,0 +1,50 @@
+"""Password rules after NIST SP 800-63B-4: length, not composition, and no common passwords.
+
+A password that is the only factor must have at least 15 characters; any characters are
+allowed (spaces and emoji included) and no mix of character classes is demanded. Passwords
+found in a list of 30 000 common passwords (shipped with zxcvbn) are refused, as are ones
+built from the user's own e-mail address or the service's name.
+"""
+
+from functools import cache
+
+from app.i18n import _
+
+MIN_LENGTH = 15
+MAX_LENGTH = 128
+
+
+@cache
+def _common() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problems(password: str, email: str = "") -> list[str]:
+    """What is wrong with a new password, in words a user understands (empty: it is fine)."""
+    if len(password) < MIN_LENGTH:
+        return [
+            _("Passordet må ha minst %(n)s tegn. Et langt passord med flere ord er lett å huske.")
+            % {"n": MIN_LENGTH}
+        ]
+    if len(password) > MAX_LENGTH:
+        return [_("Passordet kan ha høyst %(n)s tegn.") % {"n": MAX_LENGTH}]
+    folded = "".join(password.lower().split())
+    local = email.split("@")[0].lower()
+    if folded in _common() or len(set(folded)) <= 2 or _repeats_common(folded):
+        return [
+            _("Passordet er blant de mest brukte passordene og er lett å gjette. Velg et annet.")
+        ]
+    if (local and len(local) >= 4 and local in folded) or "godegrep" in folded:
+        return [_("Passordet kan ikke bygge på e-postadressen din eller navnet på tjenesten.")]
+    return []
+
+
+def _repeats_common(folded: str) -> bool:
+    """'passwordpassword' or 'qwertyqwertyqwerty': a common password said again."""
+    for times in (2, 3, 4):
+        size, rest = divmod(len(folded), times)
+        if not rest and folded == folded[:size] * times and folded[:size] in _common():
+            return True
+    return False

@@ -1,0 +1,236 @@
+"""Administrator pages: municipalities, users and roles, invitations and the audit log."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from app.accounts import invitations
+from app.accounts.models import Role
+from app.admin import service
+from app.authz import Access
+from app.db import SessionDep
+from app.errors import DomainError
+from app.i18n import _
+from app.web import ActorDep, allow, client_ip, redirect, render
+
+router = APIRouter(prefix="/admin")
+ADMIN = [allow(Access.ADMIN)]
+
+
+@router.get("", dependencies=ADMIN)
+def overview(request: Request, actor: ActorDep) -> Response:
+    return render(request, "admin/overview.html", {})
+
+
+@router.get("/kommuner", dependencies=ADMIN)
+def municipalities(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    fylke: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    rows = service.municipalities(session, actor, q, fylke)
+    ctx = {"rows": rows, "q": q, "fylke": fylke, "counties": service.counties(session)}
+    return render(request, "admin/municipalities.html", ctx, blocks=["results"])
+
+
+@router.get("/kommuner/{municipality_id}", dependencies=ADMIN)
+def municipality_page(
+    request: Request, municipality_id: int, actor: ActorDep, session: SessionDep
+) -> Response:
+    return render(
+        request, "admin/municipality.html", _municipality_context(session, actor, municipality_id)
+    )
+
+
+def _municipality_context(
+    session: SessionDep, actor: ActorDep, municipality_id: int
+) -> dict[str, object]:
+    municipality = service.get_municipality(session, actor, municipality_id)
+    people = service.users(session, actor, municipality_id=municipality_id)
+    return {"m": municipality, "people": people, "roles": [Role.STAFF, Role.MANAGER]}
+
+
+@router.post("/kommuner/{municipality_id}", dependencies=ADMIN)
+def update_municipality(
+    request: Request,
+    municipality_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    size_class: Annotated[str, Form(max_length=20)],
+    written_standard: Annotated[str, Form(max_length=7)],
+) -> Response:
+    municipality = service.get_municipality(session, actor, municipality_id)
+    service.update_municipality(
+        session, actor, municipality, size_class, written_standard, client_ip(request)
+    )
+    return redirect(f"/admin/kommuner/{municipality_id}", _("Kommunen er oppdatert."), request)
+
+
+@router.post("/kommuner/{municipality_id}/inviter", dependencies=ADMIN)
+def invite_to_municipality(
+    request: Request,
+    municipality_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)],
+    role: Annotated[str, Form(max_length=20)],
+) -> Response:
+    municipality = service.get_municipality(session, actor, municipality_id)
+    if role not in (Role.STAFF, Role.MANAGER):
+        role = Role.STAFF
+    try:
+        invitations.invite(session, actor, email, Role(role), municipality, client_ip(request))
+    except DomainError as exc:
+        ctx = {**_municipality_context(session, actor, municipality_id), "error": exc.message}
+        return render(request, "admin/municipality.html", ctx, status_code=exc.status_code)
+    return redirect(
+        f"/admin/kommuner/{municipality_id}",
+        _("Invitasjonen er sendt til %(email)s.") % {"email": email},
+        request,
+    )
+
+
+@router.get("/kommuner/{municipality_id}/slett", dependencies=ADMIN)
+def delete_page(
+    request: Request, municipality_id: int, actor: ActorDep, session: SessionDep
+) -> Response:
+    municipality = service.get_municipality(session, actor, municipality_id)
+    return render(request, "admin/delete.html", {"m": municipality})
+
+
+@router.post("/kommuner/{municipality_id}/slett", dependencies=ADMIN)
+def delete_data(
+    request: Request,
+    municipality_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    confirmation: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    municipality = service.get_municipality(session, actor, municipality_id)
+    try:
+        service.delete_municipality_data(
+            session, actor, municipality, confirmation, client_ip(request)
+        )
+    except DomainError as exc:
+        return render(
+            request,
+            "admin/delete.html",
+            {"m": municipality, "error": exc.message},
+            status_code=exc.status_code,
+        )
+    return redirect(
+        f"/admin/kommuner/{municipality_id}", _("Alle data for kommunen er slettet."), request
+    )
+
+
+@router.get("/brukere", dependencies=ADMIN)
+def users(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=254)] = "",
+    rolle: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    rows = service.users(session, actor, q, rolle)
+    return render(
+        request,
+        "admin/users.html",
+        {"rows": rows, "q": q, "rolle": rolle, "roles": list(Role)},
+        blocks=["results"],
+    )
+
+
+@router.get("/brukere/{user_id}", dependencies=ADMIN)
+def user_page(request: Request, user_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    user = service.get_user(session, actor, user_id)
+    municipality = (
+        session.get(service.Municipality, user.municipality_id) if user.municipality_id else None
+    )
+    return render(request, "admin/user.html", {"u": user, "m": municipality, "roles": list(Role)})
+
+
+@router.post("/brukere/{user_id}", dependencies=ADMIN)
+def change_user(
+    request: Request,
+    user_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    role: Annotated[str, Form(max_length=20)],
+    municipality_number: Annotated[str, Form(max_length=4)] = "",
+    active: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    user = service.get_user(session, actor, user_id)
+    try:
+        service.change_user(
+            session, actor, user, role, municipality_number, active == "on", client_ip(request)
+        )
+    except DomainError as exc:
+        municipality = (
+            session.get(service.Municipality, user.municipality_id)
+            if user.municipality_id
+            else None
+        )
+        ctx = {"u": user, "m": municipality, "roles": list(Role), "error": exc.message}
+        return render(request, "admin/user.html", ctx, status_code=exc.status_code)
+    return redirect(
+        f"/admin/brukere/{user_id}",
+        _("Brukeren er oppdatert. Endringen gjelder fra neste innlogging."),
+        request,
+    )
+
+
+@router.get("/inviter", dependencies=ADMIN)
+def invite_page(request: Request, actor: ActorDep) -> Response:
+    return render(request, "admin/invite.html", {"email": ""})
+
+
+@router.post("/inviter", dependencies=ADMIN)
+def invite(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)],
+    role: Annotated[str, Form(max_length=20)],
+) -> Response:
+    try:
+        if role not in (Role.KS_ADVISER, Role.ADMIN):
+            raise service.InvalidInput(
+                _(
+                    "Her inviterer du KS-rådgivere og administratorer. Ledere og ansatte inviteres fra kommunens side."
+                )
+            )
+        invitations.invite(session, actor, email, Role(role), None, client_ip(request))
+    except DomainError as exc:
+        return render(
+            request,
+            "admin/invite.html",
+            {"email": email, "error": exc.message},
+            status_code=exc.status_code,
+        )
+    return redirect(
+        "/admin/inviter", _("Invitasjonen er sendt til %(email)s.") % {"email": email}, request
+    )
+
+
+@router.get("/logg", dependencies=ADMIN)
+def audit(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    hendelse: Annotated[str, Query(max_length=50)] = "",
+    epost: Annotated[str, Query(max_length=254)] = "",
+    side: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Response:
+    events = service.audit_log(session, actor, hendelse, epost, page=side)
+    ctx = {
+        "events": events,
+        "hendelse": hendelse,
+        "epost": epost,
+        "side": side,
+        "names": service.event_names(session),
+        "page_size": service.PAGE,
+    }
+    return render(request, "admin/audit.html", ctx)

@@ -1,0 +1,249 @@
+"""Administration: municipalities, users and roles, the audit log, and deleting a
+municipality's data. Every function here is for administrators only (checked by the routes'
+declared rule and again here)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, func, or_, select
+
+from app.accounts.models import Invitation, Municipality, PasswordReset, Role, SizeClass, User
+from app.audit import AuditEvent, record
+from app.authz import Actor
+from app.errors import Forbidden, InvalidInput, NotFound
+
+__all__ = ["InvalidInput", "Municipality"]
+from app.i18n import _
+from app.rounds.models import Answer, AreaComment, Response, Round
+
+PAGE = 100
+
+
+def _admin(actor: Actor) -> None:
+    if actor.role != Role.ADMIN:
+        raise Forbidden(_("Bare administratorer har tilgang til dette."))
+
+
+def municipalities(
+    session: Session, actor: Actor, query: str = "", county: str = ""
+) -> list[Municipality]:
+    """Municipalities matching a name or number, in number order."""
+    _admin(actor)
+    stmt = select(Municipality)
+    if query.strip():
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(Municipality.name).like(like), col(Municipality.number).like(like))
+        )
+    if county:
+        stmt = stmt.where(Municipality.county == county)
+    return list(session.exec(stmt.order_by(col(Municipality.number)).limit(400)))
+
+
+def counties(session: Session) -> list[str]:
+    rows = session.exec(select(Municipality.county).distinct().order_by(col(Municipality.county)))
+    return [c for c in rows if c]
+
+
+def get_municipality(session: Session, actor: Actor, municipality_id: int) -> Municipality:
+    _admin(actor)
+    municipality = session.get(Municipality, municipality_id)
+    if municipality is None:
+        raise NotFound(_("Kommunen finnes ikke."))
+    return municipality
+
+
+def update_municipality(
+    session: Session,
+    actor: Actor,
+    municipality: Municipality,
+    size_class: str,
+    standard: str,
+    ip: str,
+) -> None:
+    """Set the size class (from now on kept by register imports) and the written standard."""
+    _admin(actor)
+    if size_class not in {s.value for s in SizeClass} or standard not in ("nb", "nn", "neutral"):
+        raise InvalidInput(_("Velg en størrelse og en målform fra listene."))
+    changes = {"size_class": size_class, "written_standard": standard}
+    before = {k: getattr(municipality, k) for k in changes}
+    if municipality.size_class != size_class:
+        municipality.size_class_manual = True
+    for key, value in changes.items():
+        setattr(municipality, key, value)
+    session.add(municipality)
+    record(
+        session,
+        actor,
+        "municipality_updated",
+        municipality.number,
+        municipality_id=municipality.id,
+        ip=ip,
+        before=before,
+        after=changes,
+    )
+    session.commit()
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user: User
+    municipality: Municipality | None
+
+
+def users(
+    session: Session,
+    actor: Actor,
+    query: str = "",
+    role: str = "",
+    municipality_id: int | None = None,
+) -> list[UserRow]:
+    _admin(actor)
+    stmt = select(User, Municipality).join(
+        Municipality, col(Municipality.id) == col(User.municipality_id), isouter=True
+    )
+    if query.strip():
+        stmt = stmt.where(col(User.email).like(f"%{query.strip().lower()}%"))
+    if role:
+        stmt = stmt.where(User.role == role)
+    if municipality_id:
+        stmt = stmt.where(User.municipality_id == municipality_id)
+    return [UserRow(u, m) for u, m in session.exec(stmt.order_by(col(User.email)).limit(PAGE * 4))]
+
+
+def get_user(session: Session, actor: Actor, user_id: int) -> User:
+    _admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("Brukeren finnes ikke."))
+    return user
+
+
+def change_user(
+    session: Session,
+    actor: Actor,
+    user: User,
+    role: str,
+    municipality_number: str,
+    active: bool,
+    ip: str,
+) -> None:
+    """Change role, municipality and whether the user may log in; any change ends their sessions."""
+    _admin(actor)
+    if role not in {r.value for r in Role}:
+        raise InvalidInput(_("Ukjent rolle."))
+    municipality = None
+    if role in (Role.STAFF, Role.MANAGER):
+        municipality = session.exec(
+            select(Municipality).where(Municipality.number == municipality_number.strip())
+        ).first()
+        if municipality is None:
+            raise InvalidInput(
+                _("Ansatte og ledere må høre til en kommune. Skriv et gyldig kommunenummer.")
+            )
+    if user.id == actor.user_id and (role != Role.ADMIN or not active):
+        raise InvalidInput(
+            _("Du kan ikke ta fra deg selv administratorrollen eller deaktivere deg selv.")
+        )
+    user_home = user.municipality_id
+    before = {"role": user.role, "municipality_id": user_home, "active": user.active}
+    new_home = municipality.id if municipality else None
+    after = {"role": role, "municipality_id": new_home, "active": active}
+    if before == after:
+        return
+    user.role, user.municipality_id, user.active = Role(role), new_home, active
+    user.session_epoch += 1  # privilege change: the user's sessions end at once
+    session.add(user)
+    events = []
+    if before["role"] != role:
+        events.append("role_changed")
+    if before["municipality_id"] != after["municipality_id"]:
+        events.append("user_moved")
+    if before["active"] != active:
+        events.append("user_activated" if active else "user_deactivated")
+    for event in events:
+        record(
+            session,
+            actor,
+            event,
+            user.email,
+            municipality_id=new_home or user_home,
+            ip=ip,
+            before=before,
+            after=after,
+        )
+    session.commit()
+
+
+def audit_log(
+    session: Session,
+    actor: Actor,
+    event: str = "",
+    email: str = "",
+    municipality_id: int | None = None,
+    page: int = 0,
+) -> list[AuditEvent]:
+    """The newest events first, filtered; read-only."""
+    _admin(actor)
+    stmt = select(AuditEvent)
+    if event:
+        stmt = stmt.where(AuditEvent.event == event)
+    if email.strip():
+        like = f"%{email.strip().lower()}%"
+        stmt = stmt.where(
+            or_(col(AuditEvent.actor_email).like(like), col(AuditEvent.target).like(like))
+        )
+    if municipality_id:
+        stmt = stmt.where(AuditEvent.municipality_id == municipality_id)
+    stmt = (
+        stmt.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .offset(page * PAGE)
+        .limit(PAGE)
+    )
+    return list(session.exec(stmt))
+
+
+def event_names(session: Session) -> list[str]:
+    return list(session.exec(select(AuditEvent.event).distinct().order_by(col(AuditEvent.event))))
+
+
+def delete_municipality_data(
+    session: Session, actor: Actor, municipality: Municipality, confirmation: str, ip: str
+) -> dict[str, int]:
+    """Delete the municipality's rounds, answers, comments and people; keep the register entry
+    and the audit log. Needs the municipality's name typed as confirmation."""
+    _admin(actor)
+    if confirmation.strip().lower() != municipality.name.strip().lower():
+        raise InvalidInput(_("Skriv navnet på kommunen nøyaktig for å bekrefte slettingen."))
+    round_ids = select(Round.id).where(Round.municipality_id == municipality.id)
+    user_ids = select(User.id).where(User.municipality_id == municipality.id)
+    # The municipality's rounds, and anything its people answered elsewhere before a move.
+    response_ids = select(Response.id).where(
+        or_(col(Response.round_id).in_(round_ids), col(Response.user_id).in_(user_ids))
+    )
+    counts = {}
+    for name, stmt in (
+        ("answers", delete(Answer).where(col(Answer.response_id).in_(response_ids))),
+        ("comments", delete(AreaComment).where(col(AreaComment.response_id).in_(response_ids))),
+        ("responses", delete(Response).where(col(Response.id).in_(response_ids))),
+        ("rounds", delete(Round).where(col(Round.municipality_id) == municipality.id)),
+        (
+            "invitations",
+            delete(Invitation).where(col(Invitation.municipality_id) == municipality.id),
+        ),
+        ("resets", delete(PasswordReset).where(col(PasswordReset.user_id).in_(user_ids))),
+        ("invited_by", delete(Invitation).where(col(Invitation.invited_by_id).in_(user_ids))),
+        ("users", delete(User).where(col(User.municipality_id) == municipality.id)),
+    ):
+        counts[name] = session.execute(stmt).rowcount  # type: ignore[attr-defined]
+    record(
+        session,
+        actor,
+        "municipality_deleted",
+        municipality.number,
+        municipality_id=municipality.id,
+        ip=ip,
+        **counts,
+    )
+    session.commit()
+    return counts

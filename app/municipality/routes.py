@@ -1,0 +1,54 @@
+"""The manager's page for their municipality: people, invitations and the JSON export."""
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from app.accounts import invitations
+from app.accounts.models import Role
+from app.authz import Access, Action
+from app.db import SessionDep
+from app.errors import DomainError
+from app.i18n import _
+from app.municipality import service
+from app.web import ActorDep, allow, client_ip, redirect, render
+
+router = APIRouter(prefix="/kommune")
+
+
+@router.get("", dependencies=[allow(Access.MANAGER)])
+def page(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    return render(
+        request, "municipality/page.html", {**service.people(session, actor), "email": ""}
+    )
+
+
+@router.post("/inviter", dependencies=[allow(Access.MANAGER)])
+def invite(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=254)],
+) -> Response:
+    municipality = service.own_municipality(session, actor, Action.INVITE_STAFF)
+    try:
+        invitations.invite(session, actor, email, Role.STAFF, municipality, client_ip(request))
+    except DomainError as exc:
+        ctx = {**service.people(session, actor), "email": email, "error": exc.message}
+        return render(request, "municipality/page.html", ctx, status_code=exc.status_code)
+    return redirect(
+        "/kommune", _("Invitasjonen er sendt til %(email)s.") % {"email": email}, request
+    )
+
+
+@router.get("/eksport", dependencies=[allow(Access.MANAGER)])
+def export(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    data = service.export(session, actor, client_ip(request))
+    filename = f"gode-grep-{data['municipality']['number']}.json"
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
