@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.accounts.oidc_routes import router as oidc_router
 from app.accounts.routes import router as accounts_router
 from app.admin.routes import router as admin_router
 from app.authz import Access
@@ -82,6 +83,7 @@ def create_app() -> FastAPI:
         dependencies=[Depends(csrf_protect)],
     )
     app.include_router(accounts_router)
+    app.include_router(oidc_router)
     app.include_router(rounds_router)
     app.include_router(results_router)
     app.include_router(admin_router)

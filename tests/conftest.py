@@ -19,7 +19,10 @@ from sqlmodel import Session
 from app.accounts.models import Municipality, Role, SizeClass, User
 from app.content import service as content_service
 from app.db import get_session, make_engine
+from app.accounts.service import _limiter
+from app.mail import start_local_server
 from app.main import app
+from app.settings import get_settings
 from app.rounds.models import Round
 from tests.factories import PASSWORD, make_municipality, make_round, make_user
 
@@ -119,6 +122,35 @@ def client(db: Session) -> Iterator[TestClient]:
     app.dependency_overrides.clear()
 
 
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real local SMTP server (aiosmtpd) for the whole run; tests read what it received."""
+    from tests.live import free_port
+
+    controller, inbox = start_local_server("127.0.0.1", free_port())
+    yield controller, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server, monkeypatch):
+    """The app sends to the test SMTP server; the list of received mail starts empty."""
+    controller, inbox = smtp_server
+    settings = get_settings()
+    monkeypatch.setattr(settings, "smtp_host", "127.0.0.1")
+    monkeypatch.setattr(settings, "smtp_port", controller.port)
+    inbox.messages.clear()
+    return inbox.messages
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Login rate limits live in memory: every test starts with clean counts."""
+    _limiter.cache_clear()
+    yield
+    _limiter.cache_clear()
+
+
 @dataclass
 class Cast:
     """Municipality A with three staff and a manager, municipality B with one staff member,
@@ -133,6 +165,7 @@ class Cast:
     other_staff: User
     other_manager: User
     ks_adviser: User
+    admin: User
     round_a: Round
     round_b: Round
 
@@ -151,6 +184,7 @@ def cast(db: Session) -> Cast:
         other_staff=make_user(db, "ansatt@b.no", Role.STAFF, b),
         other_manager=make_user(db, "leder@b.no", Role.MANAGER, b),
         ks_adviser=make_user(db, "radgiver@ks.no", Role.KS_ADVISER),
+        admin=make_user(db, "admin@ks.no", Role.ADMIN),
         round_a=make_round(db, a, participants=20),
         round_b=make_round(db, b),
     )

@@ -1,0 +1,185 @@
+"""Invitations and password resets: single-use, expiring links, stored only as hashes."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from app.accounts.models import Invitation, PasswordReset, Role, User
+from app.audit import AuditEvent
+from app.settings import get_settings
+from tests.conftest import csrf_of, login
+from tests.factories import PASSWORD
+
+NEW_PASSWORD = "en lang setning som er lett å huske"
+
+
+def link_in(mail, path: str) -> str:
+    match = re.search(rf"https?://[^/\s]+(/{path}/[A-Za-z0-9_-]+)", mail.body)
+    assert match, mail.body
+    return match.group(1)
+
+
+def test_a_manager_invites_staff_who_accepts(client, cast, db, mailbox):
+    token = login(client, cast.manager)
+    response = client.post(
+        "/kommune/inviter", data={"email": "Ny.Ansatt@A.no", "csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert [m.to for m in mailbox] == ["ny.ansatt@a.no"]
+    path = link_in(mailbox[0], "invitasjon")
+    raw_token = path.rsplit("/", 1)[1]
+    stored = db.exec(select(Invitation)).all()
+    assert len(stored) == 1
+    assert raw_token not in stored[0].token_hash  # only the hash is kept
+    client.cookies.clear()
+    assert "ny.ansatt@a.no" in client.get(path).text
+    token = csrf_of(client)
+    accepted = client.post(path, data={"password": NEW_PASSWORD, "csrf_token": token})
+    assert accepted.status_code == 303
+    user = db.exec(select(User).where(User.email == "ny.ansatt@a.no")).one()
+    assert (user.role, user.municipality_id) == (Role.STAFF, cast.a.id)
+    assert "ny.ansatt@a.no" in client.get("/runder").text  # logged in at once
+
+
+def test_an_invitation_works_once(client, cast, db, mailbox):
+    token = login(client, cast.manager)
+    client.post("/kommune/inviter", data={"email": "en@a.no", "csrf_token": token})
+    path = link_in(mailbox[0], "invitasjon")
+    client.cookies.clear()
+    token = csrf_of(client)
+    assert (
+        client.post(path, data={"password": NEW_PASSWORD, "csrf_token": token}).status_code == 303
+    )
+    client.cookies.clear()
+    token = csrf_of(client)
+    again = client.post(path, data={"password": NEW_PASSWORD + "x", "csrf_token": token})
+    assert again.status_code == 404
+    assert "brukt, utløpt eller ugyldig" in again.text
+
+
+def test_an_expired_invitation_is_refused(client, cast, db, mailbox):
+    token = login(client, cast.manager)
+    client.post("/kommune/inviter", data={"email": "sen@a.no", "csrf_token": token})
+    invitation = db.exec(select(Invitation)).one()
+    assert invitation.expires_at.replace(tzinfo=UTC) > datetime.now(UTC) + timedelta(days=13)
+    invitation.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.add(invitation)
+    db.commit()
+    client.cookies.clear()
+    assert client.get(link_in(mailbox[0], "invitasjon")).status_code == 404
+
+
+def test_a_weak_password_is_refused_with_a_reason(client, cast, db, mailbox):
+    token = login(client, cast.manager)
+    client.post("/kommune/inviter", data={"email": "svak@a.no", "csrf_token": token})
+    path = link_in(mailbox[0], "invitasjon")
+    client.cookies.clear()
+    token = csrf_of(client)
+    short = client.post(path, data={"password": "kort", "csrf_token": token})
+    assert short.status_code == 422
+    assert "minst 15 tegn" in short.text
+    common = client.post(path, data={"password": "passwordpassword", "csrf_token": token})
+    assert "mest brukte" in common.text
+    assert db.exec(select(User).where(User.email == "svak@a.no")).first() is None
+
+
+def test_staff_cannot_invite(client, cast, db, mailbox):
+    token = login(client, cast.staff)
+    assert (
+        client.post("/kommune/inviter", data={"email": "x@a.no", "csrf_token": token}).status_code
+        == 403
+    )
+    assert mailbox == []
+
+
+def test_an_admin_invites_a_manager_and_a_ks_adviser(client, cast, db, mailbox):
+    token = login(client, cast.admin)
+    manager = client.post(
+        f"/admin/kommuner/{cast.b.id}/inviter",
+        data={"email": "sjef@b.no", "role": "manager", "csrf_token": token},
+    )
+    adviser = client.post(
+        "/admin/inviter", data={"email": "ny@ks.no", "role": "ks_adviser", "csrf_token": token}
+    )
+    assert manager.status_code == adviser.status_code == 303
+    roles = {i.email: (i.role, i.municipality_id) for i in db.exec(select(Invitation))}
+    assert roles == {"sjef@b.no": (Role.MANAGER, cast.b.id), "ny@ks.no": (Role.KS_ADVISER, None)}
+    assert {m.to for m in mailbox} == {"sjef@b.no", "ny@ks.no"}
+    events = db.exec(
+        select(AuditEvent.event, AuditEvent.target).where(AuditEvent.event == "invitation_sent")
+    ).all()
+    assert sorted(t for _, t in events) == ["ny@ks.no", "sjef@b.no"]
+
+
+def test_nothing_is_kept_when_the_mail_cannot_be_sent(client, cast, db, monkeypatch):
+    monkeypatch.setattr(get_settings(), "smtp_port", 1)  # nothing listens there
+    token = login(client, cast.manager)
+    response = client.post("/kommune/inviter", data={"email": "borte@a.no", "csrf_token": token})
+    assert response.status_code == 409
+    assert "kunne ikke sendes" in response.text
+    assert db.exec(select(Invitation)).all() == []
+
+
+def test_a_password_reset_works_once_and_ends_old_sessions(client, cast, db, mailbox):
+    login(client, cast.staff)
+    other = client  # the staff member's existing session
+    old_cookie = other.cookies.get("godegrep_session")
+    client.cookies.clear()
+    token = csrf_of(client)
+    sent = client.post("/glemt-passord", data={"email": cast.staff.email, "csrf_token": token})
+    assert "Hvis adressen hører til en konto" in sent.text
+    path = link_in(mailbox[0], "nytt-passord")
+    assert (
+        client.post(path, data={"password": NEW_PASSWORD, "csrf_token": token}).status_code == 303
+    )
+    assert (
+        client.post(path, data={"password": NEW_PASSWORD, "csrf_token": token}).status_code == 404
+    )
+    client.cookies.clear()
+    client.cookies.set("godegrep_session", old_cookie)
+    assert client.get("/runder").status_code == 303  # the old session has ended
+    client.cookies.clear()
+    token = csrf_of(client)
+    assert (
+        client.post(
+            "/logg-inn",
+            data={"email": cast.staff.email, "password": NEW_PASSWORD, "csrf_token": token},
+        ).status_code
+        == 303
+    )
+    client.cookies.clear()
+    token = csrf_of(client)
+    assert (
+        client.post(
+            "/logg-inn", data={"email": cast.staff.email, "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 422
+    )
+
+
+def test_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client, cast, mailbox):
+    token = csrf_of(client)
+    known = client.post("/glemt-passord", data={"email": cast.staff.email, "csrf_token": token})
+    unknown = client.post("/glemt-passord", data={"email": "ingen@a.no", "csrf_token": token})
+    assert known.status_code == unknown.status_code == 200
+    strip = lambda text: re.sub(r'value="[^"]+"', "", text)  # noqa: E731
+    assert strip(known.text) == strip(unknown.text)
+    assert [m.to for m in mailbox] == [cast.staff.email]
+
+
+def test_a_reset_link_is_short_lived(client, cast, db, mailbox):
+    token = csrf_of(client)
+    client.post("/glemt-passord", data={"email": cast.staff.email, "csrf_token": token})
+    reset = db.exec(select(PasswordReset)).one()
+    assert reset.expires_at.replace(tzinfo=UTC) <= datetime.now(UTC) + timedelta(minutes=61)
+    reset.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    db.add(reset)
+    db.commit()
+    assert client.get(link_in(mailbox[0], "nytt-passord")).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/invitasjon/", "/nytt-passord/"])
+def test_a_forged_token_is_refused(client, path):
+    assert client.get(path + "finnes-ikke-" + "x" * 30).status_code == 404
