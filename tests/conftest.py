@@ -17,13 +17,13 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
 
 from app.accounts.models import Municipality, Role, SizeClass, User
+from app.accounts.service import _limiter
 from app.content import service as content_service
 from app.db import get_session, make_engine
-from app.accounts.service import _limiter
 from app.mail import start_local_server
 from app.main import app
-from app.settings import get_settings
 from app.rounds.models import Round
+from app.settings import get_settings
 from tests.factories import PASSWORD, make_municipality, make_round, make_user
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -32,7 +32,13 @@ def password_problems(password: str, email: str = "") -> list[str]:
         return [_("Passordet kan ha høyst %(n)s tegn.") % {"n": MAX_LENGTH}]
     folded = "".join(password.lower().split())
     local = email.split("@")[0].lower()
-    if folded in _common() or len(set(folded)) <= 2 or _repeats_common(folded):
+    if (
+        folded in _common()
+        or len(set(folded)) <= 2
+        or _repeats_common(folded)
+        or _mostly_common(folded)
+        or _sequence(folded)
+    ):
         return [
             _("Passordet er blant de mest brukte passordene og er lett å gjette. Velg et annet.")
         ]
@@ -48,3 +54,15 @@ def _repeats_common(folded: str) -> bool:
         if not rest and folded == folded[:size] * times and folded[:size] in _common():
             return True
     return False
+
+
+def _mostly_common(folded: str) -> bool:
+    """'123456789012345' or 'password2024!!!!': a common password with a little added."""
+    return any(len(w) >= 6 and len(w) * 5 >= len(folded) * 3 and w in folded for w in _common())
+
+
+def _sequence(folded: str) -> bool:
+    """'123456789012345' or 'abcdefghijklmnop': mostly one step up or down each time."""
+    steps = [(ord(b) - ord(a)) for a, b in zip(folded, folded[1:], strict=False)]
+    runs = sum(step in (1, -1, -9, 9) for step in steps)
+    return runs * 5 >= len(steps) * 4

@@ -1,0 +1,165 @@
+"""The register import, administrator pages, the manager's export and deleting data."""
+
+import json
+
+from bs4 import BeautifulSoup
+from sqlmodel import func, select
+
+from app.accounts.models import Municipality, SizeClass, User
+from app.accounts.register import Entry, import_register, read_register
+from app.audit import AuditEvent
+from app.rounds.models import Answer, Response, Round
+from tests.conftest import login
+from tests.http.test_results import answer_and_submit
+
+
+def test_the_register_holds_every_municipality(db):
+    entries = read_register()
+    assert len(entries) == 357
+    assert len({e.number for e in entries}) == 357
+    report = import_register(db, entries)
+    assert report.created == 357
+    oslo = db.exec(select(Municipality).where(Municipality.number == "0301")).one()
+    assert (oslo.name, oslo.county, oslo.size_class) == ("Oslo", "Oslo", SizeClass.LARGE)
+    karasjok = db.exec(select(Municipality).where(Municipality.number == "5610")).one()
+    assert "Karasjok" in karasjok.name
+
+
+def test_importing_again_changes_nothing(db):
+    import_register(db, read_register())
+    again = import_register(db, read_register())
+    assert (again.created, again.updated, again.retired, again.unchanged) == (0, 0, 0, 357)
+
+
+def test_a_changed_register_renames_and_retires_without_losing_data(db, cast):
+    entries = read_register()
+    import_register(db, entries)
+    volda = db.exec(select(Municipality).where(Municipality.number == "1577")).one()
+    db.add(
+        Round(
+            municipality_id=volda.id,
+            name="Gammel runde",
+            content_version_id=cast.round_a.content_version_id,
+        )
+    )
+    db.commit()
+    merged = [e for e in entries if e.number != "1577"]
+    renamed = [
+        Entry(
+            e.number,
+            "Nytt navn" if e.number == "0301" else e.name,
+            e.county,
+            e.population,
+            e.written_standard,
+        )
+        for e in merged
+    ]
+    report = import_register(db, renamed)
+    assert (report.updated, report.retired) == (1, 1)
+    db.refresh(volda)
+    assert volda.active is False
+    assert (
+        db.exec(select(Round).where(Round.municipality_id == volda.id)).one().name == "Gammel runde"
+    )
+    assert (
+        db.exec(select(Municipality.name).where(Municipality.number == "0301")).one() == "Nytt navn"
+    )
+    assert db.get(Municipality, cast.a.id).active  # test and demo numbers (99xx) are left alone
+
+
+def test_an_administrators_size_class_survives_imports(client, cast, db):
+    import_register(db, read_register())
+    oslo = db.exec(select(Municipality).where(Municipality.number == "0301")).one()
+    token = login(client, cast.admin)
+    data = {"size_class": "mellomstor", "written_standard": "nn", "csrf_token": token}
+    assert client.post(f"/admin/kommuner/{oslo.id}", data=data).status_code == 303
+    import_register(db, read_register())
+    db.refresh(oslo)
+    assert (oslo.size_class, oslo.size_class_manual) == (SizeClass.MEDIUM, True)
+    assert oslo.written_standard == "neutral"  # the register decides the written standard
+    event = db.exec(select(AuditEvent).where(AuditEvent.event == "municipality_updated")).one()
+    assert event.actor_email == cast.admin.email
+
+
+def test_an_administrator_finds_municipalities(client, cast, db):
+    import_register(db, read_register())
+    login(client, cast.admin)
+    page = BeautifulSoup(client.get("/admin/kommuner?q=trondheim").text, "html.parser")
+    assert [a.get_text() for a in page.select("tbody a")] == ["Trondheim"]
+
+
+def test_the_audit_log_can_be_read_and_filtered_by_administrators_only(client, cast):
+    login(client, cast.staff)
+    login(client, cast.manager)
+    login(client, cast.admin)
+    page = BeautifulSoup(
+        client.get("/admin/logg?hendelse=login&epost=leder@a.no").text, "html.parser"
+    )
+    rows = [[td.get_text() for td in tr.select("td")] for tr in page.select("tbody tr")]
+    assert len(rows) == 1
+    assert rows[0][1:3] == ["login", "leder@a.no"]
+    login(client, cast.manager)
+    assert client.get("/admin/logg").status_code == 403
+
+
+def test_a_manager_exports_the_municipality_without_names_on_answers(client, cast, db):
+    for user in (cast.staff, cast.staff2, cast.staff3):
+        answer_and_submit(client, db, cast.round_a, user, {"tillit": 2}, comment="Godt samarbeid")
+    login(client, cast.manager)
+    response = client.get("/kommune/eksport")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    data = json.loads(response.text)
+    assert data["municipality"]["number"] == cast.a.number
+    exported = next(r for r in data["rounds"] if r["name"] == cast.round_a.name)
+    assert exported["submitted"] == 3
+    assert len(exported["anonymous_responses"]) == 3
+    assert "ansatt@a.no" not in json.dumps(exported)
+    assert cast.other_staff.email not in response.text  # nothing from municipality B
+    assert db.exec(select(AuditEvent).where(AuditEvent.event == "municipality_exported")).one()
+
+
+def test_the_export_leaves_out_answers_below_the_minimum(client, cast, db):
+    answer_and_submit(client, db, cast.round_a, cast.staff, {})
+    login(client, cast.manager)
+    exported = next(
+        r for r in client.get("/kommune/eksport").json()["rounds"] if r["name"] == cast.round_a.name
+    )
+    assert exported["anonymous_responses"] == []
+    assert exported["comments"] == {}
+
+
+def test_deleting_a_municipalitys_data_needs_its_name(client, cast, db):
+    answer_and_submit(client, db, cast.round_a, cast.staff, {})
+    token = login(client, cast.admin)
+    wrong = client.post(
+        f"/admin/kommuner/{cast.a.id}/slett", data={"confirmation": "feil", "csrf_token": token}
+    )
+    assert wrong.status_code == 422
+    assert db.exec(select(func.count()).select_from(Answer)).one() > 0
+    done = client.post(
+        f"/admin/kommuner/{cast.a.id}/slett",
+        data={"confirmation": cast.a.name, "csrf_token": token},
+    )
+    assert done.status_code == 303
+    assert db.exec(select(Round).where(Round.municipality_id == cast.a.id)).all() == []
+    assert db.exec(select(User).where(User.municipality_id == cast.a.id)).all() == []
+    assert db.exec(select(func.count()).select_from(Answer)).one() == 0
+    assert db.exec(select(func.count()).select_from(Response)).one() == 0
+    assert db.get(Municipality, cast.a.id) is not None  # the register entry stays
+    assert db.exec(select(Round).where(Round.municipality_id == cast.b.id)).all()  # B untouched
+    assert db.exec(select(AuditEvent).where(AuditEvent.event == "municipality_deleted")).one()
+
+
+def test_an_administrator_cannot_lock_themselves_out(client, cast):
+    token = login(client, cast.admin)
+    response = client.post(
+        f"/admin/brukere/{cast.admin.id}",
+        data={
+            "role": "staff",
+            "municipality_number": cast.a.number,
+            "active": "on",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 422

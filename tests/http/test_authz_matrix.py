@@ -1,0 +1,122 @@
+"""Every route of the app, for every role, in its own and another municipality, and logged out.
+
+Each route must declare its access rule (allow(Access.X)); a route without one fails here, so
+a new route cannot slip in unchecked. The expected status follows from the declared rule:
+logged out → login (303 for pages, 401 for posts); wrong role → 403; another municipality's
+object → 404; allowed → anything but 401/403/404/5xx.
+"""
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import Mount
+
+from app.authz import ROLES_FOR, Access
+from app.content.service import current_guidance
+from app.main import app
+from app.web import Allow
+from tests.conftest import csrf_of, login
+
+ACTORS = ["anonymous", "staff", "manager", "other_staff", "other_manager", "ks_adviser", "admin"]
+ROLE = {
+    "staff": "staff",
+    "manager": "manager",
+    "other_staff": "staff",
+    "other_manager": "manager",
+    "ks_adviser": "ks_adviser",
+    "admin": "admin",
+}
+OWN_MUNICIPALITY = {"staff", "manager"}  # the cast's objects all belong to municipality A
+
+
+def declared(route) -> list[Access]:
+    original = route.original_route
+    return [d.call.access for d in original.dependant.dependencies if isinstance(d.call, Allow)]
+
+
+def api_routes():
+    """Every route as the app serves it, with included routers' prefixes applied."""
+    return [c for c in iter_route_contexts(app.routes) if isinstance(c.original_route, APIRoute)]
+
+
+def test_the_app_has_all_its_routes():
+    assert len(api_routes()) > 30  # guards against the walk above silently finding nothing
+
+
+def test_every_route_declares_exactly_one_access_rule():
+    missing = [f"{sorted(r.methods)} {r.path}" for r in api_routes() if len(declared(r)) != 1]
+    assert missing == []
+
+
+def test_the_only_other_route_is_the_public_static_mount():
+    others = [
+        c.original_route
+        for c in iter_route_contexts(app.routes)
+        if not isinstance(c.original_route, APIRoute)
+    ]
+    assert [(type(r), r.path) for r in others] == [(Mount, "/static")]
+
+
+def fill(path: str, cast) -> str:
+    values = {
+        "round_id": cast.round_a.id,
+        "area_id": current_guidance().areas[0].id,
+        "municipality_id": cast.a.id,
+        "user_id": cast.staff.id,
+        "token": "ugyldig-lenke-" + "x" * 30,
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
+
+
+def expected(access: Access, actor: str, path: str, method: str) -> str:
+    if access is Access.DEVELOPER:
+        return "404"  # developer pages exist only in the local demo
+    if access is Access.PUBLIC:
+        return "allowed"
+    if actor == "anonymous":
+        return "login"
+    if ROLE[actor] not in ROLES_FOR[access]:
+        return "403"
+    scoped = "{round_id}" in path
+    if scoped and actor not in OWN_MUNICIPALITY:
+        return "404"
+    return "allowed"
+
+
+def absent(path: str) -> bool:
+    """Public routes that are 404 here on purpose: a made-up link token, OIDC not configured."""
+    return "{token}" in path or "/ekstern" in path
+
+
+def request(client, method: str, url: str, token: str):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={"csrf_token": token})
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_every_route_for_every_actor(client, cast, actor):
+    failures = []
+    token = ""
+    for route in api_routes():
+        for method in sorted(route.methods):
+            if actor == "anonymous":
+                client.cookies.clear()
+                token = csrf_of(client)  # an anonymous session, as a browser has after any page
+            elif not token or client.get("/konto").status_code != 200:
+                token = login(client, getattr(cast, actor))  # again after a logout, say
+            url = fill(route.path, cast)
+            want = expected(declared(route)[0], actor, route.path, method)
+            got = request(client, method, url, token).status_code
+            ok = {
+                "404": got == 404,
+                "403": got == 403,
+                "login": got == (303 if method == "GET" else 401),
+                "allowed": got not in (401, 403, 404)
+                and got < 500
+                or (got == 404 and absent(route.path)),
+            }[want]
+            if not ok:
+                failures.append(f"{method} {route.path} as {actor}: expected {want}, got {got}")
+    assert failures == []

@@ -1,0 +1,28 @@
+import pytest
+
+from app.accounts.passwords import password_problems
+
+
+@pytest.mark.parametrize("password", ["kort", "fjorten tegn!!"])
+def test_it_needs_15_characters(password):
+    assert "minst 15 tegn" in password_problems(password)[0]
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["passwordpassword", "123456789012345678", "aaaaaaaaaaaaaaaaaaa", "qwertyqwertyqwerty"],
+)
+def test_it_refuses_common_and_trivial_passwords(password):
+    assert password_problems(password)
+
+
+def test_it_refuses_a_password_built_on_the_email():
+    assert password_problems("kari.nordmann2024!!", "kari.nordmann@a.no")
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["en lang setning som er lett å huske", "fjordene-er-blå-om-våren", "🙂 ørret og rømmegrøt 🙂"],
+)
+def test_it_accepts_long_passphrases_without_composition_rules(password):
+    assert password_problems(password, "kari@a.no") == []
