@@ -44,6 +44,7 @@ def live_server(url: str, production: bool = False) -> Iterator[str]:
         "GODEGREP_DEMO": "0" if production else "1",
         "GODEGREP_ENVIRONMENT": "production" if production else "test",
         "GODEGREP_SECRET_KEY": SECRET,
+        "GODEGREP_SMTP_PORT": str(free_port()),  # the demo's own mail server, on a free port
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--no-server-header", "--log-level", "warning"]

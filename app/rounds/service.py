@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session, col, func, select
 
 from app.accounts.models import Municipality
+from app.audit import record
 from app.authz import Action, Actor, require
 from app.content.schema import Guidance
 from app.content.service import current_version, guidance_for
@@ -67,6 +68,14 @@ def create_round(
         content_version_id=version.id,
     )
     session.add(rnd)
+    session.flush()
+    record(
+        session,
+        actor,
+        "round_created",
+        f"round {rnd.id}: {name}",
+        municipality_id=rnd.municipality_id,
+    )
     session.commit()
     return rnd
 
@@ -79,6 +88,13 @@ def close_round(session: Session, actor: Actor, rnd: Round) -> None:
     rnd.status = RoundStatus.CLOSED
     rnd.closed_at = datetime.now(UTC)
     session.add(rnd)
+    record(
+        session,
+        actor,
+        "round_closed",
+        f"round {rnd.id}: {rnd.name}",
+        municipality_id=rnd.municipality_id,
+    )
     session.commit()
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.accounts.models import Municipality, SizeClass
+from app.audit import record
 
 HERE = Path(__file__).parent
 STANDARDS = {"Bokmål": "nb", "Nynorsk": "nn", "Nøytral": "neutral"}
@@ -85,6 +86,15 @@ def import_register(session: Session, entries: list[Entry]) -> ImportReport:
             municipality.active = False
             session.add(municipality)
             retired += 1
+    record(
+        session,
+        None,
+        "register_imported",
+        "kommuner-2025.json",
+        created=created,
+        updated=updated,
+        retired=retired,
+    )
     session.commit()
     return ImportReport(created, updated, retired, unchanged)
 

@@ -1,0 +1,76 @@
+"""Accounts in a real browser: an invitation from the admin to a working login, and the
+administrator's and manager's pages scanned with axe."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+from tests.browser.test_questionnaire import assert_accessible
+
+
+def log_out(page):
+    page.get_by_role("button", name="Logg ut").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Logg inn")
+
+
+def test_an_invitation_from_the_admin_becomes_a_login(page, app_url):
+    log_in_as_admin(page, app_url)
+    assert_accessible(page)
+    page.get_by_role("link", name="Inviter KS-rådgivere og administratorer").click()
+    assert_accessible(page)
+    page.get_by_label("E-postadresse").fill("ny.radgiver@ks.no")
+    page.get_by_role("button", name="Send invitasjon").click()
+    expect(page.get_by_text("Invitasjonen er sendt til ny.radgiver@ks.no.")).to_be_visible()
+    page.goto(f"{app_url}/utvikler/epost")
+    assert_accessible(page)
+    body = page.locator(".mail__body").first.inner_text()
+    link = re.search(r"/invitasjon/[A-Za-z0-9_-]+", body).group(0)
+    log_out(page)
+    page.goto(app_url + link)
+    assert_accessible(page)
+    page.get_by_label("Nytt passord").fill("passwordpassword")  # long enough, but common
+    page.get_by_role("button", name="Lagre passordet").click()
+    expect(page.get_by_role("alert")).to_contain_text("mest brukte")
+    assert_accessible(page)
+    page.get_by_label("Nytt passord").fill("en rolig morgen ved fjorden")
+    page.get_by_role("button", name="Lagre passordet").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Min konto")
+    expect(page.get_by_text("ny.radgiver@ks.no").first).to_be_visible()
+    assert_accessible(page)
+
+
+def log_in_as_admin(page, app_url):
+    page.goto(f"{app_url}/logg-inn")
+    page.get_by_label("E-postadresse").fill("admin@ks.no")
+    page.get_by_label("Passord").fill("demo")
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Administrasjon")
+
+
+def test_the_admin_pages_are_accessible(page, app_url):
+    log_in_as_admin(page, app_url)
+    page.get_by_role("link", name="Kommuner").first.click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Demo kommune").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Demo kommune")
+    assert_accessible(page)
+    page.goto(f"{app_url}/admin/brukere")
+    assert_accessible(page)
+    page.goto(f"{app_url}/admin/logg")
+    expect(page.locator("tbody tr").first).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_managers_municipality_page_and_the_forgotten_password_page(page, app_url):
+    log_in(page, app_url, "leder@demo.kommune.no")
+    page.get_by_role("link", name="Kommunen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Demo kommune")
+    assert_accessible(page)
+    log_out(page)
+    page.get_by_role("link", name="Glemt passordet?").click()
+    assert_accessible(page)
+    page.get_by_label("E-postadresse").fill("ansatt1@demo.kommune.no")
+    page.get_by_role("button", name="Send lenke").click()
+    expect(page.get_by_role("status")).to_contain_text("Hvis adressen hører til en konto")
+    assert_accessible(page)
