@@ -188,7 +188,7 @@ def optional_actor(request: Request, session: SessionDep) -> Actor | None:
     return actor
 
 
-def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
     if actor is None:
         raise Unauthorized(
             i18n._("Du er ikke logget inn, eller økten din er utløpt. Logg inn igjen.")
@@ -210,7 +210,8 @@ class Allow:
     def __init__(self, access: Access) -> None:
         self.access = access
 
-    def __call__(self, actor: OptionalActorDep) -> None:
+    async def __call__(self, actor: OptionalActorDep) -> None:
+        # async: no I/O here, so FastAPI need not hop to a worker thread for it
         if self.access is Access.DEVELOPER and not get_settings().demo:
             raise NotFound(i18n._("Vi fant ikke siden du ba om."))
         decision = may_enter(actor, self.access)

@@ -5,6 +5,7 @@ from functools import lru_cache
 from sqlmodel import Session, select
 
 from app.content.loader import checksum, from_snapshot, load_guidance, snapshot
+from app.audit import record
 from app.content.models import ContentVersion
 from app.content.schema import Guidance
 from app.settings import get_settings
@@ -28,6 +29,7 @@ def current_version(session: Session) -> ContentVersion:
     )
     session.add(version)
     session.flush()
+    record(session, None, "content_version_loaded", guidance.meta.version, checksum=digest)
     return version
 
 

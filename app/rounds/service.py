@@ -198,7 +198,8 @@ def _check_open(rnd: Round) -> None:
 
 
 def progress(session: Session, guidance: Guidance, response: Response) -> Progress:
-    answered = set(answers_of(session, response))
+    query = select(Answer.statement_id).where(Answer.response_id == response.id)
+    answered = set(session.exec(query))
     per_area = {
         a.id: (sum(s.id in answered for s in a.statements), len(a.statements))
         for a in guidance.areas

@@ -121,3 +121,23 @@ def test_a_ks_adviser_lands_on_a_calm_account_page(client, cast):
     assert page.status_code == 200
     assert "KS-rådgiver" in BeautifulSoup(page.text, "html.parser").get_text()
     assert client.get("/runder").status_code == 403
+
+
+def test_round_and_content_events_are_audited(client, cast, db, monkeypatch):
+    from app.audit import AuditEvent
+
+    original = load_guidance(ROOT / "guidance")
+    monkeypatch.setattr(
+        content,
+        "current_guidance",
+        lambda: original.model_copy(
+            update={"meta": original.meta.model_copy(update={"version": "2099.2"})}
+        ),
+    )
+    token = login(client, cast.manager)
+    client.post("/runder", data={"name": "Revidert runde", "csrf_token": token})
+    client.post(f"/runder/{cast.round_a.id}/lukk", data={"csrf_token": token})
+    events = {(e.event, e.actor_email) for e in db.exec(select(AuditEvent))}
+    assert ("round_created", cast.manager.email) in events
+    assert ("round_closed", cast.manager.email) in events
+    assert ("content_version_loaded", "") in events
