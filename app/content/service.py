@@ -4,8 +4,8 @@ from functools import lru_cache
 
 from sqlmodel import Session, select
 
-from app.content.loader import checksum, from_snapshot, load_guidance, snapshot
 from app.audit import record
+from app.content.loader import checksum, from_snapshot, load_guidance, snapshot
 from app.content.models import ContentVersion
 from app.content.schema import Guidance
 from app.settings import get_settings
