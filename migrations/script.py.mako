@@ -7,9 +7,9 @@ Create Date: ${create_date}
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate may emit sqlmodel types)
+from alembic import op
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.
