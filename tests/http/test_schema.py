@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -9,6 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
+from app.db import make_engine
+from tests.conftest import drop_postgres_database, postgres_database, sqlite_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,3 +31,26 @@ def test_there_is_exactly_one_migration_head():
 def test_the_app_never_creates_tables_itself():
     sources = "\n".join(p.read_text() for p in (ROOT / "app").rglob("*.py"))
     assert "create_all" not in sources
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_migrations_go_down_and_up_again(backend):
+    if backend == "sqlite":
+        url, admin = sqlite_url(), None
+    else:
+        url, admin = postgres_database()
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    engine = make_engine(url)
+    try:
+        for target in ("head", "base", "head"):
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                (command.upgrade if target == "head" else command.downgrade)(config, target)
+        with engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+    finally:
+        engine.dispose()
+        if admin is not None:
+            drop_postgres_database(url, admin)
