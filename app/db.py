@@ -14,10 +14,16 @@ from app.settings import get_settings
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        # Pool as large as the worker threads (40), so a request never waits for a connection.
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 15},
+            pool_size=20,
+            max_overflow=20,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -47,10 +53,19 @@ def upsert(
 ) -> None:
     """INSERT … ON CONFLICT DO UPDATE: atomic, so concurrent saves of one row never collide."""
     dialect = session.get_bind().dialect.name
+    stmt = _upsert_statement(dialect, model, tuple(values), tuple(keys))
+    # Core, not the ORM: this is the autosave's hot path, and the statement is built once.
+    session.connection().execute(stmt, values)
+
+
+@cache
+def _upsert_statement(
+    dialect: str, model: type[SQLModel], columns: tuple[str, ...], keys: tuple[str, ...]
+) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model).values(**values)
-    updates = {k: stmt.excluded[k] for k in values if k not in keys}
-    session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=updates))
+    stmt = insert(model)
+    updates = {c: stmt.excluded[c] for c in columns if c not in keys}
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
 
 
 def insert_ignore(

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from app.accounts.models import Municipality
@@ -138,29 +139,42 @@ def comments_of(session: Session, response: Response) -> dict[str, str]:
 
 def save_answers(
     session: Session, actor: Actor, rnd: Round, form: AnswerForm
-) -> tuple[Response, Progress]:
+) -> tuple[int, Progress]:
     """Save the given answers and comments at once; all checks pass before anything is written."""
     require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
     guidance = guidance_of(session, rnd)
     _check_form(guidance, form)
     _check_open(rnd)
-    response = own_response(session, actor, rnd)
-    if response.submitted_at is not None:
+    response_id, submitted = _response_state(session, rnd, actor)
+    if submitted:
         raise Conflict(_("Du har sendt inn svaret ditt. Åpne det igjen for å gjøre endringer."))
     now = datetime.now(UTC)
     for statement_id, level in form.answers.items():
         values = {
-            "response_id": response.id,
+            "response_id": response_id,
             "statement_id": statement_id,
             "level": level,
             "updated_at": now,
         }
         upsert(session, Answer, values, ["response_id", "statement_id"])
     for area_id, text in form.comments.items():
-        values = {"response_id": response.id, "area_id": area_id, "text": text, "updated_at": now}
+        values = {"response_id": response_id, "area_id": area_id, "text": text, "updated_at": now}
         upsert(session, AreaComment, values, ["response_id", "area_id"])
     session.commit()
-    return response, progress(session, guidance, response)
+    return response_id, _progress(session, guidance, response_id)
+
+
+def _response_state(session: Session, rnd: Round, actor: Actor) -> tuple[int, bool]:
+    """(id, submitted?) of the actor's response, created on the first save (hot path: Core)."""
+    query = sa_select(col(Response.id), col(Response.submitted_at)).where(
+        col(Response.round_id) == rnd.id, col(Response.user_id) == actor.user_id
+    )
+    row = session.connection().execute(query).first()
+    if row is None:
+        response = own_response(session, actor, rnd)
+        assert response.id is not None
+        return response.id, response.submitted_at is not None
+    return row.id, row.submitted_at is not None
 
 
 def _check_form(guidance: Guidance, form: AnswerForm) -> None:
@@ -198,8 +212,13 @@ def _check_open(rnd: Round) -> None:
 
 
 def progress(session: Session, guidance: Guidance, response: Response) -> Progress:
-    query = select(Answer.statement_id).where(Answer.response_id == response.id)
-    answered = set(session.exec(query))
+    assert response.id is not None
+    return _progress(session, guidance, response.id)
+
+
+def _progress(session: Session, guidance: Guidance, response_id: int) -> Progress:
+    query = sa_select(col(Answer.statement_id)).where(col(Answer.response_id) == response_id)
+    answered = set(session.connection().execute(query).scalars())
     per_area = {
         a.id: (sum(s.id in answered for s in a.statements), len(a.statements))
         for a in guidance.areas

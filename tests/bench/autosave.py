@@ -1,0 +1,650 @@
+"""Autosave benchmark: the real app against a bare handler that does the same database work.
+
+What is measured
+    Every click on a level in the questionnaire is an htmx autosave: POST
+    /runder/{round}/omrade/{area} with `csrf_token` and one `a.<statement>=<level>` field.
+    For each backend (SQLite in a temporary file; PostgreSQL in a fresh database on the local
+    server, dropped afterwards) the script migrates with Alembic, loads the demo data, adds
+    --savers staff users (bench1..N@demo.kommune.no) with a response row each, and runs:
+
+    app   the real app (uvicorn app.main:app, one worker). Every saver logs in through the
+          form first (its own cookie jar and CSRF token) and opens the first area. Then, for
+          --seconds, all savers post autosaves back to back: a random statement of the first
+          area, a random level 0-4.
+    bare  tests/bench/bare.py (uvicorn, one worker): the same form parsing and the same
+          single-row INSERT … ON CONFLICT DO UPDATE into `answer`, and nothing else. Driven
+          the same way against the same database. This is the floor: what Python, uvicorn
+          and the database cost by themselves.
+
+    Each phase starts with one untimed save per saver (warm-up, and a check that saving
+    works). Figures: successful (200) responses per second, latency percentiles of those,
+    errors (any other status or a transport error), the server's peak RSS (VmRSS of the
+    process and any children, polled every 0.2 s while timed), and the CPU the server and
+    this load driver used during the timed phase (100 % = one core).
+
+How to read the ratios
+    app/bare throughput is the share of the floor the app keeps after sessions, CSRF, the
+    login check, the ORM, the guidance lookup, the progress query and the template: 0.5 means
+    an autosave costs the server twice what the bare one does. The savers are a closed loop
+    with no pause, so the server is saturated and latency is mostly queueing: by Little's law
+    p50 ≈ savers / throughput, and the p95 ratio is roughly the inverse of the throughput
+    ratio. People pause seconds between clicks; --think-ms adds a random pause (mean as
+    given, also before each saver's first save) to see latency at a realistic load instead
+    of at saturation: offered load ≈ savers / (think + latency). Then both servers keep up,
+    the throughput ratio is about 1 and says nothing; read the p95 instead.
+
+    Every request gives up after 5 s (REQUEST_TIMEOUT). ReadTimeout errors while the server
+    used almost no CPU mean it stalled (a deadlock, not overload); the table says so.
+
+    Aims (the verdict line): app throughput ≥ 50 % of bare, app p95 < 50 ms at 100 savers,
+    app peak RSS < 150 MB.
+
+Caveats
+    The machine this was written for has 2 cores. The load driver (this process, httpx) runs
+    on it too and competes with the server (and with PostgreSQL). "driver CPU" near 100 %
+    means the driver, not the server, limits the figures; that is most likely for the bare
+    handler and flatters app/bare. Compare runs on the same machine only.
+
+Usage (what `make bench` runs; writes test-results/bench-autosave.json as well):
+    .venv/bin/python tests/bench/autosave.py [--seconds 10] [--savers 100]
+        [--backends sqlite,postgres] [--think-ms 0] [--strict]
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import platform
+import random
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import AsyncExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere: `app` must be importable
+
+try:
+    import httpx2 as httpx
+except ImportError:  # pragma: no cover - the plain httpx has the same API
+    import httpx  # type: ignore[no-redef,import-not-found,unused-ignore]
+
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
+
+from app.accounts.models import Role, User  # noqa: E402
+from app.accounts.service import hash_password  # noqa: E402
+from app.content.service import guidance_for  # noqa: E402
+from app.db import make_engine  # noqa: E402
+from app.demo import load_demo  # noqa: E402
+from app.rounds.models import Response, Round  # noqa: E402
+
+PASSWORD = "benk mot lagring hver dag"
+SECRET_KEY = secrets.token_hex(20)  # 40 characters
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+RESULTS = ROOT / "test-results" / "bench-autosave.json"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+REQUEST_TIMEOUT = 5.0  # seconds; bounds every request, so every loop ends
+LOGIN_PARALLEL = 2  # argon2 takes ~64 MB and ~0.15 s of both cores per login
+WARM_UP_PARALLEL = 10
+AIM_SHARE, AIM_P95_MS, AIM_RSS_MB = 0.5, 50.0, 150.0
+
+Figures = dict[str, Any]  # one phase's or one backend's results, as written to the JSON
+
+
+# --- the database ---------------------------------------------------------------------------
+
+
+@dataclass
+class Seed:
+    round_id: int
+    area_id: str
+    statements: list[str]
+    savers: list[tuple[str, int]]  # (e-mail, response id)
+
+
+@contextmanager
+def database(backend: str, workdir: Path, postgres_url: str) -> Iterator[str]:
+    """An empty database for the backend; a PostgreSQL one is dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    name = f"godegrep_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def migrate(url: str) -> None:
+    """The schema, built the only way the app builds it: alembic upgrade head."""
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def seed(url: str, savers: int, password_hash: str) -> Seed:
+    """Demo data, plus one staff user with a response to the demo round per saver."""
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            municipality = load_demo(session)
+            rnd = session.exec(select(Round).where(Round.municipality_id == municipality.id)).one()
+            users = [
+                User(
+                    email=f"bench{i}@demo.kommune.no",
+                    password_hash=password_hash,
+                    role=Role.STAFF,
+                    municipality_id=municipality.id,
+                )
+                for i in range(1, savers + 1)
+            ]
+            session.add_all(users)
+            session.flush()
+            responses = [Response(round_id=rnd.id, user_id=u.id) for u in users]  # type: ignore[arg-type]
+            session.add_all(responses)
+            session.commit()
+            area = guidance_for(session, rnd.content_version_id).areas[0]
+            pairs = [(u.email, r.id) for u, r in zip(users, responses, strict=True)]
+            return Seed(rnd.id, area.id, [s.id for s in area.statements], pairs)  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+
+
+# --- the servers ----------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "GODEGREP_DATABASE_URL": url,
+        "GODEGREP_ENVIRONMENT": "test",
+        "GODEGREP_SECRET_KEY": SECRET_KEY,
+        # Every saver logs in from 127.0.0.1; a per-address login limit must not stop them.
+        "GODEGREP_LOGIN_LIMIT_ADDRESS": "100000/minute",
+        "GODEGREP_LOGIN_LIMIT_ACCOUNT": "100000/minute",
+    }
+
+
+@contextmanager
+def serve(target: str, url: str, log: Path, *extra: str) -> Iterator[Server]:
+    """`python -m uvicorn <target>` on a free port, one worker; always stopped afterwards."""
+    port = free_port()
+    command_line = [sys.executable, "-m", "uvicorn", target, *extra, "--host", "127.0.0.1"]
+    command_line += ["--port", str(port), "--no-server-header", "--log-level", "warning"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command_line,
+            cwd=ROOT,
+            env=server_env(url),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches only us; we stop it in `finally`
+        )
+    try:
+        wait_until_listening(process, port, log)
+        yield Server(process, f"http://127.0.0.1:{port}", log)
+    finally:
+        stop(process)
+
+
+def wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    """uvicorn listens only after the app's start-up, so listening means ready."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{tail(log)}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not listen on port {port} within 60 s:\n{tail(log)}")
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 5) -> None:
+    """Terminate the server's process group (it and any children), kill if it lingers."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def tail(log: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+# --- watching the server process ------------------------------------------------------------
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and all its descendants, found by the parent ids in /proc/*/stat."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def rss_kb(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        total += int(match.group(1)) if match else 0
+    return total
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes (fields 14 and 15 of /proc/<pid>/stat)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def watch_rss(pid: int, deadline: float, every: float = 0.2) -> int:
+    """The peak RSS (kB) of the process tree until the deadline."""
+    peak = 0
+    while True:
+        peak = max(peak, rss_kb(process_tree(pid)))
+        if time.perf_counter() >= deadline:
+            return peak
+        await asyncio.sleep(every)
+
+
+# --- the savers -----------------------------------------------------------------------------
+
+
+@dataclass
+class Saver:
+    client: httpx.AsyncClient
+    path: str
+    fields: dict[str, str]  # sent with every save: csrf_token (app) or response_id (bare)
+    headers: dict[str, str]
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)  # seconds, of the 200 responses
+    errors: Counter[str] = field(default_factory=Counter)  # status or exception -> count
+
+
+def new_client(base_url: str) -> httpx.AsyncClient:
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    return httpx.AsyncClient(
+        base_url=base_url, timeout=REQUEST_TIMEOUT, follow_redirects=False, limits=limits
+    )
+
+
+def csrf_in(page: httpx.Response) -> str:
+    match = CSRF.search(page.text)
+    if match is None:
+        raise RuntimeError(f"no CSRF token on {page.url} ({page.status_code})")
+    return match.group(1)
+
+
+async def log_in(client: httpx.AsyncClient, email: str, area_path: str) -> str:
+    """Log in through the form, open the area page; its CSRF token is the one htmx sends."""
+    token = csrf_in(await client.get("/logg-inn"))
+    form = {"email": email, "password": PASSWORD, "csrf_token": token}
+    done = await client.post("/logg-inn", data=form)
+    if done.status_code != 303:
+        raise RuntimeError(f"login of {email} failed: {done.status_code} {done.text[:300]}")
+    return csrf_in(await client.get(area_path))
+
+
+async def log_in_all(clients: list[httpx.AsyncClient], emails: list[str], path: str) -> list[str]:
+    gate = asyncio.Semaphore(LOGIN_PARALLEL)
+
+    async def one(client: httpx.AsyncClient, email: str) -> str:
+        async with gate:
+            return await log_in(client, email, path)
+
+    logins = asyncio.gather(*(one(c, e) for c, e in zip(clients, emails, strict=True)))
+    return await asyncio.wait_for(logins, timeout=60 + 2 * len(clients))
+
+
+async def save(saver: Saver, statements: list[str]) -> httpx.Response:
+    level = str(random.randint(0, 4))
+    data = {**saver.fields, f"a.{random.choice(statements)}": level}
+    return await saver.client.post(saver.path, data=data, headers=saver.headers)
+
+
+async def warm_up(saver: Saver, statements: list[str]) -> None:
+    """One untimed save: fills pools and caches, and proves that saving works at all."""
+    response = await save(saver, statements)
+    if response.status_code != 200 or "Lagret" not in response.text:
+        raise RuntimeError(f"warm-up save failed: {response.status_code} {response.text[:300]}")
+
+
+async def keep_saving(
+    saver: Saver, statements: list[str], deadline: float, think: float, tally: Tally
+) -> None:
+    if think:  # people don't all click at the same moment: spread the first saves out
+        await asyncio.sleep(random.uniform(0, 2 * think))
+    while time.perf_counter() < deadline:
+        start = time.perf_counter()
+        try:
+            response = await save(saver, statements)
+        except httpx.HTTPError as exc:
+            tally.errors[type(exc).__name__] += 1
+        else:
+            if response.status_code == 200:
+                tally.latencies.append(time.perf_counter() - start)
+            else:
+                tally.errors[str(response.status_code)] += 1
+        if think:
+            await asyncio.sleep(random.uniform(0, 2 * think))
+
+
+# --- one measured phase ---------------------------------------------------------------------
+
+
+async def warm_up_all(savers: list[Saver], statements: list[str]) -> None:
+    """A few at a time: this checks the set-up; the load comes in the timed phase."""
+    gate = asyncio.Semaphore(WARM_UP_PARALLEL)
+
+    async def one(saver: Saver) -> None:
+        async with gate:
+            await warm_up(saver, statements)
+
+    await asyncio.wait_for(asyncio.gather(*(one(s) for s in savers)), timeout=60 + len(savers))
+
+
+async def measure(savers: list[Saver], statements: list[str], pid: int, args: Any) -> Figures:
+    await warm_up_all(savers, statements)
+    tally, pids = Tally(), process_tree(pid)
+    server_cpu, driver_cpu = cpu_seconds(pids), time.process_time()
+    start = time.perf_counter()
+    deadline = start + args.seconds
+    loops = [keep_saving(s, statements, deadline, args.think_ms / 1000, tally) for s in savers]
+    peak_kb, *_ = await asyncio.wait_for(
+        asyncio.gather(watch_rss(pid, deadline), *loops),
+        timeout=args.seconds + 2 * REQUEST_TIMEOUT + args.think_ms / 500,
+    )
+    assert isinstance(peak_kb, int)
+    wall = time.perf_counter() - start
+    used = {
+        "server_cpu_pct": 100 * (cpu_seconds(process_tree(pid)) - server_cpu) / wall,
+        "driver_cpu_pct": 100 * (time.process_time() - driver_cpu) / wall,
+    }
+    return summarise(tally, wall, peak_kb) | used
+
+
+def summarise(tally: Tally, wall: float, peak_kb: int) -> Figures:
+    ms = [1000 * s for s in tally.latencies]
+    cuts = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) >= 2 else None
+    return {
+        "seconds": round(wall, 2),
+        "requests": len(ms),
+        "requests_per_s": len(ms) / wall,
+        "p50_ms": cuts[49] if cuts else None,
+        "p95_ms": cuts[94] if cuts else None,
+        "p99_ms": cuts[98] if cuts else None,
+        "errors": sum(tally.errors.values()),
+        "error_kinds": dict(tally.errors),
+        "peak_rss_mb": peak_kb / 1024,
+    }
+
+
+async def app_phase(seed: Seed, server: Server, args: Any) -> Figures:
+    path = f"/runder/{seed.round_id}/omrade/{seed.area_id}"
+    async with AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(new_client(server.base_url)) for _ in seed.savers
+        ]
+        start = time.perf_counter()
+        tokens = await log_in_all(clients, [email for email, _ in seed.savers], path)
+        print(f"   {len(tokens)} log-ins took {time.perf_counter() - start:.1f} s", flush=True)
+        htmx = {"HX-Request": "true"}
+        savers = [
+            Saver(c, path, {"csrf_token": t}, htmx) for c, t in zip(clients, tokens, strict=True)
+        ]
+        return await measure(savers, seed.statements, server.process.pid, args)
+
+
+async def bare_phase(seed: Seed, server: Server, args: Any) -> Figures:
+    async with AsyncExitStack() as stack:
+        savers = [
+            Saver(
+                await stack.enter_async_context(new_client(server.base_url)),
+                "/save",
+                {"response_id": str(response_id)},
+                {},
+            )
+            for _, response_id in seed.savers
+        ]
+        return await measure(savers, seed.statements, server.process.pid, args)
+
+
+# --- a backend, the report ------------------------------------------------------------------
+
+
+def run_backend(backend: str, args: Any, workdir: Path, password_hash: str) -> Figures:
+    print(f"\n== {backend}: preparing the database and {args.savers} users", flush=True)
+    with database(backend, workdir, args.postgres_url) as url:
+        data = seed(url, args.savers, password_hash)
+        print(f"== {backend}: app (log-ins first, then {args.seconds:g} s)", flush=True)
+        with serve("app.main:app", url, workdir / f"{backend}-app.log") as server:
+            app = asyncio.run(app_phase(data, server, args))
+            report_log_trouble(server, app)
+        print(f"== {backend}: bare handler ({args.seconds:g} s)", flush=True)
+        bare_dir = str(Path(__file__).resolve().parent)
+        log = workdir / f"{backend}-bare.log"
+        with serve("bare:app", url, log, "--app-dir", bare_dir) as server:
+            bare = asyncio.run(bare_phase(data, server, args))
+            report_log_trouble(server, bare)
+    return {"app": app, "bare": bare, **judge(app, bare)}
+
+
+def report_log_trouble(server: Server, result: Figures) -> None:
+    """Errors are counted in the figures; the server's own words about them go to stdout."""
+    logged = server.log.read_text(errors="replace").strip() if server.log.exists() else ""
+    if result["errors"] or "Traceback" in logged:
+        last = f"last lines:\n{tail(server.log)}" if logged else "nothing logged"
+        print(f"   server log {server.log.name}: {last}", flush=True)
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def judge(app: Figures, bare: Figures) -> Figures:
+    share = ratio(app["requests_per_s"], bare["requests_per_s"])
+    checks = {
+        "throughput_share": share is not None and share >= AIM_SHARE,
+        "p95": app["p95_ms"] is not None and app["p95_ms"] < AIM_P95_MS,
+        "peak_rss": app["peak_rss_mb"] < AIM_RSS_MB,
+        "no_errors": app["errors"] == 0,
+    }
+    ratios = {"throughput": share, "p95": ratio(app["p95_ms"], bare["p95_ms"])}
+    return {"ratios": ratios, "aims_met": checks, "verdict": all(checks.values())}
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def print_table(backend: str, result: Figures, args: Any) -> None:
+    think = f", think {args.think_ms:g} ms" if args.think_ms else ""
+    print(f"\n{backend}: {args.savers} savers, {args.seconds:g} s each{think}")
+    line = "{:<6}{:>7}{:>9}{:>9}{:>9}{:>9}{:>8}{:>13}{:>10}{:>10}"
+    head = ["", "ok", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "peak RSS MB"]
+    print(line.format(*head, "srv CPU%", "drv CPU%"))
+    for name in ("app", "bare"):
+        r = result[name]
+        row = [name, r["requests"], fmt(r["requests_per_s"]), fmt(r["p50_ms"]), fmt(r["p95_ms"])]
+        row += [fmt(r["p99_ms"]), r["errors"], fmt(r["peak_rss_mb"])]
+        print(line.format(*row, fmt(r["server_cpu_pct"], 0), fmt(r["driver_cpu_pct"], 0)))
+        if r["error_kinds"]:
+            print(f"      errors by kind: {r['error_kinds']}")
+        if r["error_kinds"].get("ReadTimeout") and r["server_cpu_pct"] < 25:
+            print("      requests timed out while the server was idle: it stalled, not overloaded")
+    ratios = result["ratios"]
+    print(f"app/bare: throughput {fmt(ratios['throughput'], 2)}, p95 {fmt(ratios['p95'], 2)}")
+    print(verdict_line(result, args.savers))
+
+
+def verdict_line(result: Figures, savers: int) -> str:
+    app, met = result["app"], result["aims_met"]
+    share = result["ratios"]["throughput"]
+
+    def mark(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    parts = [
+        f"throughput {fmt(None if share is None else 100 * share, 0)} % of bare "
+        f"(aim ≥ {100 * AIM_SHARE:.0f} %) {mark(met['throughput_share'])}",
+        f"p95 {fmt(app['p95_ms'])} ms at {savers} savers (aim < {AIM_P95_MS:.0f} ms at 100) "
+        f"{mark(met['p95'])}",
+        f"peak RSS {fmt(app['peak_rss_mb'])} MB (aim < {AIM_RSS_MB:.0f} MB) {mark(met['peak_rss'])}",
+        f"errors {app['errors']} {mark(met['no_errors'])}",
+    ]
+    return ("verdict: PASS — " if result["verdict"] else "verdict: FAIL — ") + "; ".join(parts)
+
+
+def write_json(results: dict[str, Figures], args: Any) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": {"seconds": args.seconds, "savers": args.savers, "think_ms": args.think_ms},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "aims": {"throughput_share": AIM_SHARE, "p95_ms": AIM_P95_MS, "peak_rss_mb": AIM_RSS_MB},
+        "backends": results,
+    }
+    RESULTS.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+
+
+def parse_args(argv: list[str] | None = None) -> Any:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10, help="timed phase length (10)")
+    parser.add_argument("--savers", type=int, default=100, help="concurrent savers (100)")
+    parser.add_argument("--backends", default="sqlite,postgres", help="sqlite,postgres")
+    parser.add_argument("--think-ms", type=float, default=0, help="mean pause between saves (0)")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL, help="admin URL of the server")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when an aim is missed")
+    args = parser.parse_args(argv)
+    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    unknown = set(args.backends) - {"sqlite", "postgres"}
+    if unknown or args.savers < 1 or args.seconds <= 0:
+        parser.error(f"check --backends {sorted(unknown)}, --savers and --seconds")
+    return args
+
+
+def interrupt(_signum: int, _frame: object) -> None:
+    """Ctrl-C or SIGTERM: unwind through every `finally` (stop servers, drop databases).
+
+    Installed instead of asyncio.run's own Ctrl-C handling, which only cancels the main task:
+    httpx can turn that cancellation into a transport error, which the save loop counts and
+    carries on past.
+    """
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # no noise about cancelled tasks
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, interrupt)
+    password_hash = hash_password(PASSWORD)  # argon2 is slow on purpose: once for all users
+    results: dict[str, Figures] = {}
+    with tempfile.TemporaryDirectory(prefix="godegrep-bench-") as workdir:
+        for backend in args.backends:
+            try:
+                results[backend] = run_backend(backend, args, Path(workdir), password_hash)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:  # one broken backend must not hide the other's figures
+                traceback.print_exc()
+                results[backend] = {"error": f"{type(exc).__name__}: {exc}"}
+    for backend, result in results.items():
+        if "error" in result:
+            print(f"\n{backend}: no figures ({result['error'].splitlines()[0]})")
+        else:
+            print_table(backend, result, args)
+    write_json(results, args)
+    failed = any("error" in r for r in results.values())
+    missed = any(not r.get("verdict", False) for r in results.values())
+    return 1 if failed or (args.strict and missed) else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("\ninterrupted: the servers are stopped and the databases removed", file=sys.stderr)
+        sys.exit(130)
