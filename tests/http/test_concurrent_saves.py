@@ -5,6 +5,7 @@ with committed data, and hammers it from many threads over loopback.
 """
 
 import random
+import threading
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -100,5 +101,40 @@ def test_a_team_and_two_tabs_saving_at_once_lose_nothing(server):
         assert level in last_acknowledged[key]
     assert len(responses) == len(USERS)  # one response per person, however many tabs
     engine.dispose()
+    for client, _ in tabs:
+        client.close()
+
+
+def test_a_burst_larger_than_the_thread_pool_does_not_stall(server):
+    """300 saves at once, far more than worker threads plus pooled connections: all must finish.
+
+    Before the fix, the login check held a connection while the route waited for a thread,
+    and this burst stalled until the pool timed out (checked: it fails on that code).
+    """
+    base, url = server
+    engine = make_engine(url)
+    with Session(engine) as session:
+        round_id = session.exec(select(Round.id)).first()
+    engine.dispose()
+    area = current_guidance().areas[0]
+    tabs = [logged_in(base, email) for email in USERS for _ in range(3)]
+    barrier = threading.Barrier(300)
+
+    def save(n):
+        client, token = tabs[n % len(tabs)]
+        barrier.wait(timeout=30)
+        response = client.post(
+            f"/runder/{round_id}/omrade/{area.id}",
+            data={
+                f"a.{area.statements[n % len(area.statements)].id}": str(n % 5),
+                "csrf_token": token,
+            },
+            headers={"HX-Request": "true"},
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=300) as pool:
+        statuses = list(pool.map(save, range(300)))
+    assert statuses == [200] * 300
     for client, _ in tabs:
         client.close()
