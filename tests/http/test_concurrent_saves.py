@@ -5,8 +5,8 @@ with committed data, and hammers it from many threads over loopback.
 """
 
 import random
-import threading
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx2 as httpx
