@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
 
 from app.accounts.models import Municipality, Role, SizeClass, User
-from app.accounts.service import _limiter
+from app.accounts.service import login_limiter
 from app.content import service as content_service
 from app.db import get_session, make_engine
 from app.mail import start_local_server
@@ -146,9 +146,9 @@ def mailbox(smtp_server, monkeypatch):
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Login rate limits live in memory: every test starts with clean counts."""
-    _limiter.cache_clear()
+    login_limiter.cache_clear()
     yield
-    _limiter.cache_clear()
+    login_limiter.cache_clear()
 
 
 @dataclass

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from starlette.requests import Request
 
 from app.accounts.models import User
-from app.accounts.service import default_locale, get_municipality, normalise_email
+from app.accounts.service import default_locale, get_municipality, login_limiter, normalise_email
 from app.audit import record
 from app.settings import get_settings
 
@@ -172,6 +172,11 @@ def finish_login(session: Session, claims: dict[str, Any], ip: str) -> Login:
 
 
 def refused(session: Session, refusal: LoginRefused, ip: str) -> None:
+    # Failed callbacks count against the address's login limit; past it, they are no longer
+    # written to the audit log, so a flood of forged callbacks cannot fill it.
+    limiter, _per_account, per_address = login_limiter()
+    if not limiter.hit(per_address, "address", ip):
+        return
     record(
         session,
         None,

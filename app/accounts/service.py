@@ -33,7 +33,7 @@ def hash_password(password: str) -> str:
 
 
 @cache
-def _limiter() -> tuple[MovingWindowRateLimiter, RateLimitItem, RateLimitItem]:
+def login_limiter() -> tuple[MovingWindowRateLimiter, RateLimitItem, RateLimitItem]:
     settings = get_settings()
     limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
     return limiter, parse(settings.login_limit_account), parse(settings.login_limit_address)
@@ -44,7 +44,7 @@ def login(session: Session, email: str, password: str, ip: str) -> User:
 
     Every refusal gives the same message, so nobody can learn whether an account exists.
     """
-    limiter, per_account, per_address = _limiter()
+    limiter, per_account, per_address = login_limiter()
     account = normalise_email(email)
     if not limiter.test(per_account, "account", account) or not limiter.test(
         per_address, "address", ip

@@ -120,3 +120,12 @@ def test_the_users_own_choice_overrides_the_municipality(client, cast, db):
     client.post("/sprak", data={"lang": "en", "next": "/runder", "csrf_token": token})
     login(client, cast.staff)  # a fresh login remembers the saved choice
     assert 'lang="en"' in client.get("/runder").text
+
+
+def test_a_flood_of_failed_external_logins_cannot_fill_the_audit_log(db):
+    from app.accounts import oidc
+
+    for _ in range(50):
+        oidc.refused(db, oidc.LoginRefused("mismatching_state", ""), "203.0.113.9")
+    rows = db.exec(select(AuditEvent).where(AuditEvent.event == "login_oidc_failed")).all()
+    assert len(rows) == 30  # the per-address login limit (30 per 15 minutes)
