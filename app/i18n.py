@@ -5,7 +5,6 @@ so code and templates translate with plain `_()` and never pass a locale around.
 """
 
 import gettext as _gettext
-from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -46,8 +45,3 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction; translate it later with _()."""
     return message
-
-
-def pick(text: Mapping[str, str]) -> str:
-    """Pick the current locale from a content text map, falling back to bokmål."""
-    return text.get(_current.get()) or text[DEFAULT_LOCALE]

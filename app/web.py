@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import i18n
 from app.accounts.models import User
+from app.accounts.service import size_name
 from app.authz import Access, Actor, Decision, may_enter
 from app.content.schema import Text
 from app.db import SessionDep
@@ -62,16 +63,8 @@ def standard_name(standard: str) -> str:
     )
 
 
-def size_name(size_class: str) -> str:
-    return {
-        "liten": i18n._("Liten (under 5 000 innbyggere)"),
-        "mellomstor": i18n._("Mellomstor (5 000–19 999)"),
-        "stor": i18n._("Stor (20 000 eller flere)"),
-    }.get(size_class, size_class)
-
-
 env.globals["standard_name"] = standard_name
-env.globals["size_name"] = size_name
+env.globals["size_name"] = lambda size: size_name(size).capitalize()
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

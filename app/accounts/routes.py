@@ -160,14 +160,17 @@ def forgot(
 
 @router.get("/nytt-passord/{token}", dependencies=[allow(Access.PUBLIC)])
 def reset_page(request: Request, token: str, session: SessionDep) -> Response:
-    reset = invitations.find_reset(session, token)
-    user = service.get_user(session, reset.user_id)
-    ctx = {
+    return render(request, "accounts/set_password.html", _reset_context(session, token))
+
+
+def _reset_context(session: SessionDep, token: str) -> dict[str, object]:
+    """The set-password page for a reset link; an unused, unexpired link or a 404."""
+    user = service.get_user(session, invitations.find_reset(session, token).user_id)
+    return {
         "action": f"/nytt-passord/{token}",
         "email": user.email if user else "",
         "heading": _("Nytt passord"),
     }
-    return render(request, "accounts/set_password.html", ctx)
 
 
 @router.post("/nytt-passord/{token}", dependencies=[allow(Access.PUBLIC)])
@@ -177,16 +180,10 @@ def reset_password(
     session: SessionDep,
     password: Annotated[str, Form(max_length=1024)],
 ) -> Response:
-    reset = invitations.find_reset(session, token)
-    user = service.get_user(session, reset.user_id)
+    page = _reset_context(session, token)  # before the link is used up
     try:
         invitations.reset_password(session, token, password, client_ip(request))
     except DomainError as exc:
-        ctx = {
-            "action": f"/nytt-passord/{token}",
-            "email": user.email if user else "",
-            "heading": _("Nytt passord"),
-            "error": exc.message,
-        }
+        ctx = {**page, "error": exc.message}
         return render(request, "accounts/set_password.html", ctx, status_code=exc.status_code)
     return redirect("/logg-inn", _("Passordet er endret. Logg inn med det nye passordet."), request)

@@ -125,6 +125,15 @@ def get_municipality(session: Session, municipality_id: int | None) -> Municipal
     return session.get(Municipality, municipality_id) if municipality_id else None
 
 
+def size_name(size_class: str) -> str:
+    """A size class in words, as it reads in a sentence."""
+    return {
+        "liten": _("liten (under 5 000 innbyggere)"),
+        "mellomstor": _("mellomstor (5 000–19 999 innbyggere)"),
+        "stor": _("stor (20 000 innbyggere eller flere)"),
+    }.get(size_class, size_class)
+
+
 def get_user(session: Session, user_id: int | None) -> User | None:
     return session.get(User, user_id) if user_id else None
 

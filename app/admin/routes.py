@@ -6,11 +6,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from app.accounts import invitations
-from app.accounts.models import Role
+from app.accounts.models import Municipality, Role, User
 from app.admin import service
 from app.authz import Access
 from app.db import SessionDep
-from app.errors import DomainError
+from app.errors import DomainError, InvalidInput
 from app.i18n import _
 from app.web import ActorDep, allow, client_ip, redirect, render
 
@@ -146,10 +146,12 @@ def users(
 @router.get("/brukere/{user_id}", dependencies=ADMIN)
 def user_page(request: Request, user_id: int, actor: ActorDep, session: SessionDep) -> Response:
     user = service.get_user(session, actor, user_id)
-    municipality = (
-        session.get(service.Municipality, user.municipality_id) if user.municipality_id else None
-    )
-    return render(request, "admin/user.html", {"u": user, "m": municipality, "roles": list(Role)})
+    return render(request, "admin/user.html", _user_context(session, user))
+
+
+def _user_context(session: SessionDep, user: User) -> dict[str, object]:
+    home = session.get(Municipality, user.municipality_id) if user.municipality_id else None
+    return {"u": user, "m": home, "roles": list(Role)}
 
 
 @router.post("/brukere/{user_id}", dependencies=ADMIN)
@@ -168,12 +170,7 @@ def change_user(
             session, actor, user, role, municipality_number, active == "on", client_ip(request)
         )
     except DomainError as exc:
-        municipality = (
-            session.get(service.Municipality, user.municipality_id)
-            if user.municipality_id
-            else None
-        )
-        ctx = {"u": user, "m": municipality, "roles": list(Role), "error": exc.message}
+        ctx = {**_user_context(session, user), "error": exc.message}
         return render(request, "admin/user.html", ctx, status_code=exc.status_code)
     return redirect(
         f"/admin/brukere/{user_id}",
@@ -197,7 +194,7 @@ def invite(
 ) -> Response:
     try:
         if role not in (Role.KS_ADVISER, Role.ADMIN):
-            raise service.InvalidInput(
+            raise InvalidInput(
                 _(
                     "Her inviterer du KS-rådgivere og administratorer. Ledere og ansatte inviteres fra kommunens side."
                 )

@@ -11,8 +11,6 @@ from app.accounts.models import Invitation, Municipality, PasswordReset, Role, S
 from app.audit import AuditEvent, record
 from app.authz import Actor
 from app.errors import Forbidden, InvalidInput, NotFound
-
-__all__ = ["InvalidInput", "Municipality"]
 from app.i18n import _
 from app.rounds.models import Answer, AreaComment, Response, Round
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.accounts.models import Invitation, Municipality, Role, User
+from app.accounts.models import Invitation, Municipality, User
 from app.audit import record
 from app.authz import Action, Actor, require
 from app.results.service import min_respondents, submitted_answers, submitted_comments
@@ -101,7 +101,3 @@ def _round(session: Session, rnd: Round) -> dict[str, Any]:
         if responses or not tally.submitted
         else f"answers are left out until {needed} have submitted",
     }
-
-
-def can_invite_roles() -> list[Role]:
-    return [Role.STAFF]

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
+from app.accounts.service import size_name
 from app.authz import Action, Actor, require
 from app.content.schema import Area, Guidance, Source, Statement, Text
 from app.errors import Conflict
 from app.i18n import _, current_locale
-from app.results.advice import Advice, Assessment, Context, Priority, Reason, assess
+from app.results.advice import Assessment, Context, Priority, Reason, assess
 from app.results.scoring import Figures, RoundScores, score_round
 from app.rounds import service as rounds
 from app.rounds.models import Answer, AreaComment, Response, Round
@@ -221,20 +222,9 @@ def explain(guidance: Guidance, reason: Reason) -> str:
     return text % {**args, "compare": compare}
 
 
-def size_name(size_class: str) -> str:
-    return {
-        "liten": _("liten (under 5 000 innbyggere)"),
-        "mellomstor": _("mellomstor (5 000–19 999 innbyggere)"),
-        "stor": _("stor (20 000 innbyggere eller flere)"),
-    }.get(size_class, size_class)
-
-
 def _fmt(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.0f}"
     if isinstance(value, tuple):
         return ", ".join(size_name(v) for v in value)
     return str(value)
-
-
-__all__ = ["Advice", "ResultsPage", "own_results", "team_results"]

@@ -27,7 +27,6 @@ def list_page(request: Request, actor: ActorDep, session: SessionDep) -> Respons
     ctx = {
         "rounds": rounds,
         "can_create": can_create,
-        "has_municipality": bool(actor.municipality_id),
     }
     return render(request, "rounds/list.html", ctx)
 

@@ -106,23 +106,20 @@ def guidance_of(session: Session, rnd: Round) -> Guidance:
 def own_response(session: Session, actor: Actor, rnd: Round) -> Response:
     """The actor's response to the round, created the first time (safe under concurrency)."""
     require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
-    found = _find_response(session, rnd, actor)
+    found = existing_response(session, actor, rnd)
     if found is not None:
         return found
     insert_ignore(
         session, Response, {"round_id": rnd.id, "user_id": actor.user_id}, ["round_id", "user_id"]
     )
     session.commit()
-    found = _find_response(session, rnd, actor)
+    found = existing_response(session, actor, rnd)
     assert found is not None
     return found
 
 
 def existing_response(session: Session, actor: Actor, rnd: Round) -> Response | None:
-    return _find_response(session, rnd, actor)
-
-
-def _find_response(session: Session, rnd: Round, actor: Actor) -> Response | None:
+    """The actor's response to the round, if they have started one."""
     query = select(Response).where(Response.round_id == rnd.id, Response.user_id == actor.user_id)
     return session.exec(query).first()
 
@@ -253,7 +250,7 @@ def reopen(session: Session, actor: Actor, rnd: Round) -> None:
     """Take a submitted response back to change it, as long as the round is open."""
     require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
     _check_open(rnd)
-    response = _find_response(session, rnd, actor)
+    response = existing_response(session, actor, rnd)
     if response is None:
         raise NotFound(_("Du har ikke svart på denne runden ennå."))
     response.submitted_at = None
