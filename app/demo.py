@@ -13,7 +13,8 @@ from app.accounts.models import Municipality, Role, SizeClass, User
 from app.accounts.service import create_municipality, create_user
 from app.content.service import current_version
 from app.db import get_engine
-from app.rounds.models import Round
+from app.rounds.models import Round, RoundRespondent
+from app.rounds.respondents import possible_respondents
 from app.settings import get_settings
 
 # 9901 is outside the real range of kommunenummer (0301–5636), so it can't clash.
@@ -77,14 +78,18 @@ def _open_round(session: Session, municipality: Municipality) -> None:
         version = current_version(session)
         assert municipality.id is not None
         assert version.id is not None
-        session.add(
-            Round(
-                municipality_id=municipality.id,
-                name="Høst 2026",
-                participants=24,
-                content_version_id=version.id,
-            )
+        rnd = Round(
+            municipality_id=municipality.id,
+            name="Høst 2026",
+            participants=24,
+            content_version_id=version.id,
         )
+        session.add(rnd)
+        session.flush()
+        assert rnd.id is not None
+        for user in possible_respondents(session, municipality.id):
+            assert user.id is not None
+            session.add(RoundRespondent(round_id=rnd.id, user_id=user.id))
         session.flush()
 
 

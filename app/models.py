@@ -3,7 +3,8 @@
 from app.accounts.models import Invitation, Municipality, PasswordReset, User
 from app.audit import AuditEvent
 from app.content.models import ContentVersion
-from app.rounds.models import Answer, AreaComment, Response, Round
+from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
+from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
 
 __all__ = [
     "Answer",
@@ -15,5 +16,10 @@ __all__ = [
     "PasswordReset",
     "Response",
     "Round",
+    "RoundRespondent",
+    "RoundSnapshot",
+    "SnapshotArea",
+    "SnapshotComment",
+    "SnapshotStatement",
     "User",
 ]

@@ -8,7 +8,8 @@ from sqlmodel import Session
 from app.accounts.models import Municipality, Role, SizeClass, User
 from app.accounts.service import hash_password
 from app.content.service import current_version
-from app.rounds.models import Round
+from app.rounds.models import Round, RoundRespondent
+from app.rounds.respondents import possible_respondents
 
 PASSWORD = "riktig hest batteri stift"
 
@@ -60,5 +61,10 @@ def make_round(session: Session, municipality: Municipality, **overrides: Any) -
     values.update(overrides)
     rnd = Round(**values)
     session.add(rnd)
+    session.flush()
+    # Everyone of the municipality who answers rounds is invited, as the form does by default.
+    assert rnd.id is not None
+    for user in possible_respondents(session, municipality.id):
+        session.add(RoundRespondent(round_id=rnd.id, user_id=user.id))
     session.commit()
     return rnd

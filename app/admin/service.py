@@ -12,7 +12,8 @@ from app.audit import AuditEvent, record
 from app.authz import Actor
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import _
-from app.rounds.models import Answer, AreaComment, Response, Round
+from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
+from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
 
 PAGE = 100
 
@@ -224,6 +225,18 @@ def delete_municipality_data(
         ("answers", delete(Answer).where(col(Answer.response_id).in_(response_ids))),
         ("comments", delete(AreaComment).where(col(AreaComment.response_id).in_(response_ids))),
         ("responses", delete(Response).where(col(Response.id).in_(response_ids))),
+        (
+            "respondents",
+            delete(RoundRespondent).where(col(RoundRespondent.round_id).in_(round_ids)),
+        ),
+        (
+            "invited_elsewhere",
+            delete(RoundRespondent).where(col(RoundRespondent.user_id).in_(user_ids)),
+        ),
+        *(
+            (str(table.__tablename__), delete(table).where(col(table.round_id).in_(round_ids)))
+            for table in (SnapshotComment, SnapshotStatement, SnapshotArea, RoundSnapshot)
+        ),
         ("rounds", delete(Round).where(col(Round.municipality_id) == municipality.id)),
         (
             "invitations",

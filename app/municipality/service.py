@@ -1,6 +1,5 @@
 """A manager's view of their own municipality: its people, invitations and a data export."""
 
-import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,9 +8,10 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Invitation, Municipality, User
 from app.audit import record
 from app.authz import Action, Actor, require
-from app.results.service import min_respondents, submitted_answers, submitted_comments
-from app.rounds.models import Round
-from app.rounds.service import counts, guidance_of
+from app.results.service import ResultsPage, team_results
+from app.rounds.lifecycle import counts
+from app.rounds.models import Round, RoundStatus
+from app.rounds.service import guidance_of
 
 
 def own_municipality(session: Session, actor: Actor, action: Action) -> Municipality:
@@ -41,8 +41,8 @@ def people(session: Session, actor: Actor) -> dict[str, Any]:
 
 
 def export(session: Session, actor: Actor, ip: str) -> dict[str, Any]:
-    """Everything the municipality has stored, as plain data. Answers are anonymous and only
-    included for rounds with enough respondents, so the export cannot show who answered what."""
+    """What the municipality has stored, as plain data: its people and, per round, counts and
+    the aggregated results of its snapshot. Never one row per respondent."""
     municipality = own_municipality(session, actor, Action.EXPORT_MUNICIPALITY)
     rounds = session.exec(
         select(Round).where(Round.municipality_id == municipality.id).order_by(col(Round.id))
@@ -64,7 +64,7 @@ def export(session: Session, actor: Actor, ip: str) -> dict[str, Any]:
                 .order_by(col(User.email))
             )
         ],
-        "rounds": [_round(session, rnd) for rnd in rounds],
+        "rounds": [_round(session, actor, rnd) for rnd in rounds],
     }
     record(
         session,
@@ -78,13 +78,11 @@ def export(session: Session, actor: Actor, ip: str) -> dict[str, Any]:
     return data
 
 
-def _round(session: Session, rnd: Round) -> dict[str, Any]:
-    assert rnd.id is not None
-    guidance = guidance_of(session, rnd)
-    needed = min_respondents(guidance)
-    responses = submitted_answers(session, rnd.id, needed)
-    random.Random(rnd.id).shuffle(responses)  # no order that could hint at who answered
+def _round(session: Session, actor: Actor, rnd: Round) -> dict[str, Any]:
+    """A round as aggregates only: the same figures the results page shows, from the snapshot,
+    and nothing at all from an open round but counts."""
     tally = counts(session, rnd)
+    page = team_results(session, actor, rnd)
     return {
         "name": rnd.name,
         "status": rnd.status,
@@ -92,12 +90,49 @@ def _round(session: Session, rnd: Round) -> dict[str, Any]:
         "closed_at": rnd.closed_at.isoformat() if rnd.closed_at else None,
         "deadline": rnd.deadline.isoformat() if rnd.deadline else None,
         "participants": rnd.participants,
-        "content_version": guidance.meta.version,
+        "content_version": guidance_of(session, rnd).meta.version,
+        "invited": tally.invited,
         "started": tally.started,
         "submitted": tally.submitted,
-        "anonymous_responses": responses,
-        "comments": submitted_comments(session, rnd.id, needed),
-        "note": None
-        if responses or not tally.submitted
-        else f"answers are left out until {needed} have submitted",
+        "minimum_respondents": page.needed,
+        "results": _results(page) if page.visible else None,
+        "note": _note(rnd, page),
     }
+
+
+def _results(page: ResultsPage) -> dict[str, Any]:
+    return {
+        "respondents": page.respondents,
+        "areas": [
+            {
+                "area": row.area.id,
+                "score": _round_figure(row.figures.score),
+                "spread": _round_figure(row.figures.spread),
+                "dont_know_percent": _round_figure(row.figures.dont_know_share),
+                "statements": [
+                    {
+                        "statement": st.id,
+                        "score": _round_figure(f.score),
+                        "spread": _round_figure(f.spread),
+                        "dont_know_percent": _round_figure(f.dont_know_share),
+                        "levels_1_to_4": list(f.levels) if f.levels else None,
+                    }
+                    for st, f in row.statements
+                ],
+            }
+            for row in page.rows
+        ],
+        "comments": {area.id: list(texts) for area, texts in page.comments},
+    }
+
+
+def _round_figure(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _note(rnd: Round, page: ResultsPage) -> str | None:
+    if rnd.status == RoundStatus.OPEN:
+        return "the round is open: results are computed once, when it closes"
+    if not page.visible:
+        return f"too few respondents besides you: results need at least {page.needed}"
+    return "figures are left out (null) where fewer than the minimum stand behind them"

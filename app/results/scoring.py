@@ -32,10 +32,16 @@ class Figures:
     answered: int  # answers with a level
     dont_know: int  # "Vet ikke" answers
     respondents: int  # respondents who answered at least one statement here
+    # How many chose level 1–4, where it may be shown (a team's statement figures).
+    levels: tuple[int, int, int, int] | None = None
+    # False where too few others stand behind the "Vet ikke" figure for it to be shown.
+    share_known: bool = True
 
     @property
-    def dont_know_share(self) -> float:
+    def dont_know_share(self) -> float | None:
         total = self.answered + self.dont_know
+        if not self.share_known:
+            return None
         return 100 * self.dont_know / total if total else 0.0
 
 

@@ -1,13 +1,13 @@
-"""Results and advice for a round: the team's (aggregated) and a respondent's own.
+"""Results and advice for a round: the team's (from the snapshot taken at close) and a
+respondent's own (from their own answers, which only they see).
 
-The minimum number of respondents is enforced here, where the answers are queried: below it,
-the query functions return nothing, so no page or export can show figures by mistake.
+The minimum number of respondents is enforced in results/snapshot.py, in the query that reads
+the figures, per figure and not counting the reader.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
 from app.accounts.service import size_name
 from app.authz import Action, Actor, require
@@ -16,8 +16,10 @@ from app.errors import Conflict
 from app.i18n import _, current_locale
 from app.results.advice import Assessment, Context, Priority, Reason, assess
 from app.results.scoring import Figures, RoundScores, score_round
+from app.results.snapshot import AreaFigures, SnapshotView, StatementFigures, read_snapshot
+from app.rounds import lifecycle
 from app.rounds import service as rounds
-from app.rounds.models import Answer, AreaComment, Response, Round
+from app.rounds.models import Round
 from app.settings import get_settings
 
 
@@ -26,6 +28,11 @@ class AreaRow:
     area: Area
     figures: Figures
     statements: tuple[tuple[Statement, Figures], ...]
+
+    @property
+    def scored(self) -> int:
+        """How many of the area's statements its score is made from (hidden ones are not)."""
+        return sum(f.score is not None for _, f in self.statements)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class ResultsPage:
     respondents: int
     needed: int
     visible: bool
+    others: int = 0  # respondents other than the reader (team results)
     rows: tuple[AreaRow, ...] = ()
     strengths: tuple[tuple[Area, float], ...] = ()
     priorities: tuple[tuple[Area, Priority], ...] = ()
@@ -69,56 +77,65 @@ def min_respondents(guidance: Guidance) -> int:
     return configured if configured is not None else guidance.meta.min_respondents
 
 
-def submitted_count(session: Session, round_id: int) -> int:
-    query = select(func.count()).where(
-        Response.round_id == round_id, col(Response.submitted_at).is_not(None)
-    )
-    return session.exec(query).one()
-
-
-def submitted_answers(session: Session, round_id: int, minimum: int) -> list[dict[str, int]]:
-    """Answers of submitted responses, grouped per response; nothing below the minimum."""
-    if submitted_count(session, round_id) < minimum:
-        return []
-    query = (
-        select(Answer.response_id, Answer.statement_id, Answer.level)
-        .join(Response, col(Response.id) == col(Answer.response_id))
-        .where(Response.round_id == round_id, col(Response.submitted_at).is_not(None))
-    )
-    grouped: dict[int, dict[str, int]] = defaultdict(dict)
-    for response_id, statement_id, level in session.exec(query):
-        grouped[response_id][statement_id] = level
-    return list(grouped.values())
-
-
-def submitted_comments(session: Session, round_id: int, minimum: int) -> dict[str, list[str]]:
-    """Comments of submitted responses per area, in text order (never in answer order)."""
-    if submitted_count(session, round_id) < minimum:
-        return {}
-    query = (
-        select(AreaComment.area_id, AreaComment.text)
-        .join(Response, col(Response.id) == col(AreaComment.response_id))
-        .where(Response.round_id == round_id, col(Response.submitted_at).is_not(None))
-        .where(AreaComment.text != "")
-        .order_by(col(AreaComment.area_id), col(AreaComment.text))
-    )
-    out: dict[str, list[str]] = defaultdict(list)
-    for area_id, text in session.exec(query):
-        out[area_id].append(text)
-    return out
-
-
 def team_results(session: Session, actor: Actor, rnd: Round) -> ResultsPage:
-    """The round's results across all submitted responses, once enough have submitted."""
+    """The round's results from its snapshot, each figure only where enough others stand
+    behind it; an open round shows none (only counts), so nothing can be differenced."""
     require(actor, Action.VIEW_RESULTS, rnd.municipality_id)
     guidance = rounds.guidance_of(session, rnd)
     needed = min_respondents(guidance)
     assert rnd.id is not None
-    responses = submitted_answers(session, rnd.id, needed)
-    if not responses:
-        return ResultsPage(rnd, True, submitted_count(session, rnd.id), needed, visible=False)
-    comments = submitted_comments(session, rnd.id, needed)
-    return _build(session, guidance, rnd, responses, True, needed, comments)
+    view = read_snapshot(session, rnd.id, actor.user_id, needed)
+    if view is None:
+        tally = lifecycle.counts(session, rnd)
+        return ResultsPage(rnd, True, tally.submitted, needed, visible=False)
+    if view.others < needed:
+        return ResultsPage(rnd, True, view.respondents, needed, visible=False, others=view.others)
+    scores = scores_from_snapshot(guidance, view)
+    return _build(session, guidance, rnd, scores, True, needed, view.comments, view.others)
+
+
+def scores_from_snapshot(guidance: Guidance, view: SnapshotView) -> RoundScores:
+    """Figures from what the reader may see of a snapshot. Area and overall scores are made
+    from the visible statements only, so no hidden figure can be worked out by subtraction."""
+    by_id = {st.statement_id: st for st in view.statements}
+    statements = {sid: _statement_figures(st) for sid, st in by_id.items()}
+    areas = {
+        a.id: _combined(
+            [by_id[s.id] for s in a.statements if s.id in by_id],
+            view.areas.get(a.id),
+        )
+        for a in guidance.areas
+    }
+    overall = _combined(list(view.statements), None)
+    return RoundScores(view.respondents, areas, statements, overall)
+
+
+def _statement_figures(st: StatementFigures) -> Figures:
+    with_level = st.with_level
+    score = st.score_sum / with_level if with_level and st.score_sum is not None else None
+    return Figures(
+        score=score,
+        spread=st.spread,
+        answered=with_level or 0,
+        dont_know=st.dont_know or 0,
+        respondents=st.answered or 0,
+        levels=st.levels,
+        share_known=st.answered is not None,
+    )
+
+
+def _combined(rows: list[StatementFigures], area: AreaFigures | None) -> Figures:
+    scored = [r for r in rows if r.with_level and r.score_sum is not None]
+    with_level = sum(r.with_level or 0 for r in scored)
+    known = [r for r in rows if r.answered is not None]
+    return Figures(
+        score=sum(r.score_sum or 0 for r in scored) / with_level if with_level else None,
+        spread=area.spread if area else None,
+        answered=sum(r.with_level or 0 for r in known),
+        dont_know=sum(r.dont_know or 0 for r in known),
+        respondents=(area.respondents or 0) if area else 0,
+        share_known=bool(known),
+    )
 
 
 def own_results(session: Session, actor: Actor, rnd: Round) -> ResultsPage:
@@ -130,29 +147,31 @@ def own_results(session: Session, actor: Actor, rnd: Round) -> ResultsPage:
     guidance = rounds.guidance_of(session, rnd)
     answers = rounds.answers_of(session, response)
     own_comments = {k: [v] for k, v in rounds.comments_of(session, response).items() if v}
-    return _build(session, guidance, rnd, [answers], False, 1, own_comments)
+    structure = {a.id: [s.id for s in a.statements] for a in guidance.areas}
+    scores = score_round(structure, [answers])
+    return _build(session, guidance, rnd, scores, False, 1, own_comments, 0)
 
 
 def _build(
     session: Session,
     guidance: Guidance,
     rnd: Round,
-    responses: list[dict[str, int]],
+    scores: RoundScores,
     team: bool,
     needed: int,
     comments: dict[str, list[str]],
+    others: int,
 ) -> ResultsPage:
-    structure = {a.id: [s.id for s in a.statements] for a in guidance.areas}
-    scores = score_round(structure, responses)
     municipality = rounds.municipality_of(session, rnd)
     context = Context(size_class=municipality.size_class, participants=rnd.participants)
     assessment = assess(guidance, scores, context)
     return ResultsPage(
         round=rnd,
         team=team,
-        respondents=len(responses),
+        respondents=scores.respondents,
         needed=needed,
         visible=True,
+        others=others,
         rows=_rows(guidance, scores),
         strengths=tuple((guidance.area(a), s) for a, s in assessment.strengths),
         priorities=tuple((guidance.area(p.area_id), p) for p in assessment.priorities),

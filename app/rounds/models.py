@@ -26,8 +26,20 @@ class Round(SQLModel, table=True):
     content_version_id: int = Field(foreign_key="contentversion.id")
     participants: int | None = None  # programme participants, for context-dependent advice
     deadline: date | None = None
+    # Optional modules chosen for the round, space-separated area ids (the core is always in).
+    modules: str = Field(default="", max_length=400)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class RoundRespondent(SQLModel, table=True):
+    """Someone invited to answer a round. Respondents see each other's names, so an account
+    nobody knows stands out; one added after the round opened is marked as such."""
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True, index=True)
+    added_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    added_late: bool = False
 
 
 class Response(SQLModel, table=True):

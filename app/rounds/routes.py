@@ -9,9 +9,9 @@ from fastapi.responses import Response
 
 from app.authz import Access, Action, Decision, can
 from app.db import SessionDep
-from app.errors import InvalidInput, NotFound
+from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import _
-from app.rounds import service
+from app.rounds import lifecycle, respondents, service
 from app.rounds.forms import AnswerForm, answer_form
 from app.rounds.models import Round
 from app.web import ActorDep, allow, is_htmx, redirect, render
@@ -22,13 +22,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 @router.get("", dependencies=[allow(Access.MUNICIPALITY)])
 def list_page(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    rounds = service.list_rounds(session, actor)
-    can_create = can(actor, Action.MANAGE_ROUND, actor.municipality_id) is Decision.ALLOW
-    ctx = {
-        "rounds": rounds,
-        "can_create": can_create,
-    }
-    return render(request, "rounds/list.html", ctx)
+    return render(request, "rounds/list.html", _list_context(session, actor))
 
 
 @router.post("", dependencies=[allow(Access.MANAGER)])
@@ -36,14 +30,42 @@ def create(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
-    name: Annotated[str, Form(max_length=100)],
+    name: Annotated[str, Form(max_length=100)] = "",
     participants: Annotated[str, Form(max_length=10)] = "",
     deadline: Annotated[str, Form(max_length=10)] = "",
+    respondents: Annotated[list[str] | None, Form(max_length=12)] = None,
 ) -> Response:
-    rnd = service.create_round(
-        session, actor, name, _optional_int(participants), _optional_date(deadline)
-    )
+    try:
+        rnd = service.create_round(
+            session,
+            actor,
+            name,
+            _optional_int(participants),
+            _optional_date(deadline),
+            [_id(v) for v in respondents or []],
+        )
+    except InvalidInput as exc:
+        # Re-show the form with what was typed and the reason, so nothing is lost.
+        typed = {
+            "name": name,
+            "participants": participants,
+            "deadline": deadline,
+            "respondents": respondents or [],
+        }
+        ctx = {**_list_context(session, actor), "typed": typed, "error": exc.message}
+        return render(request, "rounds/list.html", ctx, status_code=422)
     return redirect(f"/runder/{rnd.id}", _("Runden er opprettet."), request)
+
+
+def _list_context(session: SessionDep, actor: ActorDep) -> dict[str, object]:
+    can_create = can(actor, Action.MANAGE_ROUND, actor.municipality_id) is Decision.ALLOW
+    people = respondents.possible_respondents(session, actor.municipality_id or 0)
+    return {
+        "rounds": service.list_rounds(session, actor),
+        "can_create": can_create,
+        "people": people if can_create else [],
+        "typed": None,
+    }
 
 
 @router.get("/{round_id}", dependencies=[allow(Access.MUNICIPALITY)])
@@ -106,8 +128,22 @@ def reopen(request: Request, round_id: int, actor: ActorDep, session: SessionDep
 @router.post("/{round_id}/lukk", dependencies=[allow(Access.MANAGER)])
 def close(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
-    service.close_round(session, actor, rnd)
-    return redirect(f"/runder/{rnd.id}", _("Runden er lukket."), request)
+    lifecycle.close_round(session, actor, rnd)
+    return redirect(f"/runder/{rnd.id}", _("Runden er lukket, og resultatene er klare."), request)
+
+
+@router.post("/{round_id}/svarere", dependencies=[allow(Access.MANAGER)])
+def add_respondent(
+    request: Request,
+    round_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    user: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
+    lifecycle.add_respondent(session, actor, rnd, _id(user))
+    msg = _("Personen er lagt til. Alle som svarer, ser at hen ble lagt til etter start.")
+    return redirect(f"/runder/{rnd.id}", msg, request)
 
 
 def _overview(session: SessionDep, actor: ActorDep, rnd: Round) -> dict[str, object]:
@@ -115,14 +151,23 @@ def _overview(session: SessionDep, actor: ActorDep, rnd: Round) -> dict[str, obj
     response = service.existing_response(session, actor, rnd)
     progress = service.progress(session, guidance, response) if response else None
     can_manage = can(actor, Action.MANAGE_ROUND, rnd.municipality_id) is Decision.ALLOW
-    counts = service.counts(session, rnd) if can_manage else None
+    invited = respondents.respondents(session, rnd)
+    invited_emails = {r.email for r in invited}
+    addable = [
+        u
+        for u in respondents.possible_respondents(session, rnd.municipality_id)
+        if u.email not in invited_emails
+    ]
     return {
         "rnd": rnd,
         "guidance": guidance,
         "response": response,
         "progress": progress,
-        "counts": counts,
+        "counts": lifecycle.counts(session, rnd) if can_manage else None,
         "can_manage": can_manage,
+        "respondents": invited,
+        "may_answer": respondents.is_respondent(session, actor, rnd),
+        "addable": addable if can_manage else [],
     }
 
 
@@ -139,6 +184,8 @@ def _area_context(
     if area_id not in areas:
         raise NotFound(_("Området finnes ikke i denne runden."))
     response = service.existing_response(session, actor, rnd)
+    if response is None and not respondents.is_respondent(session, actor, rnd):
+        raise Forbidden(_("Du er ikke invitert til å svare på denne runden."))
     answers = service.answers_of(session, response) if response else {}
     comments = service.comments_of(session, response) if response else {}
     if typed is not None:
@@ -172,8 +219,15 @@ def _optional_int(value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit():
+    # isascii: "²" and other Unicode digits pass isdigit() but are no number to int().
+    if not (value.isascii() and value.isdigit()):
         raise InvalidInput(_("Antall deltakere må være et helt tall."))
+    return int(value)
+
+
+def _id(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        raise InvalidInput(_("Velg bare blant de ansatte i kommunen."))
     return int(value)
 
 

@@ -1,10 +1,12 @@
 """Rounds: their life cycle, each respondent's response and the autosaved answers."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import Municipality
 from app.audit import record
@@ -12,12 +14,15 @@ from app.authz import Action, Actor, require
 from app.content.schema import Guidance
 from app.content.service import current_version, guidance_for
 from app.db import insert_ignore, upsert
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _, current_locale
 from app.rounds.forms import AnswerForm
-from app.rounds.models import Answer, AreaComment, Response, Round, RoundStatus
+from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent, RoundStatus
 from app.rounds.pii import contains_national_id
+from app.rounds.respondents import is_respondent, possible_respondents
 from app.settings import get_settings
+
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 @dataclass(frozen=True)
@@ -49,15 +54,30 @@ def list_rounds(session: Session, actor: Actor) -> list[Round]:
 
 
 def create_round(
-    session: Session, actor: Actor, name: str, participants: int | None, deadline: date | None
+    session: Session,
+    actor: Actor,
+    name: str,
+    participants: int | None,
+    deadline: date | None,
+    respondent_ids: Sequence[int] | None = None,
 ) -> Round:
-    """A manager opens a new round with the current guidance content."""
+    """A manager opens a new round with the current guidance content and invites respondents
+    (by default everyone active in the municipality who answers rounds)."""
     require(actor, Action.MANAGE_ROUND, actor.municipality_id)
     name = name.strip()
     if not name:
         raise InvalidInput(_("Gi runden et navn, for eksempel «Vår 2027»."))
     if participants is not None and not 0 <= participants <= 100_000:
         raise InvalidInput(_("Antall deltakere må være et tall mellom 0 og 100 000."))
+    if deadline is not None and deadline < datetime.now(OSLO).date():
+        raise InvalidInput(_("Fristen kan ikke være en dato som har vært."))
+    assert actor.municipality_id is not None
+    eligible = [u.id for u in possible_respondents(session, actor.municipality_id) if u.id]
+    chosen = eligible if respondent_ids is None else list(dict.fromkeys(respondent_ids))
+    if any(uid not in eligible for uid in chosen):
+        raise InvalidInput(_("Velg bare blant de ansatte i kommunen."))
+    if not chosen:
+        raise InvalidInput(_("Velg minst én som skal svare på runden."))
     version = current_version(session)
     assert actor.municipality_id is not None
     assert version.id is not None
@@ -70,33 +90,19 @@ def create_round(
     )
     session.add(rnd)
     session.flush()
+    assert rnd.id is not None
+    for user_id in chosen:
+        session.add(RoundRespondent(round_id=rnd.id, user_id=user_id))
     record(
         session,
         actor,
         "round_created",
         f"round {rnd.id}: {name}",
         municipality_id=rnd.municipality_id,
+        respondents=len(chosen),
     )
     session.commit()
     return rnd
-
-
-def close_round(session: Session, actor: Actor, rnd: Round) -> None:
-    """A manager closes an open round; answers can no longer change."""
-    require(actor, Action.MANAGE_ROUND, rnd.municipality_id)
-    if rnd.status != RoundStatus.OPEN:
-        raise Conflict(_("Runden er allerede lukket."))
-    rnd.status = RoundStatus.CLOSED
-    rnd.closed_at = datetime.now(UTC)
-    session.add(rnd)
-    record(
-        session,
-        actor,
-        "round_closed",
-        f"round {rnd.id}: {rnd.name}",
-        municipality_id=rnd.municipality_id,
-    )
-    session.commit()
 
 
 def guidance_of(session: Session, rnd: Round) -> Guidance:
@@ -109,6 +115,8 @@ def own_response(session: Session, actor: Actor, rnd: Round) -> Response:
     found = existing_response(session, actor, rnd)
     if found is not None:
         return found
+    if not is_respondent(session, actor, rnd):
+        raise Forbidden(_("Du er ikke invitert til å svare på denne runden."))
     insert_ignore(
         session, Response, {"round_id": rnd.id, "user_id": actor.user_id}, ["round_id", "user_id"]
     )
@@ -208,6 +216,14 @@ def _check_open(rnd: Round) -> None:
         raise Conflict(_("Runden er lukket, så svarene kan ikke endres lenger."))
 
 
+def lock_open(session: Session, rnd: Round) -> None:
+    """Check that the round is still open, holding a shared lock on it (PostgreSQL) until
+    commit, so a submission and the close that takes the snapshot never overlap."""
+    query = sa_select(col(Round.status)).where(col(Round.id) == rnd.id).with_for_update(read=True)
+    if session.connection().execute(query).scalar_one() != RoundStatus.OPEN:
+        raise Conflict(_("Runden er lukket, så svarene kan ikke endres lenger."))
+
+
 def progress(session: Session, guidance: Guidance, response: Response) -> Progress:
     assert response.id is not None
     return _progress(session, guidance, response.id)
@@ -230,6 +246,7 @@ def submit(session: Session, actor: Actor, rnd: Round) -> None:
     require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
     _check_open(rnd)
     response = own_response(session, actor, rnd)
+    lock_open(session, rnd)
     guidance = guidance_of(session, rnd)
     done = progress(session, guidance, response)
     if not done.complete:
@@ -253,25 +270,10 @@ def reopen(session: Session, actor: Actor, rnd: Round) -> None:
     response = existing_response(session, actor, rnd)
     if response is None:
         raise NotFound(_("Du har ikke svart på denne runden ennå."))
+    lock_open(session, rnd)
     response.submitted_at = None
     session.add(response)
     session.commit()
-
-
-@dataclass(frozen=True)
-class RoundCounts:
-    started: int
-    submitted: int
-
-
-def counts(session: Session, rnd: Round) -> RoundCounts:
-    """How many have started and submitted (numbers only, never who)."""
-    rows = session.exec(
-        select(func.count(), func.count(col(Response.submitted_at))).where(
-            Response.round_id == rnd.id
-        )
-    ).one()
-    return RoundCounts(started=rows[0], submitted=rows[1])
 
 
 def municipality_of(session: Session, rnd: Round) -> Municipality:

@@ -20,6 +20,7 @@ def test_a_manager_starts_a_round(client, cast, db):
             "name": "Høst 2027",
             "participants": "35",
             "deadline": "2027-03-31",
+            "respondents": [cast.staff.id, cast.staff2.id],
             "csrf_token": token,
         },
     )
@@ -105,7 +106,10 @@ def test_a_round_renders_with_the_content_it_started_with(client, cast, db, monk
     )
     monkeypatch.setattr(content, "current_guidance", lambda: changed)
     token = login(client, cast.manager)
-    client.post("/runder", data={"name": "Ny runde", "csrf_token": token})
+    client.post(
+        "/runder",
+        data={"name": "Ny runde", "respondents": [cast.manager.id], "csrf_token": token},
+    )
     new = db.exec(select(Round).where(Round.name == "Ny runde")).one()
     assert new.content_version_id != cast.round_a.content_version_id
     old_page = client.get(f"/runder/{cast.round_a.id}").text
@@ -135,7 +139,10 @@ def test_round_and_content_events_are_audited(client, cast, db, monkeypatch):
         ),
     )
     token = login(client, cast.manager)
-    client.post("/runder", data={"name": "Revidert runde", "csrf_token": token})
+    client.post(
+        "/runder",
+        data={"name": "Revidert runde", "respondents": [cast.staff.id], "csrf_token": token},
+    )
     client.post(f"/runder/{cast.round_a.id}/lukk", data={"csrf_token": token})
     events = {(e.event, e.actor_email) for e in db.exec(select(AuditEvent))}
     assert ("round_created", cast.manager.email) in events

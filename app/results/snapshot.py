@@ -1,0 +1,238 @@
+"""Take a round's snapshot when it closes, and read it with the minimum applied per figure.
+
+The minimum counts respondents other than the reader: a manager who answered knows their own
+answer, so it never counts towards what they may see. The check is part of the query that
+reads the figures (a CASE per figure), so nothing can change between checking and reading.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Exists, Select, case, exists, func, select
+from sqlmodel import Session, col
+
+from app.content.schema import Guidance
+from app.results.aggregate import aggregate
+from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
+from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
+
+
+def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnapshot:
+    """Reduce the round's submitted responses to aggregates; called once, as the round closes."""
+    assert rnd.id is not None
+    structure = {a.id: [s.id for s in a.statements] for a in guidance.areas}
+    responses = _submitted_answers(session, rnd.id)
+    figures = aggregate(structure, responses)
+    invited_query = select(func.count()).where(col(RoundRespondent.round_id) == rnd.id)
+    invited = session.execute(invited_query).scalar_one()
+    snapshot = RoundSnapshot(round_id=rnd.id, respondents=figures.respondents, invited=invited)
+    session.add(snapshot)
+    for position, st in enumerate(figures.statements):
+        session.add(
+            SnapshotStatement(
+                round_id=rnd.id,
+                statement_id=st.statement_id,
+                area_id=st.area_id,
+                position=position,
+                answered=st.answered,
+                level_1=st.levels[0],
+                level_2=st.levels[1],
+                level_3=st.levels[2],
+                level_4=st.levels[3],
+                dont_know=st.dont_know,
+                score_sum=st.score_sum,
+                spread=st.spread,
+            )
+        )
+    for area in figures.areas:
+        session.add(
+            SnapshotArea(
+                round_id=rnd.id,
+                area_id=area.area_id,
+                respondents=area.respondents,
+                spread=area.spread,
+            )
+        )
+    for area_id, texts in _submitted_comments(session, rnd.id).items():
+        # Sorted by text: an order that says nothing about who wrote what or when.
+        for position, text in enumerate(sorted(texts)):
+            session.add(
+                SnapshotComment(round_id=rnd.id, area_id=area_id, position=position, text=text)
+            )
+    session.flush()
+    return snapshot
+
+
+def _submitted_answers(session: Session, round_id: int) -> list[dict[str, int]]:
+    query = (
+        select(col(Answer.response_id), col(Answer.statement_id), col(Answer.level))
+        .join(Response, col(Response.id) == col(Answer.response_id))
+        .where(col(Response.round_id) == round_id, col(Response.submitted_at).is_not(None))
+    )
+    grouped: dict[int, dict[str, int]] = defaultdict(dict)
+    for response_id, statement_id, level in session.execute(query):
+        grouped[response_id][statement_id] = level
+    return list(grouped.values())
+
+
+def _submitted_comments(session: Session, round_id: int) -> dict[str, list[str]]:
+    query = (
+        select(col(AreaComment.area_id), col(AreaComment.text))
+        .join(Response, col(Response.id) == col(AreaComment.response_id))
+        .where(col(Response.round_id) == round_id, col(Response.submitted_at).is_not(None))
+        .where(col(AreaComment.text) != "")
+    )
+    out: dict[str, list[str]] = defaultdict(list)
+    for area_id, text in session.execute(query):
+        out[area_id].append(text)
+    return out
+
+
+@dataclass(frozen=True)
+class StatementFigures:
+    """One statement's figures as a reader may see them; None where the minimum is not met."""
+
+    statement_id: str
+    area_id: str
+    answered: int | None  # respondents who answered, "Vet ikke" included
+    dont_know: int | None
+    levels: tuple[int, int, int, int] | None  # how many chose level 1–4
+    score_sum: float | None
+    spread: float | None
+
+    @property
+    def with_level(self) -> int | None:
+        return sum(self.levels) if self.levels is not None else None
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    area_id: str
+    respondents: int | None
+    spread: float | None
+
+
+@dataclass(frozen=True)
+class SnapshotView:
+    respondents: int  # submitted responses behind the snapshot
+    invited: int
+    others: int  # respondents other than the reader
+    statements: tuple[StatementFigures, ...]
+    areas: dict[str, AreaFigures]
+    comments: dict[str, list[str]]
+
+
+def read_snapshot(
+    session: Session, round_id: int, reader_id: int, minimum: int
+) -> SnapshotView | None:
+    """The snapshot as this reader may see it, or None if the round has none (still open)."""
+    own = _own_submitted_response(round_id, reader_id)
+    header = session.execute(
+        select(
+            col(RoundSnapshot.respondents),
+            col(RoundSnapshot.invited),
+            case((exists(own), 1), else_=0),
+        ).where(col(RoundSnapshot.round_id) == round_id)
+    ).first()
+    if header is None:
+        return None
+    respondents, invited, reader_counted = header
+    return SnapshotView(
+        respondents=respondents,
+        invited=invited,
+        others=respondents - reader_counted,
+        statements=_statements(session, round_id, own, minimum),
+        areas=_areas(session, round_id, own, minimum),
+        comments=_comments(session, round_id, own, minimum),
+    )
+
+
+def _own_submitted_response(round_id: int, reader_id: int) -> Select[Any]:
+    return select(col(Response.id)).where(
+        col(Response.round_id) == round_id,
+        col(Response.user_id) == reader_id,
+        col(Response.submitted_at).is_not(None),
+    )
+
+
+def _reader_gave(own: Select[Any], statement: object, level_only: bool) -> Exists:
+    """Did the reader's own submitted response answer this statement (with a level)?"""
+    query = exists().where(
+        col(Answer.response_id).in_(own.scalar_subquery()), col(Answer.statement_id) == statement
+    )
+    return query.where(col(Answer.level) > 0) if level_only else query
+
+
+def _statements(
+    session: Session, round_id: int, own: Select[Any], minimum: int
+) -> tuple[StatementFigures, ...]:
+    s = SnapshotStatement
+    with_level = col(s.level_1) + col(s.level_2) + col(s.level_3) + col(s.level_4)
+    gave_level = case((_reader_gave(own, col(s.statement_id), True), 1), else_=0)
+    gave_any = case((_reader_gave(own, col(s.statement_id), False), 1), else_=0)
+    level_ok = with_level - gave_level >= minimum
+    any_ok = col(s.answered) - gave_any >= minimum
+    query = (
+        select(
+            col(s.statement_id),
+            col(s.area_id),
+            case((any_ok, col(s.answered))),
+            case((any_ok, col(s.dont_know))),
+            case((level_ok, col(s.level_1))),
+            case((level_ok, col(s.level_2))),
+            case((level_ok, col(s.level_3))),
+            case((level_ok, col(s.level_4))),
+            case((level_ok, col(s.score_sum))),
+            case((level_ok, col(s.spread))),
+        )
+        .where(col(s.round_id) == round_id)
+        .order_by(col(s.position))
+    )
+    return tuple(
+        StatementFigures(
+            statement_id=row[0],
+            area_id=row[1],
+            answered=row[2],
+            dont_know=row[3],
+            levels=None if row[4] is None else (row[4], row[5], row[6], row[7]),
+            score_sum=row[8],
+            spread=row[9],
+        )
+        for row in session.execute(query)
+    )
+
+
+def _areas(
+    session: Session, round_id: int, own: Select[Any], minimum: int
+) -> dict[str, AreaFigures]:
+    a, s = SnapshotArea, SnapshotStatement
+    reader_gave = exists().where(
+        col(Answer.response_id).in_(own.scalar_subquery()),
+        col(Answer.level) > 0,
+        col(Answer.statement_id) == col(s.statement_id),
+        col(s.round_id) == round_id,
+        col(s.area_id) == col(a.area_id),
+    )
+    ok = col(a.respondents) - case((reader_gave, 1), else_=0) >= minimum
+    query = select(col(a.area_id), case((ok, col(a.respondents))), case((ok, col(a.spread)))).where(
+        col(a.round_id) == round_id
+    )
+    return {row[0]: AreaFigures(row[0], row[1], row[2]) for row in session.execute(query)}
+
+
+def _comments(
+    session: Session, round_id: int, own: Select[Any], minimum: int
+) -> dict[str, list[str]]:
+    c, snap = SnapshotComment, RoundSnapshot
+    others = col(snap.respondents) - case((exists(own), 1), else_=0)
+    query = (
+        select(col(c.area_id), col(c.text))
+        .join(snap, col(snap.round_id) == col(c.round_id))
+        .where(col(c.round_id) == round_id, others >= minimum)
+        .order_by(col(c.area_id), col(c.position))
+    )
+    out: dict[str, list[str]] = defaultdict(list)
+    for area_id, text in session.execute(query):
+        out[area_id].append(text)
+    return dict(out)
