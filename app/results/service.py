@@ -116,12 +116,17 @@ def _statement_figures(st: StatementFigures) -> Figures:
     return Figures(
         score=score,
         spread=st.spread,
-        answered=with_level or 0,
+        answered=_with_level(st),
         dont_know=st.dont_know or 0,
         respondents=st.answered or 0,
         levels=st.levels,
         share_known=st.answered is not None,
     )
+
+
+def _with_level(st: StatementFigures) -> int:
+    """Answers with a level, known wherever the "Vet ikke" count may be shown (a count only)."""
+    return st.answered - (st.dont_know or 0) if st.answered is not None else 0
 
 
 def _combined(rows: list[StatementFigures], area: AreaFigures | None) -> Figures:
@@ -131,7 +136,7 @@ def _combined(rows: list[StatementFigures], area: AreaFigures | None) -> Figures
     return Figures(
         score=sum(r.score_sum or 0 for r in scored) / with_level if with_level else None,
         spread=area.spread if area else None,
-        answered=sum(r.with_level or 0 for r in known),
+        answered=sum(_with_level(r) for r in known),
         dont_know=sum(r.dont_know or 0 for r in known),
         respondents=(area.respondents or 0) if area else 0,
         share_known=bool(known),

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select as sa_select
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Municipality
@@ -258,9 +259,7 @@ def submit(session: Session, actor: Actor, rnd: Round) -> None:
             % {"areas": ", ".join(missing)}
         )
     if response.submitted_at is None:
-        response.submitted_at = datetime.now(UTC)
-        session.add(response)
-        session.commit()
+        _set_submitted(session, rnd, response, datetime.now(UTC))
 
 
 def reopen(session: Session, actor: Actor, rnd: Round) -> None:
@@ -271,9 +270,25 @@ def reopen(session: Session, actor: Actor, rnd: Round) -> None:
     if response is None:
         raise NotFound(_("Du har ikke svart på denne runden ennå."))
     lock_open(session, rnd)
-    response.submitted_at = None
-    session.add(response)
+    _set_submitted(session, rnd, response, None)
+
+
+def _set_submitted(
+    session: Session, rnd: Round, response: Response, moment: datetime | None
+) -> None:
+    """Submit or take back a response only while the round is still open, in one statement:
+    the snapshot taken at close must match exactly what was submitted then."""
+    still_open = sa_select(col(Round.status)).where(col(Round.id) == rnd.id).scalar_subquery()
+    result = session.execute(
+        update(Response)
+        .where(col(Response.id) == response.id, still_open == RoundStatus.OPEN)
+        .values(submitted_at=moment)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(_("Runden er lukket, så svarene kan ikke endres lenger."))
     session.commit()
+    response.submitted_at = moment
 
 
 def municipality_of(session: Session, rnd: Round) -> Municipality:
