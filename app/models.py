@@ -1,6 +1,6 @@
 """Every table, imported in one place for Alembic and the schema test."""
 
-from app.accounts.models import Invitation, Municipality, PasswordReset, User
+from app.accounts.models import Invitation, LoginSession, Municipality, PasswordReset, User
 from app.audit import AuditEvent
 from app.content.models import ContentVersion
 from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
@@ -12,6 +12,7 @@ __all__ = [
     "AuditEvent",
     "ContentVersion",
     "Invitation",
+    "LoginSession",
     "Municipality",
     "PasswordReset",
     "Response",

@@ -1,6 +1,7 @@
 """All configuration in one place, read from the environment (prefix GODEGREP_)."""
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -23,6 +24,13 @@ class Settings(BaseSettings):
     # Results stay hidden until this many respondents have submitted. None: the content decides.
     min_respondents: int | None = Field(default=None, ge=1)
     session_idle_minutes: int = Field(default=120, ge=5)
+    # A login ends after this many hours however busy it is (logout ends it at once).
+    session_max_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # Requests with a larger body (forms and uploads alike) are refused with 413.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Proxies whose X-Forwarded-For we believe (comma-separated IPs or CIDRs). None by default:
+    # the address of whoever connects is the client's, so nobody can forge it with a header.
+    trusted_proxies: str = ""
     max_comment_length: int = Field(default=2000, ge=100)
     # The address links in e-mails point to (invitations, password resets).
     base_url: str = "http://127.0.0.1:8000"
@@ -53,7 +61,26 @@ class Settings(BaseSettings):
                 raise ValueError("GODEGREP_SECRET_KEY must be set to at least 32 random characters")
             if self.demo:
                 raise ValueError("GODEGREP_DEMO cannot be on in production")
+        self.proxy_networks  # noqa: B018  (a malformed address stops start-up here)
         return self
+
+    @property
+    def proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        parts = (p.strip() for p in self.trusted_proxies.split(","))
+        try:
+            return tuple(ip_network(p, strict=False) for p in parts if p)
+        except ValueError as exc:
+            raise ValueError(f"GODEGREP_TRUSTED_PROXIES: {exc}") from None
+
+    def check_may_serve(self) -> None:
+        """The web app refuses to start with the public development secret outside demo and tests."""
+        if self.environment == "test" or (self.demo and self.environment == "development"):
+            return
+        if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+            raise RuntimeError(
+                "GODEGREP_SECRET_KEY must be set to at least 32 random characters "
+                "(only the local demo, GODEGREP_DEMO=1, and tests may run without it)"
+            )
 
     @property
     def oidc_enabled(self) -> bool:

@@ -46,7 +46,7 @@ class User(SQLModel, table=True):
     municipality_id: int | None = Field(default=None, foreign_key="municipality.id", index=True)
     active: bool = True
     locale: str | None = Field(default=None, max_length=2)
-    # Bumped to end every session of the user at once (signed cookies carry the epoch).
+    # Bumped to end every session of the user at once (each login session records the epoch).
     session_epoch: int = 0
     last_login_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
@@ -75,3 +75,17 @@ class PasswordReset(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
     used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class LoginSession(SQLModel, table=True):
+    """One login, ended server-side at logout; the cookie holds a random id, we only its hash.
+
+    A session is valid while it is not ended, younger than the absolute lifetime, and its
+    epoch still matches the user's (bumping User.session_epoch ends all of them at once).
+    """
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    epoch: int
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    ended_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

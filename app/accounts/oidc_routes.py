@@ -44,7 +44,7 @@ async def oidc_callback(request: Request, session: SessionDep) -> Response:
         login = await run_in_threadpool(oidc.finish_login, session, claims, client_ip(request))
     except oidc.LoginRefused as refusal:
         return await _refuse(request, session, refusal)
-    start_session(request, login.user, login.locale)
+    await run_in_threadpool(start_session, request, session, login.user, login.locale)
     return redirect("/")
 
 

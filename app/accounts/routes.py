@@ -52,7 +52,7 @@ def login(
         ctx = _login_context(email, exc.message)
         return render(request, "accounts/login.html", ctx, status_code=exc.status_code)
     municipality = service.get_municipality(session, user.municipality_id)
-    start_session(request, user, service.default_locale(municipality))
+    start_session(request, session, user, service.default_locale(municipality))
     return redirect("/")
 
 
@@ -69,7 +69,7 @@ def _login_context(email: str, error: str | None = None) -> dict[str, object]:
 @router.post("/logg-ut", dependencies=[allow(Access.PUBLIC)])
 def logout(request: Request, actor: OptionalActorDep, session: SessionDep) -> Response:
     service.logged_out(session, actor, client_ip(request))
-    end_session(request)
+    end_session(request, session)  # server-side too: a copy of the cookie stops working
     return redirect("/logg-inn", _("Du er logget ut."), request)
 
 
@@ -108,7 +108,7 @@ def change_password(
     except DomainError as exc:
         ctx = {**service.account_overview(session, actor), "error": exc.message}
         return render(request, "accounts/account.html", ctx, status_code=exc.status_code)
-    start_session(request, user, request.session.get("lang", i18n.DEFAULT_LOCALE))
+    start_session(request, session, user, request.session.get("lang", i18n.DEFAULT_LOCALE))
     return redirect("/konto", _("Passordet er endret. Andre innlogginger er avsluttet."), request)
 
 
@@ -135,6 +135,7 @@ def accept_invitation(
         return render(request, "accounts/set_password.html", ctx, status_code=exc.status_code)
     start_session(
         request,
+        session,
         user,
         service.default_locale(service.get_municipality(session, user.municipality_id)),
     )

@@ -12,7 +12,7 @@ from app.authz import Access
 from app.db import SessionDep
 from app.errors import DomainError, InvalidInput
 from app.i18n import _
-from app.web import ActorDep, allow, client_ip, redirect, render
+from app.web import ActorDep, Id, allow, client_ip, redirect, render
 
 router = APIRouter(prefix="/admin")
 ADMIN = [allow(Access.ADMIN)]
@@ -38,7 +38,7 @@ def municipalities(
 
 @router.get("/kommuner/{municipality_id}", dependencies=ADMIN)
 def municipality_page(
-    request: Request, municipality_id: int, actor: ActorDep, session: SessionDep
+    request: Request, municipality_id: Id, actor: ActorDep, session: SessionDep
 ) -> Response:
     return render(
         request, "admin/municipality.html", _municipality_context(session, actor, municipality_id)
@@ -56,7 +56,7 @@ def _municipality_context(
 @router.post("/kommuner/{municipality_id}", dependencies=ADMIN)
 def update_municipality(
     request: Request,
-    municipality_id: int,
+    municipality_id: Id,
     actor: ActorDep,
     session: SessionDep,
     size_class: Annotated[str, Form(max_length=20)],
@@ -72,7 +72,7 @@ def update_municipality(
 @router.post("/kommuner/{municipality_id}/inviter", dependencies=ADMIN)
 def invite_to_municipality(
     request: Request,
-    municipality_id: int,
+    municipality_id: Id,
     actor: ActorDep,
     session: SessionDep,
     email: Annotated[str, Form(max_length=254)],
@@ -95,7 +95,7 @@ def invite_to_municipality(
 
 @router.get("/kommuner/{municipality_id}/slett", dependencies=ADMIN)
 def delete_page(
-    request: Request, municipality_id: int, actor: ActorDep, session: SessionDep
+    request: Request, municipality_id: Id, actor: ActorDep, session: SessionDep
 ) -> Response:
     municipality = service.get_municipality(session, actor, municipality_id)
     return render(request, "admin/delete.html", {"m": municipality})
@@ -104,7 +104,7 @@ def delete_page(
 @router.post("/kommuner/{municipality_id}/slett", dependencies=ADMIN)
 def delete_data(
     request: Request,
-    municipality_id: int,
+    municipality_id: Id,
     actor: ActorDep,
     session: SessionDep,
     confirmation: Annotated[str, Form(max_length=200)] = "",
@@ -144,7 +144,7 @@ def users(
 
 
 @router.get("/brukere/{user_id}", dependencies=ADMIN)
-def user_page(request: Request, user_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def user_page(request: Request, user_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     user = service.get_user(session, actor, user_id)
     return render(request, "admin/user.html", _user_context(session, user))
 
@@ -157,7 +157,7 @@ def _user_context(session: SessionDep, user: User) -> dict[str, object]:
 @router.post("/brukere/{user_id}", dependencies=ADMIN)
 def change_user(
     request: Request,
-    user_id: int,
+    user_id: Id,
     actor: ActorDep,
     session: SessionDep,
     role: Annotated[str, Form(max_length=20)],

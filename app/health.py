@@ -1,0 +1,55 @@
+"""Health checks for whatever runs the app: alive (the process answers, no I/O) and ready (the
+database answers and its schema is the one this code was written for)."""
+
+import logging
+from functools import cache
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from app.authz import Access
+from app.db import SessionDep
+from app.settings import ROOT
+from app.web import allow
+
+router = APIRouter()
+log = logging.getLogger(__name__)
+
+
+@router.get("/helse/live", dependencies=[allow(Access.PUBLIC)])
+async def alive() -> Response:
+    return PlainTextResponse("ok")
+
+
+# /helse is kept for existing callers; like /helse/klar it now asks the database.
+@router.get("/helse", dependencies=[allow(Access.PUBLIC)])
+@router.get("/helse/klar", dependencies=[allow(Access.PUBLIC)])
+def ready(session: SessionDep) -> Response:
+    if not database_ready(session):
+        return PlainTextResponse("ikke klar", status_code=503)
+    return PlainTextResponse("ok")
+
+
+def database_ready(session: Session) -> bool:
+    """True when the database answers and has every migration this code expects, no other."""
+    try:
+        applied = set(session.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        session.rollback()
+    except SQLAlchemyError as exc:
+        log.warning("not ready: %s", exc)
+        return False
+    if applied != expected_revisions():
+        log.warning("not ready: database at %s, code expects %s", applied, expected_revisions())
+        return False
+    return True
+
+
+@cache
+def expected_revisions() -> set[str]:
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    return set(ScriptDirectory.from_config(config).get_heads())
