@@ -12,7 +12,16 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from app.content.schema import Area, Guidance, Meta, Rule, Source, reference_problems
+from app.content.schema import (
+    STRICT,
+    Area,
+    Guidance,
+    Meta,
+    Rule,
+    Source,
+    Term,
+    reference_problems,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -31,17 +40,21 @@ def latest_version_dir(root: Path) -> Path:
     return max(versions, key=lambda p: int(p.name[1:]))
 
 
-def load_guidance(root: Path) -> Guidance:
-    """Load and validate the latest content version; raise ContentError listing every problem."""
+def load_guidance(root: Path, *, require_translations: bool = True) -> Guidance:
+    """Load and validate the latest content version; raise ContentError listing every problem.
+
+    Every text must have bokmål, nynorsk and English unless `require_translations` is off.
+    """
     folder = latest_version_dir(root) if not (root / "meta.yaml").exists() else root
     problems: list[str] = []
     where: dict[tuple[str, str], str] = {}  # (kind, id) -> "file:line"
+    context = STRICT if require_translations else None
 
     meta = _load_one(folder / "meta.yaml", Meta, problems)
-    sources = _load_list(folder / "sources.yaml", Source, "source", problems, where)
+    sources = _load_list(folder / "sources.yaml", Source, "source", problems, where, context)
     areas = []
     for path in sorted((folder / "areas").glob("*.yaml")):
-        area = _load_one(path, Area, problems)
+        area = _load_one(path, Area, problems, context)
         if area is not None:
             areas.append(area)
             where[("area", area.id)] = _rel(path)
@@ -51,7 +64,7 @@ def load_guidance(root: Path) -> Guidance:
         problems.append(f"{_rel(folder / 'areas')}: no area files found")
     rules: list[Rule] = []
     for path in sorted((folder / "advice").glob("*.yaml")):
-        rules += _load_list(path, Rule, "advice rule", problems, where)
+        rules += _load_list(path, Rule, "advice rule", problems, where, context)
 
     for p in reference_problems(tuple(sources), tuple(areas), tuple(rules)):
         problems.append(f"{where.get((p.kind, p.item), _rel(folder))}: {p.message}")
@@ -59,6 +72,22 @@ def load_guidance(root: Path) -> Guidance:
         raise ContentError(problems)
     areas.sort(key=lambda a: a.order)
     return Guidance(meta=meta, sources=tuple(sources), areas=tuple(areas), rules=tuple(rules))
+
+
+def load_terms(root: Path) -> tuple[Term, ...]:
+    """The term list (guidance/terms.yaml): every term in bokmål, nynorsk and English."""
+    path = (root.parent if (root / "meta.yaml").exists() else root) / "terms.yaml"
+    problems: list[str] = []
+    where: dict[tuple[str, str], str] = {}
+    terms = _load_list(path, Term, "term", problems, where)
+    seen: set[str] = set()
+    for term in terms:
+        if term.id in seen:
+            problems.append(f"{where[('term', term.id)]}: duplicate term '{term.nb}'")
+        seen.add(term.id)
+    if problems:
+        raise ContentError(problems)
+    return tuple(terms)
 
 
 def checksum(guidance: Guidance) -> str:
@@ -95,12 +124,14 @@ def _parse(path: Path, problems: list[str]) -> tuple[Any, yaml.Node | None]:
     return None, None
 
 
-def _load_one(path: Path, model: type[M], problems: list[str]) -> M | None:
+def _load_one(
+    path: Path, model: type[M], problems: list[str], context: dict[str, Any] | None = None
+) -> M | None:
     data, node = _parse(path, problems)
     if node is None:
         return None
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         problems += _explain(path, node, exc)
         return None
@@ -112,6 +143,7 @@ def _load_list(
     kind: str,
     problems: list[str],
     where: dict[tuple[str, str], str],
+    context: dict[str, Any] | None = None,
 ) -> list[M]:
     data, node = _parse(path, problems)
     if node is None:
@@ -122,7 +154,7 @@ def _load_list(
     items = []
     for item_data, item_node in zip(data, node.value, strict=True):
         try:
-            item = model.model_validate(item_data)
+            item = model.model_validate(item_data, context=context)
         except ValidationError as exc:
             problems += _explain(path, item_node, exc)
             continue
@@ -132,14 +164,23 @@ def _load_list(
 
 
 def _explain(path: Path, node: yaml.Node, exc: ValidationError) -> list[str]:
-    item = _item_id(node)
-    label = f"{item}: " if item else ""
     out = []
-    for err in exc.errors():
-        line = _line(node, err["loc"])
+    errors = exc.errors()
+    for err in errors:
+        if _knock_on(err["type"], err["loc"], errors):
+            continue
+        found, ids = _follow(node, err["loc"])
+        label = "".join(f"{i}: " for i in ids[-2:])  # the item and, within it, the statement
         field = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        out.append(f"{_rel(path)}:{line}: {label}{field}: {err['msg']}")
+        out.append(f"{_rel(path)}:{found.start_mark.line + 1}: {label}{field}: {err['msg']}")
     return out
+
+
+def _knock_on(kind: str, loc: tuple[int | str, ...], errors: list[Any]) -> bool:
+    """pydantic counts only the valid items of a list, so a list whose every item is wrong is
+    also "too short"; that says nothing new."""
+    inner = [e for e in errors if len(e["loc"]) > len(loc) and e["loc"][: len(loc)] == loc]
+    return kind == "too_short" and bool(inner)
 
 
 def _item_id(node: yaml.Node) -> str | None:
@@ -150,8 +191,10 @@ def _item_id(node: yaml.Node) -> str | None:
     return None
 
 
-def _line(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
-    """Follow a pydantic error location through the YAML node tree to a line number."""
+def _follow(node: yaml.Node, loc: tuple[int | str, ...]) -> tuple[yaml.Node, list[str]]:
+    """Follow a pydantic error location through the YAML node tree: the node it ends at and
+    the ids of the items passed on the way (so a message can name the statement)."""
+    ids = [i] if (i := _item_id(node)) else []
     for part in loc:
         if isinstance(node, yaml.MappingNode):
             match = [v for k, v in node.value if k.value == part]
@@ -164,4 +207,6 @@ def _line(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
             node = node.value[part]
         else:
             break
-    return int(node.start_mark.line) + 1
+        if (i := _item_id(node)) is not None:
+            ids.append(i)
+    return node, ids
