@@ -46,30 +46,29 @@ def load_guidance(root: Path, *, require_translations: bool = True) -> Guidance:
     Every text must have bokmål, nynorsk and English unless `require_translations` is off.
     """
     folder = latest_version_dir(root) if not (root / "meta.yaml").exists() else root
-    problems: list[str] = []
-    where: dict[tuple[str, str], str] = {}  # (kind, id) -> "file:line"
-    context = STRICT if require_translations else None
+    run = _Run(STRICT if require_translations else None)
 
-    meta = _load_one(folder / "meta.yaml", Meta, problems)
-    sources = _load_list(folder / "sources.yaml", Source, "source", problems, where, context)
+    meta = run.one(folder / "meta.yaml", Meta)
+    sources = run.many(folder / "sources.yaml", Source, "source")
     areas = []
     for path in sorted((folder / "areas").glob("*.yaml")):
-        area = _load_one(path, Area, problems, context)
+        area = run.one(path, Area)
         if area is not None:
             areas.append(area)
-            where[("area", area.id)] = _rel(path)
+            run.where[("area", area.id)] = _rel(path)
             for st in area.statements:
-                where[("statement", st.id)] = _rel(path)
-    if not areas and not problems:
-        problems.append(f"{_rel(folder / 'areas')}: no area files found")
+                run.where[("statement", st.id)] = _rel(path)
+    if not areas and not run.problems:
+        run.problems.append(f"{_rel(folder / 'areas')}: no area files found")
     rules: list[Rule] = []
     for path in sorted((folder / "advice").glob("*.yaml")):
-        rules += _load_list(path, Rule, "advice rule", problems, where, context)
+        rules += run.many(path, Rule, "advice rule")
 
     for p in reference_problems(tuple(sources), tuple(areas), tuple(rules)):
-        problems.append(f"{where.get((p.kind, p.item), _rel(folder))}: {p.message}")
-    if problems or meta is None:
-        raise ContentError(problems)
+        if p.ref not in run.broken:  # already reported where the broken item is
+            run.problems.append(f"{run.where.get((p.kind, p.item), _rel(folder))}: {p.message}")
+    if run.problems or meta is None:
+        raise ContentError(run.problems)
     areas.sort(key=lambda a: a.order)
     return Guidance(meta=meta, sources=tuple(sources), areas=tuple(areas), rules=tuple(rules))
 
@@ -77,17 +76,56 @@ def load_guidance(root: Path, *, require_translations: bool = True) -> Guidance:
 def load_terms(root: Path) -> tuple[Term, ...]:
     """The term list (guidance/terms.yaml): every term in bokmål, nynorsk and English."""
     path = (root.parent if (root / "meta.yaml").exists() else root) / "terms.yaml"
-    problems: list[str] = []
-    where: dict[tuple[str, str], str] = {}
-    terms = _load_list(path, Term, "term", problems, where)
+    run = _Run()
+    terms = run.many(path, Term, "term")
     seen: set[str] = set()
     for term in terms:
         if term.id in seen:
-            problems.append(f"{where[('term', term.id)]}: duplicate term '{term.nb}'")
+            run.problems.append(f"{run.where[('term', term.id)]}: duplicate term '{term.nb}'")
         seen.add(term.id)
-    if problems:
-        raise ContentError(problems)
+    if run.problems:
+        raise ContentError(run.problems)
     return tuple(terms)
+
+
+class _Run:
+    """One load: the problems found, where each item is, and the ids of items that failed."""
+
+    def __init__(self, context: dict[str, Any] | None = None) -> None:
+        self.context = context
+        self.problems: list[str] = []
+        self.where: dict[tuple[str, str], str] = {}  # (kind, id) -> "file:line"
+        self.broken: set[str] = set()
+
+    def one(self, path: Path, model: type[M]) -> M | None:
+        data, node = _parse(path, self.problems)
+        if node is None:
+            return None
+        return self._validate(path, model, data, node)
+
+    def many(self, path: Path, model: type[M], kind: str) -> list[M]:
+        data, node = _parse(path, self.problems)
+        if node is None:
+            return []
+        if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
+            self.problems.append(f"{_rel(path)}:1: expected a list of {kind}s")
+            return []
+        items = []
+        for item_data, item_node in zip(data, node.value, strict=True):
+            item = self._validate(path, model, item_data, item_node)
+            if item is not None:
+                items.append(item)
+                where = f"{_rel(path)}:{item_node.start_mark.line + 1}"
+                self.where[(kind, item.id)] = where  # type: ignore[attr-defined]
+        return items
+
+    def _validate(self, path: Path, model: type[M], data: Any, node: yaml.Node) -> M | None:
+        try:
+            return model.model_validate(data, context=self.context)
+        except ValidationError as exc:
+            self.problems += _explain(path, node, exc)
+            self.broken |= _ids(data)
+            return None
 
 
 def checksum(guidance: Guidance) -> str:
@@ -124,45 +162,6 @@ def _parse(path: Path, problems: list[str]) -> tuple[Any, yaml.Node | None]:
     return None, None
 
 
-def _load_one(
-    path: Path, model: type[M], problems: list[str], context: dict[str, Any] | None = None
-) -> M | None:
-    data, node = _parse(path, problems)
-    if node is None:
-        return None
-    try:
-        return model.model_validate(data, context=context)
-    except ValidationError as exc:
-        problems += _explain(path, node, exc)
-        return None
-
-
-def _load_list(
-    path: Path,
-    model: type[M],
-    kind: str,
-    problems: list[str],
-    where: dict[tuple[str, str], str],
-    context: dict[str, Any] | None = None,
-) -> list[M]:
-    data, node = _parse(path, problems)
-    if node is None:
-        return []
-    if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
-        problems.append(f"{_rel(path)}:1: expected a list of {kind}s")
-        return []
-    items = []
-    for item_data, item_node in zip(data, node.value, strict=True):
-        try:
-            item = model.model_validate(item_data, context=context)
-        except ValidationError as exc:
-            problems += _explain(path, item_node, exc)
-            continue
-        items.append(item)
-        where[(kind, item.id)] = f"{_rel(path)}:{item_node.start_mark.line + 1}"  # type: ignore[attr-defined]
-    return items
-
-
 def _explain(path: Path, node: yaml.Node, exc: ValidationError) -> list[str]:
     out = []
     errors = exc.errors()
@@ -174,6 +173,16 @@ def _explain(path: Path, node: yaml.Node, exc: ValidationError) -> list[str]:
         field = ".".join(str(p) for p in err["loc"]) or "(top level)"
         out.append(f"{_rel(path)}:{found.start_mark.line + 1}: {label}{field}: {err['msg']}")
     return out
+
+
+def _ids(data: Any) -> set[str]:
+    """Every id in a piece of raw YAML data (an area's own and its statements')."""
+    if isinstance(data, dict):
+        found = {str(data["id"])} if "id" in data else set()
+        return found.union(*(_ids(v) for v in data.values()))
+    if isinstance(data, list):
+        return set().union(*(_ids(v) for v in data))
+    return set()
 
 
 def _knock_on(kind: str, loc: tuple[int | str, ...], errors: list[Any]) -> bool:

@@ -222,6 +222,9 @@ class Guidance(Frozen):
     def statement(self, statement_id: str) -> Statement:
         return next(s for a in self.areas for s in a.statements if s.id == statement_id)
 
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
 
 class Term(Frozen):
     """One entry in the term list translators use (guidance/terms.yaml)."""
@@ -242,6 +245,7 @@ class Problem(NamedTuple):
     kind: str
     item: str
     message: str
+    ref: str | None = None  # the id it refers to, when the problem is an unknown reference
 
 
 def reference_problems(
@@ -262,7 +266,7 @@ def reference_problems(
         for ref in refs:
             if ref is not None and ref not in known[kind]:
                 msg = f"{owner} '{owner_id}' refers to unknown {kind} '{ref}'"
-                problems.append(Problem(owner, owner_id, msg))
+                problems.append(Problem(owner, owner_id, msg, ref))
 
     for area in areas:
         check("source", area.sources, "area", area.id)
