@@ -1,31 +1,42 @@
-"""Check the guidance content without starting the server.
+"""Check the guidance content and the term list without starting the server.
 
     python -m app.content.check [guidance/]
 
 Exits 0 and prints a summary when the content is valid, or 1 with every problem listed.
+Every text must be in bokmål, nynorsk and English, as at start-up.
 """
 
 import sys
 from pathlib import Path
 
-from app.content.loader import ContentError, latest_version_dir, load_guidance
+from app.content.loader import ContentError, latest_version_dir, load_guidance, load_terms
+from app.content.schema import Guidance, Term
 
 
 def main(argv: list[str]) -> int:
     root = Path(argv[1]) if len(argv) > 1 else Path("guidance")
+    problems: list[str] = []
+    guidance: Guidance | None = None
+    terms: tuple[Term, ...] = ()
     try:
         guidance = load_guidance(root)
     except ContentError as exc:
-        print(f"Guidance content in {root} has {len(exc.problems)} problem(s):", file=sys.stderr)
-        for problem in exc.problems:
+        problems += exc.problems
+    try:
+        terms = load_terms(root)
+    except ContentError as exc:
+        problems += exc.problems
+    if problems or guidance is None:
+        print(f"Guidance content in {root} has {len(problems)} problem(s):", file=sys.stderr)
+        for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
     statements = sum(len(a.statements) for a in guidance.areas)
     folder = latest_version_dir(root) if not (root / "meta.yaml").exists() else root
     print(
-        f"OK: {folder} version {guidance.meta.version}: {len(guidance.areas)} areas, "
-        f"{statements} statements, {len(guidance.rules)} advice rules, "
-        f"{len(guidance.sources)} sources"
+        f"OK: {folder} version {guidance.meta.version}: {len(guidance.areas)} areas "
+        f"({len(guidance.modules)} optional), {statements} statements, "
+        f"{len(guidance.rules)} advice rules, {len(guidance.sources)} sources, {len(terms)} terms"
     )
     return 0
 

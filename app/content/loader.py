@@ -12,7 +12,16 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from app.content.schema import Area, Guidance, Meta, Rule, Source, reference_problems
+from app.content.schema import (
+    STRICT,
+    Area,
+    Guidance,
+    Meta,
+    Rule,
+    Source,
+    Term,
+    reference_problems,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -31,34 +40,92 @@ def latest_version_dir(root: Path) -> Path:
     return max(versions, key=lambda p: int(p.name[1:]))
 
 
-def load_guidance(root: Path) -> Guidance:
-    """Load and validate the latest content version; raise ContentError listing every problem."""
-    folder = latest_version_dir(root) if not (root / "meta.yaml").exists() else root
-    problems: list[str] = []
-    where: dict[tuple[str, str], str] = {}  # (kind, id) -> "file:line"
+def load_guidance(root: Path, *, require_translations: bool = True) -> Guidance:
+    """Load and validate the latest content version; raise ContentError listing every problem.
 
-    meta = _load_one(folder / "meta.yaml", Meta, problems)
-    sources = _load_list(folder / "sources.yaml", Source, "source", problems, where)
+    Every text must have bokmål, nynorsk and English unless `require_translations` is off.
+    """
+    folder = latest_version_dir(root) if not (root / "meta.yaml").exists() else root
+    run = _Run(STRICT if require_translations else None)
+
+    meta = run.one(folder / "meta.yaml", Meta)
+    sources = run.many(folder / "sources.yaml", Source, "source")
     areas = []
     for path in sorted((folder / "areas").glob("*.yaml")):
-        area = _load_one(path, Area, problems)
+        area = run.one(path, Area)
         if area is not None:
             areas.append(area)
-            where[("area", area.id)] = _rel(path)
+            run.where[("area", area.id)] = _rel(path)
             for st in area.statements:
-                where[("statement", st.id)] = _rel(path)
-    if not areas and not problems:
-        problems.append(f"{_rel(folder / 'areas')}: no area files found")
+                run.where[("statement", st.id)] = _rel(path)
+    if not areas and not run.problems:
+        run.problems.append(f"{_rel(folder / 'areas')}: no area files found")
     rules: list[Rule] = []
     for path in sorted((folder / "advice").glob("*.yaml")):
-        rules += _load_list(path, Rule, "advice rule", problems, where)
+        rules += run.many(path, Rule, "advice rule")
 
     for p in reference_problems(tuple(sources), tuple(areas), tuple(rules)):
-        problems.append(f"{where.get((p.kind, p.item), _rel(folder))}: {p.message}")
-    if problems or meta is None:
-        raise ContentError(problems)
+        if p.ref not in run.broken:  # already reported where the broken item is
+            run.problems.append(f"{run.where.get((p.kind, p.item), _rel(folder))}: {p.message}")
+    if run.problems or meta is None:
+        raise ContentError(run.problems)
     areas.sort(key=lambda a: a.order)
     return Guidance(meta=meta, sources=tuple(sources), areas=tuple(areas), rules=tuple(rules))
+
+
+def load_terms(root: Path) -> tuple[Term, ...]:
+    """The term list (guidance/terms.yaml): every term in bokmål, nynorsk and English."""
+    path = (root.parent if (root / "meta.yaml").exists() else root) / "terms.yaml"
+    run = _Run()
+    terms = run.many(path, Term, "term")
+    seen: set[str] = set()
+    for term in terms:
+        if term.id in seen:
+            run.problems.append(f"{run.where[('term', term.id)]}: duplicate term '{term.nb}'")
+        seen.add(term.id)
+    if run.problems:
+        raise ContentError(run.problems)
+    return tuple(terms)
+
+
+class _Run:
+    """One load: the problems found, where each item is, and the ids of items that failed."""
+
+    def __init__(self, context: dict[str, Any] | None = None) -> None:
+        self.context = context
+        self.problems: list[str] = []
+        self.where: dict[tuple[str, str], str] = {}  # (kind, id) -> "file:line"
+        self.broken: set[str] = set()
+
+    def one(self, path: Path, model: type[M]) -> M | None:
+        data, node = _parse(path, self.problems)
+        if node is None:
+            return None
+        return self._validate(path, model, data, node)
+
+    def many(self, path: Path, model: type[M], kind: str) -> list[M]:
+        data, node = _parse(path, self.problems)
+        if node is None:
+            return []
+        if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
+            self.problems.append(f"{_rel(path)}:1: expected a list of {kind}s")
+            return []
+        items = []
+        for item_data, item_node in zip(data, node.value, strict=True):
+            item = self._validate(path, model, item_data, item_node)
+            if item is not None:
+                items.append(item)
+                where = f"{_rel(path)}:{item_node.start_mark.line + 1}"
+                self.where[(kind, item.id)] = where  # type: ignore[attr-defined]
+        return items
+
+    def _validate(self, path: Path, model: type[M], data: Any, node: yaml.Node) -> M | None:
+        try:
+            return model.model_validate(data, context=self.context)
+        except ValidationError as exc:
+            self.problems += _explain(path, node, exc)
+            self.broken |= _ids(data)
+            return None
 
 
 def checksum(guidance: Guidance) -> str:
@@ -95,51 +162,34 @@ def _parse(path: Path, problems: list[str]) -> tuple[Any, yaml.Node | None]:
     return None, None
 
 
-def _load_one(path: Path, model: type[M], problems: list[str]) -> M | None:
-    data, node = _parse(path, problems)
-    if node is None:
-        return None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems += _explain(path, node, exc)
-        return None
-
-
-def _load_list(
-    path: Path,
-    model: type[M],
-    kind: str,
-    problems: list[str],
-    where: dict[tuple[str, str], str],
-) -> list[M]:
-    data, node = _parse(path, problems)
-    if node is None:
-        return []
-    if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
-        problems.append(f"{_rel(path)}:1: expected a list of {kind}s")
-        return []
-    items = []
-    for item_data, item_node in zip(data, node.value, strict=True):
-        try:
-            item = model.model_validate(item_data)
-        except ValidationError as exc:
-            problems += _explain(path, item_node, exc)
-            continue
-        items.append(item)
-        where[(kind, item.id)] = f"{_rel(path)}:{item_node.start_mark.line + 1}"  # type: ignore[attr-defined]
-    return items
-
-
 def _explain(path: Path, node: yaml.Node, exc: ValidationError) -> list[str]:
-    item = _item_id(node)
-    label = f"{item}: " if item else ""
     out = []
-    for err in exc.errors():
-        line = _line(node, err["loc"])
+    errors = exc.errors()
+    for err in errors:
+        if _knock_on(err["type"], err["loc"], errors):
+            continue
+        found, ids = _follow(node, err["loc"])
+        label = "".join(f"{i}: " for i in ids[-2:])  # the item and, within it, the statement
         field = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        out.append(f"{_rel(path)}:{line}: {label}{field}: {err['msg']}")
+        out.append(f"{_rel(path)}:{found.start_mark.line + 1}: {label}{field}: {err['msg']}")
     return out
+
+
+def _ids(data: Any) -> set[str]:
+    """Every id in a piece of raw YAML data (an area's own and its statements')."""
+    if isinstance(data, dict):
+        found = {str(data["id"])} if "id" in data else set()
+        return found.union(*(_ids(v) for v in data.values()))
+    if isinstance(data, list):
+        return set().union(*(_ids(v) for v in data))
+    return set()
+
+
+def _knock_on(kind: str, loc: tuple[int | str, ...], errors: list[Any]) -> bool:
+    """pydantic counts only the valid items of a list, so a list whose every item is wrong is
+    also "too short"; that says nothing new."""
+    inner = [e for e in errors if len(e["loc"]) > len(loc) and e["loc"][: len(loc)] == loc]
+    return kind == "too_short" and bool(inner)
 
 
 def _item_id(node: yaml.Node) -> str | None:
@@ -150,8 +200,10 @@ def _item_id(node: yaml.Node) -> str | None:
     return None
 
 
-def _line(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
-    """Follow a pydantic error location through the YAML node tree to a line number."""
+def _follow(node: yaml.Node, loc: tuple[int | str, ...]) -> tuple[yaml.Node, list[str]]:
+    """Follow a pydantic error location through the YAML node tree: the node it ends at and
+    the ids of the items passed on the way (so a message can name the statement)."""
+    ids = [i] if (i := _item_id(node)) else []
     for part in loc:
         if isinstance(node, yaml.MappingNode):
             match = [v for k, v in node.value if k.value == part]
@@ -164,4 +216,6 @@ def _line(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
             node = node.value[part]
         else:
             break
-    return int(node.start_mark.line) + 1
+        if (i := _item_id(node)) is not None:
+            ids.append(i)
+    return node, ids
