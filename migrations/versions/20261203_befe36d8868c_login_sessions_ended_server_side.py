@@ -1,7 +1,7 @@
 """login sessions ended server-side
 
 Revision ID: befe36d8868c
-Revises: b1ecafe65b3e
+Revises: f0b5b13ba362
 Create Date: 2026-12-03 11:26:06.810090
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "befe36d8868c"
-down_revision: Union[str, Sequence[str], None] = "b1ecafe65b3e"
+down_revision: Union[str, Sequence[str], None] = "f0b5b13ba362"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
