@@ -34,15 +34,21 @@ def current_version(session: Session) -> ContentVersion:
 
 
 # Snapshots never change, so each is parsed once per database (ids differ between databases).
-_snapshots: dict[tuple[str, int], Guidance] = {}
+_snapshots: dict[tuple[str, int, tuple[str, ...]], Guidance] = {}
 
 
-def guidance_for(session: Session, content_version_id: int) -> Guidance:
-    """The content a round was started with, exactly as it was then."""
-    key = (str(session.get_bind().engine.url), content_version_id)
+def guidance_for(
+    session: Session, content_version_id: int, modules: tuple[str, ...] = ()
+) -> Guidance:
+    """The content a round was started with, exactly as it was then: the core areas and the
+    optional modules chosen for the round."""
+    key = (str(session.get_bind().engine.url), content_version_id, modules)
     if key not in _snapshots:
-        version = session.get(ContentVersion, content_version_id)
-        if version is None:
-            raise LookupError(f"content version {content_version_id} is missing")
-        _snapshots[key] = from_snapshot(version.body)
+        full = (str(session.get_bind().engine.url), content_version_id, ("*",))
+        if full not in _snapshots:
+            version = session.get(ContentVersion, content_version_id)
+            if version is None:
+                raise LookupError(f"content version {content_version_id} is missing")
+            _snapshots[full] = from_snapshot(version.body)
+        _snapshots[key] = _snapshots[full].with_modules(modules)
     return _snapshots[key]

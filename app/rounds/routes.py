@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from app.authz import Access, Action, Decision, can
+from app.content.service import current_guidance
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import _
 from app.rounds import lifecycle, respondents, service
 from app.rounds.forms import AnswerForm, answer_form
 from app.rounds.models import Round
-from app.web import ActorDep, allow, is_htmx, redirect, render
+from app.web import ActorDep, Id, allow, is_htmx, redirect, render
 
 router = APIRouter(prefix="/runder")
 OSLO = ZoneInfo("Europe/Oslo")
@@ -34,6 +35,7 @@ def create(
     participants: Annotated[str, Form(max_length=10)] = "",
     deadline: Annotated[str, Form(max_length=10)] = "",
     respondents: Annotated[list[str] | None, Form(max_length=12)] = None,
+    modules: Annotated[list[str] | None, Form(max_length=80)] = None,
 ) -> Response:
     try:
         rnd = service.create_round(
@@ -43,6 +45,7 @@ def create(
             _optional_int(participants),
             _optional_date(deadline),
             [_id(v) for v in respondents or []],
+            modules or [],
         )
     except InvalidInput as exc:
         # Re-show the form with what was typed and the reason, so nothing is lost.
@@ -51,6 +54,7 @@ def create(
             "participants": participants,
             "deadline": deadline,
             "respondents": respondents or [],
+            "modules": modules or [],
         }
         ctx = {**_list_context(session, actor), "typed": typed, "error": exc.message}
         return render(request, "rounds/list.html", ctx, status_code=422)
@@ -64,19 +68,20 @@ def _list_context(session: SessionDep, actor: ActorDep) -> dict[str, object]:
         "rounds": service.list_rounds(session, actor),
         "can_create": can_create,
         "people": people if can_create else [],
+        "modules": current_guidance().modules if can_create else (),
         "typed": None,
     }
 
 
 @router.get("/{round_id}", dependencies=[allow(Access.MUNICIPALITY)])
-def round_page(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def round_page(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.VIEW_ROUND)
     return render(request, "rounds/round.html", _overview(session, actor, rnd))
 
 
 @router.get("/{round_id}/omrade/{area_id}", dependencies=[allow(Access.MUNICIPALITY)])
 def area_page(
-    request: Request, round_id: int, area_id: str, actor: ActorDep, session: SessionDep
+    request: Request, round_id: Id, area_id: str, actor: ActorDep, session: SessionDep
 ) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     return render(request, "rounds/area.html", _area_context(session, actor, rnd, area_id))
@@ -85,7 +90,7 @@ def area_page(
 @router.post("/{round_id}/omrade/{area_id}", dependencies=[allow(Access.MUNICIPALITY)])
 def save_area(
     request: Request,
-    round_id: int,
+    round_id: Id,
     area_id: str,
     form: Annotated[AnswerForm, Depends(answer_form)],
     actor: ActorDep,
@@ -106,7 +111,7 @@ def save_area(
 
 
 @router.post("/{round_id}/send-inn", dependencies=[allow(Access.MUNICIPALITY)])
-def submit(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def submit(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     try:
         service.submit(session, actor, rnd)
@@ -118,7 +123,7 @@ def submit(request: Request, round_id: int, actor: ActorDep, session: SessionDep
 
 
 @router.post("/{round_id}/gjenapne", dependencies=[allow(Access.MUNICIPALITY)])
-def reopen(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def reopen(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     service.reopen(session, actor, rnd)
     msg = _("Svaret ditt er åpnet igjen. Husk å sende det inn på nytt når du er ferdig.")
@@ -126,7 +131,7 @@ def reopen(request: Request, round_id: int, actor: ActorDep, session: SessionDep
 
 
 @router.post("/{round_id}/lukk", dependencies=[allow(Access.MANAGER)])
-def close(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def close(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
     lifecycle.close_round(session, actor, rnd)
     return redirect(f"/runder/{rnd.id}", _("Runden er lukket, og resultatene er klare."), request)
@@ -135,7 +140,7 @@ def close(request: Request, round_id: int, actor: ActorDep, session: SessionDep)
 @router.post("/{round_id}/svarere", dependencies=[allow(Access.MANAGER)])
 def add_respondent(
     request: Request,
-    round_id: int,
+    round_id: Id,
     actor: ActorDep,
     session: SessionDep,
     user: Annotated[str, Form(max_length=12)] = "",

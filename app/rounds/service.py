@@ -13,7 +13,7 @@ from app.accounts.models import Municipality
 from app.audit import record
 from app.authz import Action, Actor, require
 from app.content.schema import Guidance
-from app.content.service import current_version, guidance_for
+from app.content.service import current_guidance, current_version, guidance_for
 from app.db import insert_ignore, upsert
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _, current_locale
@@ -61,6 +61,7 @@ def create_round(
     participants: int | None,
     deadline: date | None,
     respondent_ids: Sequence[int] | None = None,
+    modules: Sequence[str] = (),
 ) -> Round:
     """A manager opens a new round with the current guidance content and invites respondents
     (by default everyone active in the municipality who answers rounds)."""
@@ -79,6 +80,9 @@ def create_round(
         raise InvalidInput(_("Velg bare blant de ansatte i kommunen."))
     if not chosen:
         raise InvalidInput(_("Velg minst én som skal svare på runden."))
+    offered = {m.id for m in current_guidance().modules}
+    if any(m not in offered for m in modules):
+        raise InvalidInput(_("Velg bare blant modulene som er tilbudt."))
     version = current_version(session)
     assert actor.municipality_id is not None
     assert version.id is not None
@@ -88,6 +92,7 @@ def create_round(
         participants=participants,
         deadline=deadline,
         content_version_id=version.id,
+        modules=" ".join(sorted(set(modules))),
     )
     session.add(rnd)
     session.flush()
@@ -107,7 +112,8 @@ def create_round(
 
 
 def guidance_of(session: Session, rnd: Round) -> Guidance:
-    return guidance_for(session, rnd.content_version_id)
+    """The round's questionnaire: the core areas and the modules chosen for it."""
+    return guidance_for(session, rnd.content_version_id, tuple(rnd.modules.split()))
 
 
 def own_response(session: Session, actor: Actor, rnd: Round) -> Response:

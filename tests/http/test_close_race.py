@@ -35,7 +35,7 @@ def server(request):
 
 
 def answer_everything(client, token, round_id: int) -> None:
-    for area in current_guidance().areas:
+    for area in current_guidance().with_modules(()).areas:
         data = {f"a.{s.id}": "3" for s in area.statements}
         saved = client.post(
             f"/runder/{round_id}/omrade/{area.id}", data={**data, "csrf_token": token}

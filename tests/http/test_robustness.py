@@ -101,7 +101,6 @@ def test_an_id_out_of_range_is_refused_not_a_server_error(client, cast, number):
 
 # Fails until app/rounds/routes.py uses app.web.Id for its path ids (the lead applies it
 # there); then remove the marker.
-@pytest.mark.xfail(reason="app/rounds/routes.py does not use app.web.Id yet", strict=True)
 def test_a_huge_round_id_is_refused_not_a_server_error(client, cast):
     login(client, cast.staff)
     assert client.get("/runder/99999999999999999999").status_code in (404, 422)
