@@ -1,17 +1,29 @@
 """Outgoing e-mail through the SMTP server named in the settings.
 
+Two ways out: `send_mail` waits for the SMTP server and raises if it refuses (an invitation
+is kept only if its mail went out, so the manager is told at once); `send_later` hands the
+mail to one background sender thread and returns at once (password resets: the answer must
+take as long whether the account exists or not, and a failure must not show).
+
 In the local demo an SMTP server (aiosmtpd) runs inside the app and keeps what it receives,
 so a developer can read sent mail on /utvikler/epost; the tests start their own.
 """
 
+import logging
+import queue
 import smtplib
+import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
 from typing import Any
 
-from app.settings import get_settings
+from app.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+# Bounded, so a flood of requests cannot fill the memory; past it mail is dropped and logged.
+QUEUE_SIZE = 1000
 
 
 class MailError(Exception):
@@ -21,11 +33,66 @@ class MailError(Exception):
 def send_mail(to: str, subject: str, body: str) -> None:
     """Send a plain-text e-mail; raise MailError if the server cannot take it."""
     settings = get_settings()
+    _deliver(_message(settings, to, subject, body), settings)
+
+
+def send_later(to: str, subject: str, body: str) -> None:
+    """Queue a plain-text e-mail for the background sender; failures are logged, not raised."""
+    settings = get_settings().model_copy()  # where to send is decided now, not when it leaves
+    message = _message(settings, to, subject, body)
+    try:
+        _outbox().put_nowait((message, settings))
+    except queue.Full:
+        log.error("outgoing mail queue is full (%s); dropped %r", QUEUE_SIZE, subject)
+
+
+def flush(timeout: float = 30) -> bool:
+    """Wait until everything queued so far has been sent or given up on (tests, shutdown)."""
+    done = threading.Event()
+    _outbox().put(done, timeout=timeout)
+    return done.wait(timeout)
+
+
+_Item = tuple[EmailMessage, Settings] | threading.Event
+_queue: "queue.Queue[_Item]" = queue.Queue(QUEUE_SIZE)
+_sender: threading.Thread | None = None
+_sender_lock = threading.Lock()
+
+
+def _outbox() -> "queue.Queue[_Item]":
+    """The queue, with its sender thread running (started on first use, once per process)."""
+    global _sender
+    with _sender_lock:
+        if _sender is None or not _sender.is_alive():
+            _sender = threading.Thread(target=_send_queued, name="mail-sender", daemon=True)
+            _sender.start()
+    return _queue
+
+
+def _send_queued() -> None:
+    # One thread, one message at a time: a burst of requests never opens many SMTP connections.
+    while True:
+        item = _queue.get()
+        if isinstance(item, threading.Event):
+            item.set()
+            continue
+        message, settings = item
+        try:
+            _deliver(message, settings)
+        except Exception:  # the sender must outlive any one bad message or server
+            log.warning("could not send e-mail %r", message["Subject"], exc_info=True)
+
+
+def _message(settings: Settings, to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    return message
+
+
+def _deliver(message: EmailMessage, settings: Settings) -> None:
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
             if settings.smtp_starttls:

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # Login rate limits (per account and per client address), as `limits` strings.
     login_limit_account: str = "5/15minutes"
     login_limit_address: str = "30/15minutes"
+    # Password-reset requests (per address typed and per client address); past them the
+    # answer looks the same, but no mail is sent.
+    reset_limit_account: str = "3/hour"
+    reset_limit_address: str = "20/hour"
     # Where the counts live: memory:// for one process; redis://… when several app instances run.
     rate_limit_storage: str = "memory://"
 

@@ -17,10 +17,10 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
 
 from app.accounts.models import Municipality, Role, SizeClass, User
-from app.accounts.service import login_limiter
+from app.accounts.service import forget_rate_limits
 from app.content import service as content_service
 from app.db import get_session, make_engine
-from app.mail import start_local_server
+from app.mail import flush, start_local_server
 from app.main import app
 from app.rounds.models import Round
 from app.settings import get_settings
@@ -134,21 +134,24 @@ def smtp_server():
 
 @pytest.fixture
 def mailbox(smtp_server, monkeypatch):
-    """The app sends to the test SMTP server; the list of received mail starts empty."""
+    """The app sends to the test SMTP server; the list of received mail starts empty.
+
+    Mail sent in the background (password resets) is in the list once `flush()` returns."""
     controller, inbox = smtp_server
     settings = get_settings()
     monkeypatch.setattr(settings, "smtp_host", "127.0.0.1")
     monkeypatch.setattr(settings, "smtp_port", controller.port)
+    flush()  # nothing queued by an earlier test arrives in this one's list
     inbox.messages.clear()
     return inbox.messages
 
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """Login rate limits live in memory: every test starts with clean counts."""
-    login_limiter.cache_clear()
+    """Login and reset rate limits live in memory: every test starts with clean counts."""
+    forget_rate_limits()
     yield
-    login_limiter.cache_clear()
+    forget_rate_limits()
 
 
 @dataclass

@@ -2,17 +2,24 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select, update
 
 from app.accounts.models import Invitation, Municipality, PasswordReset, Role, User
 from app.accounts.passwords import password_problems
-from app.accounts.service import hash_password, normalise_email
+from app.accounts.service import (
+    end_password_resets,
+    hash_password,
+    normalise_email,
+    reset_limiter,
+    valid_email,
+)
 from app.accounts.tokens import new_token, token_hash
 from app.audit import record
 from app.authz import Action, Actor, require
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _
-from app.mail import MailError, send_mail
+from app.mail import MailError, send_later, send_mail
 from app.settings import get_settings
 
 # Who may invite whom: managers invite staff to their own municipality; administrators
@@ -29,7 +36,7 @@ def invite(
     ip: str = "",
 ) -> Invitation:
     """Create an invitation and e-mail its link; nothing is kept if the e-mail cannot be sent."""
-    email = _valid_email(email)
+    email = valid_email(email)
     _check_may_invite(actor, role, municipality)
     if session.exec(select(User).where(User.email == email)).first() is not None:
         raise Conflict(_("Det finnes allerede en bruker med denne e-postadressen."))
@@ -79,30 +86,37 @@ def find_invitation(session: Session, token: str) -> Invitation:
         select(Invitation).where(Invitation.token_hash == token_hash(token))
     ).first()
     if invitation is None or invitation.used_at is not None or _expired(invitation.expires_at):
-        raise NotFound(_("Lenken er brukt, utløpt eller ugyldig. Be om en ny invitasjon."))
+        raise _invitation_gone()
     return invitation
 
 
 def accept(session: Session, token: str, password: str, ip: str = "") -> User:
-    """Use the invitation once: create the user with the chosen password."""
+    """Use the invitation once: create the user with the chosen password.
+
+    Of several requests with one link, exactly one uses it; the others are told the link is
+    used. Two invitations to one address accepted at once give one account and one refusal.
+    """
     invitation = find_invitation(session, token)
     problems = password_problems(password, invitation.email)
     if problems:
         raise InvalidInput(problems[0])
     if session.exec(select(User).where(User.email == invitation.email)).first() is not None:
-        raise Conflict(
-            _("Det finnes allerede en bruker med denne e-postadressen. Logg inn i stedet.")
-        )
+        raise _address_taken()
     user = User(
         email=invitation.email,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password),  # slow on purpose: before any row is locked
         role=invitation.role,
         municipality_id=invitation.municipality_id,
     )
+    if not _use_once(session, Invitation, token):
+        session.rollback()
+        raise _invitation_gone()
     session.add(user)
-    invitation.used_at = datetime.now(UTC)
-    session.add(invitation)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another invitation to the address was accepted just now
+        session.rollback()
+        raise _address_taken() from exc
     record(
         session,
         None,
@@ -116,32 +130,51 @@ def accept(session: Session, token: str, password: str, ip: str = "") -> User:
     return user
 
 
+def _invitation_gone() -> NotFound:
+    return NotFound(_("Lenken er brukt, utløpt eller ugyldig. Be om en ny invitasjon."))
+
+
+def _address_taken() -> Conflict:
+    return Conflict(_("Det finnes allerede en bruker med denne e-postadressen. Logg inn i stedet."))
+
+
 def request_reset(session: Session, email: str, ip: str = "") -> None:
-    """E-mail a reset link if an active user has this address; say nothing either way."""
+    """E-mail a reset link if an active user has this address; say nothing either way.
+
+    Requests are limited per address typed and per client address. The mail leaves through
+    the background queue, so the answer takes as long whether the account exists or not.
+    """
     email = normalise_email(email)
+    limiter, per_account, per_address = reset_limiter()
+    if not limiter.hit(per_address, "reset-address", ip) or not limiter.hit(
+        per_account, "reset-account", email
+    ):
+        return  # no mail, and nothing written, so a flood can fill neither inboxes nor the log
     user = session.exec(select(User).where(User.email == email, col(User.active).is_(True))).first()
+    token, digest = new_token()  # for unknown addresses too: the same work either way
     record(
         session, None, "password_reset_requested", email, ip=ip, email=email, known=user is not None
     )
-    if user is None:
-        session.commit()
-        return
-    token, digest = new_token()
     minutes = get_settings().reset_minutes
-    assert user.id is not None
-    session.add(
-        PasswordReset(
-            user_id=user.id,
-            token_hash=digest,
-            expires_at=datetime.now(UTC) + timedelta(minutes=minutes),
+    if user is not None:
+        assert user.id is not None
+        session.add(
+            PasswordReset(
+                user_id=user.id,
+                token_hash=digest,
+                expires_at=datetime.now(UTC) + timedelta(minutes=minutes),
+            )
         )
-    )
+    session.commit()
+    if user is not None:
+        send_later(user.email, _("Nytt passord i Gode grep"), _reset_text(token, email, minutes))
+
+
+def _reset_text(token: str, email: str, minutes: int) -> str:
     link = f"{get_settings().base_url}/nytt-passord/{token}"
-    body = _(
+    return _(
         "Hei!\n\nNoen ba om å sette et nytt passord for %(email)s i Gode grep. Bruk lenken innen %(minutes)s minutter:\n\n%(link)s\n\nHar du ikke bedt om dette, kan du se bort fra e-posten. Passordet ditt er ikke endret."
     ) % {"email": email, "minutes": minutes, "link": link}
-    _send(session, email, _("Nytt passord i Gode grep"), body)
-    session.commit()
 
 
 def find_reset(session: Session, token: str) -> PasswordReset:
@@ -149,28 +182,29 @@ def find_reset(session: Session, token: str) -> PasswordReset:
         select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
     ).first()
     if reset is None or reset.used_at is not None or _expired(reset.expires_at):
-        raise NotFound(
-            _("Lenken er brukt, utløpt eller ugyldig. Be om en ny lenke for å sette passord.")
-        )
+        raise _reset_gone()
     return reset
 
 
 def reset_password(session: Session, token: str, password: str, ip: str = "") -> User:
-    """Use the reset link once: set the password and end every existing session."""
+    """Use the reset link once: set the password, end every session and void older links."""
     reset = find_reset(session, token)
     user = session.get(User, reset.user_id)
     if user is None or not user.active:
-        raise NotFound(
-            _("Lenken er brukt, utløpt eller ugyldig. Be om en ny lenke for å sette passord.")
-        )
+        raise _reset_gone()
     problems = password_problems(password, user.email)
     if problems:
         raise InvalidInput(problems[0])
     user.password_hash = hash_password(password)
     user.session_epoch += 1
-    reset.used_at = datetime.now(UTC)
     session.add(user)
-    session.add(reset)
+    # The user's row is locked first, so resets of one user (and password changes) take
+    # turns: the first to get it voids the other links before the next one looks.
+    session.flush()
+    if not _use_once(session, PasswordReset, token):
+        session.rollback()
+        raise _reset_gone()
+    end_password_resets(session, user.id)
     record(
         session,
         None,
@@ -184,18 +218,35 @@ def reset_password(session: Session, token: str, password: str, ip: str = "") ->
     return user
 
 
+def _reset_gone() -> NotFound:
+    return NotFound(
+        _("Lenken er brukt, utløpt eller ugyldig. Be om en ny lenke for å sette passord.")
+    )
+
+
+def _use_once(session: Session, model: type[Invitation] | type[PasswordReset], token: str) -> bool:
+    """Mark an open link used in one statement; False if it was used, expired or unknown.
+
+    However many requests race for one link, the database lets exactly one change the row.
+    """
+    now = datetime.now(UTC)
+    result = session.execute(
+        update(model)
+        .where(
+            col(model.token_hash) == token_hash(token),
+            col(model.used_at).is_(None),
+            col(model.expires_at) > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
 def _expired(moment: datetime) -> bool:
     if moment.tzinfo is None:  # SQLite returns naive datetimes; they were stored as UTC
         moment = moment.replace(tzinfo=UTC)
     return moment <= datetime.now(UTC)
-
-
-def _valid_email(email: str) -> str:
-    email = normalise_email(email)
-    local, _at, domain = email.partition("@")
-    if not local or "." not in domain or " " in email or len(email) > 254:
-        raise InvalidInput(_("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."))
-    return email
 
 
 def _invitation_text(token: str, municipality: Municipality | None, days: int) -> str:

@@ -1,21 +1,26 @@
 """Accounts: passwords and login."""
 
+import re
+import threading
 from datetime import UTC, datetime
 from functools import cache
 
+from email_validator import EmailNotValidError, validate_email
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from pwdlib import PasswordHash
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select, update
 
-from app.accounts.models import Municipality, Role, SizeClass, User
+from app.accounts.models import Municipality, PasswordReset, Role, SizeClass, User
 from app.accounts.passwords import password_problems
 from app.audit import record
 from app.authz import Actor
 from app.errors import InvalidInput, TooManyRequests
 from app.i18n import _
 from app.settings import get_settings
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @cache
@@ -32,22 +37,53 @@ def hash_password(password: str) -> str:
     return hasher().hash(password)
 
 
+Limits = tuple[MovingWindowRateLimiter, RateLimitItem, RateLimitItem]
+_limits_lock = threading.Lock()
+
+
+def login_limiter() -> Limits:
+    """The limiter with the per-account and per-address login limits."""
+    with _limits_lock:
+        return _limiters()[0]
+
+
+def reset_limiter() -> Limits:
+    """The limiter with the per-account and per-address password-reset limits."""
+    with _limits_lock:
+        return _limiters()[1]
+
+
+def forget_rate_limits() -> None:
+    """Start every count afresh (tests)."""
+    with _limits_lock:
+        _limiters.cache_clear()
+
+
 @cache
-def login_limiter() -> tuple[MovingWindowRateLimiter, RateLimitItem, RateLimitItem]:
+def _limiters() -> tuple[Limits, Limits]:
+    # Built once under the lock: the first requests after start arrive together, and each
+    # building its own memory store would let every one of them past the limit.
     settings = get_settings()
     limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
-    return limiter, parse(settings.login_limit_account), parse(settings.login_limit_address)
+    return (
+        (limiter, parse(settings.login_limit_account), parse(settings.login_limit_address)),
+        (limiter, parse(settings.reset_limit_account), parse(settings.reset_limit_address)),
+    )
 
 
 def login(session: Session, email: str, password: str, ip: str) -> User:
-    """Check a login attempt; failures are rate-limited per account and per address.
+    """Check a login attempt; attempts are rate-limited per account and per address.
 
-    Every refusal gives the same message, so nobody can learn whether an account exists.
+    The account's attempt is counted before the password is checked, so parallel guesses
+    check no more passwords than the limit; a success clears the count. Every refusal gives
+    the same message, so nobody can learn whether an account exists.
     """
     limiter, per_account, per_address = login_limiter()
     account = normalise_email(email)
-    if not limiter.test(per_account, "account", account) or not limiter.test(
-        per_address, "address", ip
+    # The address counts failures only (many colleagues may share one address); its test
+    # comes first so that a locked address does not use up the account's attempts.
+    if not limiter.test(per_address, "address", ip) or not limiter.hit(
+        per_account, "account", account
     ):
         record(session, None, "login_locked", account, ip=ip, email=account)
         session.commit()
@@ -58,7 +94,6 @@ def login(session: Session, email: str, password: str, ip: str) -> User:
         )
     user = authenticate(session, account, password)
     if user is None:
-        limiter.hit(per_account, "account", account)
         limiter.hit(per_address, "address", ip)
         record(session, None, "login_failed", account, ip=ip, email=account)
         session.commit()
@@ -91,7 +126,28 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """The stored form of an address: checked and lower-cased; anything else only lower-cased.
+
+    For logins and reset requests, where a typing error must get the same neutral answer.
+    """
+    try:
+        return valid_email(email)
+    except InvalidInput:
+        # Control characters can match no account, and PostgreSQL refuses NUL outright.
+        return _CONTROL.sub("\ufffd", email.strip().lower())
+
+
+def valid_email(email: str) -> str:
+    """The stored form of a typed address, or InvalidInput (control characters included)."""
+    try:
+        # Internationalised domains are kept in their ASCII (IDNA) form, which any SMTP
+        # server accepts; addresses with non-ASCII before the @ are refused for that reason.
+        checked = validate_email(email.strip(), check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise InvalidInput(
+            _("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no.")
+        ) from exc
+    return (checked.ascii_email or checked.normalized).lower()
 
 
 def create_user(
@@ -174,8 +230,22 @@ def change_password(session: Session, actor: Actor, current: str, new: str, ip: 
     user.password_hash = hash_password(new)
     user.session_epoch += 1
     session.add(user)
+    session.flush()  # the user's row first, as a reset does, so the two take turns
+    end_password_resets(session, user.id)
     record(
         session, actor, "password_changed", user.email, municipality_id=user.municipality_id, ip=ip
     )
     session.commit()
     return user
+
+
+def end_password_resets(session: Session, user_id: int | None) -> None:
+    """Every open reset link of the user stops working: a new password voids older links."""
+    now = datetime.now(UTC)
+    session.execute(
+        update(PasswordReset)
+        .where(col(PasswordReset.user_id) == user_id, col(PasswordReset.used_at).is_(None))
+        .where(col(PasswordReset.expires_at) > now)
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )

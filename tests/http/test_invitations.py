@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from app.accounts.models import Invitation, PasswordReset, Role, User
 from app.audit import AuditEvent
+from app.mail import flush
 from app.settings import get_settings
 from tests.conftest import csrf_of, login
 from tests.factories import PASSWORD
@@ -130,6 +131,7 @@ def test_a_password_reset_works_once_and_ends_old_sessions(client, cast, db, mai
     token = csrf_of(client)
     sent = client.post("/glemt-passord", data={"email": cast.staff.email, "csrf_token": token})
     assert "Hvis adressen hører til en konto" in sent.text
+    flush()
     path = link_in(mailbox[0], "nytt-passord")
     assert (
         client.post(path, data={"password": NEW_PASSWORD, "csrf_token": token}).status_code == 303
@@ -166,6 +168,7 @@ def test_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client,
     assert known.status_code == unknown.status_code == 200
     strip = lambda text: re.sub(r'value="[^"]+"', "", text)  # noqa: E731
     assert strip(known.text) == strip(unknown.text)
+    flush()
     assert [m.to for m in mailbox] == [cast.staff.email]
 
 
@@ -177,9 +180,76 @@ def test_a_reset_link_is_short_lived(client, cast, db, mailbox):
     reset.expires_at = datetime.now(UTC) - timedelta(seconds=1)
     db.add(reset)
     db.commit()
+    flush()
     assert client.get(link_in(mailbox[0], "nytt-passord")).status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/invitasjon/", "/nytt-passord/"])
 def test_a_forged_token_is_refused(client, path):
     assert client.get(path + "finnes-ikke-" + "x" * 30).status_code == 404
+
+
+BAD_ADDRESSES = [
+    "ny@a.no\r\nBcc: alle@a.no",
+    "ny@a.no\nBcc:alle@a.no",
+    "ny\r@a.no",
+    "ny\x00@a.no",
+    "ny\t@a.no",
+    "ny @a.no",
+    "ny@a..no",
+    "ny@a",
+    "@a.no",
+    "ny.a.no",
+    "Ny <ny@a.no>",
+    "ny@a.no, alle@a.no",
+]
+
+
+@pytest.mark.parametrize("email", BAD_ADDRESSES)
+def test_a_manager_gets_a_clear_answer_for_a_broken_address(client, cast, db, mailbox, email):
+    token = login(client, cast.manager)
+    response = client.post("/kommune/inviter", data={"email": email, "csrf_token": token})
+    assert response.status_code == 422
+    assert "Skriv en gyldig e-postadresse" in response.text
+    assert db.exec(select(Invitation)).all() == []
+    assert mailbox == []
+
+
+@pytest.mark.parametrize(
+    ("path", "role"), [("/admin/inviter", "ks_adviser"), ("/admin/kommuner/{b}/inviter", "manager")]
+)
+def test_an_admin_gets_a_clear_answer_for_a_broken_address(client, cast, db, mailbox, path, role):
+    token = login(client, cast.admin)
+    for email in ("sjef@b.no\r\nBcc:alle@b.no", "sjef\x00@b.no"):
+        response = client.post(
+            path.format(b=cast.b.id), data={"email": email, "role": role, "csrf_token": token}
+        )
+        assert response.status_code == 422
+        assert "Skriv en gyldig e-postadresse" in response.text
+    assert db.exec(select(Invitation)).all() == []
+    assert mailbox == []
+
+
+def test_an_invited_address_is_stored_in_one_form(client, cast, db, mailbox):
+    token = login(client, cast.manager)
+    response = client.post(
+        "/kommune/inviter", data={"email": "  Kari.Nordmann@A.NO ", "csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert [i.email for i in db.exec(select(Invitation))] == ["kari.nordmann@a.no"]
+
+
+@pytest.mark.parametrize(
+    "email", ["ansatt@a.no\x00", "ansatt@a.no\r\nBcc: x@a.no", "ø@ø", "x" * 254]
+)
+def test_odd_addresses_at_login_and_reset_get_the_neutral_answers(client, cast, mailbox, email):
+    token = csrf_of(client)
+    refused = client.post(
+        "/logg-inn", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert refused.status_code == 422
+    assert "E-postadressen eller passordet er feil." in refused.text
+    asked = client.post("/glemt-passord", data={"email": email, "csrf_token": token})
+    assert asked.status_code == 200
+    flush()
+    assert mailbox == []
