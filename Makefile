@@ -11,17 +11,24 @@ PY := .venv/bin/python
 RUN := $(UV) run --locked --no-sync
 LOCALES := nn en
 PORT ?= 8000
+# The demo's own SMTP server listens beside the app, so two demos on two ports keep their mail.
+SMTP_PORT ?= $(shell expr $(PORT) + 25)
+DEMO_ENV = GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) GODEGREP_BASE_URL=http://127.0.0.1:$(PORT) GODEGREP_SMTP_PORT=$(SMTP_PORT)
 DEMO_DB ?= sqlite:///$(CURDIR)/gode_grep.db
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-.PHONY: run test setup check-content lint fmt bench translations extract-messages system-deps postgres clean
+.PHONY: run demo-reset test setup check-content lint fmt bench translations extract-messages system-deps postgres clean
 
 run: setup
-	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) alembic upgrade head
-	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) python -m app.accounts.register
-	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) python -m app.demo
-	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) uvicorn app.main:app --host 127.0.0.1 --port $(PORT) --no-server-header
+	$(DEMO_ENV) $(RUN) alembic upgrade head
+	$(DEMO_ENV) $(RUN) python -m app.accounts.register
+	$(DEMO_ENV) $(RUN) python -m app.demo
+	$(DEMO_ENV) $(RUN) uvicorn app.main:app --host 127.0.0.1 --port $(PORT) --no-server-header
+
+# Start the demo from scratch: removes the demo database (make run builds it again).
+demo-reset:
+	rm -f $(CURDIR)/gode_grep.db $(CURDIR)/gode_grep.db-wal $(CURDIR)/gode_grep.db-shm
 
 test: setup system-deps postgres
 	$(RUN) pytest $(ARGS)

@@ -100,14 +100,14 @@ def main() -> int:
         return 1
     with Session(get_engine()) as session:
         load_demo(session)
-    print("Demo data is ready at http://127.0.0.1:8000 — every password is 'demo':")
+    print(f"Demo data is ready at {settings.base_url} — every password is 'demo':")
     for number, name, _size, users in DEMO_MUNICIPALITIES:
         print(f"  {name} ({number}):")
         for email, role in users:
             print(f"    {email:28} {role.value}")
     for email, role in DEMO_OTHERS:
         print(f"  {email:30} {role.value}")
-    print("  Sent e-mail (invitations, password resets): http://127.0.0.1:8000/utvikler/epost")
+    print(f"  Sent e-mail (invitations, password resets): {settings.base_url}/utvikler/epost")
     return 0
 
 

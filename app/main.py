@@ -6,14 +6,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from app.about.routes import router as about_router
 from app.accounts.oidc_routes import router as oidc_router
 from app.accounts.routes import router as accounts_router
 from app.admin.routes import router as admin_router
+from app.authz import Access
 from app.content.service import current_guidance
 from app.devtools import router as dev_router
 from app.errors import DomainError, Unauthorized
@@ -24,9 +25,11 @@ from app.middleware import BodyLimit, ErrorPages, SecurityHeaders
 from app.municipality.routes import router as municipality_router
 from app.results.routes import router as results_router
 from app.rounds.routes import router as rounds_router
-from app.settings import ROOT, get_settings
+from app.settings import get_settings
+from app.static_files import static_app, static_url
 from app.web import (
     LocaleMiddleware,
+    allow,
     csrf_protect,
     error_page,
     is_htmx,
@@ -63,13 +66,15 @@ def create_app() -> FastAPI:
         dependencies=[Depends(reject_control_characters), Depends(csrf_protect)],
     )
     app.include_router(accounts_router)
+    app.include_router(about_router)
     app.include_router(oidc_router)
     app.include_router(rounds_router)
     app.include_router(results_router)
     app.include_router(admin_router)
     app.include_router(dev_router)
     app.include_router(municipality_router)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.mount("/static", static_app(), name="static")
+    app.add_api_route("/favicon.ico", favicon, methods=["GET"], dependencies=[allow(Access.PUBLIC)])
     app.include_router(health_router)
     # Innermost first: the error pages need the session and the locale set up outside them.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -88,6 +93,11 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
     return app
+
+
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on their own; send them to the versioned icon."""
+    return RedirectResponse(static_url("favicon.svg"), status_code=301)
 
 
 def domain_error(request: Request, exc: DomainError) -> Response:

@@ -22,6 +22,7 @@ from app.content.schema import Text
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from app.settings import ROOT, get_settings
+from app.static_files import static_url
 
 templates = Jinja2Blocks(directory=str(ROOT / "templates"))
 env = templates.env
@@ -315,8 +316,4 @@ class LocaleMiddleware:
         await self.app(scope, receive, send)
 
 
-def static_path(name: str) -> str:
-    return f"/static/{name}"
-
-
-env.globals["static"] = static_path
+env.globals["static"] = static_url

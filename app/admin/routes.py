@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from app.accounts import invitations
 from app.accounts.models import Municipality, Role, User
 from app.admin import service
+from app.admin.events import event_name, oslo_time
 from app.authz import Access
 from app.db import SessionDep
 from app.errors import DomainError, InvalidInput
@@ -229,5 +230,7 @@ def audit(
         "side": side,
         "names": service.event_names(session),
         "page_size": service.PAGE,
+        "event_name": event_name,
+        "oslo_time": oslo_time,
     }
     return render(request, "admin/audit.html", ctx)

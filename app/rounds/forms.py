@@ -16,6 +16,8 @@ from app.i18n import _
 class AnswerForm:
     answers: dict[str, int] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
+    # Where the plain form post goes after saving: "next", "previous" or "overview".
+    goto: str = ""
 
 
 def parse_answer_form(form: Mapping[str, object]) -> AnswerForm:
@@ -29,6 +31,8 @@ def parse_answer_form(form: Mapping[str, object]) -> AnswerForm:
             parsed.answers[key[2:]] = int(value)
         elif key.startswith("c."):
             parsed.comments[key[2:]] = value.replace("\r\n", "\n").strip()
+        elif key == "goto" and value in ("next", "previous", "overview"):
+            parsed.goto = value
     return parsed
 
 

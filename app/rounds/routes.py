@@ -32,7 +32,7 @@ def create(
     actor: ActorDep,
     session: SessionDep,
     name: Annotated[str, Form(max_length=100)] = "",
-    participants: Annotated[str, Form(max_length=10)] = "",
+    participants: Annotated[str, Form(max_length=40)] = "",
     deadline: Annotated[str, Form(max_length=10)] = "",
     respondents: Annotated[list[str] | None, Form(max_length=12)] = None,
     modules: Annotated[list[str] | None, Form(max_length=80)] = None,
@@ -104,10 +104,18 @@ def save_area(
         ctx = _area_context(session, actor, rnd, area_id, typed=form, error=exc.message)
         return render(request, "rounds/area.html", ctx, blocks=["save_status"], status_code=422)
     if not is_htmx(request):
-        return redirect(_next_url(session, rnd, area_id), _("Svarene er lagret."), request)
+        target = _goto_url(session, rnd, area_id, form.goto or "next")
+        return redirect(target, _("Svarene er lagret."), request)
     saved_at = datetime.now(OSLO).strftime("%H:%M:%S")
-    ctx = {"progress": progress, "saved": True, "saved_at": saved_at, "rnd": rnd}
-    return render(request, "rounds/area.html", ctx, blocks=["save_status", "progress"])
+    ctx = {
+        "progress": progress,
+        "saved": True,
+        "saved_at": saved_at,
+        "rnd": rnd,
+        "saved_statements": [*form.answers, *(f"comment-{a}" for a in form.comments)],
+    }
+    blocks = ["save_status", "progress", "statement_status"]
+    return render(request, "rounds/area.html", ctx, blocks=blocks)
 
 
 @router.post("/{round_id}/send-inn", dependencies=[allow(Access.MUNICIPALITY)])
@@ -212,11 +220,13 @@ def _area_context(
     }
 
 
-def _next_url(session: SessionDep, rnd: Round, area_id: str) -> str:
+def _goto_url(session: SessionDep, rnd: Round, area_id: str, goto: str) -> str:
+    """Where a plain form post goes once it has saved: every way out of the page saves first."""
     areas = [a.id for a in service.guidance_of(session, rnd).areas]
     index = areas.index(area_id) if area_id in areas else len(areas)
-    if index + 1 < len(areas):
-        return f"/runder/{rnd.id}/omrade/{areas[index + 1]}"
+    step = {"next": 1, "previous": -1}.get(goto)
+    if step is not None and 0 <= index + step < len(areas):
+        return f"/runder/{rnd.id}/omrade/{areas[index + step]}"
     return f"/runder/{rnd.id}"
 
 

@@ -205,12 +205,18 @@ BAD_ADDRESSES = [
 ]
 
 
+def refusal(email: str) -> str:
+    """A NUL byte is refused for every form field before any route sees it; the rest of the
+    broken addresses get the invitation form's own message."""
+    return "kontrolltegn" if "\x00" in email else "Skriv en gyldig e-postadresse"
+
+
 @pytest.mark.parametrize("email", BAD_ADDRESSES)
 def test_a_manager_gets_a_clear_answer_for_a_broken_address(client, cast, db, mailbox, email):
     token = login(client, cast.manager)
     response = client.post("/kommune/inviter", data={"email": email, "csrf_token": token})
     assert response.status_code == 422
-    assert "Skriv en gyldig e-postadresse" in response.text
+    assert refusal(email) in response.text
     assert db.exec(select(Invitation)).all() == []
     assert mailbox == []
 
@@ -225,7 +231,7 @@ def test_an_admin_gets_a_clear_answer_for_a_broken_address(client, cast, db, mai
             path.format(b=cast.b.id), data={"email": email, "role": role, "csrf_token": token}
         )
         assert response.status_code == 422
-        assert "Skriv en gyldig e-postadresse" in response.text
+        assert refusal(email) in response.text
     assert db.exec(select(Invitation)).all() == []
     assert mailbox == []
 
@@ -248,8 +254,11 @@ def test_odd_addresses_at_login_and_reset_get_the_neutral_answers(client, cast, 
         "/logg-inn", data={"email": email, "password": PASSWORD, "csrf_token": token}
     )
     assert refused.status_code == 422
-    assert "E-postadressen eller passordet er feil." in refused.text
+    if "\x00" in email:
+        assert "kontrolltegn" in refused.text
+    else:
+        assert "E-postadressen eller passordet er feil." in refused.text
     asked = client.post("/glemt-passord", data={"email": email, "csrf_token": token})
-    assert asked.status_code == 200
+    assert asked.status_code == (422 if "\x00" in email else 200)
     flush()
     assert mailbox == []

@@ -1,0 +1,50 @@
+"""Audit events in words: the log stores stable codes, people read Norwegian (or their language)."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from app.i18n import _
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+# Functions, not strings: each name is translated when the page is rendered, in the reader's
+# language. A code without a name here is shown as it is, so a new event is never hidden.
+EVENT_NAMES: dict[str, Callable[[], str]] = {
+    "login": lambda: _("Innlogging"),
+    "login_failed": lambda: _("Mislykket innlogging"),
+    "login_locked": lambda: _("Innlogging sperret midlertidig"),
+    "login_oidc": lambda: _("Innlogging med ekstern identitet"),
+    "login_oidc_failed": lambda: _("Mislykket innlogging med ekstern identitet"),
+    "logout": lambda: _("Utlogging"),
+    "password_changed": lambda: _("Passord endret"),
+    "password_reset_requested": lambda: _("Nytt passord bedt om"),
+    "password_reset": lambda: _("Nytt passord satt"),
+    "invitation_sent": lambda: _("Invitasjon sendt"),
+    "invitation_accepted": lambda: _("Invitasjon tatt imot"),
+    "role_changed": lambda: _("Rolle endret"),
+    "user_activated": lambda: _("Bruker aktivert"),
+    "user_deactivated": lambda: _("Bruker deaktivert"),
+    "user_moved": lambda: _("Bruker flyttet til annen kommune"),
+    "municipality_updated": lambda: _("Kommune endret"),
+    "municipality_exported": lambda: _("Kommunens data eksportert"),
+    "municipality_deleted": lambda: _("Kommunens data slettet"),
+    "register_imported": lambda: _("Kommuneregisteret lest inn"),
+    "content_version_loaded": lambda: _("Ny innholdsversjon tatt i bruk"),
+    "round_created": lambda: _("Runde startet"),
+    "round_closed": lambda: _("Runde lukket"),
+    "respondent_added": lambda: _("Svarer lagt til etter start"),
+}
+
+
+def event_name(code: str) -> str:
+    """The event in words, in the reader's language; the code itself if it has no name yet."""
+    name = EVENT_NAMES.get(code)
+    return name() if name else code
+
+
+def oslo_time(moment: datetime) -> str:
+    """A stored moment (UTC) as Norwegian local time."""
+    if moment.tzinfo is None:  # SQLite gives naive datetimes back; they were stored in UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(OSLO).strftime("%d.%m.%Y %H:%M:%S")
