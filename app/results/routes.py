@@ -1,6 +1,8 @@
 """Results pages: the team's results for a manager, a respondent's own results."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.authz import Access, Action
@@ -12,15 +14,40 @@ from app.web import ActorDep, Id, allow, render
 router = APIRouter(prefix="/runder")
 
 
+# How the full list of advice is grouped: by area (default) or by KS's phases (?rad=fase).
+AdviceGrouping = Annotated[Literal["omrade", "fase"], Query()]
+
+
 @router.get("/{round_id}/resultater", dependencies=[allow(Access.MANAGER)])
-def team_results(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
+def team_results(
+    request: Request,
+    round_id: Id,
+    actor: ActorDep,
+    session: SessionDep,
+    rad: AdviceGrouping = "omrade",
+) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.VIEW_RESULTS)
     page = service.team_results(session, actor, rnd)
-    return render(request, "results/results.html", {"page": page, "chart": chart.bars(page)})
+    return render(request, "results/results.html", _context(page, rad))
 
 
 @router.get("/{round_id}/mine-resultater", dependencies=[allow(Access.MUNICIPALITY)])
-def own_results(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
+def own_results(
+    request: Request,
+    round_id: Id,
+    actor: ActorDep,
+    session: SessionDep,
+    rad: AdviceGrouping = "omrade",
+) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     page = service.own_results(session, actor, rnd)
-    return render(request, "results/results.html", {"page": page, "chart": chart.bars(page)})
+    return render(request, "results/results.html", _context(page, rad))
+
+
+def _context(page: service.ResultsPage, grouping: str) -> dict[str, object]:
+    return {
+        "page": page,
+        "chart": chart.bars(page),
+        "by_phase": grouping == "fase",
+        "phase_name": service.phase_name,
+    }

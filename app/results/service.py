@@ -43,6 +43,7 @@ class AdviceItem:
     area: Area | None
     reasons: tuple[str, ...]  # "why you see this", one line per condition
     sources: tuple[Source, ...]
+    phase: str | None = None  # KS's phase of the participant's path; None: the whole path
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,33 @@ class ResultsPage:
             else:
                 groups.append((item.area, [item]))
         return groups
+
+    @property
+    def phase_groups(self) -> list[tuple[str | None, list[AdviceItem]]]:
+        """Advice grouped by KS's phases in the order staff meet them; the whole path last."""
+        order = [*PHASES, None]
+        return [
+            (phase, items)
+            for phase in order
+            if (items := [item for item in self.advice if item.phase == phase])
+        ]
+
+    def top_advice(self, area: Area) -> AdviceItem | None:
+        """The first piece of advice for an area: what the page leads with for a priority."""
+        return next((item for item in self.advice if item.area == area), None)
+
+
+PHASES = ("oppstart", "underveis", "mot-slutten", "etter-programmet")
+
+
+def phase_name(phase: str | None) -> str:
+    """A phase of the participant's path in words (KS's guidance is organised by them)."""
+    return {
+        "oppstart": _("Oppstart"),
+        "underveis": _("Underveis i programmet"),
+        "mot-slutten": _("Mot slutten av programmet"),
+        "etter-programmet": _("Etter programmet"),
+    }.get(phase or "", _("Hele løpet"))
 
 
 def min_respondents(guidance: Guidance) -> int:
@@ -202,6 +230,7 @@ def _advice_items(guidance: Guidance, assessment: Assessment) -> tuple[AdviceIte
             area=guidance.area(adv.rule.area) if adv.rule.area else None,
             reasons=tuple(explain(guidance, r) for r in adv.reasons),
             sources=tuple(guidance.source(s) for s in adv.rule.sources),
+            phase=guidance.phase_of(adv.rule),
         )
         for adv in assessment.advice
     )

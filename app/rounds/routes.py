@@ -138,6 +138,13 @@ def reopen(request: Request, round_id: Id, actor: ActorDep, session: SessionDep)
     return redirect(f"/runder/{rnd.id}", msg, request)
 
 
+@router.get("/{round_id}/lukk", dependencies=[allow(Access.MANAGER)])
+def close_page(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
+    rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
+    ctx = {"rnd": rnd, "counts": lifecycle.counts(session, rnd)}
+    return render(request, "rounds/close.html", ctx)
+
+
 @router.post("/{round_id}/lukk", dependencies=[allow(Access.MANAGER)])
 def close(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)

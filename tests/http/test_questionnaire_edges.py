@@ -108,3 +108,13 @@ def test_after_closing_the_round_page_has_no_answer_links_and_counts_read_clearl
     close(client, cast.round_a, cast.manager)
     page = BeautifulSoup(client.get(f"/runder/{cast.round_a.id}").text, "html.parser")
     assert page.select("a[href*='/omrade/']") == []
+
+
+def test_closing_a_round_asks_first_and_says_what_it_means(client, cast, db):
+    login(client, cast.manager)
+    round_page = BeautifulSoup(client.get(f"/runder/{cast.round_a.id}").text, "html.parser")
+    assert round_page.select(f"form[action='/runder/{cast.round_a.id}/lukk']") == []
+    confirm = BeautifulSoup(client.get(f"/runder/{cast.round_a.id}/lukk").text, "html.parser")
+    assert "kan ikke åpnes igjen" in confirm.get_text()
+    assert confirm.select_one(f"form[action='/runder/{cast.round_a.id}/lukk'] button")
+    assert db.get(Round, cast.round_a.id).status == "open"

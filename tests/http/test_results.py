@@ -72,7 +72,9 @@ def test_results_show_once_three_have_submitted(client, cast, db):
     }
     assert rows["Tett og helhetlig oppfølging"][0] == "0"
     assert rows["Tillit mellom deltaker og veileder"][0] == "100"
-    priorities = [li.strong.get_text() for li in page.select("ol.priorities li")]
+    priorities = [
+        li.select_one(".priority__area").get_text() for li in page.select("ol.priorities > li")
+    ]
     assert priorities == ["Tett og helhetlig oppfølging"]
     assert page.select_one("svg[role=img] title") is not None
 
@@ -123,7 +125,7 @@ def test_advice_is_tailored_to_the_answers(client, cast, db):
         answer_and_submit(client, db, second, user, others, default=4)
     reverse = results_page(client, cast, second)
     assert "Tett og helhetlig oppfølging" not in [
-        li.strong.get_text() for li in reverse.select("ol.priorities li")
+        li.select_one(".priority__area").get_text() for li in reverse.select("ol.priorities > li")
     ]
     assert low_follow_up.isdisjoint({li["id"] for li in reverse.select("li.advice")})
 
@@ -173,3 +175,48 @@ def test_context_rules_use_the_municipality_and_round(client, cast, db):
     page = results.team_results(db, actor, cast.round_a)
     reasons = [r for item in page.advice for r in item.reasons]
     assert any("størrelsesgruppen «liten" in r for r in reasons)
+
+
+def test_the_page_leads_with_the_priorities_and_their_top_advice(client, cast, db):
+    for user in (cast.staff, cast.staff2, cast.staff3):
+        answer_and_submit(client, db, cast.round_a, user, {"oppfolging": 1}, default=4)
+    page = results_page(client, cast)
+    sections = [s["aria-labelledby"] for s in page.select("main section")]
+    assert sections[0] == "priorities-heading"
+    first = page.select_one("ol.priorities > li")
+    assert first.select_one("li.advice")  # the top advice for the priority, right there
+    # The rest of the advice is there, folded per area so the page stays short.
+    groups = page.select("section.all-advice details.advice-group")
+    assert groups
+    assert all(not g.has_attr("open") for g in groups)
+
+
+def test_advice_can_be_read_by_the_phases_of_the_participants_path(client, cast, db):
+    for user in (cast.staff, cast.staff2, cast.staff3):
+        answer_and_submit(client, db, cast.round_a, user, {}, default=1)
+    results_page(client, cast)
+    by_area = BeautifulSoup(client.get(f"/runder/{cast.round_a.id}/resultater").text, "html.parser")
+    by_phase = BeautifulSoup(
+        client.get(f"/runder/{cast.round_a.id}/resultater?rad=fase").text, "html.parser"
+    )
+    headings = [h.get_text(" ", strip=True) for h in by_phase.select("details.advice-group h3")]
+    assert headings[0].startswith("Oppstart")
+    assert any(h.startswith("Hele løpet") for h in headings)
+    ids = lambda p: sorted(li["id"] for li in p.select("section.all-advice li.advice"))  # noqa: E731
+    assert ids(by_area) == ids(by_phase)  # the same advice, grouped differently
+    assert client.get(f"/runder/{cast.round_a.id}/resultater?rad=tull").status_code == 422
+
+
+def test_long_area_names_wrap_in_the_chart_and_the_50_line_avoids_them(client, cast, db):
+    for user in (cast.staff, cast.staff2, cast.staff3):
+        answer_and_submit(client, db, cast.round_a, user, {}, default=2)
+    token = login(client, cast.manager)
+    client.post("/sprak", data={"lang": "en", "csrf_token": token})
+    page = results_page(client, cast)
+    labels = [t.get_text() for t in page.select("svg .bar-chart__label")]
+    assert all(len(label) <= 48 for label in labels)
+    assert not any(label.endswith("…") and len(label) < 10 for label in labels)
+    texts = {float(t["y"]) for t in page.select("svg .bar-chart__label")}
+    for line in page.select("svg line.bar-chart__grid"):
+        low, high = float(line["y1"]), float(line["y2"])
+        assert not any(low <= y - 4 <= high for y in texts)
