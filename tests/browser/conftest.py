@@ -45,12 +45,21 @@ def server() -> Iterator[tuple[str, str]]:
 
 @pytest.fixture
 def app_url(server) -> str:
-    """A clean demo round for every test: earlier answers are wiped."""
+    """A clean, open demo round for every test: earlier answers are wiped, and a round a test
+    closed is open again without its snapshot (only the demo's open round, "Høst 2026")."""
     base, url = server
     engine = make_engine(url)
+    demo_round = "SELECT id FROM round WHERE name = 'Høst 2026'"
     with engine.begin() as conn:
-        for table in ("answer", "areacomment", "response"):
-            conn.execute(text(f"DELETE FROM {table}"))
+        responses = f"SELECT id FROM response WHERE round_id IN ({demo_round})"
+        for table in ("answer", "areacomment"):
+            conn.execute(text(f"DELETE FROM {table} WHERE response_id IN ({responses})"))
+        conn.execute(text(f"DELETE FROM response WHERE round_id IN ({demo_round})"))
+        for table in ("snapshotcomment", "snapshotstatement", "snapshotarea", "roundsnapshot"):
+            conn.execute(text(f"DELETE FROM {table} WHERE round_id IN ({demo_round})"))
+        conn.execute(
+            text(f"UPDATE round SET status = 'open', closed_at = NULL WHERE id IN ({demo_round})")
+        )
     engine.dispose()
     return base
 

@@ -97,7 +97,7 @@ def test_the_audit_log_can_be_read_and_filtered_by_administrators_only(client, c
     )
     rows = [[td.get_text() for td in tr.select("td")] for tr in page.select("tbody tr")]
     assert len(rows) == 1
-    assert rows[0][1:3] == ["login", "leder@a.no"]
+    assert rows[0][1:3] == ["Innlogging", "leder@a.no"]
     login(client, cast.manager)
     assert client.get("/admin/logg").status_code == 403
 

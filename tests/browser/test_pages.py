@@ -1,0 +1,68 @@
+"""Pages added for #10 in a real browser: the about page and accessibility statement, a failed
+autosave while offline, the submitted summary, and the results page on a narrow screen."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+from tests.browser.test_questionnaire import assert_accessible, open_first_area, submit_over_http
+
+
+def test_the_about_page_and_the_accessibility_statement_are_accessible(page, app_url):
+    page.goto(f"{app_url}/logg-inn")
+    page.get_by_role("link", name="Om tjenesten og personvern").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Om Gode grep")
+    assert_accessible(page)
+    page.get_by_role("link", name="Tilgjengelighetserklæring").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tilgjengelighetserklæring")
+    assert_accessible(page)
+
+
+def test_a_save_that_fails_offline_is_shown_and_retried_when_back_online(page, app_url):
+    open_first_area(page, app_url)
+    first = page.locator("fieldset.statement").first
+    page.context.set_offline(True)
+    first.get_by_role("radio").nth(1).check()
+    status = first.locator(".statement__status")
+    expect(status).to_contain_text("Ikke lagret")
+    expect(first).to_have_class(re.compile("is-unsaved"))
+    expect(page.locator("#save-status")).to_contain_text("ble ikke lagret")
+    assert_accessible(page)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_contain_text("Lagret kl.")
+    expect(first).not_to_have_class(re.compile("is-unsaved"))
+    page.reload()
+    expect(page.locator("fieldset.statement").first.get_by_role("radio").nth(1)).to_be_checked()
+
+
+def test_the_submitted_summary_and_the_close_confirmation_are_accessible(page, app_url):
+    submit_over_http(app_url, "ansatt1@demo.kommune.no", "3")
+    open_first_area(page, app_url)
+    expect(page.locator(".answer-summary")).to_be_visible()
+    assert_accessible(page)
+    log_in(page, app_url, "leder@demo.kommune.no")
+    page.get_by_role("link", name="Høst 2026").click()
+    page.get_by_role("link", name="Lukk runden og lag resultatene …").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Lukke")
+    assert_accessible(page)
+
+
+def test_the_results_fit_a_narrow_screen(page, app_url):
+    for email, level in (
+        ("ansatt1@demo.kommune.no", "1"),
+        ("ansatt2@demo.kommune.no", "2"),
+        ("ansatt3@demo.kommune.no", "4"),
+    ):
+        submit_over_http(app_url, email, level)
+    page.set_viewport_size({"width": 375, "height": 800})
+    log_in(page, app_url, "leder@demo.kommune.no")
+    page.get_by_role("link", name="Høst 2026").click()
+    page.get_by_role("link", name="Lukk runden og lag resultatene …").click()
+    page.get_by_role("button", name="Ja, lukk runden og lag resultatene").click()
+    page.get_by_role("link", name="Se resultatene for runden").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Resultater for")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    assert_accessible(page)
