@@ -42,6 +42,7 @@ def test_the_submitted_summary_and_the_close_confirmation_are_accessible(page, a
     open_first_area(page, app_url)
     expect(page.locator(".answer-summary")).to_be_visible()
     assert_accessible(page)
+    page.context.clear_cookies()
     log_in(page, app_url, "leder@demo.kommune.no")
     page.get_by_role("link", name="Høst 2026").click()
     page.get_by_role("link", name="Lukk runden og lag resultatene …").click()
