@@ -3,21 +3,28 @@
 from app.accounts.models import Invitation, Municipality, PasswordReset, User
 from app.audit import AuditEvent
 from app.content.models import ContentVersion
+from app.meeting.models import AgreedReading
+from app.notices.models import SentNotice
+from app.plan.models import Measure, MeasureStatement
 from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
 
 __all__ = [
+    "AgreedReading",
     "Answer",
     "AreaComment",
     "AuditEvent",
     "ContentVersion",
     "Invitation",
+    "Measure",
+    "MeasureStatement",
     "Municipality",
     "PasswordReset",
     "Response",
     "Round",
     "RoundRespondent",
     "RoundSnapshot",
+    "SentNotice",
     "SnapshotArea",
     "SnapshotComment",
     "SnapshotStatement",
