@@ -21,6 +21,7 @@ from app.devtools import router as dev_router
 from app.errors import DomainError, Unauthorized
 from app.i18n import _
 from app.mail import start_local_server
+from app.meeting.routes import router as meeting_router
 from app.municipality.routes import router as municipality_router
 from app.plan.routes import router as plan_router
 from app.results.routes import router as results_router
@@ -88,6 +89,7 @@ def create_app() -> FastAPI:
     app.include_router(rounds_router)
     app.include_router(results_router)
     app.include_router(plan_router)
+    app.include_router(meeting_router)
     app.include_router(admin_router)
     app.include_router(dev_router)
     app.include_router(municipality_router)
