@@ -18,6 +18,8 @@ class Action(StrEnum):
     VIEW_RESULTS = "view_results"
     INVITE_STAFF = "invite_staff"
     EXPORT_MUNICIPALITY = "export_municipality"
+    VIEW_PLAN = "view_plan"
+    EDIT_PLAN = "edit_plan"
 
 
 class Access(StrEnum):
@@ -55,6 +57,9 @@ OWN_MUNICIPALITY: dict[Action, frozenset[str]] = {
     Action.VIEW_RESULTS: frozenset({"manager"}),
     Action.INVITE_STAFF: frozenset({"manager"}),
     Action.EXPORT_MUNICIPALITY: frozenset({"manager"}),
+    # The action plan is the team's: everyone reads it, the manager keeps it.
+    Action.VIEW_PLAN: frozenset({"staff", "manager"}),
+    Action.EDIT_PLAN: frozenset({"manager"}),
 }
 
 

@@ -13,6 +13,7 @@ from app.accounts.models import Municipality, Role, SizeClass, User
 from app.accounts.service import create_municipality, create_user
 from app.content.service import current_version
 from app.db import get_engine
+from app.demo_history import load_history
 from app.rounds.models import Round, RoundRespondent
 from app.rounds.respondents import possible_respondents
 from app.settings import get_settings
@@ -29,6 +30,9 @@ DEMO_MUNICIPALITIES = [
             ("ansatt1@demo.kommune.no", Role.STAFF),
             ("ansatt2@demo.kommune.no", Role.STAFF),
             ("ansatt3@demo.kommune.no", Role.STAFF),
+            ("ansatt4@demo.kommune.no", Role.STAFF),
+            ("ansatt5@demo.kommune.no", Role.STAFF),
+            ("ansatt6@demo.kommune.no", Role.STAFF),
             ("leder@demo.kommune.no", Role.MANAGER),
         ],
     ),
@@ -43,19 +47,25 @@ DEMO_MUNICIPALITIES = [
         ],
     ),
 ]
+OPEN_ROUND = "Høst 2026"
 DEMO_OTHERS = [("radgiver@ks.no", Role.KS_ADVISER), ("admin@ks.no", Role.ADMIN)]
 DEMO_USERS = [u for *_, users in DEMO_MUNICIPALITIES for u in users] + DEMO_OTHERS
 
 
 def load_demo(session: Session) -> Municipality:
-    """The demo municipalities, their users and one open round each, created once."""
+    """The demo municipalities, their users and one open round each, created once; Demo
+    kommune also gets two earlier closed rounds with results, readings and a plan."""
     first = None
     for number, name, size, users in DEMO_MUNICIPALITIES:
         municipality = _municipality(session, number, name, size)
-        first = first or municipality
         for email, role in users:
             _user(session, email, role, municipality)
         _open_round(session, municipality)
+        if first is None:
+            # After the open round, so that it keeps the first id (tests rely on /runder/1).
+            staff = possible_respondents(session, municipality.id or 0)
+            load_history(session, municipality, [u for u in staff if u.role == Role.STAFF])
+        first = first or municipality
     for email, role in DEMO_OTHERS:
         _user(session, email, role, None)
     session.commit()
@@ -74,13 +84,14 @@ def _user(session: Session, email: str, role: Role, municipality: Municipality |
 
 
 def _open_round(session: Session, municipality: Municipality) -> None:
-    if session.exec(select(Round).where(Round.municipality_id == municipality.id)).first() is None:
+    query = select(Round).where(Round.municipality_id == municipality.id, Round.name == OPEN_ROUND)
+    if session.exec(query).first() is None:
         version = current_version(session)
         assert municipality.id is not None
         assert version.id is not None
         rnd = Round(
             municipality_id=municipality.id,
-            name="Høst 2026",
+            name=OPEN_ROUND,
             participants=24,
             content_version_id=version.id,
         )

@@ -21,8 +21,10 @@ from app.errors import DomainError, Unauthorized
 from app.health import router as health_router
 from app.i18n import _
 from app.mail import start_local_server
+from app.meeting.routes import router as meeting_router
 from app.middleware import BodyLimit, ErrorPages, SecurityHeaders
 from app.municipality.routes import router as municipality_router
+from app.plan.routes import router as plan_router
 from app.results.routes import router as results_router
 from app.rounds.routes import router as rounds_router
 from app.settings import get_settings
@@ -70,6 +72,8 @@ def create_app() -> FastAPI:
     app.include_router(oidc_router)
     app.include_router(rounds_router)
     app.include_router(results_router)
+    app.include_router(plan_router)
+    app.include_router(meeting_router)
     app.include_router(admin_router)
     app.include_router(dev_router)
     app.include_router(municipality_router)

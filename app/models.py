@@ -3,22 +3,29 @@
 from app.accounts.models import Invitation, LoginSession, Municipality, PasswordReset, User
 from app.audit import AuditEvent
 from app.content.models import ContentVersion
+from app.meeting.models import AgreedReading
+from app.notices.models import SentNotice
+from app.plan.models import Measure, MeasureStatement
 from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
 
 __all__ = [
+    "AgreedReading",
     "Answer",
     "AreaComment",
     "AuditEvent",
     "ContentVersion",
     "Invitation",
     "LoginSession",
+    "Measure",
+    "MeasureStatement",
     "Municipality",
     "PasswordReset",
     "Response",
     "Round",
     "RoundRespondent",
     "RoundSnapshot",
+    "SentNotice",
     "SnapshotArea",
     "SnapshotComment",
     "SnapshotStatement",

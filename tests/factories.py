@@ -68,3 +68,45 @@ def make_round(session: Session, municipality: Municipality, **overrides: Any) -
         session.add(RoundRespondent(round_id=rnd.id, user_id=user.id))
     session.commit()
     return rnd
+
+
+def submit_answers(
+    session: Session,
+    rnd: Round,
+    user: User,
+    level_of: Any = 3,
+    comments: dict[str, str] | None = None,
+) -> None:
+    """A submitted response: `level_of` is a level for every statement, or a function of the
+    statement id giving its level (0 = "Vet ikke")."""
+    from datetime import UTC, datetime
+
+    from app.content.service import guidance_for
+    from app.rounds.models import Answer, AreaComment, Response
+
+    response = Response(round_id=rnd.id, user_id=user.id, submitted_at=datetime.now(UTC))
+    session.add(response)
+    session.flush()
+    for area in guidance_for(session, rnd.content_version_id).areas:
+        for st in area.statements:
+            level = level_of(st.id) if callable(level_of) else level_of
+            session.add(Answer(response_id=response.id, statement_id=st.id, level=level))
+        if comments and area.id in comments:
+            session.add(
+                AreaComment(response_id=response.id, area_id=area.id, text=comments[area.id])
+            )
+    session.commit()
+
+
+def make_closed_round(
+    session: Session, municipality: Municipality, answers: list[tuple[User, Any]], **overrides: Any
+) -> Round:
+    """A round whose respondents submitted `answers` and that was closed, with its snapshot."""
+    from app.rounds.lifecycle import close_and_snapshot
+
+    rnd = make_round(session, municipality, **overrides)
+    for user, level_of in answers:
+        submit_answers(session, rnd, user, level_of)
+    assert close_and_snapshot(session, rnd, None)
+    session.commit()
+    return rnd

@@ -7,6 +7,8 @@ from fastapi.responses import Response
 
 from app.authz import Access, Action
 from app.db import SessionDep
+from app.meeting import service as meeting
+from app.plan import followup
 from app.results import chart, service
 from app.rounds import service as rounds
 from app.web import ActorDep, Id, allow, render
@@ -28,7 +30,11 @@ def team_results(
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.VIEW_RESULTS)
     page = service.team_results(session, actor, rnd)
-    return render(request, "results/results.html", _context(page, rad))
+    extras = {
+        "followup": followup.follow_up(session, actor, page),
+        "readings": meeting.readings(session, actor, rnd),
+    }
+    return render(request, "results/results.html", {**_context(page, rad), **extras})
 
 
 @router.get("/{round_id}/mine-resultater", dependencies=[allow(Access.MUNICIPALITY)])

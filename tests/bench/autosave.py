@@ -161,7 +161,10 @@ def seed(url: str, savers: int, password_hash: str) -> Seed:
     try:
         with Session(engine, expire_on_commit=False) as session:
             municipality = load_demo(session)
-            rnd = session.exec(select(Round).where(Round.municipality_id == municipality.id)).one()
+            query = select(Round).where(
+                Round.municipality_id == municipality.id, Round.status == "open"
+            )
+            rnd = session.exec(query).one()
             users = [
                 User(
                     email=f"bench{i}@demo.kommune.no",

@@ -15,8 +15,11 @@ from starlette.routing import Mount
 from app.authz import ROLES_FOR, Access
 from app.content.service import current_guidance
 from app.main import app
+from app.plan.models import Measure
+from app.rounds.lifecycle import close_and_snapshot
 from app.web import Allow
 from tests.conftest import csrf_of, login
+from tests.factories import make_round
 
 ACTORS = ["anonymous", "staff", "manager", "other_staff", "other_manager", "ks_adviser", "admin"]
 ROLE = {
@@ -58,8 +61,20 @@ def test_the_only_other_route_is_the_public_static_mount():
     assert [(type(r), r.path) for r in others] == [(Mount, "/static")]
 
 
-def fill(path: str, cast) -> str:
+@pytest.fixture
+def objects(db, cast) -> dict[str, int]:
+    """Objects of municipality A that only exist after a round has closed: a measure."""
+    closed = make_round(db, cast.a, name="Lukket")
+    assert close_and_snapshot(db, closed, None)
+    measure = Measure(round_id=closed.id, title="Tiltak")
+    db.add(measure)
+    db.commit()
+    return {"measure_id": measure.id}
+
+
+def fill(path: str, cast, objects: dict[str, int]) -> str:
     values = {
+        **objects,
         "round_id": cast.round_a.id,
         "area_id": current_guidance().areas[0].id,
         "municipality_id": cast.a.id,
@@ -78,7 +93,7 @@ def expected(access: Access, actor: str, path: str, method: str) -> str:
         return "login"
     if ROLE[actor] not in ROLES_FOR[access]:
         return "403"
-    scoped = "{round_id}" in path
+    scoped = "{round_id}" in path or "{measure_id}" in path
     if scoped and actor not in OWN_MUNICIPALITY:
         return "404"
     return "allowed"
@@ -96,7 +111,7 @@ def request(client, method: str, url: str, token: str):
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_every_route_for_every_actor(client, cast, actor):
+def test_every_route_for_every_actor(client, cast, objects, actor):
     failures = []
     token = ""
     for route in api_routes():
@@ -106,7 +121,7 @@ def test_every_route_for_every_actor(client, cast, actor):
                 token = csrf_of(client)  # an anonymous session, as a browser has after any page
             elif not token or client.get("/konto").status_code != 200:
                 token = login(client, getattr(cast, actor))  # again after a logout, say
-            url = fill(route.path, cast)
+            url = fill(route.path, cast, objects)
             want = expected(declared(route)[0], actor, route.path, method)
             got = request(client, method, url, token).status_code
             ok = {

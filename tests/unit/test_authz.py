@@ -32,6 +32,12 @@ TABLE = [
     (STAFF, Action.EXPORT_MUNICIPALITY, A, Decision.FORBIDDEN),
     (MANAGER, Action.EXPORT_MUNICIPALITY, A, Decision.ALLOW),
     (MANAGER, Action.EXPORT_MUNICIPALITY, B, Decision.NOT_FOUND),
+    (STAFF, Action.VIEW_PLAN, A, Decision.ALLOW),
+    (STAFF, Action.VIEW_PLAN, B, Decision.NOT_FOUND),
+    (STAFF, Action.EDIT_PLAN, A, Decision.FORBIDDEN),
+    (MANAGER, Action.EDIT_PLAN, A, Decision.ALLOW),
+    (MANAGER, Action.EDIT_PLAN, B, Decision.NOT_FOUND),
+    (KS, Action.VIEW_PLAN, A, Decision.NOT_FOUND),
 ]
 
 ENTRY = [

@@ -1,0 +1,90 @@
+"""The meeting view for a projector: one topic per screen, every figure from team_results
+(the snapshot read with the minimum per figure), so the meeting shows nothing the results
+page would not."""
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from app.authz import Action, Actor, require
+from app.content.schema import Area, Statement
+from app.i18n import _, current_locale
+from app.meeting.forms import ReadingInput
+from app.meeting.models import AgreedReading
+from app.meeting.service import readings
+from app.results.advice import Priority
+from app.results.scoring import Figures
+from app.results.service import AreaRow, ResultsPage, team_results
+from app.rounds.models import Round
+
+TOP = 5  # statements per list: enough to talk about in one meeting
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # hidden | priorities | disagree | dont_know | comments | readings
+    title: str
+    priorities: tuple[tuple[Area, Priority], ...] = ()
+    statements: tuple[tuple[Area, Statement, Figures], ...] = ()
+    comments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    round: Round
+    steps: tuple[Step, ...]
+    number: int  # 1-based
+    rows: tuple[AreaRow, ...]  # the raw figures per area, for the readings step
+    readings: dict[str, AgreedReading]
+    typed: dict[str, ReadingInput] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def step(self) -> Step:
+        return self.steps[self.number - 1]
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < len(self.steps) else None
+
+
+def meeting(
+    session: Session,
+    actor: Actor,
+    rnd: Round,
+    number: int,
+    typed: dict[str, ReadingInput] | None = None,
+    error: str | None = None,
+) -> MeetingPage:
+    """The meeting's steps for this round and the one asked for (clamped to the range)."""
+    require(actor, Action.VIEW_RESULTS, rnd.municipality_id)
+    page = team_results(session, actor, rnd)
+    steps = (*_topics(page), Step("readings", _("Felles vurdering per område")))
+    number = min(max(number, 1), len(steps))
+    agreed = readings(session, actor, rnd)
+    return MeetingPage(rnd, steps, number, page.rows, agreed, typed or {}, error)
+
+
+def _topics(page: ResultsPage) -> list[Step]:
+    if not page.visible:
+        return [Step("hidden", _("Resultatene kan ikke vises"))]
+    loc = current_locale()
+    every = [(row.area, st, f) for row in page.rows for st, f in row.statements]
+    spread = sorted(
+        (x for x in every if x[2].spread is not None), key=lambda x: -(x[2].spread or 0)
+    )
+    unknown = [x for x in every if (x[2].dont_know_share or 0) > 0]
+    unknown.sort(key=lambda x: -(x[2].dont_know_share or 0))
+    steps = [
+        Step("priorities", _("Tre prioriteringer"), priorities=page.priorities),
+        Step("disagree", _("Der dere ser ulikt på det"), statements=tuple(spread[:TOP])),
+        Step("dont_know", _("Det dere ikke vet om egen praksis"), statements=tuple(unknown[:TOP])),
+    ]
+    for area, texts in page.comments:
+        title = _("Kommentarer: %(area)s") % {"area": area.title[loc]}
+        steps.append(Step("comments", title, comments=texts))
+    return steps

@@ -1,0 +1,293 @@
+"""The action plan of a closed round: measures the manager keeps and the whole staff reads."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.audit import record
+from app.authz import Action, Actor, Decision, can, require
+from app.content.schema import Area, Guidance
+from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _, current_locale
+from app.plan.forms import MeasureForm, MeasureInput, parse_measure
+from app.plan.models import Measure, MeasureStatement, MeasureStatus
+from app.results.service import team_results
+from app.rounds.models import Round, RoundStatus
+from app.rounds.pii import contains_national_id
+from app.rounds.respondents import possible_respondents
+from app.rounds.service import OSLO, guidance_of
+
+
+def status_name(status: str) -> str:
+    return {
+        MeasureStatus.PLANNED: _("Planlagt"),
+        MeasureStatus.IN_PROGRESS: _("Pågår"),
+        MeasureStatus.DONE: _("Gjennomført"),
+        MeasureStatus.DROPPED: _("Droppet"),
+    }.get(MeasureStatus(status), status)
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    measure: Measure
+    owner: str  # the owner's e-mail or the free text
+    statements: tuple[tuple[str, str], ...]  # (statement id, text in the current locale)
+
+    @property
+    def status(self) -> str:
+        return status_name(self.measure.status)
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    round: Round
+    closed: bool
+    can_edit: bool
+    measures: tuple[MeasureView, ...]
+
+
+@dataclass(frozen=True)
+class MeasureEditor:
+    """The form to make or change a measure, with what may be chosen in it."""
+
+    round: Round
+    form: MeasureForm
+    measure_id: int | None
+    owners: tuple[User, ...]
+    areas: tuple[Area, ...]
+    error: str | None = None
+
+    @property
+    def statuses(self) -> list[tuple[str, str]]:
+        return [(s.value, status_name(s)) for s in MeasureStatus]
+
+
+def get_measure(
+    session: Session, actor: Actor, measure_id: int, action: Action
+) -> tuple[Measure, Round]:
+    """The measure and its round, if the actor may take the action (404 for others)."""
+    measure = session.get(Measure, measure_id)
+    rnd = session.get(Round, measure.round_id) if measure else None
+    require(actor, action, rnd.municipality_id if rnd else None)
+    assert measure is not None
+    assert rnd is not None
+    return measure, rnd
+
+
+def plan_page(session: Session, actor: Actor, rnd: Round) -> PlanPage:
+    """The round's measures; everyone in the municipality reads them, the manager edits."""
+    require(actor, Action.VIEW_PLAN, rnd.municipality_id)
+    editor = can(actor, Action.EDIT_PLAN, rnd.municipality_id) is Decision.ALLOW
+    closed = rnd.status == RoundStatus.CLOSED
+    assert rnd.id is not None
+    return PlanPage(
+        rnd, closed, editor and closed, measures_of(session, rnd.id, guidance_of(session, rnd))
+    )
+
+
+def measures_of(session: Session, round_id: int, guidance: Guidance) -> tuple[MeasureView, ...]:
+    """The measures of a round in the order they were made, with owner and statement texts."""
+    loc = current_locale()
+    texts = {s.id: s.text[loc] for a in guidance.areas for s in a.statements}
+    measures = session.exec(
+        select(Measure).where(Measure.round_id == round_id).order_by(col(Measure.id))
+    ).all()
+    ids = [m.id for m in measures]
+    links: dict[int, list[str]] = {}
+    for link in session.exec(
+        select(MeasureStatement).where(col(MeasureStatement.measure_id).in_(ids))
+    ):
+        links.setdefault(link.measure_id, []).append(link.statement_id)
+    owners = _owner_emails(session, [m.owner_user_id for m in measures if m.owner_user_id])
+    order = list(texts)
+    return tuple(
+        MeasureView(
+            measure=m,
+            owner=owners.get(m.owner_user_id, "") if m.owner_user_id else m.owner_text,
+            statements=tuple(
+                (sid, texts.get(sid, sid))
+                for sid in sorted(links.get(m.id or 0, []), key=lambda s: _index(order, s))
+            ),
+        )
+        for m in measures
+    )
+
+
+def _index(order: list[str], item: str) -> int:
+    return order.index(item) if item in order else len(order)
+
+
+def _owner_emails(session: Session, ids: Sequence[int]) -> dict[int | None, str]:
+    if not ids:
+        return {}
+    rows = session.exec(select(User.id, User.email).where(col(User.id).in_(ids)))
+    return dict(rows.all())
+
+
+def editor(
+    session: Session,
+    actor: Actor,
+    rnd: Round,
+    form: MeasureForm,
+    measure_id: int | None = None,
+    error: str | None = None,
+) -> MeasureEditor:
+    """The measure form for a closed round, filled with `form`."""
+    require(actor, Action.EDIT_PLAN, rnd.municipality_id)
+    _check_closed(rnd)
+    owners = tuple(possible_respondents(session, rnd.municipality_id))
+    areas = guidance_of(session, rnd).areas
+    return MeasureEditor(rnd, form, measure_id, owners, areas, error=error)
+
+
+def draft_from_advice(session: Session, actor: Actor, rnd: Round, advice_id: str) -> MeasureForm:
+    """A new measure prefilled from a piece of advice this round's results gave: its title
+    and the statements it concerns."""
+    require(actor, Action.EDIT_PLAN, rnd.municipality_id)
+    _check_closed(rnd)
+    page = team_results(session, actor, rnd)
+    item = next((a for a in page.advice if a.id == advice_id), None)
+    if item is None:
+        raise NotFound(_("Rådet finnes ikke i resultatene for denne runden."))
+    guidance = guidance_of(session, rnd)
+    return MeasureForm(
+        title=item.title[current_locale()],
+        statements=advice_statements(guidance, advice_id),
+        advice_id=advice_id,
+    )
+
+
+def advice_statements(guidance: Guidance, advice_id: str) -> tuple[str, ...]:
+    """The statements a piece of advice concerns: those its conditions name, else every
+    statement of its area, else none (advice about the whole round)."""
+    rule = next((r for r in guidance.rules if r.id == advice_id), None)
+    if rule is None:
+        return ()
+    named = tuple(dict.fromkeys(c.statement for c in rule.when if c.statement))
+    if named:
+        return named
+    if rule.area:
+        return tuple(s.id for s in guidance.area(rule.area).statements)
+    return ()
+
+
+def create_measure(session: Session, actor: Actor, rnd: Round, form: MeasureForm) -> Measure:
+    """Add a measure to a closed round's plan; every field is checked before anything is saved."""
+    require(actor, Action.EDIT_PLAN, rnd.municipality_id)
+    _check_closed(rnd)
+    values = _checked(session, rnd, form, None)
+    assert rnd.id is not None
+    measure = Measure(round_id=rnd.id, title=values.title)
+    _apply(measure, values)
+    session.add(measure)
+    session.flush()
+    _link(session, measure, values.statements)
+    _audit(session, actor, rnd, measure, "measure_created")
+    session.commit()
+    return measure
+
+
+def update_measure(
+    session: Session, actor: Actor, measure: Measure, rnd: Round, form: MeasureForm
+) -> Measure:
+    """Change a measure (its status and note too); all checks pass before anything is saved."""
+    require(actor, Action.EDIT_PLAN, rnd.municipality_id)
+    _check_closed(rnd)
+    values = _checked(session, rnd, form, measure)
+    _apply(measure, values)
+    measure.updated_at = datetime.now(UTC)
+    session.add(measure)
+    session.execute(delete(MeasureStatement).where(col(MeasureStatement.measure_id) == measure.id))
+    _link(session, measure, values.statements)
+    _audit(session, actor, rnd, measure, "measure_updated")
+    session.commit()
+    return measure
+
+
+def _checked(session: Session, rnd: Round, form: MeasureForm, old: Measure | None) -> MeasureInput:
+    values = parse_measure(form)
+    if len(values.title) > 200 or len(values.owner_text) > 100 or len(values.note) > 1000:
+        raise InvalidInput(
+            _(
+                "Teksten er for lang: høyst 200 tegn for tiltaket, 100 for ansvarlig og 1000 for notatet."
+            )
+        )
+    if contains_national_id(f"{values.title} {values.owner_text} {values.note}"):
+        raise InvalidInput(
+            _(
+                "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. Vi lagrer ikke personopplysninger om deltakere. Fjern nummeret og prøv igjen."
+            )
+        )
+    today = datetime.now(OSLO).date()
+    if values.due is not None and values.due < today and (old is None or old.due != values.due):
+        raise InvalidInput(_("Fristen kan ikke være en dato som har vært."))
+    staff = {u.id for u in possible_respondents(session, rnd.municipality_id)}
+    if values.owner_user_id is not None and values.owner_user_id not in staff:
+        raise InvalidInput(_("Velg en ansvarlig blant de ansatte i kommunen."))
+    guidance = guidance_of(session, rnd)
+    known = guidance.statement_area()
+    unknown = [s for s in values.statements if s not in known]
+    if unknown:
+        raise InvalidInput(
+            _("Påstanden finnes ikke i denne runden: %(id)s") % {"id": unknown[0][:80]}
+        )
+    if values.advice_id is not None and values.advice_id not in {r.id for r in guidance.rules}:
+        raise InvalidInput(_("Rådet finnes ikke i resultatene for denne runden."))
+    return values
+
+
+def _apply(measure: Measure, values: MeasureInput) -> None:
+    measure.title = values.title
+    measure.owner_user_id = values.owner_user_id
+    measure.owner_text = values.owner_text
+    measure.due = values.due
+    measure.status = values.status
+    measure.note = values.note
+    measure.advice_id = values.advice_id
+
+
+def _link(session: Session, measure: Measure, statements: tuple[str, ...]) -> None:
+    assert measure.id is not None
+    for statement_id in statements:
+        session.add(MeasureStatement(measure_id=measure.id, statement_id=statement_id))
+
+
+def _audit(session: Session, actor: Actor, rnd: Round, measure: Measure, event: str) -> None:
+    record(
+        session,
+        actor,
+        event,
+        f"measure {measure.id} (round {rnd.id}): {measure.title}",
+        municipality_id=rnd.municipality_id,
+        status=measure.status,
+        due=measure.due,
+        owner_user_id=measure.owner_user_id,
+    )
+
+
+def _check_closed(rnd: Round) -> None:
+    if rnd.status != RoundStatus.CLOSED:
+        raise Conflict(_("Handlingsplanen lages når runden er lukket og resultatene er klare."))
+
+
+def form_of(measure: Measure, statements: Sequence[str]) -> MeasureForm:
+    """A stored measure as the form shows it."""
+    return MeasureForm(
+        title=measure.title,
+        owner=str(measure.owner_user_id) if measure.owner_user_id else "",
+        owner_text=measure.owner_text,
+        due=measure.due.isoformat() if measure.due else "",
+        status=measure.status,
+        note=measure.note,
+        statements=tuple(statements),
+        advice_id=measure.advice_id or "",
+    )
+
+
+def linked_statements(session: Session, measure: Measure) -> list[str]:
+    query = select(MeasureStatement.statement_id).where(MeasureStatement.measure_id == measure.id)
+    return list(session.exec(query))

@@ -1,0 +1,14 @@
+// The meeting view: the left and right arrow keys follow the page's own "previous" and
+// "next" links (rel=prev / rel=next). Without JavaScript the links do the same.
+document.addEventListener("keydown", function (event) {
+  if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  var target = event.target;
+  if (target && target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+  var rel = { ArrowLeft: "prev", ArrowRight: "next" }[event.key];
+  if (!rel) return;
+  var link = document.querySelector('.meeting__nav a[rel="' + rel + '"]');
+  if (link) {
+    event.preventDefault();
+    window.location.assign(link.href);
+  }
+});

@@ -1,0 +1,59 @@
+"""The team meeting in a real browser: the demo's closed round walked by keyboard alone,
+with an axe-core scan of every step, and the agreed reading saved from the last step."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+from tests.browser.test_questionnaire import assert_accessible
+
+
+def open_meeting(page, app_url, axe=True):
+    log_in(page, app_url, "leder@demo.kommune.no")
+    page.get_by_role("link", name="Vår 2026").click()
+    page.get_by_role("link", name="Se resultatene for runden").click()
+    expect(page.get_by_role("heading", name="Hvordan gikk det?")).to_be_visible()
+    if axe:  # axe runs as a script, so not in the test without JavaScript
+        assert_accessible(page)
+    page.get_by_role("link", name="Åpne møtevisningen for teamet").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tre prioriteringer")
+
+
+def test_the_meeting_is_walked_by_keyboard_and_axe_finds_nothing(page, app_url):
+    page.set_viewport_size({"width": 1280, "height": 720})  # a projector
+    open_meeting(page, app_url)
+    titles = []
+    while True:
+        assert_accessible(page)
+        titles.append(page.get_by_role("heading", level=1).inner_text())
+        if page.locator('a[rel="next"]').count() == 0:
+            break
+        page.keyboard.press("ArrowRight")
+        expect(page.get_by_role("heading", level=1)).not_to_have_text(titles[-1])
+    assert titles[1:3] == ["Der dere ser ulikt på det", "Det dere ikke vet om egen praksis"]
+    assert any(t.startswith("Kommentarer: ") for t in titles)
+    assert titles[-1] == "Felles vurdering per område"
+    # Typing in the form: the arrow keys move the caret, not the page.
+    note = page.get_by_role("textbox", name="Kort notat").first
+    note.focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Enige etter møtet")
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Felles vurdering per område")
+    page.get_by_role("button", name="Lagre felles vurdering").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Resultater for Vår 2026")
+    expect(page.locator(".readings-table")).to_contain_text("Enige etter møtet")
+    assert_accessible(page)
+
+
+def test_the_meeting_works_without_javascript(browser, app_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    open_meeting(page, app_url, axe=False)
+    page.get_by_role("link", name=re.compile("Neste")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Der dere ser ulikt på det")
+    page.get_by_role("link", name=re.compile("Forrige")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tre prioriteringer")
+    context.close()
