@@ -23,6 +23,7 @@ from app.i18n import _
 from app.mail import start_local_server
 from app.municipality.routes import router as municipality_router
 from app.results.routes import router as results_router
+from app.review.routes import router as review_router
 from app.rounds.routes import router as rounds_router
 from app.settings import ROOT, get_settings
 from app.web import allow, csrf_protect, is_htmx, redirect, render
@@ -86,6 +87,7 @@ def create_app() -> FastAPI:
     app.include_router(oidc_router)
     app.include_router(rounds_router)
     app.include_router(results_router)
+    app.include_router(review_router)
     app.include_router(admin_router)
     app.include_router(dev_router)
     app.include_router(municipality_router)

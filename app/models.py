@@ -4,6 +4,7 @@ from app.accounts.models import Invitation, Municipality, PasswordReset, User
 from app.audit import AuditEvent
 from app.content.models import ContentVersion
 from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
+from app.review.models import Feedback, RoundShare, SharedArea
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
 
 __all__ = [
@@ -11,12 +12,15 @@ __all__ = [
     "AreaComment",
     "AuditEvent",
     "ContentVersion",
+    "Feedback",
     "Invitation",
     "Municipality",
     "PasswordReset",
     "Response",
     "Round",
     "RoundRespondent",
+    "RoundShare",
+    "SharedArea",
     "RoundSnapshot",
     "SnapshotArea",
     "SnapshotComment",

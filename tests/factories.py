@@ -68,3 +68,36 @@ def make_round(session: Session, municipality: Municipality, **overrides: Any) -
         session.add(RoundRespondent(round_id=rnd.id, user_id=user.id))
     session.commit()
     return rnd
+
+
+def make_closed_round(
+    session: Session,
+    municipality: Municipality,
+    respondents: list[User],
+    level: int = 3,
+    comment: str = "",
+    **overrides: Any,
+) -> Round:
+    """A round every given respondent answered (all statements at `level`), closed with its
+    snapshot as the manager or the deadline job would."""
+    from datetime import UTC, datetime
+
+    from app.rounds.lifecycle import close_and_snapshot
+    from app.rounds.models import Answer, AreaComment, Response
+    from app.rounds.service import guidance_of
+
+    rnd = make_round(session, municipality, **overrides)
+    guidance = guidance_of(session, rnd)
+    for user in respondents:
+        response = Response(round_id=rnd.id, user_id=user.id, submitted_at=datetime.now(UTC))
+        session.add(response)
+        session.flush()
+        for area in guidance.areas:
+            for st in area.statements:
+                session.add(Answer(response_id=response.id, statement_id=st.id, level=level))
+            if comment:
+                session.add(AreaComment(response_id=response.id, area_id=area.id, text=comment))
+    session.flush()
+    assert close_and_snapshot(session, rnd, None)
+    session.commit()
+    return rnd
