@@ -74,12 +74,12 @@ def make_closed_round(
     session: Session,
     municipality: Municipality,
     respondents: list[User],
-    level: int = 3,
+    level: int | list[int] = 3,
     comment: str = "",
     **overrides: Any,
 ) -> Round:
-    """A round every given respondent answered (all statements at `level`), closed with its
-    snapshot as the manager or the deadline job would."""
+    """A round every given respondent answered (all statements at `level`, or at the level
+    given for each respondent), closed with its snapshot as the manager or the job would."""
     from datetime import UTC, datetime
 
     from app.rounds.lifecycle import close_and_snapshot
@@ -88,13 +88,14 @@ def make_closed_round(
 
     rnd = make_round(session, municipality, **overrides)
     guidance = guidance_of(session, rnd)
-    for user in respondents:
+    levels = level if isinstance(level, list) else [level] * len(respondents)
+    for user, user_level in zip(respondents, levels, strict=True):
         response = Response(round_id=rnd.id, user_id=user.id, submitted_at=datetime.now(UTC))
         session.add(response)
         session.flush()
         for area in guidance.areas:
             for st in area.statements:
-                session.add(Answer(response_id=response.id, statement_id=st.id, level=level))
+                session.add(Answer(response_id=response.id, statement_id=st.id, level=user_level))
             if comment:
                 session.add(AreaComment(response_id=response.id, area_id=area.id, text=comment))
     session.flush()

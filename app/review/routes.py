@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from app.authz import Access, Action
 from app.db import SessionDep
 from app.i18n import _
-from app.review import service
+from app.review import export, national, service
 from app.review.forms import FeedbackForm, feedback_form, feedback_id, size_filter
 from app.rounds import service as rounds
 from app.web import ActorDep, allow, redirect, render
@@ -95,3 +95,55 @@ def save_feedback(
 def done(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
     service.mark_reviewed(session, actor, round_id)
     return redirect("/ks", _("Gjennomgangen er markert som ferdig."), request)
+
+
+def _overview(
+    actor: ActorDep, session: SessionDep, fylke: str, storrelse: str, sorter: str, retning: str
+) -> national.Overview:
+    size = size_filter(storrelse)
+    return national.overview(session, actor, fylke or None, size, sorter, retning == "synkende")
+
+
+@router.get("/ks/oversikt", dependencies=[allow(Access.KS)])
+def overview(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    fylke: str = "",
+    storrelse: str = "",
+    sorter: str = "navn",
+    retning: str = "",
+) -> Response:
+    ov = _overview(actor, session, fylke, storrelse, sorter, retning)
+    ctx = {
+        "ov": ov,
+        "county": fylke,
+        "size": storrelse,
+        "sort": sorter,
+        "descending": retning == "synkende",
+        "rules": national.signal_rules(),
+        "signal_text": national.signal_text,
+    }
+    return render(request, "review/overview.html", ctx)
+
+
+@router.get("/ks/oversikt.csv", dependencies=[allow(Access.KS)])
+def overview_csv(
+    actor: ActorDep, session: SessionDep, fylke: str = "", storrelse: str = ""
+) -> Response:
+    ov = _overview(actor, session, fylke, storrelse, "navn", "")
+    return _download(export.csv_bytes(ov), "text/csv; charset=utf-8", "oversikt.csv")
+
+
+@router.get("/ks/oversikt.xlsx", dependencies=[allow(Access.KS)])
+def overview_xlsx(
+    actor: ActorDep, session: SessionDep, fylke: str = "", storrelse: str = ""
+) -> Response:
+    ov = _overview(actor, session, fylke, storrelse, "navn", "")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(export.xlsx_bytes(ov), xlsx, "oversikt.xlsx")
+
+
+def _download(content: bytes, media_type: str, name: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="gode-grep-{name}"'}
+    return Response(content, media_type=media_type, headers=headers)

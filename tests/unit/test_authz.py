@@ -90,6 +90,7 @@ def test_only_ks_works_across_municipalities(actor, decision):
     assert can_across(actor, Action.REVIEW_SHARED) is decision
     assert can_across(actor, Action.VIEW_NATIONAL) is decision
 
+
 ENTRY = [
     (None, Access.PUBLIC, Decision.ALLOW),
     (None, Access.LOGGED_IN, Decision.NOT_LOGGED_IN),
