@@ -12,7 +12,6 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate may emit sqlmodel types)
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision: str = "eb1e6953157c"
 down_revision: Union[str, Sequence[str], None] = "f0b5b13ba362"
