@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from app.authz import Access, Action
 from app.db import SessionDep
 from app.i18n import _
-from app.review import export, national, service
+from app.review import adviser, export, national, service
 from app.review.forms import FeedbackForm, feedback_form, feedback_id, size_filter
 from app.rounds import service as rounds
 from app.web import ActorDep, allow, redirect, render
@@ -55,21 +55,21 @@ def reply(
 def queue(
     request: Request, actor: ActorDep, session: SessionDep, fylke: str = "", storrelse: str = ""
 ) -> Response:
-    items = service.review_queue(session, actor, fylke or None, size_filter(storrelse))
-    counties = service.filter_options(session, actor)
+    items = adviser.review_queue(session, actor, fylke or None, size_filter(storrelse))
+    counties = adviser.filter_options(session, actor)
     ctx = {"items": items, "counties": counties, "county": fylke, "size": storrelse}
     return render(request, "review/queue.html", ctx)
 
 
 @router.get("/ks/runder/{round_id}", dependencies=[allow(Access.KS)])
 def review(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
-    page = service.review_page(session, actor, round_id)
+    page = adviser.review_page(session, actor, round_id)
     return render(request, "review/review.html", {"review": page, "page": page.results})
 
 
 @router.post("/ks/runder/{round_id}/ta", dependencies=[allow(Access.KS)])
 def take(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
-    service.take(session, actor, round_id)
+    adviser.take(session, actor, round_id)
     return redirect(f"/ks/runder/{round_id}", _("Du ser på denne runden nå."), request)
 
 
@@ -81,7 +81,7 @@ def save_feedback(
     actor: ActorDep,
     session: SessionDep,
 ) -> Response:
-    mailed = service.save_feedback(session, actor, round_id, form.texts, form.send)
+    mailed = adviser.save_feedback(session, actor, round_id, form.texts, form.send)
     if not form.send:
         msg = _("Utkastet er lagret. Kommunen ser det ikke før du sender.")
     elif mailed:
@@ -93,7 +93,7 @@ def save_feedback(
 
 @router.post("/ks/runder/{round_id}/ferdig", dependencies=[allow(Access.KS)])
 def done(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
-    service.mark_reviewed(session, actor, round_id)
+    adviser.mark_reviewed(session, actor, round_id)
     return redirect("/ks", _("Gjennomgangen er markert som ferdig."), request)
 
 
