@@ -125,27 +125,28 @@ def _latest_shares(since: datetime | None = None, before: datetime | None = None
 
 
 def _rows(session: Session, share_ids: Select[Any]) -> list[Row]:
-    """The shares' municipalities, rounds and stored area figures, in one query."""
+    """The shares' municipalities, rounds and stored area figures, in one query of plain
+    columns (no ORM objects: thousands of rows, read on every view)."""
     s, m, r, a = RoundShare, Municipality, Round, SharedArea
+    columns = (
+        s.id, s.round_id, m.number, m.name, m.county, m.size_class, r.name, s.round_closed_at,
+        s.shared_at, s.respondents, a.area_id, a.core, a.score, a.spread, a.dont_know_share,
+    )  # fmt: skip
     query = (
-        select(s, col(m.number), col(m.name), col(m.county), col(m.size_class), col(r.name), a)
+        select(*(col(c) for c in columns))
         .join(m, col(m.id) == col(s.municipality_id))
         .join(r, col(r.id) == col(s.round_id))
         .outerjoin(a, col(a.share_id) == col(s.id))
         .where(col(s.id).in_(share_ids.scalar_subquery()))
     )
     rows: dict[int, Row] = {}
-    for share, number, name, county, size, round_name, area in session.execute(query):
-        row = rows.get(share.id)
+    result: Any = session.connection().execute(query)  # Core: no ORM bookkeeping per row
+    for share_id, *head, area_id, core, score, spread, dont_know in result:
+        row = rows.get(share_id)
         if row is None:
-            row = rows[share.id] = Row(
-                share.round_id, number, name, county, size, round_name,
-                share.round_closed_at, share.shared_at, share.respondents,
-            )  # fmt: skip
-        if area is not None:
-            row.cells[area.area_id] = Cell(
-                area.area_id, area.core, area.score, area.spread, area.dont_know_share
-            )
+            row = rows[share_id] = Row(*head)
+        if area_id is not None:
+            row.cells[area_id] = Cell(area_id, core, score, spread, dont_know)
     return list(rows.values())
 
 
@@ -189,14 +190,16 @@ def _groups(rows: list[Row], areas: tuple[Area, ...]) -> list[Group]:
     groups += [(size_label(s), [r for r in rows if r.size_class == s]) for s in SizeClass]
     for county in sorted({r.county for r in rows if r.county}):
         groups.append((county, [r for r in rows if r.county == county]))
-    return [
-        Group(
-            label,
-            len(members),
-            {a.id: group_median([_score(r, a.id) for r in members])[0] for a in areas},
-        )
-        for label, members in groups
-    ]
+    out = []
+    for label, members in groups:
+        scores: dict[str, list[float | None]] = {a.id: [] for a in areas}
+        for row in members:
+            for area_id, values in scores.items():
+                cell = row.cells.get(area_id)
+                values.append(cell.score if cell else None)
+        medians = {area_id: group_median(values)[0] for area_id, values in scores.items()}
+        out.append(Group(label, len(members), medians))
+    return out
 
 
 def size_label(size: str) -> str:
