@@ -61,7 +61,7 @@ class Group:
 class Overview:
     areas: tuple[Area, ...]
     rows: list[Row]
-    stale: list[Row]  # no shared round in 18 months after an earlier one
+    stale: list[Row]  # overdue (no shared round in 18 months) and older than the table
     shared: int  # municipalities with a shared round in the period (whole country)
     closed: int  # municipalities with any closed round in the period (whole country, a count)
     groups: list[Group]
@@ -89,8 +89,13 @@ def overview(
     areas = current_guidance().areas
     everyone = _rows(session, _latest_shares(since=now - timedelta(days=PERIOD_DAYS)))
     stale = _rows(session, _latest_shares(before=now - timedelta(days=STALE_DAYS)))
+    overdue = {r.round_id for r in stale}
     for row in everyone:
         row.signals = signals_for(list(row.cells.values()))
+        if row.round_id in overdue:  # one entry per municipality, with all its signals
+            row.signals.append(Signal(Kind.STALE, None, None))
+    in_table = {r.round_id for r in everyone}
+    stale = [r for r in stale if r.round_id not in in_table]
     for row in stale:
         row.signals = [Signal(Kind.STALE, None, None)]
     chosen = [r for r in everyone if _matches(r, county, size)]
