@@ -94,6 +94,7 @@ def test_withdrawal_takes_effect_at_once(client, cast, db, closed):
     assert adviser.get(f"/ks/runder/{closed.id}").status_code == 404
     assert "Høst 2026" not in adviser.get("/ks").text
     assert "Kommune A" not in adviser.get("/ks/oversikt").text
+    assert "Kommune A" not in adviser.get("/ks/oversikt.csv").content.decode("utf-8-sig")
     assert len(events(db, "round_share_withdrawn")) == 1
     assert "trukket tilbake" in client.get(f"/runder/{closed.id}/resultater").text
 
@@ -207,3 +208,15 @@ def test_marking_done_takes_the_round_out_of_the_queue(client, cast, db, closed)
 def test_feedback_on_an_unknown_area_is_refused(client, cast, closed):
     share(client, cast, closed)
     assert send_feedback(client, cast, closed, "draft", finnes_ikke="x").status_code == 422
+
+
+def test_a_withdrawn_round_can_be_shared_again(client, cast, closed):
+    share(client, cast, closed)
+    token = login(client, cast.manager)
+    client.post(f"/runder/{closed.id}/trekk-deling", data={"csrf_token": token})
+    assert share(client, cast, closed).status_code == 303
+    text = soup(client.get(f"/runder/{closed.id}/resultater")).get_text()
+    assert "trukket tilbake" in text and "Delt med KS" in text
+    login(client, cast.ks_adviser)
+    assert client.get(f"/ks/runder/{closed.id}").status_code == 200
+    assert share(client, cast, closed).status_code == 409  # once at a time
