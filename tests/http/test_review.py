@@ -216,7 +216,8 @@ def test_a_withdrawn_round_can_be_shared_again(client, cast, closed):
     client.post(f"/runder/{closed.id}/trekk-deling", data={"csrf_token": token})
     assert share(client, cast, closed).status_code == 303
     text = soup(client.get(f"/runder/{closed.id}/resultater")).get_text()
-    assert "trukket tilbake" in text and "Delt med KS" in text
+    assert "trukket tilbake" in text
+    assert "Delt med KS" in text
     login(client, cast.ks_adviser)
     assert client.get(f"/ks/runder/{closed.id}").status_code == 200
     assert share(client, cast, closed).status_code == 409  # once at a time
