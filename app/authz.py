@@ -20,6 +20,10 @@ class Action(StrEnum):
     EXPORT_MUNICIPALITY = "export_municipality"
     VIEW_PLAN = "view_plan"
     EDIT_PLAN = "edit_plan"
+    SHARE_ROUND = "share_round"  # share a closed round with KS, withdraw it, reply to feedback
+    VIEW_COMMENTS = "view_comments"  # the round's anonymous comments, word for word
+    REVIEW_SHARED = "review_shared"  # read a shared round as KS and write feedback on it
+    VIEW_NATIONAL = "view_national"  # the overview across what municipalities share with KS
 
 
 class Access(StrEnum):
@@ -30,6 +34,7 @@ class Access(StrEnum):
     MUNICIPALITY = "municipality"  # staff and managers, within their own municipality
     MANAGER = "manager"  # managers, within their own municipality
     ADMIN = "admin"  # administrators
+    KS = "ks"  # KS advisers (objects: only rounds a municipality has shared, see can_on_round)
     DEVELOPER = "developer"  # the local demo's developer pages; off outside the demo
 
 
@@ -38,6 +43,7 @@ ROLES_FOR: dict[Access, frozenset[str]] = {
     Access.MUNICIPALITY: frozenset({"staff", "manager"}),
     Access.MANAGER: frozenset({"manager"}),
     Access.ADMIN: frozenset({"admin"}),
+    Access.KS: frozenset({"ks_adviser"}),
 }
 
 
@@ -60,7 +66,32 @@ OWN_MUNICIPALITY: dict[Action, frozenset[str]] = {
     # The action plan is the team's: everyone reads it, the manager keeps it.
     Action.VIEW_PLAN: frozenset({"staff", "manager"}),
     Action.EDIT_PLAN: frozenset({"manager"}),
+    Action.SHARE_ROUND: frozenset({"manager"}),
+    Action.VIEW_COMMENTS: frozenset({"manager"}),
 }
+
+# Which roles may take each action on a round that its municipality has shared with KS. They
+# belong to no municipality: the share, and nothing else, is what lets them in.
+SHARED_WITH_KS: dict[Action, frozenset[str]] = {
+    Action.VIEW_RESULTS: frozenset({"ks_adviser"}),
+    Action.VIEW_COMMENTS: frozenset({"ks_adviser"}),
+    Action.REVIEW_SHARED: frozenset({"ks_adviser"}),
+}
+
+
+# Actions on lists across municipalities (each row still only what is shared with KS).
+ACROSS_MUNICIPALITIES: dict[Action, frozenset[str]] = {
+    Action.REVIEW_SHARED: frozenset({"ks_adviser"}),
+    Action.VIEW_NATIONAL: frozenset({"ks_adviser"}),
+}
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """What a municipality shares of a round with KS right now (None where it shares nothing)."""
+
+    comments: bool
+    plan: bool = False
 
 
 class Decision(StrEnum):
@@ -74,9 +105,29 @@ def can(actor: Actor, action: Action, municipality_id: int | None) -> Decision:
     """May the actor take this action on an object belonging to this municipality?"""
     if municipality_id is None or actor.municipality_id != municipality_id:
         return Decision.NOT_FOUND
-    if actor.role in OWN_MUNICIPALITY[action]:
+    if actor.role in OWN_MUNICIPALITY.get(action, frozenset()):
         return Decision.ALLOW
     return Decision.FORBIDDEN
+
+
+def can_on_round(
+    actor: Actor, action: Action, municipality_id: int | None, sharing: Sharing | None
+) -> Decision:
+    """`can`, plus KS's right to a round its municipality shares: an unshared or withdrawn
+    round does not exist for KS (404), and its comments only if the municipality ticked so."""
+    if actor.role not in SHARED_WITH_KS.get(action, frozenset()):
+        return can(actor, action, municipality_id)
+    if sharing is None or municipality_id is None:
+        return Decision.NOT_FOUND
+    if action is Action.VIEW_COMMENTS and not sharing.comments:
+        return Decision.FORBIDDEN
+    return Decision.ALLOW
+
+
+def can_across(actor: Actor, action: Action) -> Decision:
+    """May the actor take this action across municipalities (KS's queue and overview)?"""
+    allowed = actor.role in ACROSS_MUNICIPALITIES.get(action, frozenset())
+    return Decision.ALLOW if allowed else Decision.FORBIDDEN
 
 
 def may_enter(actor: Actor | None, access: Access) -> Decision:
@@ -90,7 +141,22 @@ def may_enter(actor: Actor | None, access: Access) -> Decision:
 
 def require(actor: Actor, action: Action, municipality_id: int | None) -> None:
     """Raise NotFound or Forbidden unless `can` allows."""
-    decision = can(actor, action, municipality_id)
+    _raise_unless_allowed(can(actor, action, municipality_id))
+
+
+def require_on_round(
+    actor: Actor, action: Action, municipality_id: int | None, sharing: Sharing | None
+) -> None:
+    """Raise NotFound or Forbidden unless `can_on_round` allows."""
+    _raise_unless_allowed(can_on_round(actor, action, municipality_id, sharing))
+
+
+def require_across(actor: Actor, action: Action) -> None:
+    """Raise Forbidden unless `can_across` allows."""
+    _raise_unless_allowed(can_across(actor, action))
+
+
+def _raise_unless_allowed(decision: Decision) -> None:
     if decision is Decision.NOT_FOUND:
         raise NotFound(_("Vi fant ikke siden eller saken du ba om."))
     if decision is Decision.FORBIDDEN:

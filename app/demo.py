@@ -5,17 +5,24 @@
 Idempotent: running it again changes nothing. Every demo password is "demo".
 """
 
+import random
 import sys
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
 from app.accounts.models import Municipality, Role, SizeClass, User
-from app.accounts.service import create_municipality, create_user
+from app.accounts.service import create_municipality, create_user, hash_password
+from app.authz import Actor
 from app.content.service import current_version
 from app.db import get_engine
 from app.demo_history import load_history
-from app.rounds.models import Round, RoundRespondent
+from app.review import service as review
+from app.review.models import Feedback, RoundShare
+from app.rounds.lifecycle import close_and_snapshot
+from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
 from app.rounds.respondents import possible_respondents
+from app.rounds.service import guidance_of
 from app.settings import get_settings
 
 # 9901 is outside the real range of kommunenummer (0301–5636), so it can't clash.
@@ -69,6 +76,7 @@ def load_demo(session: Session) -> Municipality:
     for email, role in DEMO_OTHERS:
         _user(session, email, role, None)
     session.commit()
+    load_shared_demo(session)
     assert first is not None
     return first
 
@@ -104,6 +112,113 @@ def _open_round(session: Session, municipality: Municipality) -> None:
         session.flush()
 
 
+# --- Municipalities that share rounds with KS (#9), so the adviser's pages are full ----------
+# Made up, in the 99xx range. Each has a closed round answered by four made-up staff; `base`
+# is the level each respondent tends to give (0 is "Vet ikke"), and `state` how its share
+# stands: reviewed with feedback, waiting (one taken), withdrawn, or shared 20 months ago.
+SHARED_DEMO = [
+    ("9903", "Demo fjordkommune", "Vestland", SizeClass.SMALL, (1, 2, 1, 2), "reviewed"),
+    ("9904", "Demo dalkommune", "Innlandet", SizeClass.SMALL, (3, 3, 2, 3), "taken"),
+    ("9905", "Demo bykommune", "Trøndelag", SizeClass.LARGE, (1, 4, 2, 4), "waiting"),
+    ("9906", "Demo kystkommune", "Nordland", SizeClass.MEDIUM, (0, 0, 2, 3), "withdrawn"),
+    ("9907", "Demo sletteby", "Innlandet", SizeClass.MEDIUM, (3, 4, 3, 4), "reviewed"),
+    ("9908", "Demo øykommune", "Vestland", SizeClass.SMALL, (2, 3, 2, 2), "old"),
+]
+DEMO_COMMENTS = [
+    "Vi har gode rutiner for oppstart, men mindre tid til oppfølging underveis.",
+    "Samarbeidet med arbeidslivet avhenger mye av enkeltpersoner.",
+]
+
+
+def load_shared_demo(session: Session) -> None:
+    """The sharing municipalities, each created once with its closed, shared round."""
+    adviser = session.exec(select(User).where(User.email == "radgiver@ks.no")).one()
+    password_hash = hash_password(DEMO_PASSWORD)  # argon2 is slow on purpose: hash once
+    for number, name, county, size, base, state in SHARED_DEMO:
+        if session.exec(select(Municipality).where(Municipality.number == number)).first():
+            continue
+        municipality = create_municipality(session, number, name, size)
+        municipality.county = county
+        slug = name.split()[1].replace("ø", "o")
+        people = [
+            _demo_person(session, f"{who}@{slug}.demo.no", role, municipality, password_hash)
+            for who, role in [("leder", Role.MANAGER)]
+            + [(f"ansatt{i}", Role.STAFF) for i in (1, 2, 3, 4)]
+        ]
+        rnd = _answered_round(session, municipality, people[1:], base, int(number))
+        manager = Actor(people[0].id or 0, Role.MANAGER, municipality.id, people[0].email)
+        review.share_round(session, manager, rnd, include_comments=state != "taken")
+        _demo_share_state(session, rnd, manager, adviser, state)
+    session.commit()
+
+
+def _demo_person(
+    session: Session, email: str, role: Role, municipality: Municipality, password_hash: str
+) -> User:
+    user = User(email=email, password_hash=password_hash, role=role,
+                municipality_id=municipality.id)  # fmt: skip
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _answered_round(
+    session: Session,
+    municipality: Municipality,
+    staff: list[User],
+    base: tuple[int, ...],
+    seed: int,
+) -> Round:
+    """A round the staff answered around their usual level, closed with its snapshot."""
+    version = current_version(session)
+    assert municipality.id is not None
+    assert version.id is not None
+    rnd = Round(municipality_id=municipality.id, name="Vår 2026", participants=18,
+                content_version_id=version.id)  # fmt: skip
+    session.add(rnd)
+    session.flush()
+    chance = random.Random(seed)  # made-up answers, the same on every run
+    for person, usual in zip(staff, base, strict=True):
+        assert rnd.id is not None
+        assert person.id is not None
+        session.add(RoundRespondent(round_id=rnd.id, user_id=person.id))
+        response = Response(round_id=rnd.id, user_id=person.id, submitted_at=datetime.now(UTC))
+        session.add(response)
+        session.flush()
+        assert response.id is not None
+        for area in guidance_of(session, rnd).areas:
+            for st in area.statements:
+                level = 0 if usual == 0 else min(4, max(1, usual + chance.choice((-1, 0, 0, 1))))
+                session.add(Answer(response_id=response.id, statement_id=st.id, level=level))
+            if chance.random() < 0.3:
+                text = chance.choice(DEMO_COMMENTS)
+                session.add(AreaComment(response_id=response.id, area_id=area.id, text=text))
+    session.flush()
+    close_and_snapshot(session, rnd, None)
+    return rnd
+
+
+def _demo_share_state(
+    session: Session, rnd: Round, manager: Actor, adviser: User, state: str
+) -> None:
+    share = session.exec(select(RoundShare).where(RoundShare.round_id == rnd.id)).one()
+    assert share.id is not None
+    assert adviser.id is not None
+    if state == "withdrawn":
+        review.withdraw_share(session, manager, rnd)
+    elif state == "old":  # shared long ago and nothing since: the 18-month signal
+        long_ago = datetime.now(UTC) - timedelta(days=600)
+        rnd.closed_at = share.round_closed_at = share.shared_at = long_ago
+    if state in ("taken", "reviewed"):
+        share.taken_by_id, share.taken_at = adviser.id, datetime.now(UTC)
+        text = "Dere har et godt grunnlag.\nSe særlig på oppfølgingen underveis i programmet."
+        sent = datetime.now(UTC) if state == "reviewed" else None
+        session.add(Feedback(share_id=share.id, text=text, author_id=adviser.id, sent_at=sent))
+    if state == "reviewed":
+        share.reviewed_at, share.reviewed_by_id = datetime.now(UTC), adviser.id
+    session.commit()
+
+
 def main() -> int:
     settings = get_settings()
     if not settings.demo or settings.environment == "production":
@@ -118,6 +233,9 @@ def main() -> int:
             print(f"    {email:28} {role.value}")
     for email, role in DEMO_OTHERS:
         print(f"  {email:30} {role.value}")
+    print(
+        "  Municipalities sharing rounds with KS (leder@<name>.demo.no, e.g. leder@fjordkommune.demo.no)"
+    )
     print(f"  Sent e-mail (invitations, password resets): {settings.base_url}/utvikler/epost")
     return 0
 

@@ -26,6 +26,7 @@ from app.middleware import BodyLimit, ErrorPages, SecurityHeaders
 from app.municipality.routes import router as municipality_router
 from app.plan.routes import router as plan_router
 from app.results.routes import router as results_router
+from app.review.routes import router as review_router
 from app.rounds.routes import router as rounds_router
 from app.settings import get_settings
 from app.static_files import static_app, static_url
@@ -74,6 +75,7 @@ def create_app() -> FastAPI:
     app.include_router(results_router)
     app.include_router(plan_router)
     app.include_router(meeting_router)
+    app.include_router(review_router)
     app.include_router(admin_router)
     app.include_router(dev_router)
     app.include_router(municipality_router)

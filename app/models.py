@@ -7,6 +7,7 @@ from app.meeting.models import AgreedReading
 from app.notices.models import SentNotice
 from app.plan.models import Measure, MeasureStatement
 from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
+from app.review.models import Feedback, RoundShare, SharedArea
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "AreaComment",
     "AuditEvent",
     "ContentVersion",
+    "Feedback",
     "Invitation",
     "LoginSession",
     "Measure",
@@ -24,6 +26,8 @@ __all__ = [
     "Response",
     "Round",
     "RoundRespondent",
+    "RoundShare",
+    "SharedArea",
     "RoundSnapshot",
     "SentNotice",
     "SnapshotArea",

@@ -110,3 +110,37 @@ def make_closed_round(
     assert close_and_snapshot(session, rnd, None)
     session.commit()
     return rnd
+
+
+def make_closed_round_at(
+    session: Session,
+    municipality: Municipality,
+    respondents: list[User],
+    level: int | list[int] = 3,
+    comment: str = "",
+    **overrides: Any,
+) -> Round:
+    """A round every given respondent answered (all statements at `level`, or at the level
+    given for each respondent), closed with its snapshot as the manager or the job would."""
+    from datetime import UTC, datetime
+
+    from app.rounds.lifecycle import close_and_snapshot
+    from app.rounds.models import Answer, AreaComment, Response
+    from app.rounds.service import guidance_of
+
+    rnd = make_round(session, municipality, **overrides)
+    guidance = guidance_of(session, rnd)
+    levels = level if isinstance(level, list) else [level] * len(respondents)
+    for user, user_level in zip(respondents, levels, strict=True):
+        response = Response(round_id=rnd.id, user_id=user.id, submitted_at=datetime.now(UTC))
+        session.add(response)
+        session.flush()
+        for area in guidance.areas:
+            for st in area.statements:
+                session.add(Answer(response_id=response.id, statement_id=st.id, level=user_level))
+            if comment:
+                session.add(AreaComment(response_id=response.id, area_id=area.id, text=comment))
+    session.flush()
+    assert close_and_snapshot(session, rnd, None)
+    session.commit()
+    return rnd

@@ -24,7 +24,7 @@ from app.web import (
 )
 
 router = APIRouter()
-HOME = {"staff": "/runder", "manager": "/runder", "admin": "/admin", "ks_adviser": "/konto"}
+HOME = {"staff": "/runder", "manager": "/runder", "admin": "/admin", "ks_adviser": "/ks"}
 
 
 @router.get("/", dependencies=[allow(Access.PUBLIC)])

@@ -10,6 +10,7 @@ from app.db import SessionDep
 from app.meeting import service as meeting
 from app.plan import followup
 from app.results import chart, service
+from app.review import service as review
 from app.rounds import service as rounds
 from app.web import ActorDep, Id, allow, render
 
@@ -33,6 +34,7 @@ def team_results(
     extras = {
         "followup": followup.follow_up(session, actor, page),
         "readings": meeting.readings(session, actor, rnd),
+        "sharing": review.share_panel(session, actor, rnd),
     }
     return render(request, "results/results.html", {**_context(page, rad), **extras})
 

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.accounts.service import size_name
-from app.authz import Action, Actor, require
+from app.authz import Action, Actor, Decision, can_on_round, require, require_on_round
 from app.content.schema import Area, Guidance, Source, Statement, Text
 from app.errors import Conflict
 from app.i18n import _, current_locale
 from app.results.advice import Assessment, Context, Priority, Reason, assess
 from app.results.scoring import Figures, RoundScores, score_round
 from app.results.snapshot import AreaFigures, SnapshotView, StatementFigures, read_snapshot
+from app.review.sharing import active_share, sharing_of
 from app.rounds import lifecycle
 from app.rounds import service as rounds
 from app.rounds.models import Round
@@ -107,8 +108,10 @@ def min_respondents(guidance: Guidance) -> int:
 
 def team_results(session: Session, actor: Actor, rnd: Round) -> ResultsPage:
     """The round's results from its snapshot, each figure only where enough others stand
-    behind it; an open round shows none (only counts), so nothing can be differenced."""
-    require(actor, Action.VIEW_RESULTS, rnd.municipality_id)
+    behind it; an open round shows none (only counts), so nothing can be differenced.
+    KS reads a round only while its municipality shares it, and comments only if ticked."""
+    sharing = sharing_of(active_share(session, rnd.id))
+    require_on_round(actor, Action.VIEW_RESULTS, rnd.municipality_id, sharing)
     guidance = rounds.guidance_of(session, rnd)
     needed = min_respondents(guidance)
     assert rnd.id is not None
@@ -119,7 +122,9 @@ def team_results(session: Session, actor: Actor, rnd: Round) -> ResultsPage:
     if view.others < needed:
         return ResultsPage(rnd, True, view.respondents, needed, visible=False, others=view.others)
     scores = scores_from_snapshot(guidance, view)
-    return _build(session, guidance, rnd, scores, True, needed, view.comments, view.others)
+    comments_ok = can_on_round(actor, Action.VIEW_COMMENTS, rnd.municipality_id, sharing)
+    comments = view.comments if comments_ok is Decision.ALLOW else {}
+    return _build(session, guidance, rnd, scores, True, needed, comments, view.others)
 
 
 def scores_from_snapshot(guidance: Guidance, view: SnapshotView) -> RoundScores:

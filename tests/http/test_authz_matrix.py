@@ -72,10 +72,10 @@ def objects(db, cast) -> dict[str, int]:
     return {"measure_id": measure.id}
 
 
-def fill(path: str, cast, objects: dict[str, int]) -> str:
+def fill(path: str, cast, objects: dict[str, int], rnd=None) -> str:
     values = {
         **objects,
-        "round_id": cast.round_a.id,
+        "round_id": (rnd or cast.round_a).id,
         "area_id": current_guidance().areas[0].id,
         "municipality_id": cast.a.id,
         "user_id": cast.staff.id,
@@ -134,4 +134,51 @@ def test_every_route_for_every_actor(client, cast, objects, actor):
             }[want]
             if not ok:
                 failures.append(f"{method} {route.path} as {actor}: expected {want}, got {got}")
+    assert failures == []
+
+
+def adviser_expects(access: Access, path: str, method: str, shared: bool) -> str:
+    """KS's routes on a round exist for the adviser only while the round is shared."""
+    if access is Access.KS and "{round_id}" in path:
+        return "allowed" if shared else "404"
+    return expected(access, "ks_adviser", path, method)
+
+
+def round_in_state(db, cast, state: str):
+    """A round of municipality A that is open, closed and unshared, shared, or withdrawn."""
+    from app.authz import Actor
+    from app.review import service as review
+    from tests.factories import make_closed_round_at
+
+    if state == "open":
+        return cast.round_a
+    rnd = make_closed_round_at(db, cast.a, [cast.staff, cast.staff2, cast.staff3])
+    manager = Actor(cast.manager.id, "manager", cast.a.id, cast.manager.email)
+    if state in ("shared", "withdrawn"):
+        review.share_round(db, manager, rnd, include_comments=True)
+    if state == "withdrawn":
+        review.withdraw_share(db, manager, rnd)
+    return rnd
+
+
+@pytest.mark.parametrize("state", ["shared", "unshared", "withdrawn", "open"])
+def test_the_ks_adviser_against_every_route_and_round_state(client, cast, db, objects, state):
+    rnd = round_in_state(db, cast, state)
+    token = login(client, cast.ks_adviser)
+    failures = []
+    for route in api_routes():
+        for method in sorted(route.methods):
+            if client.get("/konto").status_code != 200:
+                token = login(client, cast.ks_adviser)
+            url = fill(route.path, cast, objects, rnd)
+            want = adviser_expects(declared(route)[0], route.path, method, state == "shared")
+            got = request(client, method, url, token).status_code
+            ok = {
+                "404": got == 404,
+                "403": got == 403,
+                "login": got == (303 if method == "GET" else 401),
+                "allowed": got not in (401, 403, 404) and got < 500 or absent(route.path),
+            }[want]
+            if not ok:
+                failures.append(f"{method} {route.path} ({state}): expected {want}, got {got}")
     assert failures == []

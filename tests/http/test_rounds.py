@@ -118,12 +118,13 @@ def test_a_round_renders_with_the_content_it_started_with(client, cast, db, monk
     assert "Nytt navn på området" in client.get(f"/runder/{new.id}").text
 
 
-def test_a_ks_adviser_lands_on_a_calm_account_page(client, cast):
+def test_a_ks_adviser_lands_on_the_review_queue(client, cast):
     login(client, cast.ks_adviser)
-    assert client.get("/").headers["location"] == "/konto"
-    page = client.get("/konto")
+    assert client.get("/").headers["location"] == "/ks"
+    page = client.get("/ks")
     assert page.status_code == 200
-    assert "KS-rådgiver" in BeautifulSoup(page.text, "html.parser").get_text()
+    assert "Til gjennomgang" in BeautifulSoup(page.text, "html.parser").get_text()
+    assert "KS-rådgiver" in client.get("/konto").text
     assert client.get("/runder").status_code == 403
 
 

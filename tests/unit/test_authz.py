@@ -1,6 +1,16 @@
 import pytest
 
-from app.authz import Access, Action, Actor, Decision, can, may_enter
+from app.authz import (
+    Access,
+    Action,
+    Actor,
+    Decision,
+    Sharing,
+    can,
+    can_across,
+    can_on_round,
+    may_enter,
+)
 
 A, B = 1, 2
 STAFF = Actor(1, "staff", A)
@@ -38,7 +48,54 @@ TABLE = [
     (MANAGER, Action.EDIT_PLAN, A, Decision.ALLOW),
     (MANAGER, Action.EDIT_PLAN, B, Decision.NOT_FOUND),
     (KS, Action.VIEW_PLAN, A, Decision.NOT_FOUND),
+    (MANAGER, Action.SHARE_ROUND, A, Decision.ALLOW),
+    (MANAGER, Action.SHARE_ROUND, B, Decision.NOT_FOUND),
+    (STAFF, Action.SHARE_ROUND, A, Decision.FORBIDDEN),
+    (MANAGER, Action.VIEW_COMMENTS, A, Decision.ALLOW),
+    (STAFF, Action.VIEW_COMMENTS, A, Decision.FORBIDDEN),
+    (KS, Action.VIEW_COMMENTS, A, Decision.NOT_FOUND),
+    (MANAGER, Action.REVIEW_SHARED, A, Decision.FORBIDDEN),
+    (KS, Action.REVIEW_SHARED, A, Decision.NOT_FOUND),  # without a share: nothing
+    (KS, Action.VIEW_NATIONAL, A, Decision.NOT_FOUND),
+    (MANAGER, Action.VIEW_NATIONAL, A, Decision.FORBIDDEN),
 ]
+
+SHARED = Sharing(comments=False)
+WITH_COMMENTS = Sharing(comments=True)
+ON_ROUND = [
+    # actor, action, round's municipality, what it shares with KS, decision
+    (KS, Action.REVIEW_SHARED, A, SHARED, Decision.ALLOW),
+    (KS, Action.VIEW_RESULTS, A, SHARED, Decision.ALLOW),
+    (KS, Action.REVIEW_SHARED, A, None, Decision.NOT_FOUND),  # unshared or withdrawn
+    (KS, Action.VIEW_RESULTS, A, None, Decision.NOT_FOUND),
+    (KS, Action.REVIEW_SHARED, None, SHARED, Decision.NOT_FOUND),
+    (KS, Action.VIEW_COMMENTS, A, SHARED, Decision.FORBIDDEN),
+    (KS, Action.VIEW_COMMENTS, A, WITH_COMMENTS, Decision.ALLOW),
+    (KS, Action.ANSWER_ROUND, A, SHARED, Decision.NOT_FOUND),  # sharing lets KS read, no more
+    (KS, Action.MANAGE_ROUND, A, SHARED, Decision.NOT_FOUND),
+    (KS, Action.SHARE_ROUND, A, SHARED, Decision.NOT_FOUND),
+    (MANAGER, Action.VIEW_RESULTS, A, None, Decision.ALLOW),  # own municipality: as `can`
+    (MANAGER, Action.VIEW_RESULTS, B, SHARED, Decision.NOT_FOUND),  # a share is for KS only
+    (MANAGER, Action.REVIEW_SHARED, B, SHARED, Decision.NOT_FOUND),
+    (STAFF, Action.VIEW_COMMENTS, A, WITH_COMMENTS, Decision.FORBIDDEN),
+    (ADMIN, Action.REVIEW_SHARED, A, SHARED, Decision.NOT_FOUND),
+    (ADMIN, Action.VIEW_RESULTS, A, SHARED, Decision.NOT_FOUND),
+]
+
+
+@pytest.mark.parametrize(("actor", "action", "municipality", "sharing", "decision"), ON_ROUND)
+def test_can_on_round(actor, action, municipality, sharing, decision):
+    assert can_on_round(actor, action, municipality, sharing) is decision
+
+
+@pytest.mark.parametrize(
+    ("actor", "decision"),
+    [(KS, Decision.ALLOW), (MANAGER, Decision.FORBIDDEN), (ADMIN, Decision.FORBIDDEN)],
+)
+def test_only_ks_works_across_municipalities(actor, decision):
+    assert can_across(actor, Action.REVIEW_SHARED) is decision
+    assert can_across(actor, Action.VIEW_NATIONAL) is decision
+
 
 ENTRY = [
     (None, Access.PUBLIC, Decision.ALLOW),
@@ -52,6 +109,10 @@ ENTRY = [
     (MANAGER, Access.ADMIN, Decision.FORBIDDEN),
     (KS, Access.MUNICIPALITY, Decision.FORBIDDEN),
     (KS, Access.LOGGED_IN, Decision.ALLOW),
+    (KS, Access.KS, Decision.ALLOW),
+    (MANAGER, Access.KS, Decision.FORBIDDEN),
+    (ADMIN, Access.KS, Decision.FORBIDDEN),
+    (None, Access.KS, Decision.NOT_LOGGED_IN),
     (ADMIN, Access.ADMIN, Decision.ALLOW),
     (ADMIN, Access.MUNICIPALITY, Decision.FORBIDDEN),
 ]

@@ -1,0 +1,213 @@
+"""KS's side of a shared round: the review queue, taking a round, the review page, feedback
+per area and overall (draft, then sent with e-mail to the managers) and marking it done.
+
+Every load goes through `shared_round`, so a round that is not (or no longer) shared is not
+found; figures come from `results.service.team_results` with the plain minimum.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from app.accounts.models import Municipality, Role, SizeClass, User
+from app.audit import record
+from app.authz import Action, Actor, require_across, require_on_round
+from app.errors import Conflict, InvalidInput
+from app.i18n import _
+from app.mail import MailError, send_mail
+from app.results.service import ResultsPage, team_results
+from app.review.models import Feedback, RoundShare
+from app.review.service import clean_text
+from app.review.sharing import active_share, sharing_of
+from app.rounds import service as rounds
+from app.rounds.models import Round
+from app.settings import get_settings
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    round_id: int
+    round_name: str
+    municipality: str
+    county: str | None
+    size_class: str
+    shared_at: datetime
+    taken_by: str | None
+
+
+def review_queue(
+    session: Session, actor: Actor, county: str | None, size: SizeClass | None
+) -> list[QueueItem]:
+    """Shared rounds not yet reviewed, oldest share first, with who has taken each."""
+    require_across(actor, Action.REVIEW_SHARED)
+    query = (
+        select(RoundShare, Round.name, Municipality, User.email)
+        .join(Round, col(Round.id) == col(RoundShare.round_id))
+        .join(Municipality, col(Municipality.id) == col(RoundShare.municipality_id))
+        .outerjoin(User, col(User.id) == col(RoundShare.taken_by_id))
+        .where(col(RoundShare.active_round_id).is_not(None), col(RoundShare.reviewed_at).is_(None))
+        .order_by(col(RoundShare.shared_at), col(RoundShare.id))
+    )
+    if county:
+        query = query.where(Municipality.county == county)
+    if size:
+        query = query.where(Municipality.size_class == size)
+    return [
+        QueueItem(s.round_id, name, m.name, m.county, m.size_class, s.shared_at, email)
+        for s, name, m, email in session.exec(query)
+    ]
+
+
+def filter_options(session: Session, actor: Actor) -> list[str]:
+    """The counties to filter by: those of municipalities that share a round now."""
+    require_across(actor, Action.REVIEW_SHARED)
+    query = (
+        select(Municipality.county)
+        .join(RoundShare, col(RoundShare.municipality_id) == col(Municipality.id))
+        .where(col(RoundShare.active_round_id).is_not(None), col(Municipality.county).is_not(None))
+        .distinct()
+        .order_by(col(Municipality.county))
+    )
+    return [c for c in session.exec(query) if c]
+
+
+def shared_round(session: Session, actor: Actor, round_id: int) -> tuple[Round, RoundShare]:
+    """The round and its standing share, if KS may review it (404 unshared or withdrawn)."""
+    rnd = session.get(Round, round_id)
+    share = active_share(session, round_id) if rnd else None
+    require_on_round(
+        actor, Action.REVIEW_SHARED, rnd.municipality_id if rnd else None, sharing_of(share)
+    )
+    assert rnd is not None
+    assert share is not None
+    return rnd, share
+
+
+def take(session: Session, actor: Actor, round_id: int) -> None:
+    """An adviser takes a shared round ("jeg ser på denne"), so two don't do the same work."""
+    rnd, share = shared_round(session, actor, round_id)
+    result = session.execute(
+        update(RoundShare)
+        .where(
+            col(RoundShare.id) == share.id,
+            (col(RoundShare.taken_by_id).is_(None))
+            | (col(RoundShare.taken_by_id) == actor.user_id),
+        )
+        .values(taken_by_id=actor.user_id, taken_at=datetime.now(UTC))
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(_("En annen rådgiver ser allerede på denne runden."))
+    record(session, actor, "share_taken", f"round {rnd.id}", municipality_id=rnd.municipality_id)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    share: RoundShare
+    municipality: Municipality
+    results: ResultsPage
+    feedback: dict[str, Feedback]  # area id ("" overall) -> draft or sent feedback
+    taken_by: str | None
+    taken_by_me: bool
+    sent: bool  # any feedback sent
+
+
+def review_page(session: Session, actor: Actor, round_id: int) -> ReviewPage:
+    """The shared results as the municipality sees them, and KS's feedback so far."""
+    rnd, share = shared_round(session, actor, round_id)
+    results = team_results(session, actor, rnd)
+    rows = session.exec(select(Feedback).where(Feedback.share_id == share.id)).all()
+    taken = session.get(User, share.taken_by_id) if share.taken_by_id else None
+    return ReviewPage(
+        share=share,
+        municipality=rounds.municipality_of(session, rnd),
+        results=results,
+        feedback={fb.area_id: fb for fb in rows},
+        taken_by=taken.email if taken else None,
+        taken_by_me=share.taken_by_id == actor.user_id,
+        sent=any(fb.sent_at for fb in rows),
+    )
+
+
+def save_feedback(
+    session: Session, actor: Actor, round_id: int, texts: dict[str, str], send: bool
+) -> bool:
+    """Save the adviser's feedback as a draft, or send it: sent feedback can no longer change,
+    and the municipality's managers are told by e-mail. False if the e-mail failed."""
+    rnd, share = shared_round(session, actor, round_id)
+    areas = {a.id for a in rounds.guidance_of(session, rnd).areas} | {""}
+    if set(texts) - areas:
+        raise InvalidInput(_("Tilbakemeldingen gjelder et område som ikke finnes i runden."))
+    cleaned = {area: clean_text(text) for area, text in texts.items()}
+    existing = {
+        fb.area_id: fb for fb in session.exec(select(Feedback).where(Feedback.share_id == share.id))
+    }
+    now = datetime.now(UTC)
+    for area, text in cleaned.items():
+        _put_draft(session, actor, share, existing.get(area), area, text, now)
+    session.flush()
+    drafts = session.exec(
+        select(Feedback).where(Feedback.share_id == share.id, col(Feedback.sent_at).is_(None))
+    ).all()
+    if send and not drafts:
+        raise InvalidInput(_("Skriv minst én tilbakemelding før du sender."))
+    for fb in drafts if send else []:
+        fb.sent_at = now
+    event = "feedback_sent" if send else "feedback_draft_saved"
+    record(session, actor, event, f"round {rnd.id}", municipality_id=rnd.municipality_id)
+    session.commit()
+    return _notify(session, rnd) if send else True
+
+
+def _put_draft(
+    session: Session,
+    actor: Actor,
+    share: RoundShare,
+    found: Feedback | None,
+    area: str,
+    text: str,
+    now: datetime,
+) -> None:
+    if found is not None and found.sent_at is not None:
+        return  # sent feedback is what the municipality has read; it does not change
+    if found is None and text:
+        assert share.id is not None
+        session.add(Feedback(share_id=share.id, area_id=area, text=text, author_id=actor.user_id))
+    elif found is not None and text:
+        found.text, found.updated_at, found.author_id = text, now, actor.user_id
+    elif found is not None:
+        session.delete(found)
+
+
+def _notify(session: Session, rnd: Round) -> bool:
+    managers = session.exec(
+        select(User.email).where(
+            User.municipality_id == rnd.municipality_id,
+            User.role == Role.MANAGER,
+            col(User.active).is_(True),
+        )
+    ).all()
+    link = f"{get_settings().base_url}/runder/{rnd.id}/resultater"
+    body = _(
+        "KS har gitt tilbakemelding på runden «%(name)s» som dere delte.\n\n"
+        "Les den ved siden av resultatene, og svar om dere vil:\n%(link)s\n"
+    ) % {"name": rnd.name, "link": link}
+    try:
+        for email in managers:
+            send_mail(email, _("Tilbakemelding fra KS på «%(name)s»") % {"name": rnd.name}, body)
+    except MailError:
+        return False
+    return True
+
+
+def mark_reviewed(session: Session, actor: Actor, round_id: int) -> None:
+    """The adviser marks the review done: the round leaves the queue."""
+    rnd, share = shared_round(session, actor, round_id)
+    if share.reviewed_at is not None:
+        raise Conflict(_("Gjennomgangen er allerede markert som ferdig."))
+    share.reviewed_at, share.reviewed_by_id = datetime.now(UTC), actor.user_id
+    record(session, actor, "review_done", f"round {rnd.id}", municipality_id=rnd.municipality_id)
+    session.commit()

@@ -1,0 +1,108 @@
+"""The national table and its signals as CSV (UTF-8 with BOM, `;`, for Excel in Norway) and
+XLSX (numbers as numbers, a frozen header, a sheet explaining every column)."""
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from app.i18n import _, current_locale
+from app.review.national import Overview, Row, signal_rules, signal_text
+
+Value = str | float | int | None
+
+
+def _columns(ov: Overview) -> list[tuple[str, str]]:
+    """(header, what the column holds) for the national table."""
+    loc = current_locale()
+    fixed = [
+        (_("Kommunenummer"), _("Kommunenummeret.")),
+        (_("Kommune"), _("Kommunens navn.")),
+        (_("Fylke"), _("Fylket kommunen ligger i.")),
+        (_("Størrelse"), _("Størrelsesgruppe etter innbyggertall.")),
+        (_("Runde"), _("Den siste runden kommunen har delt med KS.")),
+        (_("Lukket"), _("Datoen runden ble lukket (ÅÅÅÅ-MM-DD).")),
+        (_("Delt"), _("Datoen runden ble delt med KS (ÅÅÅÅ-MM-DD).")),
+        (_("Svar"), _("Hvor mange som sendte inn svar i runden.")),
+    ]
+    areas = [
+        (a.title[loc], _("Poeng 0–100 for området; tomt der færre enn tre står bak tallet."))
+        for a in ov.areas
+    ]
+    return [*fixed, *areas, (_("Signaler"), _("Signalene runden utløser, skilt med |."))]
+
+
+def _row(ov: Overview, row: Row) -> list[Value]:
+    names = {a.id: a for a in ov.areas}
+    loc = current_locale()
+    scores = [row.cells[a.id].score if a.id in row.cells else None for a in ov.areas]
+    return [
+        row.number,
+        row.name,
+        row.county or "",
+        row.size_class,
+        row.round_name,
+        row.closed_at.strftime("%Y-%m-%d"),
+        row.shared_at.strftime("%Y-%m-%d"),
+        row.respondents,
+        *[round(s, 1) if s is not None else None for s in scores],
+        " | ".join(signal_text(s, names, loc) for s in row.signals),
+    ]
+
+
+def _rows(ov: Overview) -> Iterator[list[Value]]:
+    for row in ov.rows:
+        yield _row(ov, row)
+
+
+def csv_bytes(ov: Overview) -> bytes:
+    """The table as CSV: a header row, then one row per municipality."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([h for h, _x in _columns(ov)])
+    for values in _rows(ov):
+        writer.writerow(
+            [
+                "" if v is None else str(v).replace(".", ",") if isinstance(v, float) else v
+                for v in values
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(ov: Overview) -> bytes:
+    """The table, the signals and an explanation of every column, one sheet each."""
+    book = Workbook()
+    table = book.active
+    assert table is not None
+    table.title = _("Oversikt")
+    columns = _columns(ov)
+    _sheet(table, [h for h, _x in columns], list(_rows(ov)))
+    names = {a.id: a for a in ov.areas}
+    signals = book.create_sheet(_("Signaler"))
+    header = [_("Kommune"), _("Fylke"), _("Runde"), _("Signal")]
+    lines: list[list[Value]] = [
+        [r.name, r.county or "", r.round_name, signal_text(s, names, current_locale())]
+        for r in ov.flagged
+        for s in r.signals
+    ]
+    _sheet(signals, header, lines)
+    explain = book.create_sheet(_("Forklaring"))
+    rules: list[list[Value]] = [[_("Signal"), text] for _k, text in signal_rules()]
+    described: list[list[Value]] = [[h, d] for h, d in columns]
+    _sheet(explain, [_("Kolonne"), _("Forklaring")], described + rules)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet(sheet: Any, header: list[str], rows: list[list[Value]]) -> None:
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for values in rows:
+        sheet.append(values)
+    sheet.freeze_panes = "A2"

@@ -1,0 +1,46 @@
+"""Parse KS's feedback form (`f.<area id>`, `f.` for the round as a whole) and the filters."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from fastapi import Request
+
+from app.accounts.models import SizeClass
+from app.errors import InvalidInput
+from app.i18n import _
+
+
+@dataclass
+class FeedbackForm:
+    texts: dict[str, str] = field(default_factory=dict)
+    send: bool = False
+
+
+def parse_feedback_form(form: Mapping[str, object]) -> FeedbackForm:
+    parsed = FeedbackForm(send=form.get("action") == "send")
+    for key, value in form.items():
+        if not isinstance(value, str):
+            raise InvalidInput(_("Skjemaet inneholdt noe vi ikke kan ta imot."))
+        if key.startswith("f."):
+            parsed.texts[key[2:]] = value
+    return parsed
+
+
+async def feedback_form(request: Request) -> FeedbackForm:
+    return parse_feedback_form(await request.form())
+
+
+def size_filter(value: str) -> SizeClass | None:
+    """A size class from the query string; anything else is a clear 422."""
+    if not value:
+        return None
+    try:
+        return SizeClass(value)
+    except ValueError:
+        raise InvalidInput(_("Velg en av størrelsesgruppene.")) from None
+
+
+def feedback_id(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        raise InvalidInput(_("Velg en tilbakemelding å svare på."))
+    return int(value)

@@ -1,0 +1,149 @@
+"""Sharing a round with KS (the manager) and KS's review pages (the adviser)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from app.authz import Access, Action
+from app.db import SessionDep
+from app.i18n import _
+from app.review import adviser, export, national, service
+from app.review.forms import FeedbackForm, feedback_form, feedback_id, size_filter
+from app.rounds import service as rounds
+from app.web import ActorDep, allow, redirect, render
+
+router = APIRouter()
+
+
+@router.post("/runder/{round_id}/del-med-ks", dependencies=[allow(Access.MANAGER)])
+def share(
+    request: Request,
+    round_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    comments: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
+    service.share_round(session, actor, rnd, include_comments=comments == "ja")
+    return redirect(f"/runder/{rnd.id}/resultater", _("Runden er delt med KS."), request)
+
+
+@router.post("/runder/{round_id}/trekk-deling", dependencies=[allow(Access.MANAGER)])
+def withdraw(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
+    service.withdraw_share(session, actor, rnd)
+    msg = _("Delingen er trukket tilbake. KS ser ikke lenger noe av runden.")
+    return redirect(f"/runder/{rnd.id}/resultater", msg, request)
+
+
+@router.post("/runder/{round_id}/tilbakemelding/svar", dependencies=[allow(Access.MANAGER)])
+def reply(
+    request: Request,
+    round_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    feedback: Annotated[str, Form(max_length=12)] = "",
+    text: Annotated[str, Form(max_length=8000)] = "",
+) -> Response:
+    rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
+    service.reply_to_feedback(session, actor, rnd, feedback_id(feedback), text)
+    return redirect(f"/runder/{rnd.id}/resultater#ks", _("Svaret ditt er sendt til KS."), request)
+
+
+@router.get("/ks", dependencies=[allow(Access.KS)])
+def queue(
+    request: Request, actor: ActorDep, session: SessionDep, fylke: str = "", storrelse: str = ""
+) -> Response:
+    items = adviser.review_queue(session, actor, fylke or None, size_filter(storrelse))
+    counties = adviser.filter_options(session, actor)
+    ctx = {"items": items, "counties": counties, "county": fylke, "size": storrelse}
+    return render(request, "review/queue.html", ctx)
+
+
+@router.get("/ks/runder/{round_id}", dependencies=[allow(Access.KS)])
+def review(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    page = adviser.review_page(session, actor, round_id)
+    return render(request, "review/review.html", {"review": page, "page": page.results})
+
+
+@router.post("/ks/runder/{round_id}/ta", dependencies=[allow(Access.KS)])
+def take(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    adviser.take(session, actor, round_id)
+    return redirect(f"/ks/runder/{round_id}", _("Du ser på denne runden nå."), request)
+
+
+@router.post("/ks/runder/{round_id}/tilbakemelding", dependencies=[allow(Access.KS)])
+def save_feedback(
+    request: Request,
+    round_id: int,
+    form: Annotated[FeedbackForm, Depends(feedback_form)],
+    actor: ActorDep,
+    session: SessionDep,
+) -> Response:
+    mailed = adviser.save_feedback(session, actor, round_id, form.texts, form.send)
+    if not form.send:
+        msg = _("Utkastet er lagret. Kommunen ser det ikke før du sender.")
+    elif mailed:
+        msg = _("Tilbakemeldingen er sendt. Kommunens ledere har fått e-post.")
+    else:
+        msg = _("Tilbakemeldingen er sendt og vises hos kommunen, men e-posten kunne ikke sendes.")
+    return redirect(f"/ks/runder/{round_id}", msg, request)
+
+
+@router.post("/ks/runder/{round_id}/ferdig", dependencies=[allow(Access.KS)])
+def done(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    adviser.mark_reviewed(session, actor, round_id)
+    return redirect("/ks", _("Gjennomgangen er markert som ferdig."), request)
+
+
+def _overview(
+    actor: ActorDep, session: SessionDep, fylke: str, storrelse: str, sorter: str, retning: str
+) -> national.Overview:
+    size = size_filter(storrelse)
+    return national.overview(session, actor, fylke or None, size, sorter, retning == "synkende")
+
+
+@router.get("/ks/oversikt", dependencies=[allow(Access.KS)])
+def overview(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    fylke: str = "",
+    storrelse: str = "",
+    sorter: str = "navn",
+    retning: str = "",
+) -> Response:
+    ov = _overview(actor, session, fylke, storrelse, sorter, retning)
+    ctx = {
+        "ov": ov,
+        "county": fylke,
+        "size": storrelse,
+        "sort": sorter,
+        "descending": retning == "synkende",
+        "rules": national.signal_rules(),
+        "signal_text": national.signal_text,
+    }
+    return render(request, "review/overview.html", ctx)
+
+
+@router.get("/ks/oversikt.csv", dependencies=[allow(Access.KS)])
+def overview_csv(
+    actor: ActorDep, session: SessionDep, fylke: str = "", storrelse: str = ""
+) -> Response:
+    ov = _overview(actor, session, fylke, storrelse, "navn", "")
+    return _download(export.csv_bytes(ov), "text/csv; charset=utf-8", "oversikt.csv")
+
+
+@router.get("/ks/oversikt.xlsx", dependencies=[allow(Access.KS)])
+def overview_xlsx(
+    actor: ActorDep, session: SessionDep, fylke: str = "", storrelse: str = ""
+) -> Response:
+    ov = _overview(actor, session, fylke, storrelse, "navn", "")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(export.xlsx_bytes(ov), xlsx, "oversikt.xlsx")
+
+
+def _download(content: bytes, media_type: str, name: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="gode-grep-{name}"'}
+    return Response(content, media_type=media_type, headers=headers)

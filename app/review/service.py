@@ -1,0 +1,230 @@
+"""Sharing a closed round with KS, the municipality's act: share, withdraw, what the manager
+sees of it beside the results, and the one reply per piece of KS's feedback.
+
+KS never reads answers: the area figures stored at share time come from the round's snapshot
+with the plain minimum, as `results.service.team_results` shows them to KS.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.audit import record
+from app.authz import Action, Actor, require
+from app.content.schema import Area, Guidance
+from app.errors import Conflict, InvalidInput
+from app.i18n import _
+from app.results.service import min_respondents, scores_from_snapshot
+from app.results.snapshot import read_snapshot
+from app.review.models import Feedback, RoundShare, SharedArea
+from app.review.sharing import active_share
+from app.rounds import service as rounds
+from app.rounds.models import Round, RoundStatus
+from app.rounds.pii import contains_national_id
+
+MAX_FEEDBACK = 4000
+NOBODY = 0  # a reader id no user has: the plain minimum, as for KS (never a respondent)
+
+
+@dataclass(frozen=True)
+class ShareEvent:
+    shared_at: datetime
+    shared_by: str
+    include_comments: bool
+    withdrawn_at: datetime | None
+    withdrawn_by: str | None
+
+
+@dataclass(frozen=True)
+class SentFeedback:
+    id: int
+    area: Area | None  # None: the round as a whole
+    text: str
+    sent_at: datetime
+    author: str
+    reply: str | None
+    reply_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SharePanel:
+    """What the manager sees of the round's sharing with KS beside its results."""
+
+    shareable: bool  # closed and not shared now
+    current: ShareEvent | None
+    history: tuple[ShareEvent, ...]  # earlier, withdrawn shares, newest first
+    feedback: tuple[SentFeedback, ...]
+    reviewed_at: datetime | None
+
+
+def share_round(session: Session, actor: Actor, rnd: Round, include_comments: bool) -> None:
+    """The manager shares a closed round with KS: its figures and advice, and its anonymous
+    comments only if ticked. The area figures KS may see are computed once, now."""
+    require(actor, Action.SHARE_ROUND, rnd.municipality_id)
+    if rnd.status != RoundStatus.CLOSED or rnd.closed_at is None:
+        raise Conflict(_("Bare en lukket runde kan deles med KS."))
+    if active_share(session, rnd.id) is not None:
+        raise Conflict(_("Runden er allerede delt med KS."))
+    assert rnd.id is not None
+    share = RoundShare(
+        round_id=rnd.id,
+        municipality_id=rnd.municipality_id,
+        active_round_id=rnd.id,
+        round_closed_at=rnd.closed_at,
+        include_comments=include_comments,
+        shared_by_id=actor.user_id,
+    )
+    session.add(share)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a second click or tab shared it a moment ago
+        session.rollback()
+        raise Conflict(_("Runden er allerede delt med KS.")) from exc
+    share.respondents = _precompute_areas(session, rnd, share)
+    target = f"round {rnd.id}: {rnd.name}"
+    record(session, actor, "round_shared", target, municipality_id=rnd.municipality_id,
+           comments=include_comments)  # fmt: skip
+    session.commit()
+
+
+def _precompute_areas(session: Session, rnd: Round, share: RoundShare) -> int:
+    """Store each area's figures as KS sees them, so the national overview reads one table."""
+    guidance = rounds.guidance_of(session, rnd)
+    needed = min_respondents(guidance)
+    assert rnd.id is not None
+    assert share.id is not None
+    view = read_snapshot(session, rnd.id, NOBODY, needed)
+    if view is None:
+        return 0
+    scores = scores_from_snapshot(guidance, view) if view.others >= needed else None
+    for area in guidance.areas:
+        figures = scores.areas.get(area.id) if scores else None
+        session.add(
+            SharedArea(
+                share_id=share.id,
+                area_id=area.id,
+                core=area.core,
+                score=figures.score if figures else None,
+                spread=figures.spread if figures else None,
+                dont_know_share=figures.dont_know_share if figures else None,
+            )
+        )
+    return view.respondents
+
+
+def withdraw_share(session: Session, actor: Actor, rnd: Round) -> None:
+    """The manager withdraws the share: from the next request on, KS sees nothing of the
+    round; feedback KS has sent stays with the municipality."""
+    require(actor, Action.SHARE_ROUND, rnd.municipality_id)
+    result = session.execute(
+        update(RoundShare)
+        .where(col(RoundShare.active_round_id) == rnd.id)
+        .values(active_round_id=None, withdrawn_at=datetime.now(UTC), withdrawn_by_id=actor.user_id)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(_("Runden er ikke delt med KS nå."))
+    record(session, actor, "round_share_withdrawn", f"round {rnd.id}: {rnd.name}",
+           municipality_id=rnd.municipality_id)  # fmt: skip
+    session.commit()
+
+
+def share_panel(session: Session, actor: Actor, rnd: Round) -> SharePanel:
+    """The round's shares with KS and the feedback KS has sent on them, for its manager."""
+    require(actor, Action.SHARE_ROUND, rnd.municipality_id)
+    shares = list(
+        session.exec(
+            select(RoundShare)
+            .where(RoundShare.round_id == rnd.id)
+            .order_by(col(RoundShare.shared_at).desc(), col(RoundShare.id).desc())
+        )
+    )
+    emails = _emails(session, {u for s in shares for u in (s.shared_by_id, s.withdrawn_by_id)})
+    events = [_event(s, emails) for s in shares]
+    current = next((s for s in shares if s.active_round_id is not None), None)
+    return SharePanel(
+        shareable=rnd.status == RoundStatus.CLOSED and current is None,
+        current=_event(current, emails) if current else None,
+        history=tuple(e for s, e in zip(shares, events, strict=True) if s is not current),
+        feedback=_sent_feedback(
+            session, rounds.guidance_of(session, rnd), [s.id for s in shares if s.id is not None]
+        ),
+        reviewed_at=max((s.reviewed_at for s in shares if s.reviewed_at), default=None),
+    )
+
+
+def _event(share: RoundShare, emails: dict[int, str]) -> ShareEvent:
+    return ShareEvent(
+        shared_at=share.shared_at,
+        shared_by=emails.get(share.shared_by_id, ""),
+        include_comments=share.include_comments,
+        withdrawn_at=share.withdrawn_at,
+        withdrawn_by=emails.get(share.withdrawn_by_id or 0),
+    )
+
+
+def _emails(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i]
+    query = select(User.id, User.email).where(col(User.id).in_(wanted))
+    return {uid: email for uid, email in session.exec(query) if uid is not None}
+
+
+def _sent_feedback(
+    session: Session, guidance: Guidance, share_ids: list[int]
+) -> tuple[SentFeedback, ...]:
+    areas = {a.id: a for a in guidance.areas}
+    query = (
+        select(Feedback, User.email)
+        .join(User, col(User.id) == col(Feedback.author_id))
+        .where(col(Feedback.share_id).in_(share_ids), col(Feedback.sent_at).is_not(None))
+        .order_by(col(Feedback.sent_at), col(Feedback.area_id))
+    )
+    return tuple(
+        SentFeedback(
+            fb.id or 0, areas.get(fb.area_id), fb.text, fb.sent_at, email, fb.reply, fb.reply_at
+        )
+        for fb, email in session.exec(query)
+        if fb.sent_at is not None
+    )
+
+
+def reply_to_feedback(
+    session: Session, actor: Actor, rnd: Round, feedback_id: int, text: str
+) -> None:
+    """The manager answers a piece of KS's feedback on their own round, once."""
+    require(actor, Action.SHARE_ROUND, rnd.municipality_id)
+    text = clean_text(text)
+    if not text:
+        raise InvalidInput(_("Skriv et svar før du sender."))
+    result = session.execute(
+        update(Feedback)
+        .where(
+            col(Feedback.id) == feedback_id,
+            col(Feedback.sent_at).is_not(None),
+            col(Feedback.reply).is_(None),
+            col(Feedback.share_id).in_(select(RoundShare.id).where(RoundShare.round_id == rnd.id)),
+        )
+        .values(reply=text, reply_at=datetime.now(UTC), reply_by_id=actor.user_id)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(_("Denne tilbakemeldingen finnes ikke her, eller den er allerede besvart."))
+    record(session, actor, "feedback_replied", f"feedback {feedback_id}",
+           municipality_id=rnd.municipality_id)  # fmt: skip
+    session.commit()
+
+
+def clean_text(text: str) -> str:
+    """Plain text as typed, line breaks kept; refuses what must not be stored."""
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > MAX_FEEDBACK:
+        raise InvalidInput(_("Teksten kan være på høyst 4000 tegn."))
+    if contains_national_id(text):
+        raise InvalidInput(
+            _("Teksten ser ut til å inneholde et fødselsnummer. Ta det bort og prøv igjen.")
+        )
+    return text

@@ -1,0 +1,55 @@
+"""KS's review in a real browser, on the demo data: the queue, a review page with a draft,
+the national overview, and the manager reading the feedback, each scanned with axe."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.test_questionnaire import assert_accessible
+
+
+def log_in_as(page, app_url: str, email: str, lands_on: str) -> None:
+    page.goto(f"{app_url}/logg-inn")
+    page.get_by_label("E-postadresse").fill(email)
+    page.get_by_label("Passord").fill("demo")
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(re.compile(lands_on))
+
+
+def test_the_adviser_reviews_a_shared_round(page, app_url):
+    log_in_as(page, app_url, "radgiver@ks.no", r".*/ks$")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Til gjennomgang")
+    rows = page.locator("tbody tr")
+    expect(rows.first).to_contain_text("Demo øykommune")  # shared longest ago
+    expect(page.get_by_text("Demo kystkommune")).to_have_count(0)  # withdrawn
+    expect(page.get_by_text("Demo fjordkommune")).to_have_count(0)  # reviewed
+    assert_accessible(page)
+    page.get_by_role("link", name="Demo bykommune").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Demo bykommune")
+    assert_accessible(page)
+    page.get_by_role("button", name="Jeg ser på denne").click()
+    expect(page.get_by_text("Du ser på denne runden nå.")).to_be_visible()
+    page.get_by_label("Hele runden").fill("Første linje\nAndre linje")
+    page.get_by_role("button", name="Lagre utkast").click()
+    expect(page.get_by_text("Utkastet er lagret.")).to_be_visible()
+    expect(page.get_by_label("Hele runden")).to_have_value("Første linje\nAndre linje")
+    assert_accessible(page)
+
+
+def test_the_national_overview_is_accessible(page, app_url):
+    log_in_as(page, app_url, "radgiver@ks.no", r".*/ks$")
+    page.get_by_role("link", name="Nasjonal oversikt").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nasjonal oversikt")
+    expect(page.get_by_text("Ingen ny delt runde på over 18 måneder")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Fylke").click()
+    expect(page.locator("th[aria-sort=ascending]")).to_contain_text("Fylke")
+
+
+def test_the_manager_reads_feedback_beside_the_results(page, app_url):
+    log_in_as(page, app_url, "leder@fjordkommune.demo.no", r".*/runder$")
+    page.get_by_role("link", name="Vår 2026").click()
+    page.get_by_role("link", name="Se resultatene for runden").click()
+    expect(page.get_by_text("Delt med KS")).to_be_visible()
+    expect(page.locator(".feedback-list")).to_contain_text("Dere har et godt grunnlag.")
+    assert_accessible(page)

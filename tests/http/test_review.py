@@ -1,0 +1,223 @@
+"""Sharing a round with KS (the municipality's act), KS's review queue, feedback and replies."""
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlmodel import select
+
+from app.audit import AuditEvent
+from app.review.models import RoundShare
+from tests.conftest import login
+from tests.factories import make_closed_round_at, make_user
+
+
+@pytest.fixture
+def closed(db, cast):
+    """A closed round of municipality A that the three staff answered, with comments."""
+    people = [cast.staff, cast.staff2, cast.staff3]
+    return make_closed_round_at(db, cast.a, people, comment="Vi trenger mer tid", name="Høst 2026")
+
+
+def share(client, cast, rnd, comments: bool = False):
+    token = login(client, cast.manager)
+    data = {"csrf_token": token, **({"comments": "ja"} if comments else {})}
+    return client.post(f"/runder/{rnd.id}/del-med-ks", data=data)
+
+
+def soup(response) -> BeautifulSoup:
+    assert response.status_code == 200, response.text
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def events(db, name: str) -> list[AuditEvent]:
+    return list(db.exec(select(AuditEvent).where(AuditEvent.event == name)))
+
+
+def test_it_shares_a_closed_round_and_says_so_to_the_municipality(client, cast, db, closed):
+    login(client, cast.manager)
+    page = soup(client.get(f"/runder/{closed.id}/resultater"))
+    assert "bare tall som minst tre står bak" in page.get_text()
+    assert share(client, cast, closed).status_code == 303
+    text = soup(client.get(f"/runder/{closed.id}/resultater")).get_text()
+    assert "Delt med KS" in text
+    assert "av leder@a.no" in text
+    assert "men ikke kommentarene" in text
+    assert len(events(db, "round_shared")) == 1
+
+
+def test_it_refuses_to_share_an_open_round(client, cast, db):
+    assert share(client, cast, cast.round_a).status_code == 409
+    assert db.exec(select(RoundShare)).all() == []
+
+
+def test_staff_cannot_share(client, cast, closed):
+    token = login(client, cast.staff)
+    response = client.post(f"/runder/{closed.id}/del-med-ks", data={"csrf_token": token})
+    assert response.status_code == 403
+
+
+def test_ks_sees_the_shared_round_without_comments_or_names(client, cast, closed):
+    share(client, cast, closed)
+    login(client, cast.ks_adviser)
+    text = soup(client.get(f"/ks/runder/{closed.id}")).get_text()
+    assert "Poeng per område" in text
+    assert "Kommune A" in text
+    assert "Vi trenger mer tid" not in text
+    for person in (cast.staff, cast.staff2, cast.staff3, cast.manager):
+        assert person.email not in text
+
+
+def test_ks_sees_comments_only_when_the_manager_ticked_the_box(client, cast, closed):
+    share(client, cast, closed, comments=True)
+    login(client, cast.ks_adviser)
+    assert "Vi trenger mer tid" in client.get(f"/ks/runder/{closed.id}").text
+
+
+def test_ks_cannot_reach_unshared_or_open_rounds(client, cast, closed):
+    login(client, cast.ks_adviser)
+    for rnd in (closed, cast.round_a, cast.round_b):
+        assert client.get(f"/ks/runder/{rnd.id}").status_code == 404
+    assert client.get("/ks/runder/999999").status_code == 404
+    assert client.get(f"/runder/{closed.id}/resultater").status_code == 403
+
+
+def test_withdrawal_takes_effect_at_once(client, cast, db, closed):
+    share(client, cast, closed)
+    adviser = client.__class__(client.app, follow_redirects=False)
+    login(adviser, cast.ks_adviser)
+    assert adviser.get(f"/ks/runder/{closed.id}").status_code == 200
+    token = login(client, cast.manager)
+    assert (
+        client.post(f"/runder/{closed.id}/trekk-deling", data={"csrf_token": token}).status_code
+        == 303
+    )
+    # The same adviser's very next request: gone, from the page, the queue and the overview.
+    assert adviser.get(f"/ks/runder/{closed.id}").status_code == 404
+    assert "Høst 2026" not in adviser.get("/ks").text
+    assert "Kommune A" not in adviser.get("/ks/oversikt").text
+    assert "Kommune A" not in adviser.get("/ks/oversikt.csv").content.decode("utf-8-sig")
+    assert len(events(db, "round_share_withdrawn")) == 1
+    assert "trukket tilbake" in client.get(f"/runder/{closed.id}/resultater").text
+
+
+def test_the_queue_lists_shared_rounds_oldest_first_with_filters(client, cast, db, closed):
+    other = make_closed_round_at(
+        db, cast.b, [make_user(db, f"b{i}@b.no", "staff", cast.b) for i in range(3)]
+    )
+    share(client, cast, closed)
+    token = login(client, cast.other_manager)
+    client.post(f"/runder/{other.id}/del-med-ks", data={"csrf_token": token})
+    login(client, cast.ks_adviser)
+    rows = [r.get_text(" ", strip=True) for r in soup(client.get("/ks")).select("tbody tr")]
+    assert [r.split(" ")[:2] for r in rows] == [["Kommune", "A"], ["Kommune", "B"]]
+    small = soup(client.get("/ks?storrelse=liten")).select("tbody tr")
+    assert len(small) == 1
+    assert "Kommune A" in small[0].get_text()
+    assert client.get("/ks?storrelse=kjempestor").status_code == 422
+
+
+def test_two_advisers_cannot_take_the_same_round(client, cast, db, closed):
+    share(client, cast, closed)
+    second = make_user(db, "radgiver2@ks.no", "ks_adviser")
+    token = login(client, cast.ks_adviser)
+    assert client.post(f"/ks/runder/{closed.id}/ta", data={"csrf_token": token}).status_code == 303
+    assert "radgiver@ks.no" in client.get("/ks").text
+    token = login(client, second)
+    assert client.post(f"/ks/runder/{closed.id}/ta", data={"csrf_token": token}).status_code == 409
+
+
+def send_feedback(client, cast, rnd, action: str, **texts: str):
+    token = login(client, cast.ks_adviser)
+    data = {"csrf_token": token, "action": action, **{f"f.{k}": v for k, v in texts.items()}}
+    return client.post(f"/ks/runder/{rnd.id}/tilbakemelding", data=data)
+
+
+def test_feedback_is_a_draft_until_sent_then_mailed_and_shown(client, cast, closed, mailbox):
+    share(client, cast, closed)
+    hostile = "Godt jobba.\n<script>alert(1)</script>\nNeste linje"
+    assert send_feedback(client, cast, closed, "draft", **{"": hostile}).status_code == 303
+    login(client, cast.manager)
+    assert "Godt jobba" not in client.get(f"/runder/{closed.id}/resultater").text
+    assert send_feedback(client, cast, closed, "send").status_code == 303
+    assert [m.to for m in mailbox] == ["leder@a.no"]
+    login(client, cast.manager)
+    html = client.get(f"/runder/{closed.id}/resultater").text
+    assert "&lt;script&gt;" in html
+    assert "<script>alert" not in html
+    shown = BeautifulSoup(html, "html.parser").select(".feedback-list .plain-text")
+    assert shown[0].get_text() == hostile
+
+
+def test_the_manager_replies_once_per_feedback(client, cast, db, closed, mailbox):
+    share(client, cast, closed)
+    send_feedback(client, cast, closed, "send", **{"": "Se på oppfølgingen."})
+    token = login(client, cast.manager)
+    form = soup(client.get(f"/runder/{closed.id}/resultater")).select_one("input[name=feedback]")
+    data = {"csrf_token": token, "feedback": form["value"], "text": "Takk, vi tar det med."}
+    assert client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data).status_code == 303
+    assert client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data).status_code == 409
+    login(client, cast.ks_adviser)
+    assert "Takk, vi tar det med." in client.get(f"/ks/runder/{closed.id}").text
+    assert len(events(db, "feedback_replied")) == 1
+
+
+def test_a_municipality_never_sees_another_municipalitys_feedback(
+    client, cast, db, closed, mailbox
+):
+    share(client, cast, closed)
+    send_feedback(client, cast, closed, "send", **{"": "Bare for kommune A"})
+    other = make_closed_round_at(
+        db, cast.b, [make_user(db, f"b{i}@b.no", "staff", cast.b) for i in range(3)]
+    )
+    token = login(client, cast.other_manager)
+    assert "Bare for kommune A" not in client.get(f"/runder/{other.id}/resultater").text
+    assert client.get(f"/runder/{closed.id}/resultater").status_code == 404
+    a_feedback = soup(client.get(f"/runder/{other.id}/resultater"))
+    assert a_feedback.select(".feedback-list") == []
+    # Replying to A's feedback through B's own round changes nothing.
+    login(client, cast.manager)
+    fid = soup(client.get(f"/runder/{closed.id}/resultater")).select_one("input[name=feedback]")
+    token = login(client, cast.other_manager)
+    data = {"csrf_token": token, "feedback": fid["value"], "text": "Innbrudd"}
+    assert client.post(f"/runder/{other.id}/tilbakemelding/svar", data=data).status_code == 409
+
+
+def test_feedback_stays_with_the_municipality_after_withdrawal(client, cast, closed, mailbox):
+    share(client, cast, closed)
+    send_feedback(client, cast, closed, "send", **{"": "Dette blir stående"})
+    token = login(client, cast.manager)
+    client.post(f"/runder/{closed.id}/trekk-deling", data={"csrf_token": token})
+    assert "Dette blir stående" in client.get(f"/runder/{closed.id}/resultater").text
+
+
+def test_marking_done_takes_the_round_out_of_the_queue(client, cast, db, closed):
+    share(client, cast, closed)
+    token = login(client, cast.ks_adviser)
+    assert "Høst 2026" in client.get("/ks").text
+    assert (
+        client.post(f"/ks/runder/{closed.id}/ferdig", data={"csrf_token": token}).status_code == 303
+    )
+    assert "Høst 2026" not in client.get("/ks").text
+    assert (
+        client.post(f"/ks/runder/{closed.id}/ferdig", data={"csrf_token": token}).status_code == 409
+    )
+    assert len(events(db, "review_done")) == 1
+    login(client, cast.manager)
+    assert "markerte gjennomgangen som ferdig" in client.get(f"/runder/{closed.id}/resultater").text
+
+
+def test_feedback_on_an_unknown_area_is_refused(client, cast, closed):
+    share(client, cast, closed)
+    assert send_feedback(client, cast, closed, "draft", finnes_ikke="x").status_code == 422
+
+
+def test_a_withdrawn_round_can_be_shared_again(client, cast, closed):
+    share(client, cast, closed)
+    token = login(client, cast.manager)
+    client.post(f"/runder/{closed.id}/trekk-deling", data={"csrf_token": token})
+    assert share(client, cast, closed).status_code == 303
+    text = soup(client.get(f"/runder/{closed.id}/resultater")).get_text()
+    assert "trukket tilbake" in text
+    assert "Delt med KS" in text
+    login(client, cast.ks_adviser)
+    assert client.get(f"/ks/runder/{closed.id}").status_code == 200
+    assert share(client, cast, closed).status_code == 409  # once at a time
