@@ -23,7 +23,11 @@ def test_the_demo_shows_history_plan_follow_up_and_open_round_and_loads_twice(cl
         ("Høst 2026", "open"),
         ("Vår 2026", "closed"),
     ]
-    snapshots = db.exec(select(RoundSnapshot.respondents)).all()
+    snapshots = db.exec(
+        select(RoundSnapshot.respondents)
+        .join(Round, Round.id == RoundSnapshot.round_id)
+        .where(Round.municipality_id == municipality.id)
+    ).all()
     assert sorted(snapshots) == [6, 6]
     statuses = set(db.exec(select(Measure.status)).all())
     assert statuses == set(MeasureStatus)
@@ -31,7 +35,9 @@ def test_the_demo_shows_history_plan_follow_up_and_open_round_and_loads_twice(cl
     assert db.exec(select(func.count()).select_from(Measure)).one() == 6
     # The follow-up in the later round shows real movement, up and down.
     manager = db.exec(select(User).where(User.email == "leder@demo.kommune.no")).one()
-    spring = db.exec(select(Round).where(Round.name == "Vår 2026")).one()
+    spring = db.exec(
+        select(Round).where(Round.name == "Vår 2026", Round.municipality_id == municipality.id)
+    ).one()
     login(client, manager, password="demo")
     page = BeautifulSoup(client.get(f"/runder/{spring.id}/resultater").text, "html.parser")
     changes = [td.get_text(strip=True) for td in page.select("section.followup td:last-child")]
