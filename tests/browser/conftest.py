@@ -51,6 +51,13 @@ def app_url(server) -> str:
     with engine.begin() as conn:
         for table in ("answer", "areacomment", "response"):
             conn.execute(text(f"DELETE FROM {table}"))
+        # A test may close the open demo round: open it again, without its snapshot.
+        opened = "SELECT id FROM round WHERE name = 'Høst 2026'"
+        for table in ("snapshotcomment", "snapshotarea", "snapshotstatement", "roundsnapshot"):
+            conn.execute(text(f"DELETE FROM {table} WHERE round_id IN ({opened})"))
+        conn.execute(
+            text(f"UPDATE round SET status = 'open', closed_at = NULL WHERE id IN ({opened})")
+        )
     engine.dispose()
     return base
 

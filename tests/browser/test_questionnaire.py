@@ -137,6 +137,7 @@ def test_the_managers_results_page_is_accessible(page, app_url):
         submit_over_http(app_url, email, level)
     log_in(page, app_url, "leder@demo.kommune.no")
     page.get_by_role("link", name="Høst 2026").click()
+    page.get_by_role("button", name="Lukk runden og lag resultatene").click()
     page.get_by_role("link", name="Se resultatene for runden").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Resultater for")
     expect(page.get_by_text("Bygger på svarene fra 3 personer")).to_be_visible()
