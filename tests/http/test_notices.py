@@ -179,3 +179,23 @@ def test_the_owner_of_a_measure_hears_before_it_is_due_once(client, cast, db, ma
     run_due_work(db)
     due_mails = [m for m in mailbox if m.subject.startswith("Tiltak med frist")]
     assert [(m.to, "Faste samtaler" in m.subject) for m in due_mails] == [(cast.staff2.email, True)]
+
+
+def test_a_mail_the_server_refused_is_sent_by_the_next_run(client, cast, db, mailbox, monkeypatch):
+    from app.mail import MailError
+    from app.notices import service as notices
+    from app.notices.models import SentNotice
+
+    rnd = make_round(db, cast.a, name="Snart", deadline=today() + timedelta(days=2))
+    real = notices.send_mail
+
+    def refuse(*args, **kwargs):
+        raise MailError("421 try again later")
+
+    monkeypatch.setattr(notices, "send_mail", refuse)
+    run_due_work(db)
+    assert db.exec(select(SentNotice)).all() == []  # nothing is remembered as sent
+    monkeypatch.setattr(notices, "send_mail", real)
+    run_due_work(db)
+    assert len(reminders(mailbox, rnd)) == 4
+    assert db.exec(select(SentNotice).where(SentNotice.kind == "deadline_soon")).all()
