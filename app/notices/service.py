@@ -8,14 +8,16 @@ never shown: a page learns only how many got the mail.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from app.accounts.models import User
-from app.i18n import _
+from app.accounts.models import Municipality, User
+from app.accounts.service import default_locale
+from app.i18n import _, current_locale, set_locale
 from app.mail import MailError, send_mail
 from app.notices.models import SentNotice
 from app.plan.models import Measure, MeasureStatus
@@ -35,19 +37,42 @@ def claim(session: Session, kind: str, key: str) -> bool:
     return session.execute(stmt.returning(col(SentNotice.kind))).first() is not None
 
 
-def _send_once(session: Session, kind: str, key: str, to: str, subject: str, body: str) -> bool:
+Compose = Callable[[], tuple[str, str]]  # (subject, body) in the current locale
+
+
+def _send_once(session: Session, kind: str, key: str, to: User, compose: Compose) -> bool:
     """Claim, send, commit; on a mail failure the claim is rolled back for the next run."""
     if not claim(session, kind, key):
         session.commit()
         return False
+    with _speaking(_locale_of(session, to)):
+        subject, body = compose()
     try:
-        send_mail(to, subject, body)
+        send_mail(to.email, subject, body)
     except MailError as exc:
         log.warning("%s to user could not be sent (%s); the next run tries again", kind, exc)
         session.rollback()
         return False
     session.commit()
     return True
+
+
+def _locale_of(session: Session, user: User) -> str:
+    """The user's own language, else their municipality's written standard (as at login)."""
+    if user.locale:
+        return user.locale
+    municipality = session.get(Municipality, user.municipality_id) if user.municipality_id else None
+    return default_locale(municipality)
+
+
+@contextmanager
+def _speaking(locale: str) -> Iterator[None]:
+    before = current_locale()
+    set_locale(locale)
+    try:
+        yield
+    finally:
+        set_locale(before)
 
 
 def _link(path: str) -> str:
@@ -81,48 +106,57 @@ def notify_round_opened(session: Session, rnd: Round) -> int:
     """Tell each respondent of an open round that it has opened (once each)."""
     if rnd.status != RoundStatus.OPEN:
         return 0
-    subject = _("Ny runde i Gode grep: %(name)s") % {"name": rnd.name}
-    body = _(
-        "Du er invitert til å svare på egenvurderingen «%(name)s».%(deadline)s\n\n"
-        "Du svarer for deg selv, og svarene vises bare samlet når runden er lukket.\n\n%(link)s"
-    )
-    deadline = (
-        " " + _("Fristen er %(date)s.") % {"date": rnd.deadline.strftime("%d.%m.%Y")}
-        if rnd.deadline
-        else ""
-    )
-    text = body % {"name": rnd.name, "deadline": deadline, "link": _link(f"/runder/{rnd.id}")}
-    return _send_all(session, "round_opened", rnd, _respondents(session, rnd), subject, text)
+
+    def compose() -> tuple[str, str]:
+        deadline = ""
+        if rnd.deadline:
+            deadline = " " + _("Fristen er %(date)s.") % {"date": _day(rnd.deadline)}
+        body = _(
+            "Du er invitert til å svare på egenvurderingen «%(name)s».%(deadline)s\n\n"
+            "Du svarer for deg selv, og svarene vises bare samlet når runden er lukket.\n\n%(link)s"
+        ) % {"name": rnd.name, "deadline": deadline, "link": _link(f"/runder/{rnd.id}")}
+        return _("Ny runde i Gode grep: %(name)s") % {"name": rnd.name}, body
+
+    return _send_all(session, "round_opened", rnd, _respondents(session, rnd), compose)
+
+
+def _day(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
 
 
 def _send_all(
-    session: Session, kind: str, rnd: Round, users: Iterable[User], subject: str, body: str
+    session: Session, kind: str, rnd: Round, users: Iterable[User], compose: Compose
 ) -> int:
-    return sum(_send_once(session, kind, f"{rnd.id}:{u.id}", u.email, subject, body) for u in users)
+    return sum(_send_once(session, kind, f"{rnd.id}:{u.id}", u, compose) for u in users)
 
 
 def notify_deadline_soon(session: Session, rnd: Round) -> int:
     """Remind those not finished, once, when the deadline is two days away or less."""
-    subject = _("Påminnelse: %(name)s har frist %(date)s") % {
-        "name": rnd.name,
-        "date": rnd.deadline.strftime("%d.%m.%Y") if rnd.deadline else "",
-    }
-    body = _(
-        "Fristen for å svare på «%(name)s» nærmer seg. Svarene du har lagret, er tatt vare på; "
-        "husk å sende inn når du er ferdig.\n\n%(link)s"
-    ) % {"name": rnd.name, "link": _link(f"/runder/{rnd.id}")}
-    return _send_all(session, "deadline_soon", rnd, unfinished(session, rnd), subject, body)
+
+    def compose() -> tuple[str, str]:
+        day = _day(rnd.deadline) if rnd.deadline else ""
+        subject = _("Påminnelse: %(name)s har frist %(date)s") % {"name": rnd.name, "date": day}
+        body = _(
+            "Fristen for å svare på «%(name)s» nærmer seg. Svarene du har lagret, er tatt vare "
+            "på; husk å sende inn når du er ferdig.\n\n%(link)s"
+        ) % {"name": rnd.name, "link": _link(f"/runder/{rnd.id}")}
+        return subject, body
+
+    return _send_all(session, "deadline_soon", rnd, unfinished(session, rnd), compose)
 
 
 def remind_now(session: Session, rnd: Round, today: date) -> int:
     """The manager's reminder to everyone not finished, at most once a day per round."""
-    subject = _("Påminnelse: %(name)s") % {"name": rnd.name}
-    body = _(
-        "Lederen minner om egenvurderingen «%(name)s». Svarene du har lagret, er tatt vare på; "
-        "husk å sende inn når du er ferdig.\n\n%(link)s"
-    ) % {"name": rnd.name, "link": _link(f"/runder/{rnd.id}")}
+
+    def compose() -> tuple[str, str]:
+        body = _(
+            "Lederen minner om egenvurderingen «%(name)s». Svarene du har lagret, er tatt vare "
+            "på; husk å sende inn når du er ferdig.\n\n%(link)s"
+        ) % {"name": rnd.name, "link": _link(f"/runder/{rnd.id}")}
+        return _("Påminnelse: %(name)s") % {"name": rnd.name}, body
+
     kind = f"reminder:{today.isoformat()}"
-    return _send_all(session, kind, rnd, unfinished(session, rnd), subject, body)
+    return _send_all(session, kind, rnd, unfinished(session, rnd), compose)
 
 
 def due_rounds(session: Session, today: date) -> list[Round]:
@@ -150,21 +184,29 @@ def notify_measures_due(session: Session, today: date) -> int:
     sent = 0
     for measure, user in session.exec(query).all():
         assert measure.due is not None
-        subject = _("Tiltak med frist %(date)s: %(title)s") % {
-            "date": measure.due.strftime("%d.%m.%Y"),
+        key = f"{measure.id}:{measure.due.isoformat()}"
+        sent += _send_once(session, "measure_due", key, user, _measure_mail(measure))
+    return sent
+
+
+def _measure_mail(measure: Measure) -> Compose:
+    def compose() -> tuple[str, str]:
+        args = {
             "title": measure.title,
-        }
-        body = _(
-            "Du er ansvarlig for tiltaket «%(title)s» i handlingsplanen, med frist %(date)s. "
-            "Lederen oppdaterer status i planen.\n\n%(link)s"
-        ) % {
-            "title": measure.title,
-            "date": measure.due.strftime("%d.%m.%Y"),
+            "date": _day(measure.due) if measure.due else "",
             "link": _link(f"/runder/{measure.round_id}/tiltak"),
         }
-        key = f"{measure.id}:{measure.due.isoformat()}"
-        sent += _send_once(session, "measure_due", key, user.email, subject, body)
-    return sent
+        subject = _("Tiltak med frist %(date)s: %(title)s") % args
+        body = (
+            _(
+                "Du er ansvarlig for tiltaket «%(title)s» i handlingsplanen, med frist %(date)s. "
+                "Lederen oppdaterer status i planen.\n\n%(link)s"
+            )
+            % args
+        )
+        return subject, body
+
+    return compose
 
 
 def open_rounds(session: Session) -> list[Round]:

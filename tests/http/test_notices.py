@@ -199,3 +199,17 @@ def test_a_mail_the_server_refused_is_sent_by_the_next_run(client, cast, db, mai
     run_due_work(db)
     assert len(reminders(mailbox, rnd)) == 4
     assert db.exec(select(SentNotice).where(SentNotice.kind == "deadline_soon")).all()
+
+
+def test_each_person_gets_mail_in_their_own_language(client, cast, db, mailbox):
+    cast.staff2.locale = "nn"
+    cast.staff3.locale = "en"
+    db.add_all([cast.staff2, cast.staff3])
+    db.commit()
+    token = login(client, cast.manager)
+    client.post(f"/runder/{cast.round_a.id}/paminnelse", data={"csrf_token": token})
+    subjects = {m.to: m.subject for m in mailbox}
+    assert subjects[cast.staff2.email] == "Påminning: Vår 2027"
+    assert subjects[cast.staff3.email] == "Reminder: Vår 2027"
+    assert subjects[cast.staff.email] == "Påminnelse: Vår 2027"
+    assert client.get("/runder").text.count("Runder") >= 1  # the manager's page stays in bokmål
