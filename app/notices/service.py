@@ -127,7 +127,13 @@ def _day(day: date) -> str:
 def _send_all(
     session: Session, kind: str, rnd: Round, users: Iterable[User], compose: Compose
 ) -> int:
-    return sum(_send_once(session, kind, f"{rnd.id}:{u.id}", u, compose) for u in users)
+    # Skip, in one query, those who got it already; the claim still guards against a race.
+    sent_query = select(SentNotice.key).where(
+        SentNotice.kind == kind, col(SentNotice.key).startswith(f"{rnd.id}:")
+    )
+    sent = set(session.exec(sent_query))
+    due = [u for u in users if f"{rnd.id}:{u.id}" not in sent]
+    return sum(_send_once(session, kind, f"{rnd.id}:{u.id}", u, compose) for u in due)
 
 
 def notify_deadline_soon(session: Session, rnd: Round) -> int:
