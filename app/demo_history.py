@@ -201,7 +201,9 @@ def _plan(session: Session, rnd: Round, name: str, municipality: Municipality) -
     }
     assert rnd.id is not None
     assert rnd.closed_at is not None
-    due = rnd.closed_at.date() + timedelta(days=120)
+    # The latest plan is still running, so its measures fall due after today.
+    latest = name == ROUNDS[-1][0]
+    due = (datetime.now(UTC) if latest else rnd.closed_at).date() + timedelta(days=120)
     for title, owner, status, note, statements in MEASURES[name]:
         measure = Measure(
             round_id=rnd.id,

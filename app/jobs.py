@@ -2,9 +2,11 @@
 
     python -m app.jobs
 
-Closes every open round whose deadline has passed, taking its results snapshot. Safe to run
-at any time and from several places at once: each round is closed by one conditional UPDATE,
-so two runs never close (or snapshot) the same round twice.
+Closes every open round whose deadline has passed, taking its results snapshot, and sends the
+due e-mail: a round has opened, its deadline is two days away, a measure is due within a week.
+Safe to run at any time and from several places at once: each round is closed by one
+conditional UPDATE, and each e-mail is claimed in the SentNotice table before it is sent, so
+two runs never close a round or send a notice twice.
 """
 
 import logging
@@ -14,6 +16,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.db import get_engine
+from app.notices import service as notices
 from app.rounds.lifecycle import close_due_rounds
 from app.rounds.service import OSLO
 
@@ -24,7 +27,14 @@ def run_due_work(session: Session, now: datetime | None = None) -> dict[str, int
     """Everything that is due now; returns how much of each kind was done."""
     today = (now or datetime.now(OSLO)).astimezone(OSLO).date()
     closed = close_due_rounds(session, today)
-    return {"rounds_closed": len(closed)}
+    opened = sum(notices.notify_round_opened(session, r) for r in notices.open_rounds(session))
+    soon = sum(notices.notify_deadline_soon(session, r) for r in notices.due_rounds(session, today))
+    return {
+        "rounds_closed": len(closed),
+        "round_opened_mails": opened,
+        "deadline_mails": soon,
+        "measure_mails": notices.notify_measures_due(session, today),
+    }
 
 
 def main() -> int:

@@ -12,7 +12,10 @@ from app.audit import AuditEvent, record
 from app.authz import Actor
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import _
+from app.meeting.models import AgreedReading
+from app.plan.models import Measure, MeasureStatement
 from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
+from app.review.models import Feedback, RoundShare, SharedArea
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
 
 PAGE = 100
@@ -220,6 +223,8 @@ def delete_municipality_data(
     response_ids = select(Response.id).where(
         or_(col(Response.round_id).in_(round_ids), col(Response.user_id).in_(user_ids))
     )
+    share_ids = select(RoundShare.id).where(col(RoundShare.round_id).in_(round_ids))
+    measure_ids = select(Measure.id).where(col(Measure.round_id).in_(round_ids))
     counts = {}
     for name, stmt in (
         ("answers", delete(Answer).where(col(Answer.response_id).in_(response_ids))),
@@ -237,6 +242,15 @@ def delete_municipality_data(
             (str(table.__tablename__), delete(table).where(col(table.round_id).in_(round_ids)))
             for table in (SnapshotComment, SnapshotStatement, SnapshotArea, RoundSnapshot)
         ),
+        ("feedback", delete(Feedback).where(col(Feedback.share_id).in_(share_ids))),
+        ("shared_areas", delete(SharedArea).where(col(SharedArea.share_id).in_(share_ids))),
+        ("shares", delete(RoundShare).where(col(RoundShare.round_id).in_(round_ids))),
+        (
+            "measure_statements",
+            delete(MeasureStatement).where(col(MeasureStatement.measure_id).in_(measure_ids)),
+        ),
+        ("measures", delete(Measure).where(col(Measure.round_id).in_(round_ids))),
+        ("readings", delete(AgreedReading).where(col(AgreedReading.round_id).in_(round_ids))),
         ("rounds", delete(Round).where(col(Round.municipality_id) == municipality.id)),
         (
             "invitations",

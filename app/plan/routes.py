@@ -85,7 +85,7 @@ def update(
     try:
         service.update_measure(session, actor, measure, rnd, form)
     except InvalidInput as exc:
-        session.rollback()
+        # Nothing was changed: every check runs before the measure is touched.
         ed = service.editor(session, actor, rnd, form, measure_id=measure.id, error=exc.message)
         return render(request, "plan/measure.html", {"ed": ed}, status_code=422)
     return redirect(f"/runder/{rnd.id}/tiltak", _("Tiltaket er oppdatert."), request)

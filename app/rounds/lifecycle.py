@@ -1,5 +1,6 @@
 """A round's life cycle beyond answering: closing (by hand or at the deadline) with its
-snapshot, inviting one more respondent, and progress as counts."""
+snapshot, extending the deadline, reminding those not finished, inviting one more
+respondent, and progress as counts."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -13,10 +14,11 @@ from app.authz import Action, Actor, require
 from app.db import insert_ignore
 from app.errors import Conflict, InvalidInput
 from app.i18n import _
+from app.notices import service as notices
 from app.results.snapshot import take_snapshot
 from app.rounds.models import Response, Round, RoundRespondent, RoundStatus
 from app.rounds.respondents import possible_respondents
-from app.rounds.service import guidance_of, lock_open
+from app.rounds.service import OSLO, guidance_of, lock_open
 
 
 def close_round(session: Session, actor: Actor, rnd: Round) -> None:
@@ -123,3 +125,46 @@ def counts(session: Session, rnd: Round) -> RoundCounts:
     ).one()
     invited = session.exec(select(func.count()).where(RoundRespondent.round_id == rnd.id)).one()
     return RoundCounts(invited=invited, started=started, submitted=submitted)
+
+
+def extend_deadline(session: Session, actor: Actor, rnd: Round, deadline: date | None) -> None:
+    """Give an open round a later deadline (audit-logged); never an earlier or past one."""
+    require(actor, Action.MANAGE_ROUND, rnd.municipality_id)
+    lock_open(session, rnd)
+    if deadline is None:
+        raise InvalidInput(_("Skriv inn den nye fristen, for eksempel 2027-03-31."))
+    if deadline < datetime.now(OSLO).date():
+        raise InvalidInput(_("Fristen kan ikke være en dato som har vært."))
+    if rnd.deadline is not None and deadline <= rnd.deadline:
+        raise InvalidInput(_("Den nye fristen må være senere enn den gamle."))
+    old = rnd.deadline
+    rnd.deadline = deadline
+    session.add(rnd)
+    record(
+        session,
+        actor,
+        "deadline_extended",
+        f"round {rnd.id}: {rnd.name}",
+        municipality_id=rnd.municipality_id,
+        old=old,
+        new=deadline,
+    )
+    session.commit()
+
+
+def remind_unfinished(session: Session, actor: Actor, rnd: Round) -> int:
+    """E-mail everyone not finished with an open round; returns how many got it, never who.
+    At most one reminder a day reaches each person."""
+    require(actor, Action.MANAGE_ROUND, rnd.municipality_id)
+    lock_open(session, rnd)
+    sent = notices.remind_now(session, rnd, datetime.now(OSLO).date())
+    record(
+        session,
+        actor,
+        "reminder_sent",
+        f"round {rnd.id}: {rnd.name}",
+        municipality_id=rnd.municipality_id,
+        recipients=sent,
+    )
+    session.commit()
+    return sent

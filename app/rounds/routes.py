@@ -11,7 +11,7 @@ from app.authz import Access, Action, Decision, can
 from app.content.service import current_guidance
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidInput, NotFound
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.rounds import lifecycle, respondents, service
 from app.rounds.forms import AnswerForm, answer_form
 from app.rounds.models import Round
@@ -163,6 +163,34 @@ def add_respondent(
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
     lifecycle.add_respondent(session, actor, rnd, _id(user))
     msg = _("Personen er lagt til. Alle som svarer, ser at hen ble lagt til etter start.")
+    return redirect(f"/runder/{rnd.id}", msg, request)
+
+
+@router.post("/{round_id}/frist", dependencies=[allow(Access.MANAGER)])
+def extend_deadline(
+    request: Request,
+    round_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    deadline: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
+    lifecycle.extend_deadline(session, actor, rnd, _optional_date(deadline))
+    return redirect(f"/runder/{rnd.id}", _("Fristen er flyttet."), request)
+
+
+@router.post("/{round_id}/paminnelse", dependencies=[allow(Access.MANAGER)])
+def remind(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
+    sent = lifecycle.remind_unfinished(session, actor, rnd)
+    if sent:
+        msg = ngettext(
+            "Påminnelsen er sendt til %(num)s person som ikke er ferdig.",
+            "Påminnelsen er sendt til %(num)s personer som ikke er ferdige.",
+            sent,
+        ) % {"num": sent}
+    else:
+        msg = _("Ingen fikk påminnelse nå: alle er ferdige, eller de har alt fått en i dag.")
     return redirect(f"/runder/{rnd.id}", msg, request)
 
 

@@ -17,6 +17,7 @@ from app.content.service import current_guidance, current_version, guidance_for
 from app.db import insert_ignore, upsert
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _, current_locale
+from app.notices.service import notify_round_opened
 from app.rounds.forms import AnswerForm
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent, RoundStatus
 from app.rounds.pii import contains_national_id
@@ -108,6 +109,8 @@ def create_round(
         respondents=len(chosen),
     )
     session.commit()
+    # Sent now for a prompt invitation; a failed mail is retried by the jobs command.
+    notify_round_opened(session, rnd)
     return rnd
 
 

@@ -168,3 +168,35 @@ def test_an_administrator_cannot_lock_themselves_out(client, cast):
         },
     )
     assert response.status_code == 422
+
+
+def test_deleting_a_municipality_also_deletes_its_plan_readings_and_shares(client, cast, db):
+    from datetime import UTC, datetime, timedelta
+
+    from app.authz import Actor
+    from app.meeting.models import AgreedReading
+    from app.plan.forms import MeasureForm
+    from app.plan.models import Measure
+    from app.plan.service import create_measure
+    from app.review import adviser
+    from app.review import service as review
+    from app.review.models import Feedback, RoundShare
+    from tests.factories import make_closed_round_at
+
+    rnd = make_closed_round_at(db, cast.a, [cast.staff, cast.staff2, cast.staff3], level=2)
+    manager = Actor(cast.manager.id, "manager", cast.a.id, cast.manager.email)
+    due = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
+    create_measure(db, manager, rnd, MeasureForm(title="Faste møter", owner_text="Nav", due=due))
+    db.add(AgreedReading(round_id=rnd.id, area_id="tillit", note="Enige"))
+    db.commit()
+    review.share_round(db, manager, rnd, include_comments=False)
+    ks = Actor(cast.ks_adviser.id, "ks_adviser", None, cast.ks_adviser.email)
+    adviser.save_feedback(db, ks, rnd.id, {"": "Godt arbeid"}, send=False)
+    token = login(client, cast.admin)
+    done = client.post(
+        f"/admin/kommuner/{cast.a.id}/slett",
+        data={"confirmation": cast.a.name, "csrf_token": token},
+    )
+    assert done.status_code == 303
+    for table in (Measure, AgreedReading, RoundShare, Feedback):
+        assert db.exec(select(func.count()).select_from(table)).one() == 0, table

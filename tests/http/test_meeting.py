@@ -140,3 +140,21 @@ def test_another_municipality_cannot_record_readings(client, cast, db, closed):
     data = readings_data(token, **{"note.tillit": "Inntrenger"})
     assert client.post(f"/runder/{closed.id}/felles-vurdering", data=data).status_code == 404
     assert db.exec(select(AgreedReading)).all() == []
+
+
+def test_a_step_that_is_not_a_number_is_a_clear_4xx(client, cast, closed):
+    login(client, cast.manager)
+    assert client.get(f"/runder/{closed.id}/mote?steg=tre").status_code == 422
+    # A number out of range shows the nearest step rather than failing.
+    assert step(client, closed, 0).h1.get_text(strip=True) == "Tre prioriteringer"
+
+
+def test_the_meeting_and_plan_render_in_nynorsk_and_english(client, cast, closed):
+    token = login(client, cast.manager)
+    for lang, title in (("nn", "Tre prioriteringar"), ("en", "Three priorities")):
+        client.post("/sprak", data={"csrf_token": token, "lang": lang, "next": "/runder"})
+        page = client.get(f"/runder/{closed.id}/mote?steg=1")
+        assert page.status_code == 200
+        assert client.get(f"/runder/{closed.id}/tiltak").status_code == 200
+        assert client.get(f"/runder/{closed.id}/resultater").status_code == 200
+        assert title in page.text

@@ -1,0 +1,219 @@
+"""E-mail about rounds and measures: when a round opens, two days before its deadline, a
+reminder the manager sends, and before a measure's due date.
+
+Each notice is claimed in `SentNotice` (insert once, whoever gets there first) before it is
+sent, and the claim is committed only when the mail went out, so a run that fails is retried
+by the next run and two runs never send the same notice twice. Recipients are chosen here,
+never shown: a page learns only how many got the mail.
+"""
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from app.accounts.models import Municipality, User
+from app.accounts.service import default_locale
+from app.i18n import _, current_locale, set_locale
+from app.mail import MailError, send_mail
+from app.notices.models import SentNotice
+from app.plan.models import Measure, MeasureStatus
+from app.rounds.models import Response, Round, RoundRespondent, RoundStatus
+from app.settings import get_settings
+
+log = logging.getLogger(__name__)
+DEADLINE_DAYS = 2  # "two days before the deadline"
+MEASURE_DAYS = 7  # a week before a measure is due
+
+
+def claim(session: Session, kind: str, key: str) -> bool:
+    """Record that this notice is being sent; False if it was sent (or claimed) already."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(SentNotice).values(kind=kind, key=key).on_conflict_do_nothing()
+    # RETURNING, not rowcount: a driver may report -1 for a skipped row.
+    return session.execute(stmt.returning(col(SentNotice.kind))).first() is not None
+
+
+Compose = Callable[[], tuple[str, str]]  # (subject, body) in the current locale
+
+
+def _send_once(session: Session, kind: str, key: str, to: User, compose: Compose) -> bool:
+    """Claim, send, commit; on a mail failure the claim is rolled back for the next run."""
+    if not claim(session, kind, key):
+        session.commit()
+        return False
+    with _speaking(_locale_of(session, to)):
+        subject, body = compose()
+    try:
+        send_mail(to.email, subject, body)
+    except MailError as exc:
+        log.warning("%s to user could not be sent (%s); the next run tries again", kind, exc)
+        session.rollback()
+        return False
+    session.commit()
+    return True
+
+
+def _locale_of(session: Session, user: User) -> str:
+    """The user's own language, else their municipality's written standard (as at login)."""
+    if user.locale:
+        return user.locale
+    municipality = session.get(Municipality, user.municipality_id) if user.municipality_id else None
+    return default_locale(municipality)
+
+
+@contextmanager
+def _speaking(locale: str) -> Iterator[None]:
+    before = current_locale()
+    set_locale(locale)
+    try:
+        yield
+    finally:
+        set_locale(before)
+
+
+def _link(path: str) -> str:
+    return get_settings().base_url.rstrip("/") + path
+
+
+def unfinished(session: Session, rnd: Round) -> list[User]:
+    """Active respondents of the round who have not submitted (for mail only, never shown)."""
+    submitted = select(Response.user_id).where(
+        Response.round_id == rnd.id, col(Response.submitted_at).is_not(None)
+    )
+    query = (
+        select(User)
+        .join(RoundRespondent, col(RoundRespondent.user_id) == col(User.id))
+        .where(RoundRespondent.round_id == rnd.id, col(User.active).is_(True))
+        .where(col(User.id).not_in(submitted))
+    )
+    return list(session.exec(query.order_by(col(User.id))))
+
+
+def _respondents(session: Session, rnd: Round) -> list[User]:
+    query = (
+        select(User)
+        .join(RoundRespondent, col(RoundRespondent.user_id) == col(User.id))
+        .where(RoundRespondent.round_id == rnd.id, col(User.active).is_(True))
+    )
+    return list(session.exec(query.order_by(col(User.id))))
+
+
+def notify_round_opened(session: Session, rnd: Round) -> int:
+    """Tell each respondent of an open round that it has opened (once each)."""
+    if rnd.status != RoundStatus.OPEN:
+        return 0
+
+    def compose() -> tuple[str, str]:
+        deadline = ""
+        if rnd.deadline:
+            deadline = " " + _("Fristen er %(date)s.") % {"date": _day(rnd.deadline)}
+        body = _(
+            "Du er invitert til å svare på egenvurderingen «%(name)s».%(deadline)s\n\n"
+            "Du svarer for deg selv, og svarene vises bare samlet når runden er lukket.\n\n%(link)s"
+        ) % {"name": rnd.name, "deadline": deadline, "link": _link(f"/runder/{rnd.id}")}
+        return _("Ny runde i Gode grep: %(name)s") % {"name": rnd.name}, body
+
+    return _send_all(session, "round_opened", rnd, _respondents(session, rnd), compose)
+
+
+def _day(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def _send_all(
+    session: Session, kind: str, rnd: Round, users: Iterable[User], compose: Compose
+) -> int:
+    # Skip, in one query, those who got it already; the claim still guards against a race.
+    sent_query = select(SentNotice.key).where(
+        SentNotice.kind == kind, col(SentNotice.key).startswith(f"{rnd.id}:")
+    )
+    sent = set(session.exec(sent_query))
+    due = [u for u in users if f"{rnd.id}:{u.id}" not in sent]
+    return sum(_send_once(session, kind, f"{rnd.id}:{u.id}", u, compose) for u in due)
+
+
+def notify_deadline_soon(session: Session, rnd: Round) -> int:
+    """Remind those not finished, once, when the deadline is two days away or less."""
+
+    def compose() -> tuple[str, str]:
+        day = _day(rnd.deadline) if rnd.deadline else ""
+        subject = _("Påminnelse: %(name)s har frist %(date)s") % {"name": rnd.name, "date": day}
+        body = _(
+            "Fristen for å svare på «%(name)s» nærmer seg. Svarene du har lagret, er tatt vare "
+            "på; husk å sende inn når du er ferdig.\n\n%(link)s"
+        ) % {"name": rnd.name, "link": _link(f"/runder/{rnd.id}")}
+        return subject, body
+
+    return _send_all(session, "deadline_soon", rnd, unfinished(session, rnd), compose)
+
+
+def remind_now(session: Session, rnd: Round, today: date) -> int:
+    """The manager's reminder to everyone not finished, at most once a day per round."""
+
+    def compose() -> tuple[str, str]:
+        body = _(
+            "Lederen minner om egenvurderingen «%(name)s». Svarene du har lagret, er tatt vare "
+            "på; husk å sende inn når du er ferdig.\n\n%(link)s"
+        ) % {"name": rnd.name, "link": _link(f"/runder/{rnd.id}")}
+        return _("Påminnelse: %(name)s") % {"name": rnd.name}, body
+
+    kind = f"reminder:{today.isoformat()}"
+    return _send_all(session, kind, rnd, unfinished(session, rnd), compose)
+
+
+def due_rounds(session: Session, today: date) -> list[Round]:
+    """Open rounds whose deadline is at most two days away (and not passed)."""
+    query = select(Round).where(
+        col(Round.status) == RoundStatus.OPEN,
+        col(Round.deadline) >= today,
+        col(Round.deadline) <= today + timedelta(days=DEADLINE_DAYS),
+    )
+    return list(session.exec(query))
+
+
+def notify_measures_due(session: Session, today: date) -> int:
+    """Tell each measure's owner (when a user) once, a week before it is due."""
+    query = (
+        select(Measure, User)
+        .join(User, col(User.id) == col(Measure.owner_user_id))
+        .where(
+            col(Measure.status).in_([MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS]),
+            col(Measure.due) >= today,
+            col(Measure.due) <= today + timedelta(days=MEASURE_DAYS),
+            col(User.active).is_(True),
+        )
+    )
+    sent = 0
+    for measure, user in session.exec(query).all():
+        assert measure.due is not None
+        key = f"{measure.id}:{measure.due.isoformat()}"
+        sent += _send_once(session, "measure_due", key, user, _measure_mail(measure))
+    return sent
+
+
+def _measure_mail(measure: Measure) -> Compose:
+    def compose() -> tuple[str, str]:
+        args = {
+            "title": measure.title,
+            "date": _day(measure.due) if measure.due else "",
+            "link": _link(f"/runder/{measure.round_id}/tiltak"),
+        }
+        subject = _("Tiltak med frist %(date)s: %(title)s") % args
+        body = (
+            _(
+                "Du er ansvarlig for tiltaket «%(title)s» i handlingsplanen, med frist %(date)s. "
+                "Lederen oppdaterer status i planen.\n\n%(link)s"
+            )
+            % args
+        )
+        return subject, body
+
+    return compose
+
+
+def open_rounds(session: Session) -> list[Round]:
+    return list(session.exec(select(Round).where(col(Round.status) == RoundStatus.OPEN)))

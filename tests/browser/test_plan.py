@@ -1,0 +1,37 @@
+"""The action plan in a real browser: a measure made from a piece of advice, by keyboard,
+with axe reporting nothing on the form and the plan; staff read the plan."""
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+from tests.browser.test_questionnaire import assert_accessible
+
+
+def test_a_measure_from_advice_lands_in_the_plan_that_staff_read(page, app_url):
+    log_in(page, app_url, "leder@demo.kommune.no")
+    page.get_by_role("link", name="Vår 2026").click()
+    page.get_by_role("link", name="Se resultatene for runden").click()
+    page.get_by_role("link", name="Lag et tiltak av dette rådet").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nytt tiltak")
+    title = page.get_by_label("Hva skal gjøres?")
+    expect(title).not_to_have_value("")
+    assert page.locator('input[name="statements"]:checked').count() > 0
+    assert_accessible(page)
+    title.fill("Prøve ut faste møter med arbeidsgivere")
+    page.get_by_label("Ansvarlig i kommunen").select_option(label="ansatt4@demo.kommune.no")
+    page.get_by_role("button", name="Lagre tiltaket").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Handlingsplan for Vår 2026")
+    expect(
+        page.get_by_role("heading", name="Prøve ut faste møter med arbeidsgivere")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Logg ut").click()
+    log_in(page, app_url, "ansatt4@demo.kommune.no")
+    page.get_by_role("link", name="Vår 2026").click()
+    page.get_by_role("link", name="Handlingsplanen etter runden").click()
+    expect(
+        page.get_by_role("heading", name="Prøve ut faste møter med arbeidsgivere")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Nytt tiltak")).to_have_count(0)
+    assert_accessible(page)
