@@ -16,11 +16,16 @@ from app.errors import Conflict
 from app.i18n import _, current_locale
 from app.results.advice import Assessment, Context, Priority, Reason, assess
 from app.results.scoring import Figures, RoundScores, score_round
-from app.results.snapshot import AreaFigures, SnapshotView, StatementFigures, read_snapshot
+from app.results.snapshot import (
+    AreaFigures,
+    SnapshotView,
+    StatementFigures,
+    plain_minimum,
+    read_snapshot,
+)
 from app.rounds import lifecycle
 from app.rounds import service as rounds
 from app.rounds.models import Round
-from app.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -73,8 +78,8 @@ class ResultsPage:
 
 
 def min_respondents(guidance: Guidance) -> int:
-    configured = get_settings().min_respondents
-    return configured if configured is not None else guidance.meta.min_respondents
+    """The minimum number of other respondents behind any figure shown."""
+    return plain_minimum(guidance)
 
 
 def team_results(session: Session, actor: Actor, rnd: Round) -> ResultsPage:

@@ -13,9 +13,16 @@ from sqlalchemy import Exists, Select, case, exists, func, select
 from sqlmodel import Session, col
 
 from app.content.schema import Guidance
-from app.results.aggregate import aggregate
-from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
+from app.results.aggregate import Aggregates, aggregate
+from app.results.models import (
+    RoundSnapshot,
+    SnapshotArea,
+    SnapshotAreaScore,
+    SnapshotComment,
+    SnapshotStatement,
+)
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
+from app.settings import get_settings
 
 
 def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnapshot:
@@ -54,6 +61,7 @@ def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnap
                 spread=area.spread,
             )
         )
+    _add_area_scores(session, rnd, figures, plain_minimum(guidance))
     for area_id, texts in _submitted_comments(session, rnd.id).items():
         # Sorted by text: an order that says nothing about who wrote what or when.
         for position, text in enumerate(sorted(texts)):
@@ -62,6 +70,35 @@ def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnap
             )
     session.flush()
     return snapshot
+
+
+def plain_minimum(guidance: Guidance) -> int:
+    """The minimum number of respondents behind a figure (a setting may raise the content's)."""
+    configured = get_settings().min_respondents
+    return configured if configured is not None else guidance.meta.min_respondents
+
+
+def _add_area_scores(session: Session, rnd: Round, figures: Aggregates, minimum: int) -> None:
+    """Per area, the score from the statements at least `minimum` gave a level to: what any
+    reader who is not a respondent (peers, KS) may see."""
+    assert rnd.id is not None and rnd.closed_at is not None
+    totals: dict[str, tuple[float, int, int]] = {a.area_id: (0.0, 0, 0) for a in figures.areas}
+    for st in figures.statements:
+        with_level = sum(st.levels)
+        if with_level >= minimum and st.area_id in totals:
+            score_sum, count, scored = totals[st.area_id]
+            totals[st.area_id] = (score_sum + st.score_sum, count + with_level, scored + 1)
+    for area_id, (score_sum, count, scored) in totals.items():
+        session.add(
+            SnapshotAreaScore(
+                round_id=rnd.id,
+                area_id=area_id,
+                municipality_id=rnd.municipality_id,
+                closed_at=rnd.closed_at,
+                score=score_sum / count if count else None,
+                scored=scored,
+            )
+        )
 
 
 def _submitted_answers(session: Session, round_id: int) -> list[dict[str, int]]:
