@@ -24,6 +24,7 @@ from app.middleware import BodyLimit, ErrorPages, SecurityHeaders
 from app.municipality.routes import router as municipality_router
 from app.results.routes import router as results_router
 from app.rounds.routes import router as rounds_router
+from app.trend.routes import router as trend_router
 from app.settings import ROOT, get_settings
 from app.web import (
     LocaleMiddleware,
@@ -69,6 +70,7 @@ def create_app() -> FastAPI:
     app.include_router(admin_router)
     app.include_router(dev_router)
     app.include_router(municipality_router)
+    app.include_router(trend_router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(health_router)
     # Innermost first: the error pages need the session and the locale set up outside them.

@@ -1,0 +1,132 @@
+"""Geometry of the server-rendered SVG line charts of the development page and the report.
+
+Every round of the municipality has its place on the x axis, so the charts line up; a point
+that is not directly comparable with the one before is drawn hollow, and the line to it dashed.
+The value written beside each dot is the same formatted figure as in the table beside the chart.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.i18n import _
+from app.trend.measures import Measure
+from app.trend.service import RoundInfo, Series
+
+WIDTH = 560
+HEIGHT = 210
+LEFT = 34
+RIGHT = 24
+TOP = 18
+PLOT = 130  # height of the 0–100 band
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    label: str  # the figure, formatted as in the table
+    comparable: bool
+
+
+@dataclass(frozen=True)
+class Segment:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    dashed: bool
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class LineChart:
+    id: str
+    title: str
+    desc: str
+    width: int
+    height: int
+    dots: tuple[Dot, ...]
+    segments: tuple[Segment, ...]
+    rounds: tuple[Tick, ...]
+    marks: tuple[Tick, ...]  # measures of the action plan, where they were done
+    grid: tuple[tuple[float, int], ...]  # (y, score) for 0, 50 and 100
+
+
+def figure(value: float | None) -> str:
+    """A score as every table and chart shows it."""
+    return "–" if value is None else f"{value:.0f}"
+
+
+def line_chart(
+    chart_id: str, series: Series, rounds: tuple[RoundInfo, ...], measures: tuple[Measure, ...]
+) -> LineChart:
+    """The chart of one series over the municipality's rounds."""
+    xs = _x_positions(rounds)
+    dots: list[Dot] = []
+    segments: list[Segment] = []
+    last: Dot | None = None
+    for point in series.points:
+        if point.score is None:
+            last = None  # a hidden figure breaks the line
+            continue
+        dot = Dot(xs[point.round_id], _y(point.score), figure(point.score), point.comparable)
+        if last is not None:
+            segments.append(Segment(last.x, last.y, dot.x, dot.y, not point.comparable))
+        dots.append(dot)
+        last = dot
+    return LineChart(
+        id=chart_id,
+        title=_("Utvikling: %(name)s") % {"name": series.label},
+        desc=_describe(series),
+        width=WIDTH,
+        height=HEIGHT,
+        dots=tuple(dots),
+        segments=tuple(segments),
+        rounds=tuple(Tick(xs[r.round.id or 0], r.round.name) for r in rounds),
+        marks=_marks(rounds, measures, xs),
+        grid=tuple((_y(v), v) for v in (0, 50, 100)),
+    )
+
+
+def _x_positions(rounds: tuple[RoundInfo, ...]) -> dict[int, float]:
+    span = WIDTH - LEFT - RIGHT
+    if len(rounds) == 1:
+        return {rounds[0].round.id or 0: LEFT + span / 2}
+    step = span / (len(rounds) - 1)
+    return {r.round.id or 0: LEFT + i * step for i, r in enumerate(rounds)}
+
+
+def _y(score: float) -> float:
+    return TOP + PLOT * (1 - score / 100)
+
+
+def _describe(series: Series) -> str:
+    parts = []
+    for p in series.points:
+        text = f"{p.round_name}: {figure(p.score)}"
+        parts.append(text + (f" ({p.note})" if p.note else ""))
+    return ". ".join(parts)
+
+
+def _marks(
+    rounds: tuple[RoundInfo, ...], measures: tuple[Measure, ...], xs: dict[int, float]
+) -> tuple[Tick, ...]:
+    """Measures done between two rounds sit between them, in proportion to the dates."""
+    days = [(r.round.closed_at.date(), xs[r.round.id or 0]) for r in rounds if r.round.closed_at]
+    return tuple(
+        Tick(x, m.title)
+        for m in measures
+        if m.done_on is not None and (x := _x_for(m.done_on, days)) is not None
+    )
+
+
+def _x_for(day: date, days: list[tuple[date, float]]) -> float | None:
+    for (d1, x1), (d2, x2) in zip(days, days[1:], strict=False):
+        if d1 <= day <= d2:
+            return x1 + (x2 - x1) * ((day - d1).days / max((d2 - d1).days, 1))
+    return None
