@@ -24,8 +24,8 @@ from app.middleware import BodyLimit, ErrorPages, SecurityHeaders
 from app.municipality.routes import router as municipality_router
 from app.results.routes import router as results_router
 from app.rounds.routes import router as rounds_router
-from app.trend.routes import router as trend_router
 from app.settings import ROOT, get_settings
+from app.trend.routes import router as trend_router
 from app.web import (
     LocaleMiddleware,
     csrf_protect,

@@ -81,7 +81,8 @@ def plain_minimum(guidance: Guidance) -> int:
 def _add_area_scores(session: Session, rnd: Round, figures: Aggregates, minimum: int) -> None:
     """Per area, the score from the statements at least `minimum` gave a level to: what any
     reader who is not a respondent (peers, KS) may see."""
-    assert rnd.id is not None and rnd.closed_at is not None
+    assert rnd.id is not None
+    assert rnd.closed_at is not None
     totals: dict[str, tuple[float, int, int]] = {a.area_id: (0.0, 0, 0) for a in figures.areas}
     for st in figures.statements:
         with_level = sum(st.levels)

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate may emit sqlmodel types)
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision: str = "94767267193a"
 down_revision: Union[str, Sequence[str], None] = "befe36d8868c"

@@ -70,7 +70,9 @@ def test_every_chart_shows_exactly_the_figures_of_its_table(client, cast, db):
     charts = soup.find_all("svg", class_="trend-chart")
     assert len(charts) > 20  # one per area and one per statement
     for svg in charts:
-        assert svg["role"] == "img" and svg.find("title").get_text() and svg.find("desc").get_text()
+        assert svg["role"] == "img"
+        assert svg.find("title").get_text()
+        assert svg.find("desc").get_text()
         table = soup.find("table", attrs={"data-chart": svg["data-chart"]})
         in_chart = [
             t.get_text(strip=True) for t in svg.find_all("text", class_="trend-chart__value")
@@ -145,7 +147,8 @@ def test_across_content_versions_changed_statements_are_marked(client, cast, db)
     # Both halves of a split statement carry the old statement's score, marked.
     for half in ("Integreringsplanen bygger på kartleggingen", "Integreringsplanen lages sammen"):
         rows = statement_table(soup, half)
-        assert [r[1] for r in rows] == ["33", "67*"] and rows[1][2] == "–"
+        assert [r[1] for r in rows] == ["33", "67*"]
+        assert rows[1][2] == "–"
     # An unchanged statement is compared as usual; a new one starts in the new version.
     same = statement_table(soup, "Hver deltaker har én fast veileder")
     assert [r[1:3] for r in same] == [["33", "–"], ["67", "+33"]]

@@ -74,7 +74,8 @@ def test_an_unknown_kind_and_a_missing_version_entry_are_reported(tree):
     assert "must be same, reworded, new or {split-from: <id>}" in problems(tree)
     (tree / "lineage.yaml").write_text("v9: {}\n", encoding="utf-8")
     found = problems(tree)
-    assert "no entry for content version v2" in found and "v9: no such content version" in found
+    assert "no entry for content version v2" in found
+    assert "v9: no such content version" in found
 
 
 def test_the_content_check_fails_on_a_broken_map(tree):
