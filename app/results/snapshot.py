@@ -78,25 +78,32 @@ def plain_minimum(guidance: Guidance) -> int:
     return configured if configured is not None else guidance.meta.min_respondents
 
 
-def _add_area_scores(session: Session, rnd: Round, figures: Aggregates, minimum: int) -> None:
-    """Per area, the score from the statements at least `minimum` gave a level to: what any
-    reader who is not a respondent (peers, KS) may see."""
-    assert rnd.id is not None
-    assert rnd.closed_at is not None
+def area_scores(figures: Aggregates, minimum: int) -> dict[str, tuple[float | None, int]]:
+    """Per area, (score, statements scored) from the statements at least `minimum` gave a
+    level to: what any reader who is not a respondent (peers, KS) may see."""
     totals: dict[str, tuple[float, int, int]] = {a.area_id: (0.0, 0, 0) for a in figures.areas}
     for st in figures.statements:
         with_level = sum(st.levels)
         if with_level >= minimum and st.area_id in totals:
             score_sum, count, scored = totals[st.area_id]
             totals[st.area_id] = (score_sum + st.score_sum, count + with_level, scored + 1)
-    for area_id, (score_sum, count, scored) in totals.items():
+    return {
+        area_id: (score_sum / count if count else None, scored)
+        for area_id, (score_sum, count, scored) in totals.items()
+    }
+
+
+def _add_area_scores(session: Session, rnd: Round, figures: Aggregates, minimum: int) -> None:
+    assert rnd.id is not None
+    assert rnd.closed_at is not None
+    for area_id, (score, scored) in area_scores(figures, minimum).items():
         session.add(
             SnapshotAreaScore(
                 round_id=rnd.id,
                 area_id=area_id,
                 municipality_id=rnd.municipality_id,
                 closed_at=rnd.closed_at,
-                score=score_sum / count if count else None,
+                score=score,
                 scored=scored,
             )
         )

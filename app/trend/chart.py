@@ -13,9 +13,10 @@ from app.trend.measures import Measure
 from app.trend.service import RoundInfo, Series
 
 WIDTH = 560
-HEIGHT = 210
-LEFT = 34
-RIGHT = 24
+HEIGHT = 180
+LEFT = 48
+RIGHT = 28
+LABELS = 6  # round names written under the axis at most (evenly picked)
 TOP = 18
 PLOT = 130  # height of the 0–100 band
 
@@ -41,6 +42,7 @@ class Segment:
 class Tick:
     x: float
     label: str
+    anchor: str = "middle"  # text-anchor, so the first and last labels stay inside
 
 
 @dataclass(frozen=True)
@@ -87,10 +89,29 @@ def line_chart(
         height=HEIGHT,
         dots=tuple(dots),
         segments=tuple(segments),
-        rounds=tuple(Tick(xs[r.round.id or 0], r.round.name) for r in rounds),
+        rounds=_round_ticks(rounds, xs),
         marks=_marks(rounds, measures, xs),
         grid=tuple((_y(v), v) for v in (0, 50, 100)),
     )
+
+
+def _round_ticks(rounds: tuple[RoundInfo, ...], xs: dict[int, float]) -> tuple[Tick, ...]:
+    """The names of the first and last round and of evenly picked ones between them."""
+    step = max(1, -(-(len(rounds) - 1) // (LABELS - 1)))
+    picked = [i for i in range(len(rounds)) if i % step == 0 or i == len(rounds) - 1]
+    if len(picked) > 2 and picked[-1] - picked[-2] < step:
+        picked.pop(-2)  # keep the last round's name clear of its neighbour
+    ticks = []
+    for i in picked:
+        anchor = (
+            "start"
+            if i == 0 and len(rounds) > 1
+            else "end"
+            if i == len(rounds) - 1 and i
+            else "middle"
+        )
+        ticks.append(Tick(xs[rounds[i].round.id or 0], rounds[i].round.name, anchor))
+    return tuple(ticks)
 
 
 def _x_positions(rounds: tuple[RoundInfo, ...]) -> dict[int, float]:
