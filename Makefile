@@ -15,7 +15,7 @@ DEMO_DB ?= sqlite:///$(CURDIR)/gode_grep.db
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-.PHONY: run test setup check-content lint fmt bench translations extract-messages system-deps postgres clean
+.PHONY: run test setup check-content lint fmt bench bench-compare translations extract-messages system-deps postgres clean
 
 run: setup
 	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) alembic upgrade head
@@ -60,6 +60,10 @@ fmt: .venv/.synced
 
 bench: setup postgres
 	$(RUN) python tests/bench/autosave.py $(ARGS)
+
+# Development page, peer medians and council PDF over 357 municipalities x 20 closed rounds.
+bench-compare: setup postgres
+	$(RUN) python tests/bench/compare.py $(ARGS)
 
 # Debian's Chromium for the browser tests (never `playwright install`); pango, harfbuzz-subset
 # and the DejaVu fonts for WeasyPrint's council report PDF.

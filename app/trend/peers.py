@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlmodel import Session, col
 
 from app.accounts.models import Municipality
@@ -51,13 +51,18 @@ def peer_medians(
     """The peer medians per area beside which a municipality's own scores are shown."""
     now = now or datetime.now(UTC)
     cutoff = now - WINDOW
-    national = _scores(session, _latest(cutoff, None))
-    own_class = _scores(session, _latest(cutoff, municipality.size_class))
+    national: dict[str, list[float]] = {}
+    own_class: dict[str, list[float]] = {}
+    for area_id, score, national_ok, class_ok in session.execute(
+        _query(cutoff, municipality.size_class)
+    ):
+        if national_ok:
+            national.setdefault(area_id, []).append(float(score))
+        if class_ok:
+            own_class.setdefault(area_id, []).append(float(score))
     areas = {
         area_id: PeerArea(
-            area_id,
-            _figure(national.get(area_id, [])),
-            _figure(own_class.get(area_id, [])),
+            area_id, _figure(national.get(area_id, [])), _figure(own_class.get(area_id, []))
         )
         for area_id in national.keys() | own_class.keys()
     }
@@ -70,37 +75,37 @@ def _figure(scores: list[float]) -> PeerFigure:
     return PeerFigure(median(scores), len(scores))
 
 
-def _latest(cutoff: datetime, size_class: str | None) -> Select[Any]:
-    """Area scores of each municipality's latest closed round since `cutoff`, only for the
-    areas at least PEER_MINIMUM municipalities have a score for."""
+def _query(cutoff: datetime, size_class: str) -> Select[Any]:
+    """Area scores of each municipality's latest closed round since `cutoff`, each with
+    whether it may count towards the national median and towards the median of `size_class`:
+    only where at least PEER_MINIMUM municipalities have a score for that area (and class).
+    A score that may count towards neither never leaves the database."""
     s, m = SnapshotAreaScore, Municipality
-    rank = (
-        func.dense_rank()
-        .over(
-            partition_by=col(s.municipality_id),
-            order_by=(col(s.closed_at).desc(), col(s.round_id).desc()),
-        )
-        .label("rank")
+    rank = func.dense_rank().over(
+        partition_by=col(s.municipality_id),
+        order_by=(col(s.closed_at).desc(), col(s.round_id).desc()),
     )
     ranked = (
-        select(col(s.area_id), col(s.score), rank)
+        select(col(s.area_id), col(s.score), col(m.size_class), rank.label("rank"))
         .join(m, col(m.id) == col(s.municipality_id))
         .where(col(s.closed_at) >= cutoff, col(m.active).is_(True))
-    )
-    if size_class is not None:
-        ranked = ranked.where(col(m.size_class) == size_class)
-    latest = ranked.subquery()
-    behind = func.count().over(partition_by=latest.c.area_id).label("behind")
-    counted = (
-        select(latest.c.area_id, latest.c.score, behind)
-        .where(latest.c.rank == 1, latest.c.score.is_not(None))
         .subquery()
     )
-    return select(counted.c.area_id, counted.c.score).where(counted.c.behind >= PEER_MINIMUM)
-
-
-def _scores(session: Session, query: Select[Any]) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {}
-    for area_id, score in session.execute(query):
-        out.setdefault(area_id, []).append(float(score))
-    return out
+    latest = (
+        select(
+            ranked.c.area_id,
+            ranked.c.score,
+            ranked.c.size_class,
+            func.count().over(partition_by=ranked.c.area_id).label("national"),
+            func.count()
+            .over(partition_by=(ranked.c.area_id, ranked.c.size_class))
+            .label("in_class"),
+        )
+        .where(ranked.c.rank == 1, ranked.c.score.is_not(None))
+        .subquery()
+    )
+    national_ok = latest.c.national >= PEER_MINIMUM
+    class_ok = and_(latest.c.size_class == size_class, latest.c.in_class >= PEER_MINIMUM)
+    return select(latest.c.area_id, latest.c.score, national_ok, class_ok).where(
+        or_(national_ok, class_ok)
+    )

@@ -1,7 +1,7 @@
 """A municipality's development over its closed rounds: per area and per statement, the score
 in every round and the change since the round before.
 
-Every figure comes from the rounds' snapshots as this reader may see them (read_snapshot with
+Every figure comes from the rounds' snapshots as this reader may see them (read_snapshots with
 the minimum per figure, not counting the reader), never from answers. Across content versions
 the lineage map decides what can be compared: a point across a reworded or split statement is
 marked "not directly comparable" and gets no change figure.
@@ -20,7 +20,7 @@ from app.content.service import current_lineage
 from app.i18n import _, current_locale
 from app.results.scoring import RoundScores
 from app.results.service import min_respondents, scores_from_snapshot
-from app.results.snapshot import read_snapshot
+from app.results.snapshot import SnapshotView, read_snapshots
 from app.rounds import service as rounds
 from app.rounds.models import Round, RoundStatus
 from app.trend.measures import Measure, measures_for
@@ -93,7 +93,7 @@ def development(session: Session, actor: Actor, until: Round | None = None) -> D
     closed = closed_rounds(session, actor.municipality_id)
     if until is not None:
         closed = [r for r in closed if (r.closed_at, r.id) <= (until.closed_at, until.id)]
-    loaded = [_load(session, actor, rnd) for rnd in closed]
+    loaded = _load(session, actor, closed)
     areas = _areas(loaded, current_lineage()) if loaded else ()
     ids = [r.id for r in closed if r.id is not None]
     needed = min_respondents(loaded[-1].guidance) if loaded else 3
@@ -101,14 +101,25 @@ def development(session: Session, actor: Actor, until: Round | None = None) -> D
     return Development(municipality, tuple(x.info for x in loaded), areas, measures, needed)
 
 
-def _load(session: Session, actor: Actor, rnd: Round) -> _Loaded:
-    guidance = rounds.guidance_of(session, rnd)
-    needed = min_respondents(guidance)
-    assert rnd.id is not None
-    view = read_snapshot(session, rnd.id, actor.user_id, needed)
-    visible = view is not None and view.others >= needed
-    scores = scores_from_snapshot(guidance, view) if view is not None and visible else None
-    return _Loaded(RoundInfo(rnd, guidance.meta.version, visible), guidance, scores)
+def _load(session: Session, actor: Actor, closed: list[Round]) -> list[_Loaded]:
+    """Each round's content and snapshot as the reader may see it, read in one go per
+    minimum (all rounds share one unless the content's minimum changed)."""
+    contents = [rounds.guidance_of(session, rnd) for rnd in closed]
+    views: dict[int, SnapshotView] = {}
+    for needed in {min_respondents(g) for g in contents}:
+        ids = [
+            r.id
+            for r, g in zip(closed, contents, strict=True)
+            if r.id and min_respondents(g) == needed
+        ]
+        views |= read_snapshots(session, ids, actor.user_id, needed)
+    out = []
+    for rnd, guidance in zip(closed, contents, strict=True):
+        view = views.get(rnd.id or 0)
+        visible = view is not None and view.others >= min_respondents(guidance)
+        scores = scores_from_snapshot(guidance, view) if view is not None and visible else None
+        out.append(_Loaded(RoundInfo(rnd, guidance.meta.version, visible), guidance, scores))
+    return out
 
 
 def _areas(loaded: list[_Loaded], lineage: Lineage) -> tuple[AreaTrend, ...]:

@@ -169,3 +169,29 @@ def test_another_municipalitys_rounds_are_never_in_the_page(client, cast, db):
     soup = page(client, cast.manager)
     assert "B sin runde" not in soup.get_text()
     assert "Her ser dere utviklingen når minst én runde er lukket." in soup.get_text()
+
+
+def test_the_readers_own_answer_counts_only_in_the_round_they_answered(client, cast, db):
+    # The manager answered the first round (two others: hidden) but not the second.
+    make_closed_round(
+        db,
+        cast.a,
+        [cast.staff, cast.staff2, cast.manager],
+        {"tillit": 4},
+        name="R1",
+        closed_at=when(2025),
+    )
+    make_closed_round(
+        db,
+        cast.a,
+        [cast.staff, cast.staff2, cast.staff3],
+        {"tillit": 2},
+        name="R2",
+        closed_at=when(2026),
+    )
+    soup = page(client, cast.manager)
+    assert [r[:2] for r in area_table(soup, "tillit")] == [["R1", "–"], ["R2", "33"]]
+    assert [r[:2] for r in statement_table(soup, "Hver deltaker har én fast veileder")] == [
+        ["R1", "–"],
+        ["R2", "33"],
+    ]
