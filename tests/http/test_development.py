@@ -4,8 +4,11 @@ snapshots, with charts whose figures are the tables' figures, across content ver
 from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup
+from sqlmodel import select
 
 from app.accounts.models import Role
+from app.content.models import ContentVersion
+from app.rounds.models import Round
 from tests.conftest import login
 from tests.factories import make_closed_round, make_user
 
@@ -195,3 +198,23 @@ def test_the_readers_own_answer_counts_only_in_the_round_they_answered(client, c
         ["R1", "–"],
         ["R2", "33"],
     ]
+
+
+def test_new_rounds_use_the_newest_content_and_old_rounds_keep_theirs(client, cast, db):
+    old = make_closed_round(
+        db, cast.a, staff(cast), name="Gammel", closed_at=when(2025), folder="v1"
+    )
+    login(client, cast.manager)
+    page_text = client.get(f"/runder/{old.id}/resultater").text
+    assert "Veilederen, voksenopplæringen og Nav har faste møter" in page_text  # retired in v2
+    assert "Når en deltaker er borte uten å gi beskjed" not in page_text  # new in v2
+    token = login(client, cast.manager)
+    form = {
+        "name": "Ny runde",
+        "respondents": [str(u.id) for u in staff(cast)],
+        "csrf_token": token,
+    }
+    assert client.post("/runder", data=form).status_code == 303
+    new = db.exec(select(Round).where(Round.name == "Ny runde")).one()
+    assert db.get(ContentVersion, new.content_version_id).version == "2027.1"
+    assert db.get(ContentVersion, old.content_version_id).version == "2026.1"
