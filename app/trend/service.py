@@ -8,7 +8,6 @@ marked "not directly comparable" and gets no change figure.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -236,8 +235,3 @@ def _retired_series(sid: str, text: str, area_id: str, loaded: list[_Loaded]) ->
             score = item.scores.statements[sid].score if item.scores else None
             points.append(_point(item, score, points, True, ""))
     return Series(sid, text, tuple(points), retired=True)
-
-
-def round_dates(development: Development) -> list[date]:
-    """The day each round closed, in the order of the time line."""
-    return [r.round.closed_at.date() for r in development.rounds if r.round.closed_at]
