@@ -22,6 +22,8 @@ from app.settings import ROOT
 from app.trend.measures import Measure, Reading, measures_for, readings_for
 from app.trend.view import DevelopmentPage, development_page
 
+REPORT_ROUNDS = 6  # the development in the report: this round and the five before it
+
 
 @dataclass(frozen=True)
 class Report:
@@ -52,7 +54,7 @@ def council_report(session: Session, actor: Actor, round_id: int) -> Report:
     if rnd.status != RoundStatus.CLOSED or rnd.id is None:
         raise Conflict(_("Rapporten kan lages når runden er lukket."))
     results = team_results(session, actor, rnd)
-    dev = development_page(session, actor, until=rnd)
+    dev = development_page(session, actor, until=rnd, last=REPORT_ROUNDS, statement_charts=False)
     snapshot = session.get(RoundSnapshot, rnd.id)
     earlier = [r.round for r in dev.development.rounds if r.round.id != rnd.id]
     previous = earlier[-1] if earlier else None

@@ -83,8 +83,11 @@ def closed_rounds(session: Session, municipality_id: int) -> list[Round]:
     return list(session.exec(query))
 
 
-def development(session: Session, actor: Actor, until: Round | None = None) -> Development:
-    """The actor's municipality's development over its closed rounds (up to `until`)."""
+def development(
+    session: Session, actor: Actor, until: Round | None = None, last: int | None = None
+) -> Development:
+    """The actor's municipality's development over its closed rounds (the `last` ones up to
+    and including `until`)."""
     require(actor, Action.VIEW_RESULTS, actor.municipality_id)
     assert actor.municipality_id is not None
     municipality = session.get(Municipality, actor.municipality_id)
@@ -92,6 +95,8 @@ def development(session: Session, actor: Actor, until: Round | None = None) -> D
     closed = closed_rounds(session, actor.municipality_id)
     if until is not None:
         closed = [r for r in closed if (r.closed_at, r.id) <= (until.closed_at, until.id)]
+    if last is not None:
+        closed = closed[-last:]
     loaded = _load(session, actor, closed)
     areas = _areas(loaded, current_lineage()) if loaded else ()
     ids = [r.id for r in closed if r.id is not None]

@@ -27,16 +27,24 @@ class DevelopmentPage:
     peer_rows: tuple[PeerRow, ...]
 
 
-def development_page(session: Session, actor: Actor, until: Round | None = None) -> DevelopmentPage:
-    """The development over the closed rounds (up to `until`), charts and peer medians."""
-    dev = development(session, actor, until)
+def development_page(
+    session: Session,
+    actor: Actor,
+    until: Round | None = None,
+    *,
+    last: int | None = None,
+    statement_charts: bool = True,
+) -> DevelopmentPage:
+    """The development over the closed rounds (the `last` ones up to `until`), its charts
+    (per statement too, unless not wanted) and the peer medians."""
+    dev = development(session, actor, until, last)
     charts: dict[str, LineChart] = {}
     for i, trend in enumerate(dev.areas):
         own_measures = tuple(m for m in dev.measures if m.area_id == trend.area.id)
         charts[f"area:{trend.area.id}"] = line_chart(
             f"a{i}", trend.series, dev.rounds, own_measures
         )
-        for j, st in enumerate(trend.statements):
+        for j, st in enumerate(trend.statements if statement_charts else ()):
             charts[f"statement:{st.key}"] = line_chart(f"a{i}s{j}", st, dev.rounds, ())
     if not dev.rounds:
         return DevelopmentPage(dev, charts, None, ())
