@@ -12,7 +12,13 @@ from app.audit import AuditEvent, record
 from app.authz import Actor
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import _
-from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
+from app.results.models import (
+    RoundSnapshot,
+    SnapshotArea,
+    SnapshotAreaScore,
+    SnapshotComment,
+    SnapshotStatement,
+)
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
 
 PAGE = 100
@@ -235,7 +241,13 @@ def delete_municipality_data(
         ),
         *(
             (str(table.__tablename__), delete(table).where(col(table.round_id).in_(round_ids)))
-            for table in (SnapshotComment, SnapshotStatement, SnapshotArea, RoundSnapshot)
+            for table in (
+                SnapshotComment,
+                SnapshotStatement,
+                SnapshotArea,
+                SnapshotAreaScore,
+                RoundSnapshot,
+            )
         ),
         ("rounds", delete(Round).where(col(Round.municipality_id) == municipality.id)),
         (

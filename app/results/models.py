@@ -62,7 +62,7 @@ class SnapshotAreaScore(SQLModel, table=True):
 
     round_id: int = Field(foreign_key="round.id", primary_key=True)
     area_id: str = Field(max_length=80, primary_key=True)
-    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    municipality_id: int = Field(foreign_key="municipality.id")
     closed_at: datetime = Field(sa_type=DateTime(timezone=True))
     score: float | None = None  # None when no statement reached the minimum
     scored: int  # statements the score is made from

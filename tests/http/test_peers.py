@@ -4,8 +4,10 @@ in the last 24 months, and only where at least five municipalities stand behind 
 from datetime import UTC, datetime, timedelta
 
 from bs4 import BeautifulSoup
+from sqlmodel import select
 
 from app.accounts.models import Role, SizeClass
+from app.results.models import SnapshotAreaScore
 from app.trend.peers import peer_medians
 from tests.conftest import login
 from tests.factories import make_closed_round, make_municipality, make_user
@@ -91,3 +93,12 @@ def test_the_page_says_when_too_few_stand_behind_a_median(client, db, cast):
     soup = BeautifulSoup(client.get("/utvikling").text, "html.parser")
     section = soup.find("section", attrs={"aria-labelledby": "peers-heading"})
     assert section.get_text(" ", strip=True).count("færre enn 5 kommuner") >= 10
+
+
+def test_deleting_a_municipalitys_data_takes_its_peer_scores_with_it(client, db, cast):
+    own_round(db, cast)
+    token = login(client, cast.admin)
+    form = {"confirmation": cast.a.name, "csrf_token": token}
+    assert client.post(f"/admin/kommuner/{cast.a.id}/slett", data=form).status_code == 303
+    left = db.exec(select(SnapshotAreaScore).where(SnapshotAreaScore.municipality_id == cast.a.id))
+    assert left.all() == []
