@@ -56,8 +56,9 @@ class SnapshotAreaScore(SQLModel, table=True):
     per round and area. It carries the municipality and close time so that query needs no
     join beyond the municipality's size class."""
 
+    # Peer medians seek each municipality's rounds within the last 24 months.
     __table_args__ = (
-        Index("ix_snapshotareascore_closed_municipality", "closed_at", "municipality_id"),
+        Index("ix_snapshotareascore_municipality_closed", "municipality_id", "closed_at"),
     )
 
     round_id: int = Field(foreign_key="round.id", primary_key=True)
