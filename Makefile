@@ -18,7 +18,7 @@ DEMO_DB ?= sqlite:///$(CURDIR)/gode_grep.db
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-.PHONY: run demo-reset test setup check-content lint fmt bench translations extract-messages system-deps postgres clean
+.PHONY: run demo-reset test setup check-content lint fmt bench bench-compare translations extract-messages system-deps postgres clean
 
 run: setup
 	$(DEMO_ENV) $(RUN) alembic upgrade head
@@ -68,11 +68,17 @@ fmt: .venv/.synced
 bench: setup postgres
 	$(RUN) python tests/bench/autosave.py $(ARGS)
 
-# Debian's Chromium for the browser tests (never `playwright install`), pango for PDF later.
+# Development page, peer medians and council PDF over 357 municipalities x 20 closed rounds.
+bench-compare: setup postgres
+	$(RUN) python tests/bench/compare.py $(ARGS)
+
+# Debian's Chromium for the browser tests (never `playwright install`); pango, harfbuzz-subset
+# and the DejaVu fonts for WeasyPrint's council report PDF.
+PDF_DEPS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-	  else echo "chromium is missing: run 'sudo apt-get install chromium' first"; exit 1; fi; fi
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s $(PDF_DEPS) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium $(PDF_DEPS); \
+	  else echo "missing system packages: run 'sudo apt-get install chromium $(PDF_DEPS)' first"; exit 1; fi; fi
 
 # Start the local PostgreSQL cluster if it is installed but not running (needs root).
 postgres:

@@ -9,7 +9,8 @@ import random
 import sys
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from app.accounts.models import Municipality, Role, SizeClass, User
 from app.accounts.service import create_municipality, create_user, hash_password
@@ -17,13 +18,15 @@ from app.authz import Actor
 from app.content.service import current_version
 from app.db import get_engine
 from app.demo_history import load_history
+from app.results.models import SnapshotAreaScore
 from app.review import service as review
 from app.review.models import Feedback, RoundShare
 from app.rounds.lifecycle import close_and_snapshot
-from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
+from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent, RoundStatus
 from app.rounds.respondents import possible_respondents
 from app.rounds.service import guidance_of
 from app.settings import get_settings
+from app.synthetic import Version, add_rounds, made_up_answers, newest_folder, stored_version
 
 # 9901 is outside the real range of kommunenummer (0301–5636), so it can't clash.
 DEMO_PASSWORD = "demo"
@@ -219,13 +222,115 @@ def _demo_share_state(
     session.commit()
 
 
+# 9920–9949: made-up municipalities with closed rounds over three years, so the development
+# page's peer medians appear in the demo (#8): 12 small, 14 medium and only 4 large, so the
+# large class's median stays hidden; 8 chose the module "samordning", only 3 "kartlegging".
+PEER_NUMBERS = range(9920, 9950)
+MONTH = timedelta(days=30)
+
+
+def load_peer_demo(session: Session) -> None:
+    """The made-up peer municipalities and their closed rounds, created once."""
+    if session.exec(select(Municipality).where(Municipality.number == "9920")).first():
+        return
+    rng = random.Random(8)
+    old, new = stored_version(session, "v1"), stored_version(session, newest_folder())
+    now = datetime.now(UTC)
+    for i, number in enumerate(PEER_NUMBERS):
+        size = SizeClass.SMALL if i < 12 else SizeClass.MEDIUM if i < 26 else SizeClass.LARGE
+        m = create_municipality(session, str(number), f"Demokommune {number}", size)
+        modules = " ".join(x for x, n in (("samordning", 8), ("kartlegging", 3)) if i < n)
+        plan = [
+            (now - MONTH * 34, old, ""),
+            (now - MONTH * 22, old, ""),
+            (now - MONTH * (4 + i % 6), new, modules),
+        ]
+        add_rounds(session, rng, m, plan)
+    session.commit()
+
+
+def load_demo_history(session: Session, municipality: Municipality) -> None:
+    """Demo kommune's own history: three closed rounds the staff answered, two on the first
+    content version and the latest on the newest, so the development page has something to
+    show (including statements that are not directly comparable)."""
+    assert municipality.id is not None
+    closed = select(Round).where(
+        Round.municipality_id == municipality.id, Round.status == RoundStatus.CLOSED
+    )
+    if session.exec(closed).first() is not None:
+        return
+    rng = random.Random(5)
+    old, new = stored_version(session, "v1"), stored_version(session, newest_folder())
+    now = datetime.now(UTC)
+    for months, version, skill, modules in (
+        (30, old, 0.35, ""),
+        (18, old, 0.5, ""),
+        (6, new, 0.6, "samordning"),
+    ):
+        _history_round(session, municipality, version, now - MONTH * months, skill, modules, rng)
+    session.commit()
+
+
+def _history_round(
+    session: Session,
+    municipality: Municipality,
+    version: Version,
+    closed_at: datetime,
+    skill: float,
+    modules: str,
+    rng: random.Random,
+) -> None:
+    assert municipality.id is not None
+    name = f"{'Vår' if closed_at.month <= 6 else 'Høst'} {closed_at.year}"
+    rnd = Round(
+        municipality_id=municipality.id,
+        name=name,
+        content_version_id=version.id,
+        participants=24,
+        modules=modules,
+        created_at=closed_at - MONTH,
+    )
+    session.add(rnd)
+    session.flush()
+    staff = [u for u in possible_respondents(session, municipality.id) if u.role == Role.STAFF]
+    guidance = version.guidance.with_modules(modules.split())
+    answers = made_up_answers(rng, guidance, len(staff), skill)
+    for user, own in zip(staff, answers, strict=True):
+        _submit(session, rnd, user, own, closed_at - MONTH / 2)
+    session.flush()
+    close_and_snapshot(session, rnd, None)
+    rnd.closed_at = closed_at
+    session.add(rnd)
+    session.execute(
+        update(SnapshotAreaScore)
+        .where(col(SnapshotAreaScore.round_id) == rnd.id)
+        .values(closed_at=closed_at)
+    )
+
+
+def _submit(
+    session: Session, rnd: Round, user: User, answers: dict[str, int], at: datetime
+) -> None:
+    assert rnd.id is not None
+    assert user.id is not None
+    session.add(RoundRespondent(round_id=rnd.id, user_id=user.id))
+    response = Response(round_id=rnd.id, user_id=user.id, submitted_at=at)
+    session.add(response)
+    session.flush()
+    assert response.id is not None
+    for statement_id, level in answers.items():
+        session.add(Answer(response_id=response.id, statement_id=statement_id, level=level))
+
+
 def main() -> int:
     settings = get_settings()
     if not settings.demo or settings.environment == "production":
         print("Refusing to load demo data: set GODEGREP_DEMO=1 (never in production).")
         return 1
     with Session(get_engine()) as session:
-        load_demo(session)
+        first = load_demo(session)
+        load_demo_history(session, first)  # only where Demo kommune has no closed round yet
+        load_peer_demo(session)
     print(f"Demo data is ready at {settings.base_url} — every password is 'demo':")
     for number, name, _size, users in DEMO_MUNICIPALITIES:
         print(f"  {name} ({number}):")
@@ -235,6 +340,9 @@ def main() -> int:
         print(f"  {email:30} {role.value}")
     print(
         "  Municipalities sharing rounds with KS (leder@<name>.demo.no, e.g. leder@fjordkommune.demo.no)"
+    )
+    print(
+        f"  Made-up peer municipalities {PEER_NUMBERS[0]}–{PEER_NUMBERS[-1]} (closed rounds only)"
     )
     print(f"  Sent e-mail (invitations, password resets): {settings.base_url}/utvikler/epost")
     return 0

@@ -30,6 +30,7 @@ from app.review.routes import router as review_router
 from app.rounds.routes import router as rounds_router
 from app.settings import get_settings
 from app.static_files import static_app, static_url
+from app.trend.routes import router as trend_router
 from app.web import (
     LocaleMiddleware,
     allow,
@@ -79,6 +80,7 @@ def create_app() -> FastAPI:
     app.include_router(admin_router)
     app.include_router(dev_router)
     app.include_router(municipality_router)
+    app.include_router(trend_router)
     app.mount("/static", static_app(), name="static")
     app.add_api_route("/favicon.ico", favicon, methods=["GET"], dependencies=[allow(Access.PUBLIC)])
     app.include_router(health_router)

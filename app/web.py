@@ -109,6 +109,7 @@ def nav_links(actor: Actor | None) -> list[tuple[str, str]]:
     places = [
         ("/runder", i18n._("Runder"), Access.MUNICIPALITY),
         ("/kommune", i18n._("Kommunen"), Access.MANAGER),
+        ("/utvikling", i18n._("Utvikling"), Access.MANAGER),
         ("/ks", i18n._("Til gjennomgang"), Access.KS),
         ("/ks/oversikt", i18n._("Nasjonal oversikt"), Access.KS),
         ("/admin", i18n._("Administrasjon"), Access.ADMIN),

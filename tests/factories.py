@@ -1,17 +1,26 @@
 """Plain factory functions for tests: make_x(session, **overrides)."""
 
+from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
-from app.accounts.models import Municipality, Role, SizeClass, User
+from app.accounts.models import Municipality, Role, SizeClass, User, utcnow
 from app.accounts.service import hash_password
+from app.content.loader import checksum, load_guidance, snapshot
+from app.content.models import ContentVersion
 from app.content.service import current_version
-from app.rounds.models import Round, RoundRespondent
+from app.results.models import SnapshotAreaScore
+from app.rounds.lifecycle import close_and_snapshot
+from app.rounds.models import Answer, Response, Round, RoundRespondent
 from app.rounds.respondents import possible_respondents
+from app.rounds.service import guidance_of
 
 PASSWORD = "riktig hest batteri stift"
+GUIDANCE = Path(__file__).resolve().parent.parent / "guidance"
 
 
 @cache
@@ -142,5 +151,61 @@ def make_closed_round_at(
                 session.add(AreaComment(response_id=response.id, area_id=area.id, text=comment))
     session.flush()
     assert close_and_snapshot(session, rnd, None)
+    session.commit()
+    return rnd
+
+
+def content_version_of(session: Session, folder: str) -> ContentVersion:
+    """The stored snapshot of a content version on disk (guidance/v1, …), as a round of that
+    time would have it."""
+    guidance = load_guidance(GUIDANCE / folder)
+    digest = checksum(guidance)
+    found = session.exec(select(ContentVersion).where(ContentVersion.checksum == digest)).first()
+    if found is not None:
+        return found
+    version = ContentVersion(
+        version=guidance.meta.version, checksum=digest, body=snapshot(guidance)
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def make_closed_round_with(
+    session: Session,
+    municipality: Municipality,
+    users: list[User],
+    levels: dict[str, int] | None = None,
+    *,
+    default: int = 3,
+    closed_at: datetime | None = None,
+    folder: str | None = None,
+    **overrides: Any,
+) -> Round:
+    """A round the users answered (levels by statement or area id, else `default`), closed
+    with its snapshot; `closed_at` moves it back in time."""
+    if folder is not None:
+        overrides["content_version_id"] = content_version_of(session, folder).id
+    rnd = make_round(session, municipality, **overrides)
+    guidance = guidance_of(session, rnd)
+    levels = levels or {}
+    for user in users:
+        response = Response(round_id=rnd.id, user_id=user.id, submitted_at=utcnow())
+        session.add(response)
+        session.flush()
+        for area in guidance.areas:
+            for st in area.statements:
+                level = levels.get(st.id, levels.get(area.id, default))
+                session.add(Answer(response_id=response.id, statement_id=st.id, level=level))
+    session.flush()
+    assert close_and_snapshot(session, rnd, None)
+    if closed_at is not None:
+        rnd.closed_at = closed_at
+        session.add(rnd)
+        session.execute(
+            update(SnapshotAreaScore)
+            .where(col(SnapshotAreaScore.round_id) == rnd.id)
+            .values(closed_at=closed_at)
+        )
     session.commit()
     return rnd

@@ -14,7 +14,13 @@ from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import _
 from app.meeting.models import AgreedReading
 from app.plan.models import Measure, MeasureStatement
-from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
+from app.results.models import (
+    RoundSnapshot,
+    SnapshotArea,
+    SnapshotAreaScore,
+    SnapshotComment,
+    SnapshotStatement,
+)
 from app.review.models import Feedback, RoundShare, SharedArea
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
 
@@ -240,7 +246,13 @@ def delete_municipality_data(
         ),
         *(
             (str(table.__tablename__), delete(table).where(col(table.round_id).in_(round_ids)))
-            for table in (SnapshotComment, SnapshotStatement, SnapshotArea, RoundSnapshot)
+            for table in (
+                SnapshotComment,
+                SnapshotStatement,
+                SnapshotArea,
+                SnapshotAreaScore,
+                RoundSnapshot,
+            )
         ),
         ("feedback", delete(Feedback).where(col(Feedback.share_id).in_(share_ids))),
         ("shared_areas", delete(SharedArea).where(col(SharedArea.share_id).in_(share_ids))),

@@ -9,6 +9,7 @@ Every text must be in bokmål, nynorsk and English, as at start-up.
 import sys
 from pathlib import Path
 
+from app.content.lineage import load_lineage, load_versions
 from app.content.loader import ContentError, latest_version_dir, load_guidance, load_terms
 from app.content.schema import Guidance, Term
 
@@ -26,6 +27,8 @@ def main(argv: list[str]) -> int:
         terms = load_terms(root)
     except ContentError as exc:
         problems += exc.problems
+    if guidance is not None and not (root / "meta.yaml").exists():
+        problems += _lineage_problems(root)
     if problems or guidance is None:
         print(f"Guidance content in {root} has {len(problems)} problem(s):", file=sys.stderr)
         for problem in problems:
@@ -39,6 +42,15 @@ def main(argv: list[str]) -> int:
         f"{len(guidance.rules)} advice rules, {len(guidance.sources)} sources, {len(terms)} terms"
     )
     return 0
+
+
+def _lineage_problems(root: Path) -> list[str]:
+    """Every version must load, and the lineage map must say what each statement was."""
+    try:
+        versions = load_versions(root)
+    except ContentError as exc:
+        return exc.problems
+    return list(load_lineage(root, versions).problems)
 
 
 if __name__ == "__main__":

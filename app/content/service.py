@@ -5,6 +5,7 @@ from functools import lru_cache
 from sqlmodel import Session, select
 
 from app.audit import record
+from app.content.lineage import Lineage, load_lineage, load_versions
 from app.content.loader import checksum, from_snapshot, load_guidance, snapshot
 from app.content.models import ContentVersion
 from app.content.schema import Guidance
@@ -15,6 +16,15 @@ from app.settings import get_settings
 def current_guidance() -> Guidance:
     """The latest content version on disk; raises ContentError if it is broken."""
     return load_guidance(get_settings().guidance_dir)
+
+
+@lru_cache(maxsize=1)
+def current_lineage() -> Lineage:
+    """The lineage map across the content versions on disk (empty with a single version)."""
+    root = get_settings().guidance_dir
+    if (root / "meta.yaml").exists():
+        return Lineage()
+    return load_lineage(root, load_versions(root))
 
 
 def current_version(session: Session) -> ContentVersion:

@@ -16,12 +16,17 @@ from app.errors import Conflict
 from app.i18n import _, current_locale
 from app.results.advice import Assessment, Context, Priority, Reason, assess
 from app.results.scoring import Figures, RoundScores, score_round
-from app.results.snapshot import AreaFigures, SnapshotView, StatementFigures, read_snapshot
+from app.results.snapshot import (
+    AreaFigures,
+    SnapshotView,
+    StatementFigures,
+    plain_minimum,
+    read_snapshot,
+)
 from app.review.sharing import active_share, sharing_of
 from app.rounds import lifecycle
 from app.rounds import service as rounds
 from app.rounds.models import Round
-from app.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -102,8 +107,8 @@ def phase_name(phase: str | None) -> str:
 
 
 def min_respondents(guidance: Guidance) -> int:
-    configured = get_settings().min_respondents
-    return configured if configured is not None else guidance.meta.min_respondents
+    """The minimum number of other respondents behind any figure shown."""
+    return plain_minimum(guidance)
 
 
 def team_results(session: Session, actor: Actor, rnd: Round) -> ResultsPage:

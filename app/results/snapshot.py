@@ -13,9 +13,16 @@ from sqlalchemy import Exists, Select, case, exists, func, select
 from sqlmodel import Session, col
 
 from app.content.schema import Guidance
-from app.results.aggregate import aggregate
-from app.results.models import RoundSnapshot, SnapshotArea, SnapshotComment, SnapshotStatement
+from app.results.aggregate import Aggregates, aggregate
+from app.results.models import (
+    RoundSnapshot,
+    SnapshotArea,
+    SnapshotAreaScore,
+    SnapshotComment,
+    SnapshotStatement,
+)
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
+from app.settings import get_settings
 
 
 def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnapshot:
@@ -54,6 +61,7 @@ def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnap
                 spread=area.spread,
             )
         )
+    _add_area_scores(session, rnd, figures, plain_minimum(guidance))
     for area_id, texts in _submitted_comments(session, rnd.id).items():
         # Sorted by text: an order that says nothing about who wrote what or when.
         for position, text in enumerate(sorted(texts)):
@@ -62,6 +70,43 @@ def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnap
             )
     session.flush()
     return snapshot
+
+
+def plain_minimum(guidance: Guidance) -> int:
+    """The minimum number of respondents behind a figure (a setting may raise the content's)."""
+    configured = get_settings().min_respondents
+    return configured if configured is not None else guidance.meta.min_respondents
+
+
+def area_scores(figures: Aggregates, minimum: int) -> dict[str, tuple[float | None, int]]:
+    """Per area, (score, statements scored) from the statements at least `minimum` gave a
+    level to: what any reader who is not a respondent (peers, KS) may see."""
+    totals: dict[str, tuple[float, int, int]] = {a.area_id: (0.0, 0, 0) for a in figures.areas}
+    for st in figures.statements:
+        with_level = sum(st.levels)
+        if with_level >= minimum and st.area_id in totals:
+            score_sum, count, scored = totals[st.area_id]
+            totals[st.area_id] = (score_sum + st.score_sum, count + with_level, scored + 1)
+    return {
+        area_id: (score_sum / count if count else None, scored)
+        for area_id, (score_sum, count, scored) in totals.items()
+    }
+
+
+def _add_area_scores(session: Session, rnd: Round, figures: Aggregates, minimum: int) -> None:
+    assert rnd.id is not None
+    assert rnd.closed_at is not None
+    for area_id, (score, scored) in area_scores(figures, minimum).items():
+        session.add(
+            SnapshotAreaScore(
+                round_id=rnd.id,
+                area_id=area_id,
+                municipality_id=rnd.municipality_id,
+                closed_at=rnd.closed_at,
+                score=score,
+                scored=scored,
+            )
+        )
 
 
 def _submitted_answers(session: Session, round_id: int) -> list[dict[str, int]]:
@@ -127,28 +172,46 @@ def read_snapshot(
     session: Session, round_id: int, reader_id: int, minimum: int
 ) -> SnapshotView | None:
     """The snapshot as this reader may see it, or None if the round has none (still open)."""
-    own = _own_submitted_response(round_id, reader_id)
-    header = session.execute(
+    return read_snapshots(session, [round_id], reader_id, minimum).get(round_id)
+
+
+def read_snapshots(
+    session: Session, round_ids: list[int], reader_id: int, minimum: int
+) -> dict[int, SnapshotView]:
+    """Several rounds' snapshots as this reader may see them, in one query per table (the
+    development page reads every closed round); rounds without a snapshot are left out. The
+    reader's own response is looked up per round, inside each query, as for one round."""
+    if not round_ids:
+        return {}
+    own = _own_submitted_response(col(RoundSnapshot.round_id), reader_id)
+    headers = session.execute(
         select(
+            col(RoundSnapshot.round_id),
             col(RoundSnapshot.respondents),
             col(RoundSnapshot.invited),
             case((exists(own), 1), else_=0),
-        ).where(col(RoundSnapshot.round_id) == round_id)
-    ).first()
-    if header is None:
-        return None
-    respondents, invited, reader_counted = header
-    return SnapshotView(
-        respondents=respondents,
-        invited=invited,
-        others=respondents - reader_counted,
-        statements=_statements(session, round_id, own, minimum),
-        areas=_areas(session, round_id, own, minimum),
-        comments=_comments(session, round_id, own, minimum),
-    )
+        ).where(col(RoundSnapshot.round_id).in_(round_ids))
+    ).all()
+    found = [row[0] for row in headers]
+    statements = _statements(session, found, reader_id, minimum)
+    areas = _areas(session, found, reader_id, minimum)
+    comments = _comments(session, found, reader_id, minimum)
+    return {
+        round_id: SnapshotView(
+            respondents=respondents,
+            invited=invited,
+            others=respondents - reader_counted,
+            statements=tuple(statements.get(round_id, ())),
+            areas=areas.get(round_id, {}),
+            comments=comments.get(round_id, {}),
+        )
+        for round_id, respondents, invited, reader_counted in headers
+    }
 
 
-def _own_submitted_response(round_id: int, reader_id: int) -> Select[Any]:
+def _own_submitted_response(round_id: Any, reader_id: int) -> Select[Any]:
+    """The reader's submitted response in the round `round_id` (a column, so it correlates
+    with the row being read)."""
     return select(col(Response.id)).where(
         col(Response.round_id) == round_id,
         col(Response.user_id) == reader_id,
@@ -156,25 +219,31 @@ def _own_submitted_response(round_id: int, reader_id: int) -> Select[Any]:
     )
 
 
-def _reader_gave(own: Select[Any], statement: object, level_only: bool) -> Exists:
-    """Did the reader's own submitted response answer this statement (with a level)?"""
+def _reader_gave(round_id: Any, reader_id: int, statement: Any, level_only: bool) -> Exists:
+    """Did the reader's own submitted response in that round answer this statement (with a
+    level)? One EXISTS over answer and response, correlated with the row being read."""
     query = exists().where(
-        col(Answer.response_id).in_(own.scalar_subquery()), col(Answer.statement_id) == statement
+        col(Answer.response_id) == col(Response.id),
+        col(Response.round_id) == round_id,
+        col(Response.user_id) == reader_id,
+        col(Response.submitted_at).is_not(None),
+        col(Answer.statement_id) == statement,
     )
     return query.where(col(Answer.level) > 0) if level_only else query
 
 
 def _statements(
-    session: Session, round_id: int, own: Select[Any], minimum: int
-) -> tuple[StatementFigures, ...]:
+    session: Session, round_ids: list[int], reader_id: int, minimum: int
+) -> dict[int, list[StatementFigures]]:
     s = SnapshotStatement
     with_level = col(s.level_1) + col(s.level_2) + col(s.level_3) + col(s.level_4)
-    gave_level = case((_reader_gave(own, col(s.statement_id), True), 1), else_=0)
-    gave_any = case((_reader_gave(own, col(s.statement_id), False), 1), else_=0)
+    gave_level = case((_reader_gave(s.round_id, reader_id, s.statement_id, True), 1), else_=0)
+    gave_any = case((_reader_gave(s.round_id, reader_id, s.statement_id, False), 1), else_=0)
     level_ok = with_level - gave_level >= minimum
     any_ok = col(s.answered) - gave_any >= minimum
     query = (
         select(
+            col(s.round_id),
             col(s.statement_id),
             col(s.area_id),
             case((any_ok, col(s.answered))),
@@ -186,53 +255,55 @@ def _statements(
             case((level_ok, col(s.score_sum))),
             case((level_ok, col(s.spread))),
         )
-        .where(col(s.round_id) == round_id)
-        .order_by(col(s.position))
+        .where(col(s.round_id).in_(round_ids))
+        .order_by(col(s.round_id), col(s.position))
     )
-    return tuple(
-        StatementFigures(
-            statement_id=row[0],
-            area_id=row[1],
-            answered=row[2],
-            dont_know=row[3],
-            levels=None if row[4] is None else (row[4], row[5], row[6], row[7]),
-            score_sum=row[8],
-            spread=row[9],
+    out: dict[int, list[StatementFigures]] = defaultdict(list)
+    for row in session.execute(query):
+        out[row[0]].append(
+            StatementFigures(
+                statement_id=row[1],
+                area_id=row[2],
+                answered=row[3],
+                dont_know=row[4],
+                levels=None if row[5] is None else (row[5], row[6], row[7], row[8]),
+                score_sum=row[9],
+                spread=row[10],
+            )
         )
-        for row in session.execute(query)
-    )
+    return out
 
 
 def _areas(
-    session: Session, round_id: int, own: Select[Any], minimum: int
-) -> dict[str, AreaFigures]:
+    session: Session, round_ids: list[int], reader_id: int, minimum: int
+) -> dict[int, dict[str, AreaFigures]]:
     a, s = SnapshotArea, SnapshotStatement
-    reader_gave = exists().where(
-        col(Answer.response_id).in_(own.scalar_subquery()),
-        col(Answer.level) > 0,
-        col(Answer.statement_id) == col(s.statement_id),
-        col(s.round_id) == round_id,
-        col(s.area_id) == col(a.area_id),
+    reader_gave = _reader_gave(a.round_id, reader_id, s.statement_id, True).where(
+        col(s.round_id) == col(a.round_id), col(s.area_id) == col(a.area_id)
     )
     ok = col(a.respondents) - case((reader_gave, 1), else_=0) >= minimum
-    query = select(col(a.area_id), case((ok, col(a.respondents))), case((ok, col(a.spread)))).where(
-        col(a.round_id) == round_id
-    )
-    return {row[0]: AreaFigures(row[0], row[1], row[2]) for row in session.execute(query)}
+    query = select(
+        col(a.round_id), col(a.area_id), case((ok, col(a.respondents))), case((ok, col(a.spread)))
+    ).where(col(a.round_id).in_(round_ids))
+    out: dict[int, dict[str, AreaFigures]] = defaultdict(dict)
+    for round_id, area_id, respondents, spread in session.execute(query):
+        out[round_id][area_id] = AreaFigures(area_id, respondents, spread)
+    return out
 
 
 def _comments(
-    session: Session, round_id: int, own: Select[Any], minimum: int
-) -> dict[str, list[str]]:
+    session: Session, round_ids: list[int], reader_id: int, minimum: int
+) -> dict[int, dict[str, list[str]]]:
     c, snap = SnapshotComment, RoundSnapshot
+    own = _own_submitted_response(col(snap.round_id), reader_id)
     others = col(snap.respondents) - case((exists(own), 1), else_=0)
     query = (
-        select(col(c.area_id), col(c.text))
+        select(col(c.round_id), col(c.area_id), col(c.text))
         .join(snap, col(snap.round_id) == col(c.round_id))
-        .where(col(c.round_id) == round_id, others >= minimum)
-        .order_by(col(c.area_id), col(c.position))
+        .where(col(c.round_id).in_(round_ids), others >= minimum)
+        .order_by(col(c.round_id), col(c.area_id), col(c.position))
     )
-    out: dict[str, list[str]] = defaultdict(list)
-    for area_id, text in session.execute(query):
-        out[area_id].append(text)
-    return dict(out)
+    out: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for round_id, area_id, text in session.execute(query):
+        out[round_id][area_id].append(text)
+    return {k: dict(v) for k, v in out.items()}

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.content.loader import ContentError, from_snapshot, load_guidance, snapshot
+from app.content.loader import (
+    ContentError,
+    from_snapshot,
+    latest_version_dir,
+    load_guidance,
+    snapshot,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,11 +38,11 @@ def problems(tree: Path) -> str:
 
 
 def first_area(tree: Path) -> Path:
-    return sorted((tree / "v1" / "areas").glob("*.yaml"))[0]
+    return sorted((latest_version_dir(tree) / "areas").glob("*.yaml"))[0]
 
 
 def first_advice(tree: Path) -> Path:
-    return sorted((tree / "v1" / "advice").glob("*.yaml"))[0]
+    return sorted((latest_version_dir(tree) / "advice").glob("*.yaml"))[0]
 
 
 def test_the_real_content_loads(tree):
@@ -66,7 +72,7 @@ def test_it_requires_four_levels_per_statement(tree):
 
 
 def test_it_refuses_duplicate_statement_ids(tree):
-    areas = sorted((tree / "v1" / "areas").glob("*.yaml"))
+    areas = sorted((latest_version_dir(tree) / "areas").glob("*.yaml"))
     first_id = yaml.safe_load(areas[0].read_text(encoding="utf-8"))["statements"][0]["id"]
     edit(areas[1], lambda d: d["statements"][0].__setitem__("id", first_id))
     assert f"duplicate statement id '{first_id}'" in problems(tree)
@@ -123,7 +129,7 @@ def test_it_refuses_an_advice_without_source(tree):
 
 
 def test_it_reports_a_missing_meta_file(tree):
-    (tree / "v1" / "meta.yaml").unlink()
+    (latest_version_dir(tree) / "meta.yaml").unlink()
     assert "meta.yaml: file is missing" in problems(tree)
 
 
@@ -132,9 +138,11 @@ def test_it_needs_a_version_folder(tmp_path):
 
 
 def test_it_loads_the_highest_version(tree):
-    shutil.copytree(tree / "v1", tree / "v2")
-    edit(tree / "v2" / "meta.yaml", lambda d: d.__setitem__("version", "2027.1"))
-    assert load_guidance(tree).meta.version == "2027.1"
+    latest = latest_version_dir(tree)
+    following = tree / f"v{int(latest.name[1:]) + 1}"
+    shutil.copytree(latest, following)
+    edit(following / "meta.yaml", lambda d: d.__setitem__("version", "2099.1"))
+    assert load_guidance(tree).meta.version == "2099.1"
 
 
 def test_a_snapshot_round_trips(tree):

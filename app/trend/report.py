@@ -1,0 +1,91 @@
+"""The report of one closed round for the municipal council: the printable page and the PDF.
+
+The figures are the team results as the manager sees them (results.service.team_results) and
+the development up to the round (trend.view), so the report never shows more than the pages.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+
+from sqlmodel import Session
+
+from app.accounts.models import Municipality
+from app.authz import Action, Actor
+from app.errors import Conflict
+from app.i18n import _, current_locale
+from app.results.models import RoundSnapshot
+from app.results.service import ResultsPage, team_results
+from app.rounds import service as rounds
+from app.rounds.models import Round, RoundStatus
+from app.settings import ROOT
+from app.trend.measures import Measure, Reading, measures_for, readings_for
+from app.trend.view import DevelopmentPage, development_page
+
+REPORT_ROUNDS = 6  # the development in the report: this round and the five before it
+
+
+@dataclass(frozen=True)
+class Report:
+    round: Round
+    municipality: Municipality
+    results: ResultsPage
+    development: DevelopmentPage
+    invited: int
+    respondents: int
+    made_on: date
+    readings: tuple[Reading, ...]
+    plan: tuple[Measure, ...]  # the action plan made after this round
+    follow_up: tuple[Measure, ...]  # the previous round's plan and how it went
+    previous: Round | None
+    locale: str
+
+    @property
+    def title(self) -> str:
+        return _("Gode grep – %(municipality)s – %(round)s") % {
+            "municipality": self.municipality.name,
+            "round": self.round.name,
+        }
+
+
+def council_report(session: Session, actor: Actor, round_id: int) -> Report:
+    """Everything the council report of a closed round shows."""
+    rnd = rounds.get_round(session, actor, round_id, Action.VIEW_RESULTS)
+    if rnd.status != RoundStatus.CLOSED or rnd.id is None:
+        raise Conflict(_("Rapporten kan lages når runden er lukket."))
+    results = team_results(session, actor, rnd)
+    dev = development_page(session, actor, until=rnd, last=REPORT_ROUNDS, statement_charts=False)
+    snapshot = session.get(RoundSnapshot, rnd.id)
+    earlier = [r.round for r in dev.development.rounds if r.round.id != rnd.id]
+    previous = earlier[-1] if earlier else None
+    return Report(
+        round=rnd,
+        municipality=dev.development.municipality,
+        results=results,
+        development=dev,
+        invited=snapshot.invited if snapshot else 0,
+        respondents=snapshot.respondents if snapshot else 0,
+        made_on=datetime.now(UTC).date(),
+        readings=tuple(readings_for(session, actor, rnd.id)),
+        plan=tuple(measures_for(session, actor, [rnd.id])),
+        follow_up=tuple(measures_for(session, actor, [previous.id]))
+        if previous and previous.id
+        else (),
+        previous=previous,
+        locale=current_locale(),
+    )
+
+
+@lru_cache(maxsize=1)
+def report_css() -> str:
+    """The report's stylesheet, inlined into the PDF's HTML (WeasyPrint reads no URLs here)."""
+    return (ROOT / "static" / "css" / "report.css").read_text(encoding="utf-8")
+
+
+def pdf_bytes(html: str) -> bytes:
+    """The report as a tagged PDF (PDF/UA-1) with its title and language from the HTML."""
+    from weasyprint import HTML  # imported lazily: it loads pango and takes a moment
+
+    document = HTML(string=html, base_url=str(ROOT / "static"))
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+    return pdf

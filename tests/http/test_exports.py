@@ -1,0 +1,88 @@
+"""The municipality's own results as XLSX and CSV: aggregates only, read back from the files."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from openpyxl import load_workbook
+
+from tests.conftest import login
+from tests.factories import make_closed_round_with
+
+
+def rounds(db, cast) -> None:
+    users = [cast.staff, cast.staff2, cast.staff3]
+    make_closed_round_with(
+        db,
+        cast.a,
+        users,
+        {"tillit": 2},
+        name="Vår 2026",
+        closed_at=datetime(2026, 5, 1, tzinfo=UTC),
+    )
+    make_closed_round_with(
+        db,
+        cast.a,
+        users,
+        {"tillit": 3},
+        name="Vår 2027",
+        closed_at=datetime(2027, 5, 1, tzinfo=UTC),
+    )
+
+
+def test_the_workbook_has_areas_statements_and_measures_with_numbers(client, db, cast):
+    rounds(db, cast)
+    login(client, cast.manager)
+    response = client.get("/utvikling/eksport.xlsx")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Områder", "Påstander", "Tiltak"]
+    areas = book["Områder"]
+    assert areas.freeze_panes == "A2"
+    header = [c.value for c in areas[1]]
+    assert header[0].startswith("Runde")
+    assert any(h.startswith("Poeng 0–100") for h in header)
+    rows = [[c.value for c in row] for row in areas.iter_rows(min_row=2)]
+    tillit = [r for r in rows if r[3] == "tillit"]
+    score_col = header.index(next(h for h in header if h.startswith("Poeng")))
+    assert [r[score_col] for r in tillit] == [33.3, 66.7]
+    assert isinstance(tillit[1][score_col], float)
+    assert tillit[1][score_col + 1] == 33.3  # the change, as a number
+    assert isinstance(tillit[0][1], datetime)  # a real date cell
+    statements = list(book["Påstander"].iter_rows(min_row=2, values_only=True))
+    assert len(statements) == 2 * 29  # the 29 core statements of v2 in both rounds
+    assert book["Tiltak"].max_row == 1  # the header only, until the action plan (#7) is in
+
+
+def test_the_csv_opens_in_norwegian_excel(client, db, cast):
+    rounds(db, cast)
+    login(client, cast.manager)
+    response = client.get("/utvikling/eksport.csv")
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][0].startswith("Nivå")
+    tillit = [r for r in rows if r[0] == "område" and r[4] == "tillit"]
+    assert [r[8] for r in tillit] == ["33,3", "66,7"]
+    assert "Tillit mellom deltaker og veileder" in tillit[0]
+    statements = [r for r in rows if r[0] == "påstand"]
+    assert statements[0][5]  # the area's wording
+    assert statements[0][7]  # the statement's wording
+    assert len({len(r) for r in rows}) == 1  # every row has every column
+
+
+def test_exports_hold_no_hidden_figure(client, db, cast):
+    make_closed_round_with(db, cast.a, [cast.staff, cast.staff2], {"tillit": 4}, name="For få")
+    login(client, cast.manager)
+    book = load_workbook(io.BytesIO(client.get("/utvikling/eksport.xlsx").content))
+    header = [c.value for c in book["Områder"][1]]
+    score_col = header.index(next(h for h in header if h.startswith("Poeng")))
+    assert {r[score_col] for r in book["Områder"].iter_rows(min_row=2, values_only=True)} == {None}
+
+
+def test_staff_cannot_export(client, cast):
+    login(client, cast.staff)
+    assert client.get("/utvikling/eksport.xlsx").status_code == 403
+    assert client.get("/utvikling/eksport.csv").status_code == 403

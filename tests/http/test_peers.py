@@ -1,0 +1,106 @@
+"""Peer medians: national and same size class, from each municipality's latest closed round
+in the last 24 months, and only where at least five municipalities stand behind them."""
+
+from datetime import UTC, datetime, timedelta
+
+from bs4 import BeautifulSoup
+from sqlmodel import select
+
+from app.accounts.models import Role, SizeClass
+from app.results.models import SnapshotAreaScore
+from app.trend.peers import peer_medians
+from tests.conftest import login
+from tests.factories import make_closed_round_with, make_municipality, make_user
+
+NOW = datetime.now(UTC)
+
+
+def peer(db, number: str, level: int, size=SizeClass.SMALL, ago_days: int = 30, **kw):
+    """A made-up municipality with three staff and one closed round where all chose `level`."""
+    m = make_municipality(db, number=number, name=f"Kommune {number}", size_class=size)
+    users = [make_user(db, f"s{i}@{number}.no", Role.STAFF, m) for i in range(3)]
+    make_closed_round_with(
+        db, m, users, default=level, closed_at=NOW - timedelta(days=ago_days), **kw
+    )
+    return m, users
+
+
+def own_round(db, cast, level: int = 2) -> None:
+    users = [cast.staff, cast.staff2, cast.staff3]
+    make_closed_round_with(db, cast.a, users, default=level, closed_at=NOW - timedelta(days=10))
+
+
+def test_four_municipalities_are_too_few_for_a_median(db, cast):
+    own_round(db, cast)
+    for i in range(3):
+        peer(db, f"970{i}", 4)
+    result = peer_medians(db, cast.a).areas
+    assert result == {}  # nothing leaves the query for groups of four
+
+
+def test_five_municipalities_give_a_median_and_say_so(db, cast):
+    own_round(db, cast, level=2)  # 33
+    for i, level in enumerate((1, 3, 4, 4)):  # 0, 67, 100, 100
+        peer(db, f"970{i}", level)
+    result = peer_medians(db, cast.a).areas["tillit"]
+    assert round(result.national.median or 0) == 67
+    assert result.national.municipalities == 5
+    assert result.size_class.municipalities == 5
+
+
+def test_the_size_class_median_hides_where_the_class_has_four(db, cast):
+    own_round(db, cast)
+    for i in range(3):
+        peer(db, f"970{i}", 4)  # small: with Kommune A, four small ones
+    for i in range(2):
+        peer(db, f"971{i}", 1, size=SizeClass.LARGE)
+    result = peer_medians(db, cast.a).areas["tillit"]
+    assert result.national.municipalities == 6
+    assert result.size_class.median is None
+
+
+def test_only_each_municipalitys_latest_round_in_24_months_counts(db, cast):
+    own_round(db, cast, level=4)
+    for i in range(4):
+        m, users = peer(db, f"970{i}", 1, ago_days=400)
+        # A later round of the same municipality replaces the earlier one.
+        make_closed_round_with(db, m, users, default=4, closed_at=NOW - timedelta(days=20))
+    peer(db, "9799", 1, ago_days=800)  # too old: not counted
+    result = peer_medians(db, cast.a).areas["tillit"]
+    assert result.national.municipalities == 5
+    assert result.national.median == 100
+
+
+def test_the_page_shows_medians_with_counts_and_no_names(client, db, cast):
+    own_round(db, cast)
+    for i in range(4):
+        peer(db, f"970{i}", 3)
+    login(client, cast.manager)
+    soup = BeautifulSoup(client.get("/utvikling").text, "html.parser")
+    section = soup.find("section", attrs={"aria-labelledby": "peers-heading"})
+    text = section.get_text(" ", strip=True)
+    assert "5 kommuner" in text
+    assert "minst 5 kommuner" in text
+    assert "Kommune 970" not in soup.get_text()
+    row = section.find("th", string="Tillit mellom deltaker og veileder").parent
+    cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
+    assert cells == ["33", "67 (5 kommuner)", "67 (5 kommuner)"]
+
+
+def test_the_page_says_when_too_few_stand_behind_a_median(client, db, cast):
+    own_round(db, cast)
+    for i in range(3):
+        peer(db, f"970{i}", 3)
+    login(client, cast.manager)
+    soup = BeautifulSoup(client.get("/utvikling").text, "html.parser")
+    section = soup.find("section", attrs={"aria-labelledby": "peers-heading"})
+    assert section.get_text(" ", strip=True).count("færre enn 5 kommuner") >= 10
+
+
+def test_deleting_a_municipalitys_data_takes_its_peer_scores_with_it(client, db, cast):
+    own_round(db, cast)
+    token = login(client, cast.admin)
+    form = {"confirmation": cast.a.name, "csrf_token": token}
+    assert client.post(f"/admin/kommuner/{cast.a.id}/slett", data=form).status_code == 303
+    left = db.exec(select(SnapshotAreaScore).where(SnapshotAreaScore.municipality_id == cast.a.id))
+    assert left.all() == []

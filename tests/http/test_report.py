@@ -1,0 +1,112 @@
+"""The council report of a closed round: the printable page and a tagged PDF whose title,
+language and key figures a PDF library reads back."""
+
+import io
+from datetime import UTC, datetime
+
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from tests.conftest import csrf_of, login
+from tests.factories import make_closed_round_with
+
+
+def closed(db, cast):
+    users = [cast.staff, cast.staff2, cast.staff3]
+    first = make_closed_round_with(
+        db,
+        cast.a,
+        users,
+        {"tillit": 2},
+        name="Vår 2026",
+        closed_at=datetime(2026, 5, 1, tzinfo=UTC),
+        folder="v1",
+    )
+    second = make_closed_round_with(
+        db,
+        cast.a,
+        users,
+        {"tillit": 3, "arbeidsliv": 1},
+        name="Vår 2027",
+        closed_at=datetime(2027, 5, 1, tzinfo=UTC),
+    )
+    return first, second
+
+
+def pdf_of(client, rnd) -> PdfReader:
+    response = client.get(f"/runder/{rnd.id}/rapport.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    return PdfReader(io.BytesIO(response.content))
+
+
+def test_the_printable_report_has_every_part(client, db, cast):
+    _, rnd = closed(db, cast)
+    login(client, cast.manager)
+    response = client.get(f"/runder/{rnd.id}/rapport")
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.text, "html.parser")
+    text = soup.get_text(" ", strip=True)
+    for part in (
+        "Om kartleggingen",
+        "3 av 4 inviterte svarte",
+        "Styrker",
+        "Tre prioriteringer",
+        "Råd og kildene de bygger på",
+        "Kilde:",
+        "Omforent lesning",
+        "Handlingsplan",
+        "Oppfølging av forrige plan",
+        "Utvikling over tid",
+        "minst 3 personer",
+    ):
+        assert part in text, part
+    # The development in the report stops at this round, with its charts and tables.
+    assert len(soup.find_all("svg", class_="trend-chart")) == len(
+        soup.find_all("table", class_="trend-table")
+    )
+
+
+def test_the_pdf_is_tagged_with_title_language_and_key_figures(client, db, cast):
+    _, rnd = closed(db, cast)
+    login(client, cast.manager)
+    reader = pdf_of(client, rnd)
+    assert reader.metadata.title == "Gode grep – Kommune A – Vår 2027"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "nb"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Kommune A" in text
+    assert "Laget " in text
+    assert f"Side 1 av {len(reader.pages)}" in text
+    assert "Arbeidsliv" in text or "arbeidsliv" in text
+    # Every page carries the municipality and the round.
+    for page in reader.pages:
+        assert "Kommune A · Vår 2027" in page.extract_text()
+    # Key figures: tillit at level 3 everywhere = 67, arbeidsliv at level 1 = 0.
+    assert "67" in text
+
+
+def test_the_pdf_is_in_the_users_language(client, db, cast):
+    _, rnd = closed(db, cast)
+    token = login(client, cast.manager)
+    client.post("/sprak", data={"lang": "en", "next": "/", "csrf_token": token})
+    reader = pdf_of(client, rnd)
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "report for the municipal council" in text
+    assert "Page 1 of" in text
+
+
+def test_an_open_round_has_no_report(client, cast):
+    login(client, cast.manager)
+    assert client.get(f"/runder/{cast.round_a.id}/rapport").status_code == 409
+    assert client.get(f"/runder/{cast.round_a.id}/rapport.pdf").status_code == 409
+
+
+def test_another_municipalitys_manager_gets_404(client, db, cast):
+    _, rnd = closed(db, cast)
+    login(client, cast.other_manager)
+    assert client.get(f"/runder/{rnd.id}/rapport.pdf").status_code == 404
+    assert csrf_of(client)
