@@ -8,6 +8,7 @@ marked "not directly comparable" and gets no change figure.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
@@ -83,6 +84,14 @@ def closed_rounds(session: Session, municipality_id: int) -> list[Round]:
     return list(session.exec(query))
 
 
+def _aware(moment: datetime | None) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC); a round closed in this session has an
+    aware one. Compare them as UTC."""
+    if moment is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def development(
     session: Session, actor: Actor, until: Round | None = None, last: int | None = None
 ) -> Development:
@@ -94,7 +103,8 @@ def development(
     assert municipality is not None
     closed = closed_rounds(session, actor.municipality_id)
     if until is not None:
-        closed = [r for r in closed if (r.closed_at, r.id) <= (until.closed_at, until.id)]
+        limit = (_aware(until.closed_at), until.id or 0)
+        closed = [r for r in closed if (_aware(r.closed_at), r.id or 0) <= limit]
     if last is not None:
         closed = closed[-last:]
     loaded = _load(session, actor, closed)
