@@ -13,17 +13,22 @@ from app.settings import get_settings
 
 
 def make_engine(url: str) -> Engine:
+    # hide_parameters: an error message never carries what someone wrote (answers, comments,
+    # e-mail addresses) into the logs.
     if url.startswith("sqlite"):
         # Pool as large as the worker threads (40), so a request never waits for a connection.
         engine = create_engine(
             url,
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": 15},
             pool_size=20,
             max_overflow=20,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url, hide_parameters=True, pool_size=20, max_overflow=20, pool_pre_ping=True
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -21,6 +21,7 @@ from app.authz import Access, Actor, Decision, may_enter
 from app.content.schema import Text
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from app.logs import REQUEST_ID
 from app.settings import ROOT, get_settings
 
 templates = Jinja2Blocks(directory=str(ROOT / "templates"))
@@ -93,6 +94,7 @@ def render(
         "actor": getattr(request.state, "actor", None),
         "nav_links": nav_links(getattr(request.state, "actor", None)),
         "flash": request.session.pop("flash", None),
+        "request_id": REQUEST_ID.get(),
         **(context or {}),
     }
     partial = blocks if blocks and is_htmx(request) else None

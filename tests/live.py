@@ -36,7 +36,13 @@ def prepare(url: str) -> None:
 
 
 @contextmanager
-def live_server(url: str, production: bool = False) -> Iterator[str]:
+def live_server(
+    url: str,
+    production: bool = False,
+    extra_env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> Iterator[str]:
+    """One uvicorn process; with `log`, its JSON log lines (app/logging.json) go to that file."""
     port = free_port()
     env = {
         **os.environ,
@@ -45,10 +51,13 @@ def live_server(url: str, production: bool = False) -> Iterator[str]:
         "GODEGREP_ENVIRONMENT": "production" if production else "test",
         "GODEGREP_SECRET_KEY": SECRET,
         "GODEGREP_SMTP_PORT": str(free_port()),  # the demo's own mail server, on a free port
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-server-header", "--log-level", "warning"]
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    command += ["--port", str(port), "--no-server-header"]
+    command += ["--log-config", "app/logging.json"] if log else ["--log-level", "warning"]
+    output = open(log, "ab") if log else None  # noqa: SIM115  (closed below)
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=output)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -67,3 +76,5 @@ def live_server(url: str, production: bool = False) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        if output:
+            output.close()

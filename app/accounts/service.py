@@ -64,7 +64,9 @@ def _limiters() -> tuple[Limits, Limits]:
     # Built once under the lock: the first requests after start arrive together, and each
     # building its own memory store would let every one of them past the limit.
     settings = get_settings()
-    limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
+    options = {"key_prefix": settings.redis_key_prefix} if settings.redis_url else {}
+    storage = storage_from_string(settings.rate_limit_storage, **options)
+    limiter = MovingWindowRateLimiter(storage)
     return (
         (limiter, parse(settings.login_limit_account), parse(settings.login_limit_address)),
         (limiter, parse(settings.reset_limit_account), parse(settings.reset_limit_address)),
@@ -203,6 +205,24 @@ def logged_out(session: Session, actor: Actor | None, ip: str) -> None:
     if actor is not None:
         record(session, actor, "logout", actor.email, municipality_id=actor.municipality_id, ip=ip)
         session.commit()
+
+
+def end_all_sessions(session: Session, actor: Actor, ip: str) -> None:
+    """End every login session of the actor's, on every device and in every app instance."""
+    session.execute(
+        update(User)
+        .where(col(User.id) == actor.user_id)
+        .values(session_epoch=col(User.session_epoch) + 1)
+    )
+    record(
+        session,
+        actor,
+        "sessions_ended",
+        actor.email,
+        municipality_id=actor.municipality_id,
+        ip=ip,
+    )
+    session.commit()
 
 
 def save_locale(session: Session, actor: Actor, locale: str) -> None:
