@@ -35,6 +35,26 @@ def prepare(url: str) -> None:
     engine.dispose()
 
 
+def demo_round(url: str) -> tuple[int, str, list[str]]:
+    """The demo municipality's open round: its id, its first area and that area's statements."""
+    from sqlmodel import select
+
+    from app.accounts.models import Municipality
+    from app.content.service import guidance_for
+    from app.rounds.models import Round
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        demo = session.exec(select(Municipality).where(Municipality.number == "9901")).one()
+        rnd = session.exec(select(Round).where(Round.municipality_id == demo.id)).first()
+        assert rnd is not None
+        assert rnd.id is not None
+        area = guidance_for(session, rnd.content_version_id).areas[0]
+        found = rnd.id, area.id, [s.id for s in area.statements]
+    engine.dispose()
+    return found
+
+
 @contextmanager
 def live_server(
     url: str,
