@@ -15,7 +15,7 @@ DEMO_DB ?= sqlite:///$(CURDIR)/gode_grep.db
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-.PHONY: run test setup check-content lint fmt bench translations extract-messages system-deps postgres clean
+.PHONY: run test setup check-content lint fmt bench translations extract-messages system-deps postgres clean backup restore
 
 run: setup
 	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) alembic upgrade head
@@ -76,3 +76,12 @@ postgres:
 
 clean:
 	rm -rf .venv gode_grep.db* app/locale/*/LC_MESSAGES/*.mo
+
+# Back up / restore the database in GODEGREP_DATABASE_URL (see README, "Backup and restore").
+BACKUP_FILE ?= backups/godegrep-$(shell date +%Y%m%d-%H%M%S).backup
+backup: setup
+	$(RUN) python -m app.backup backup $(or $(FILE),$(BACKUP_FILE))
+
+restore: setup
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/….backup (into an empty database)"; exit 1; }
+	$(RUN) python -m app.backup restore $(FILE)
