@@ -1,6 +1,6 @@
 """Database engine and the per-request session. No tables here (see app/models.py)."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import cache
 from typing import Annotated, Any
 
@@ -8,6 +8,7 @@ from fastapi import Depends
 from sqlalchemy import Engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, create_engine
+from starlette.concurrency import run_in_threadpool
 
 from app.settings import get_settings
 
@@ -45,9 +46,18 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_session() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as session:
+async def get_session() -> AsyncIterator[Session]:
+    """The request's session. Making it needs no I/O, so no trip to a worker thread; closing
+    it needs one only when a connection is still checked out (a route that committed has
+    handed its connection back already, as the autosave does)."""
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

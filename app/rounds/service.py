@@ -1,6 +1,6 @@
 """Rounds: their life cycle, each respondent's response and the autosaved answers."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from app.db import insert_ignore, upsert
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _, current_locale
 from app.rounds.forms import AnswerForm
+from app.rounds.hotpath import Found
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent, RoundStatus
 from app.rounds.pii import contains_national_id
 from app.rounds.respondents import is_respondent, possible_respondents
@@ -154,10 +155,36 @@ def save_answers(
 ) -> tuple[int, Progress]:
     """Save the given answers and comments at once; all checks pass before anything is written."""
     require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
+    return _save(session, actor, rnd, form, lambda: _response_state(session, rnd, actor))
+
+
+def autosave(session: Session, found: Found, form: AnswerForm) -> tuple[Round, Progress]:
+    """save_answers for the autosave hot path, given the login, round and response that
+    `hotpath.find` fetched in one query: the same checks, the same writes."""
+    actor = found.actor
+    rnd = found.round
+    require(actor, Action.ANSWER_ROUND, rnd.municipality_id if rnd else None)
+    assert rnd is not None
+
+    def state() -> tuple[int, bool]:
+        if found.response_id is None:
+            return _response_state(session, rnd, actor)  # the first save: create it
+        return found.response_id, found.submitted
+
+    return rnd, _save(session, actor, rnd, form, state)[1]
+
+
+def _save(
+    session: Session,
+    actor: Actor,
+    rnd: Round,
+    form: AnswerForm,
+    response_state: Callable[[], tuple[int, bool]],
+) -> tuple[int, Progress]:
     guidance = guidance_of(session, rnd)
     _check_form(guidance, form)
     _check_open(rnd)
-    response_id, submitted = _response_state(session, rnd, actor)
+    response_id, submitted = response_state()
     if submitted:
         raise Conflict(_("Du har sendt inn svaret ditt. Åpne det igjen for å gjøre endringer."))
     now = datetime.now(UTC)
@@ -172,8 +199,11 @@ def save_answers(
     for area_id, text in form.comments.items():
         values = {"response_id": response_id, "area_id": area_id, "text": text, "updated_at": now}
         upsert(session, AreaComment, values, ["response_id", "area_id"])
+    # Progress inside the same transaction (it sees these writes): no second transaction, and
+    # the connection goes back to the pool at the commit.
+    progress = _progress(session, guidance, response_id)
     session.commit()
-    return response_id, _progress(session, guidance, response_id)
+    return response_id, progress
 
 
 def _response_state(session: Session, rnd: Round, actor: Actor) -> tuple[int, bool]:

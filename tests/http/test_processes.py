@@ -19,9 +19,10 @@ import redis
 from sqlalchemy import create_engine, text
 
 from tests.conftest import ROOT, drop_postgres_database, postgres_database, sqlite_url
-from tests.live import live_server, prepare
+from tests.live import demo_round, live_server, prepare
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+HX = {"HX-Request": "true"}
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
@@ -114,11 +115,20 @@ def test_logging_out_in_one_process_ends_the_session_in_the_other(apps: Apps):
     copy = apps.client()  # a copy of the cookie, as someone who took it would have
     copy.http.cookies = httpx.Cookies(browser.http.cookies)
     assert logged_in(copy, 1)
+    round_id, area_id, statements = demo_round(apps.url)
+    path = f"/runder/{round_id}/omrade/{area_id}"
     token = browser.via(1).csrf("/konto")
+    save = {"csrf_token": token, f"a.{statements[0]}": "2"}
+    assert copy.http.post(apps.bases[1] + path, data=save, headers=HX).status_code == 200
+    stolen = httpx.Cookies(copy.http.cookies)
     assert browser.via(0).post("/logg-ut", {"csrf_token": token}).status_code == 303
     assert not logged_in(copy, 1)
     assert not logged_in(copy, 0)
     assert not logged_in(browser, 1)
+    # The autosave checks the login in its own query: it is refused in both processes too.
+    for base in apps.bases:
+        copy.http.cookies = httpx.Cookies(stolen)  # the cookie as it was before the logout
+        assert copy.http.post(base + path, data=save, headers=HX).status_code == 401
 
 
 def test_ending_all_sessions_in_one_process_ends_them_in_every_process(apps: Apps):
