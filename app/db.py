@@ -1,6 +1,8 @@
 """Database engine and the per-request session. No tables here (see app/models.py)."""
 
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Annotated, Any
 
@@ -61,6 +63,26 @@ async def get_session() -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+_sqlite_writes = threading.Lock()
+
+
+@contextmanager
+def serialized_writes(session: Session) -> Iterator[None]:
+    """Queue this process's SQLite write transactions on a lock.
+
+    SQLite has one writer at a time; the others wait in its busy handler, which sleeps and
+    retries (1, 2, 5 … 100 ms). Under a burst of autosaves threads then sleep while the
+    database is free: the profile showed three quarters of the time there. A lock wakes the
+    next writer the moment the last one commits. PostgreSQL locks rows, not the database:
+    nothing to do there.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    with _sqlite_writes:
+        yield
 
 
 def upsert(

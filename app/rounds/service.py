@@ -14,7 +14,7 @@ from app.audit import record
 from app.authz import Action, Actor, require
 from app.content.schema import Guidance
 from app.content.service import current_guidance, current_version, guidance_for
-from app.db import insert_ignore, upsert
+from app.db import insert_ignore, serialized_writes, upsert
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _, current_locale
 from app.rounds.forms import AnswerForm
@@ -187,22 +187,29 @@ def _save(
     response_id, submitted = response_state()
     if submitted:
         raise Conflict(_("Du har sendt inn svaret ditt. Åpne det igjen for å gjøre endringer."))
+    # Progress is read before writing (the saved statements are added to it), so the write
+    # transaction holds the database's write lock only for the writes, and the connection goes
+    # back to the pool at the commit.
+    progress = _progress(session, guidance, response_id, set(form.answers))
     now = datetime.now(UTC)
-    for statement_id, level in form.answers.items():
-        values = {
-            "response_id": response_id,
-            "statement_id": statement_id,
-            "level": level,
-            "updated_at": now,
-        }
-        upsert(session, Answer, values, ["response_id", "statement_id"])
-    for area_id, text in form.comments.items():
-        values = {"response_id": response_id, "area_id": area_id, "text": text, "updated_at": now}
-        upsert(session, AreaComment, values, ["response_id", "area_id"])
-    # Progress inside the same transaction (it sees these writes): no second transaction, and
-    # the connection goes back to the pool at the commit.
-    progress = _progress(session, guidance, response_id)
-    session.commit()
+    with serialized_writes(session):
+        for statement_id, level in form.answers.items():
+            values = {
+                "response_id": response_id,
+                "statement_id": statement_id,
+                "level": level,
+                "updated_at": now,
+            }
+            upsert(session, Answer, values, ["response_id", "statement_id"])
+        for area_id, text in form.comments.items():
+            values = {
+                "response_id": response_id,
+                "area_id": area_id,
+                "text": text,
+                "updated_at": now,
+            }
+            upsert(session, AreaComment, values, ["response_id", "area_id"])
+        session.commit()
     return response_id, progress
 
 
@@ -266,9 +273,12 @@ def progress(session: Session, guidance: Guidance, response: Response) -> Progre
     return _progress(session, guidance, response.id)
 
 
-def _progress(session: Session, guidance: Guidance, response_id: int) -> Progress:
+def _progress(
+    session: Session, guidance: Guidance, response_id: int, saving: set[str] | None = None
+) -> Progress:
+    """How far the response is; `saving`: statements being saved now, counted as answered."""
     query = sa_select(col(Answer.statement_id)).where(col(Answer.response_id) == response_id)
-    answered = set(session.connection().execute(query).scalars())
+    answered = set(session.connection().execute(query).scalars()) | (saving or set())
     per_area = {
         a.id: (sum(s.id in answered for s in a.statements), len(a.statements))
         for a in guidance.areas
