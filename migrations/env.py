@@ -22,7 +22,10 @@ def run(connection: Connection) -> None:
         # table that other rows point to fails, so a database with data in it could not be
         # upgraded. SQLite only honours this outside a transaction: before anything else runs.
         # The check after the migrations makes sure the rebuilt tables still fit together.
+        outside = not connection.in_transaction()
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        if outside:  # end the transaction this began, or Alembic would not commit its own
+            connection.commit()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

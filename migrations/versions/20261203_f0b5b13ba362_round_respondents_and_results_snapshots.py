@@ -12,7 +12,6 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate may emit sqlmodel types)
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision: str = "f0b5b13ba362"
 down_revision: Union[str, Sequence[str], None] = "b1ecafe65b3e"

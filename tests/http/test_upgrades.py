@@ -134,3 +134,36 @@ def test_every_revision_upgrades_from_its_predecessor_with_data(backend):
         engine.dispose()
         if admin is not None:
             drop_postgres_database(url, admin)
+
+
+def test_the_alembic_command_upgrades_a_sqlite_database_with_data(tmp_path):
+    """The command operators run (and `make run`, and compose's migrate): it must commit."""
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _, chain = revisions()
+    env = {**os.environ, "GODEGREP_DATABASE_URL": url}
+
+    def alembic(*args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "alembic", *args],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+
+    alembic("upgrade", chain[0])
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        before = fill(conn, 0)
+    alembic("upgrade", "head")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == chain[-1]
+        after = counts(conn)
+    engine.dispose()
+    assert all(after[t] >= n for t, n in before.items())
