@@ -15,7 +15,7 @@ DEMO_DB ?= sqlite:///$(CURDIR)/gode_grep.db
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-.PHONY: run test setup check-content lint fmt bench translations extract-messages system-deps postgres clean backup restore
+.PHONY: run test setup check-content lint fmt bench translations extract-messages system-deps postgres clean backup restore load
 
 run: setup
 	GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) $(RUN) alembic upgrade head
@@ -85,3 +85,9 @@ backup: setup
 restore: setup
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/….backup (into an empty database)"; exit 1; }
 	$(RUN) python -m app.backup restore $(FILE)
+
+# 300 staff for 10 minutes against two app processes on a PostgreSQL cluster of its own
+# (port 5499, needs root for `runuser -u postgres`), with an app process killed and PostgreSQL
+# restarted in the middle. Not a test: it prints what people saw. ARGS="--minutes 3" for less.
+load: setup
+	$(RUN) python tests/load/faults.py $(ARGS)

@@ -1,5 +1,6 @@
 """Accounts: passwords and login."""
 
+import os
 import re
 import threading
 from datetime import UTC, datetime
@@ -119,12 +120,24 @@ def login(session: Session, email: str, password: str, ip: str) -> User:
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None (same work either way)."""
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    session.commit()  # hand the connection back: checking the password takes a while
     if user is None:
-        hasher().verify(password, _dummy_hash())  # equal timing: don't reveal unknown e-mails
+        _verify(password, _dummy_hash())  # equal timing: don't reveal unknown e-mails
         return None
-    if not hasher().verify(password, user.password_hash) or not user.active:
+    if not _verify(password, user.password_hash) or not user.active:
         return None
     return user
+
+
+# Argon2 takes about 64 MB and a core for a good fraction of a second. A meeting where
+# everyone logs in at once would otherwise run dozens at a time (one per worker thread): memory
+# runs out and every other request starves. One per core at a time; the rest queue.
+_hashing = threading.BoundedSemaphore(os.cpu_count() or 2)
+
+
+def _verify(password: str, digest: str) -> bool:
+    with _hashing:
+        return bool(hasher().verify(password, digest))
 
 
 def normalise_email(email: str) -> str:

@@ -7,7 +7,7 @@ What is measured
     server, dropped afterwards) the script migrates with Alembic, loads the demo data, adds
     --savers staff users (bench1..N@demo.kommune.no) with a response row each, and runs:
 
-    app   the real app (uvicorn app.main:app, one worker). Every saver logs in through the
+    app   the real app (uvicorn app.main:app, --workers as given). Every saver logs in through the
           form first (its own cookie jar and CSRF token) and opens the first area. Then, for
           --seconds, all savers post autosaves back to back: a random statement of the first
           area, a random level 0-4.
@@ -45,9 +45,19 @@ Caveats
     means the driver, not the server, limits the figures; that is most likely for the bare
     handler and flatters app/bare. Compare runs on the same machine only.
 
+Drivers and workers
+    --drivers python,wrk: the same saves are driven by this script (httpx) and by wrk (C; see
+    tests/bench/wrk.py), one after the other against the same server; wrk costs the cores far
+    less, so its figures show the server's own ceiling. --workers 1,2 runs everything with
+    one uvicorn worker and again with two (`--workers 2`), app and bare alike, and prints how
+    the app scales (aim: 2 workers ≥ 1.7× one). The savers log in once per backend: their
+    sessions are in the database, so they hold in every server started on it. The app logs as
+    in production (JSON lines, no access log).
+
 Usage (what `make bench` runs; writes test-results/bench-autosave.json as well):
     .venv/bin/python tests/bench/autosave.py [--seconds 10] [--savers 100]
-        [--backends sqlite,postgres] [--think-ms 0] [--strict]
+        [--backends sqlite,postgres] [--think-ms 0] [--workers 1,2] [--drivers python,wrk]
+        [--strict]
 """
 
 import argparse

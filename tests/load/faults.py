@@ -309,6 +309,11 @@ async def log_in(
     """Log in (trying again after a pause, as a person would, if it fails)."""
     while time.monotonic() < end:
         try:
+            # A login whose answer was lost (a timeout) may have gone through: look first.
+            page = await lb.request(client, "GET", "/konto")
+            match = CSRF.search(page.text) if page.status_code == 200 else None
+            if match:
+                return match.group(1)
             page = await lb.request(client, "GET", "/logg-inn")
             form = {
                 "email": email,
@@ -324,7 +329,7 @@ async def log_in(
             record.errors.append((time.monotonic() - record.start, f"login {done.status_code}"))
         except (httpx.HTTPError, AttributeError) as exc:
             record.errors.append((time.monotonic() - record.start, f"login {type(exc).__name__}"))
-        await asyncio.sleep(3)
+        await asyncio.sleep(random.uniform(5, 15))  # people wait a bit before trying again
     return None
 
 
