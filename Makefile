@@ -18,7 +18,7 @@ DEMO_DB ?= sqlite:///$(CURDIR)/gode_grep.db
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-.PHONY: run demo-reset test setup check-content lint fmt bench bench-compare translations extract-messages system-deps postgres clean
+.PHONY: run demo-reset test setup check-content lint fmt bench bench-compare translations extract-messages system-deps postgres clean backup restore load
 
 run: setup
 	$(DEMO_ENV) $(RUN) alembic upgrade head
@@ -89,3 +89,18 @@ postgres:
 
 clean:
 	rm -rf .venv gode_grep.db* app/locale/*/LC_MESSAGES/*.mo
+
+# Back up / restore the database in GODEGREP_DATABASE_URL (see README, "Backup and restore").
+BACKUP_FILE ?= backups/godegrep-$(shell date +%Y%m%d-%H%M%S).backup
+backup: setup
+	$(RUN) python -m app.backup backup $(or $(FILE),$(BACKUP_FILE))
+
+restore: setup
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/….backup (into an empty database)"; exit 1; }
+	$(RUN) python -m app.backup restore $(FILE)
+
+# 300 staff for 10 minutes against two app processes on a PostgreSQL cluster of its own
+# (port 5499, needs root for `runuser -u postgres`), with an app process killed and PostgreSQL
+# restarted in the middle. Not a test: it prints what people saw. ARGS="--minutes 3" for less.
+load: setup
+	$(RUN) python tests/load/faults.py $(ARGS)

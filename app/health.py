@@ -1,9 +1,11 @@
 """Health checks for whatever runs the app: alive (the process answers, no I/O) and ready (the
-database answers and its schema is the one this code was written for)."""
+database answers and its schema is the one this code was written for, and Redis answers when
+the app is configured to use it)."""
 
 import logging
 from functools import cache
 
+import redis
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from fastapi import APIRouter
@@ -14,7 +16,7 @@ from sqlmodel import Session
 
 from app.authz import Access
 from app.db import SessionDep
-from app.settings import ROOT
+from app.settings import ROOT, get_settings
 from app.web import allow
 
 router = APIRouter()
@@ -30,7 +32,7 @@ async def alive() -> Response:
 @router.get("/helse", dependencies=[allow(Access.PUBLIC)])
 @router.get("/helse/klar", dependencies=[allow(Access.PUBLIC)])
 def ready(session: SessionDep) -> Response:
-    if not database_ready(session):
+    if not database_ready(session) or not redis_ready():
         return PlainTextResponse("ikke klar", status_code=503)
     return PlainTextResponse("ok")
 
@@ -47,6 +49,24 @@ def database_ready(session: Session) -> bool:
         log.warning("not ready: database at %s, code expects %s", applied, expected_revisions())
         return False
     return True
+
+
+def redis_ready() -> bool:
+    """True when no Redis is configured, or when the configured one answers a PING."""
+    url = get_settings().redis_url
+    if url is None:
+        return True
+    try:
+        return bool(_redis(url).ping())
+    except redis.RedisError as exc:
+        log.warning("not ready: Redis: %s", exc)
+        return False
+
+
+@cache
+def _redis(url: str) -> "redis.Redis":
+    # Short timeouts: a health check must answer quickly, whatever Redis does.
+    return redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
 
 
 @cache

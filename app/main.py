@@ -20,6 +20,7 @@ from app.devtools import router as dev_router
 from app.errors import DomainError, Unauthorized
 from app.health import router as health_router
 from app.i18n import _
+from app.logs import RequestLog
 from app.mail import start_local_server
 from app.meeting.routes import router as meeting_router
 from app.middleware import BodyLimit, ErrorPages, SecurityHeaders
@@ -97,6 +98,7 @@ def create_app() -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(SecurityHeaders, hsts=settings.environment == "production")
+    app.add_middleware(RequestLog)  # outermost: its request id is in every log line and page
     app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]

@@ -4,6 +4,8 @@ for what nothing else caught (a bug: 500; the database out of reach: 503)."""
 import contextlib
 import logging
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeout
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import Request
@@ -21,8 +23,15 @@ CSP = (
     "base-uri 'none'; object-src 'none'"
 )
 HSTS = b"max-age=63072000; includeSubDomains"
-# The database refused or dropped the connection, or the pool had none to give: temporary.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+# The database refused or dropped the connection, or the pool had none to give, or Redis (the
+# rate-limit store) is out of reach: temporary.
+DATABASE_UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeout,
+    RedisConnectionError,
+    RedisTimeout,
+)
 
 
 class SecurityHeaders:

@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     reset_limit_address: str = "20/hour"
     # Where the counts live: memory:// for one process; redis://… when several app instances run.
     rate_limit_storage: str = "memory://"
+    # Every key this app writes to Redis starts with this, so instances of different services
+    # (or a test run) can share one Redis without seeing each other's counts.
+    redis_key_prefix: str = Field(default="godegrep", pattern=r"^[A-Za-z0-9_.:-]{1,40}$")
+
+    @property
+    def redis_url(self) -> str | None:
+        """The Redis the app depends on, if any (the rate-limit store)."""
+        scheme = self.rate_limit_storage.split("://", 1)[0]
+        return self.rate_limit_storage if scheme in {"redis", "rediss"} else None
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> "Settings":

@@ -21,6 +21,7 @@ from app.authz import Access, Actor, Decision, may_enter
 from app.content.schema import Text
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from app.logs import REQUEST_ID
 from app.settings import ROOT, get_settings
 from app.static_files import static_url
 
@@ -94,6 +95,7 @@ def render(
         "actor": getattr(request.state, "actor", None),
         "nav_links": nav_links(getattr(request.state, "actor", None)),
         "flash": request.session.pop("flash", None),
+        "request_id": REQUEST_ID.get(),
         **(context or {}),
     }
     partial = blocks if blocks and is_htmx(request) else None
@@ -198,23 +200,43 @@ def _is_trusted(address: str, networks: Any) -> bool:
 
 def optional_actor(request: Request, session: SessionDep) -> Actor | None:
     """The logged-in actor, or None if there is no valid, active, recent session."""
-    sid = request.session.get("sid")
-    if not isinstance(sid, str):
-        return None
     now = time.time()
+    sid = session_token(request, now)
+    if sid is None:
+        return None
     row = sessions.active_login(session, sid, datetime.fromtimestamp(now, UTC))
     # Hand the connection back before the route runs. This dependency runs on a worker thread
     # of its own; holding a pooled connection while the route waits for a free thread
     # deadlocks under a burst of saves (every thread waiting for a connection that a waiting
     # request holds). The benchmark found this at 100 simultaneous savers.
     session.commit()
-    stale = now - int(request.session.get("seen", 0)) > get_settings().session_idle_minutes * 60
-    if row is None or stale:
+    return accept_login(request, None if row is None else row_actor(row), now)
+
+
+def session_token(request: Request, now: float) -> str | None:
+    """The login session id in the cookie, unless the session has been idle too long (that
+    ends it here). Only the cookie: whether the login is still valid is the database's word."""
+    sid = request.session.get("sid")
+    if not isinstance(sid, str):
+        return None
+    if now - int(request.session.get("seen", 0)) > get_settings().session_idle_minutes * 60:
+        end_session(request)
+        return None
+    return sid
+
+
+def row_actor(row: Any) -> Actor:
+    return Actor(row.id, row.role, row.municipality_id, row.email)
+
+
+def accept_login(request: Request, actor: Actor | None, now: float) -> Actor | None:
+    """Take the database's answer about the cookie's login: forget a login that is no longer
+    valid, else note the activity and make the actor the request's."""
+    if actor is None:
         end_session(request)
         return None
     if now - request.session["seen"] > 60:
         request.session["seen"] = int(now)
-    actor = Actor(row.id, row.role, row.municipality_id, row.email)
     request.state.actor = actor
     return actor
 
@@ -256,6 +278,31 @@ class Allow:
 
 def allow(access: Access) -> Any:
     return Depends(Allow(access))
+
+
+class AllowInHandler(Allow):
+    """The same rule for the autosave hot path, where the handler checks the login in the one
+    query it makes anyway (`app.rounds.hotpath`) and then calls `enforce`. Here, before the
+    handler, only what needs no database: without a live login cookie the answer is the same
+    401 as Allow gives."""
+
+    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+        if may_enter(None, self.access) is Decision.ALLOW:
+            return
+        if session_token(request, time.time()) is None:
+            raise Unauthorized(
+                i18n._("Du er ikke logget inn, eller økten din er utløpt. Logg inn igjen.")
+            )
+
+    def enforce(self, actor: Actor | None) -> None:
+        """The decision Allow makes, for the actor the handler found."""
+        decision = may_enter(actor, self.access)
+        if decision is Decision.NOT_LOGGED_IN:
+            raise Unauthorized(
+                i18n._("Du er ikke logget inn, eller økten din er utløpt. Logg inn igjen.")
+            )
+        if decision is Decision.FORBIDDEN:
+            raise Forbidden(i18n._("Du har ikke tilgang til denne siden med rollen din."))
 
 
 async def csrf_protect(request: Request) -> None:

@@ -16,6 +16,16 @@ target_metadata = SQLModel.metadata
 
 
 def run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds a table (copy, DROP, rename). With foreign keys on, dropping a
+        # table that other rows point to fails, so a database with data in it could not be
+        # upgraded. SQLite only honours this outside a transaction: before anything else runs.
+        # The check after the migrations makes sure the rebuilt tables still fit together.
+        outside = not connection.in_transaction()
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        if outside:  # end the transaction this began, or Alembic would not commit its own
+            connection.commit()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -25,6 +35,10 @@ def run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
 
 
 def run_migrations_online() -> None:
@@ -35,7 +49,7 @@ def run_migrations_online() -> None:
     engine = make_engine(get_settings().database_url)
     with engine.connect() as connection:
         run(connection)
-    engine.dispose()
+    engine.dispose()  # no pooled connection is left with foreign keys off
 
 
 if context.is_offline_mode():

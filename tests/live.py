@@ -35,8 +35,34 @@ def prepare(url: str) -> None:
     engine.dispose()
 
 
+def demo_round(url: str) -> tuple[int, str, list[str]]:
+    """The demo municipality's open round: its id, its first area and that area's statements."""
+    from sqlmodel import select
+
+    from app.accounts.models import Municipality
+    from app.content.service import guidance_for
+    from app.rounds.models import Round
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        demo = session.exec(select(Municipality).where(Municipality.number == "9901")).one()
+        rnd = session.exec(select(Round).where(Round.municipality_id == demo.id)).first()
+        assert rnd is not None
+        assert rnd.id is not None
+        area = guidance_for(session, rnd.content_version_id).areas[0]
+        found = rnd.id, area.id, [s.id for s in area.statements]
+    engine.dispose()
+    return found
+
+
 @contextmanager
-def live_server(url: str, production: bool = False) -> Iterator[str]:
+def live_server(
+    url: str,
+    production: bool = False,
+    extra_env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> Iterator[str]:
+    """One uvicorn process; with `log`, its JSON log lines (app/logging.json) go to that file."""
     port = free_port()
     env = {
         **os.environ,
@@ -45,10 +71,13 @@ def live_server(url: str, production: bool = False) -> Iterator[str]:
         "GODEGREP_ENVIRONMENT": "production" if production else "test",
         "GODEGREP_SECRET_KEY": SECRET,
         "GODEGREP_SMTP_PORT": str(free_port()),  # the demo's own mail server, on a free port
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-server-header", "--log-level", "warning"]
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    command += ["--port", str(port), "--no-server-header"]
+    command += ["--log-config", "app/logging.json"] if log else ["--log-level", "warning"]
+    output = open(log, "ab") if log else None  # noqa: SIM115  (closed below)
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=output)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -67,3 +96,5 @@ def live_server(url: str, production: bool = False) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        if output:
+            output.close()

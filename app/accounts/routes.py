@@ -73,6 +73,13 @@ def logout(request: Request, actor: OptionalActorDep, session: SessionDep) -> Re
     return redirect("/logg-inn", _("Du er logget ut."), request)
 
 
+@router.post("/konto/logg-ut-overalt", dependencies=[allow(Access.LOGGED_IN)])
+def end_all_sessions(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    service.end_all_sessions(session, actor, client_ip(request))
+    end_session(request)
+    return redirect("/logg-inn", _("Du er logget ut på alle enheter."), request)
+
+
 @router.post("/sprak", dependencies=[allow(Access.PUBLIC)])
 def choose_language(
     request: Request,

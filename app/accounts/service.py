@@ -1,5 +1,6 @@
 """Accounts: passwords and login."""
 
+import os
 import re
 import threading
 from datetime import UTC, datetime
@@ -64,7 +65,9 @@ def _limiters() -> tuple[Limits, Limits]:
     # Built once under the lock: the first requests after start arrive together, and each
     # building its own memory store would let every one of them past the limit.
     settings = get_settings()
-    limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
+    options = {"key_prefix": settings.redis_key_prefix} if settings.redis_url else {}
+    storage = storage_from_string(settings.rate_limit_storage, **options)
+    limiter = MovingWindowRateLimiter(storage)
     return (
         (limiter, parse(settings.login_limit_account), parse(settings.login_limit_address)),
         (limiter, parse(settings.reset_limit_account), parse(settings.reset_limit_address)),
@@ -117,12 +120,24 @@ def login(session: Session, email: str, password: str, ip: str) -> User:
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None (same work either way)."""
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    session.commit()  # hand the connection back: checking the password takes a while
     if user is None:
-        hasher().verify(password, _dummy_hash())  # equal timing: don't reveal unknown e-mails
+        _verify(password, _dummy_hash())  # equal timing: don't reveal unknown e-mails
         return None
-    if not hasher().verify(password, user.password_hash) or not user.active:
+    if not _verify(password, user.password_hash) or not user.active:
         return None
     return user
+
+
+# Argon2 takes about 64 MB and a core for a good fraction of a second. A meeting where
+# everyone logs in at once would otherwise run dozens at a time (one per worker thread): memory
+# runs out and every other request starves. One per core at a time; the rest queue.
+_hashing = threading.BoundedSemaphore(os.cpu_count() or 2)
+
+
+def _verify(password: str, digest: str) -> bool:
+    with _hashing:
+        return bool(hasher().verify(password, digest))
 
 
 def normalise_email(email: str) -> str:
@@ -203,6 +218,24 @@ def logged_out(session: Session, actor: Actor | None, ip: str) -> None:
     if actor is not None:
         record(session, actor, "logout", actor.email, municipality_id=actor.municipality_id, ip=ip)
         session.commit()
+
+
+def end_all_sessions(session: Session, actor: Actor, ip: str) -> None:
+    """End every login session of the actor's, on every device and in every app instance."""
+    session.execute(
+        update(User)
+        .where(col(User.id) == actor.user_id)
+        .values(session_epoch=col(User.session_epoch) + 1)
+    )
+    record(
+        session,
+        actor,
+        "sessions_ended",
+        actor.email,
+        municipality_id=actor.municipality_id,
+        ip=ip,
+    )
+    session.commit()
 
 
 def save_locale(session: Session, actor: Actor, locale: str) -> None:

@@ -1,6 +1,6 @@
 """Rounds: their life cycle, each respondent's response and the autosaved answers."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -14,11 +14,12 @@ from app.audit import record
 from app.authz import Action, Actor, require
 from app.content.schema import Guidance
 from app.content.service import current_guidance, current_version, guidance_for
-from app.db import insert_ignore, upsert
+from app.db import insert_ignore, serialized_writes, upsert
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _, current_locale
 from app.notices.service import notify_round_opened
 from app.rounds.forms import AnswerForm
+from app.rounds.hotpath import Found
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent, RoundStatus
 from app.rounds.pii import contains_national_id
 from app.rounds.respondents import is_respondent, possible_respondents
@@ -157,26 +158,62 @@ def save_answers(
 ) -> tuple[int, Progress]:
     """Save the given answers and comments at once; all checks pass before anything is written."""
     require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
+    return _save(session, actor, rnd, form, lambda: _response_state(session, rnd, actor))
+
+
+def autosave(session: Session, found: Found, form: AnswerForm) -> tuple[Round, Progress]:
+    """save_answers for the autosave hot path, given the login, round and response that
+    `hotpath.find` fetched in one query: the same checks, the same writes."""
+    actor = found.actor
+    rnd = found.round
+    require(actor, Action.ANSWER_ROUND, rnd.municipality_id if rnd else None)
+    assert rnd is not None
+
+    def state() -> tuple[int, bool]:
+        if found.response_id is None:
+            return _response_state(session, rnd, actor)  # the first save: create it
+        return found.response_id, found.submitted
+
+    return rnd, _save(session, actor, rnd, form, state)[1]
+
+
+def _save(
+    session: Session,
+    actor: Actor,
+    rnd: Round,
+    form: AnswerForm,
+    response_state: Callable[[], tuple[int, bool]],
+) -> tuple[int, Progress]:
     guidance = guidance_of(session, rnd)
     _check_form(guidance, form)
     _check_open(rnd)
-    response_id, submitted = _response_state(session, rnd, actor)
+    response_id, submitted = response_state()
     if submitted:
         raise Conflict(_("Du har sendt inn svaret ditt. Åpne det igjen for å gjøre endringer."))
+    # Progress is read before writing (the saved statements are added to it), so the write
+    # transaction holds the database's write lock only for the writes, and the connection goes
+    # back to the pool at the commit.
+    progress = _progress(session, guidance, response_id, set(form.answers))
     now = datetime.now(UTC)
-    for statement_id, level in form.answers.items():
-        values = {
-            "response_id": response_id,
-            "statement_id": statement_id,
-            "level": level,
-            "updated_at": now,
-        }
-        upsert(session, Answer, values, ["response_id", "statement_id"])
-    for area_id, text in form.comments.items():
-        values = {"response_id": response_id, "area_id": area_id, "text": text, "updated_at": now}
-        upsert(session, AreaComment, values, ["response_id", "area_id"])
-    session.commit()
-    return response_id, _progress(session, guidance, response_id)
+    with serialized_writes(session):
+        for statement_id, level in form.answers.items():
+            values = {
+                "response_id": response_id,
+                "statement_id": statement_id,
+                "level": level,
+                "updated_at": now,
+            }
+            upsert(session, Answer, values, ["response_id", "statement_id"])
+        for area_id, text in form.comments.items():
+            values = {
+                "response_id": response_id,
+                "area_id": area_id,
+                "text": text,
+                "updated_at": now,
+            }
+            upsert(session, AreaComment, values, ["response_id", "area_id"])
+        session.commit()
+    return response_id, progress
 
 
 def _response_state(session: Session, rnd: Round, actor: Actor) -> tuple[int, bool]:
@@ -239,9 +276,12 @@ def progress(session: Session, guidance: Guidance, response: Response) -> Progre
     return _progress(session, guidance, response.id)
 
 
-def _progress(session: Session, guidance: Guidance, response_id: int) -> Progress:
+def _progress(
+    session: Session, guidance: Guidance, response_id: int, saving: set[str] | None = None
+) -> Progress:
+    """How far the response is; `saving`: statements being saved now, counted as answered."""
     query = sa_select(col(Answer.statement_id)).where(col(Answer.response_id) == response_id)
-    answered = set(session.connection().execute(query).scalars())
+    answered = set(session.connection().execute(query).scalars()) | (saving or set())
     per_area = {
         a.id: (sum(s.id in answered for s in a.statements), len(a.statements))
         for a in guidance.areas

@@ -7,7 +7,7 @@ What is measured
     server, dropped afterwards) the script migrates with Alembic, loads the demo data, adds
     --savers staff users (bench1..N@demo.kommune.no) with a response row each, and runs:
 
-    app   the real app (uvicorn app.main:app, one worker). Every saver logs in through the
+    app   the real app (uvicorn app.main:app, --workers as given). Every saver logs in through the
           form first (its own cookie jar and CSRF token) and opens the first area. Then, for
           --seconds, all savers post autosaves back to back: a random statement of the first
           area, a random level 0-4.
@@ -45,9 +45,19 @@ Caveats
     means the driver, not the server, limits the figures; that is most likely for the bare
     handler and flatters app/bare. Compare runs on the same machine only.
 
+Drivers and workers
+    --drivers python,wrk: the same saves are driven by this script (httpx) and by wrk (C; see
+    tests/bench/wrk.py), one after the other against the same server; wrk costs the cores far
+    less, so its figures show the server's own ceiling. --workers 1,2 runs everything with
+    one uvicorn worker and again with two (`--workers 2`), app and bare alike, and prints how
+    the app scales (aim: 2 workers ≥ 1.7× one). The savers log in once per backend: their
+    sessions are in the database, so they hold in every server started on it. The app logs as
+    in production (JSON lines, no access log).
+
 Usage (what `make bench` runs; writes test-results/bench-autosave.json as well):
     .venv/bin/python tests/bench/autosave.py [--seconds 10] [--savers 100]
-        [--backends sqlite,postgres] [--think-ms 0] [--strict]
+        [--backends sqlite,postgres] [--think-ms 0] [--workers 1,2] [--drivers python,wrk]
+        [--strict]
 """
 
 import argparse
@@ -65,6 +75,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import uuid
@@ -95,6 +106,9 @@ from app.content.service import guidance_for  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.demo import load_demo  # noqa: E402
 from app.rounds.models import Response, Round  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import wrk  # noqa: E402
 
 PASSWORD = "benk mot lagring hver dag"
 SECRET_KEY = secrets.token_hex(20)  # 40 characters
@@ -463,7 +477,16 @@ def summarise(tally: Tally, wall: float, peak_kb: int) -> Figures:
     }
 
 
-async def app_phase(seed: Seed, server: Server, args: Any) -> Figures:
+@dataclass
+class Logins:
+    """The savers' logged-in sessions: made once per backend, valid in every server started
+    on that database (sessions live in the database; every server has the same secret)."""
+
+    cookies: list[httpx.Cookies]
+    tokens: list[str]
+
+
+async def log_in_once(seed: Seed, server: Server) -> Logins:
     path = f"/runder/{seed.round_id}/omrade/{seed.area_id}"
     async with AsyncExitStack() as stack:
         clients = [
@@ -472,10 +495,17 @@ async def app_phase(seed: Seed, server: Server, args: Any) -> Figures:
         start = time.perf_counter()
         tokens = await log_in_all(clients, [email for email, _ in seed.savers], path)
         print(f"   {len(tokens)} log-ins took {time.perf_counter() - start:.1f} s", flush=True)
-        htmx = {"HX-Request": "true"}
-        savers = [
-            Saver(c, path, {"csrf_token": t}, htmx) for c, t in zip(clients, tokens, strict=True)
-        ]
+        return Logins([httpx.Cookies(c.cookies) for c in clients], tokens)
+
+
+async def app_phase(seed: Seed, server: Server, logins: Logins, args: Any) -> Figures:
+    path = f"/runder/{seed.round_id}/omrade/{seed.area_id}"
+    async with AsyncExitStack() as stack:
+        savers = []
+        for cookies, token in zip(logins.cookies, logins.tokens, strict=True):
+            client = await stack.enter_async_context(new_client(server.base_url))
+            client.cookies = httpx.Cookies(cookies)
+            savers.append(Saver(client, path, {"csrf_token": token}, {"HX-Request": "true"}))
         return await measure(savers, seed.statements, server.process.pid, args)
 
 
@@ -493,24 +523,91 @@ async def bare_phase(seed: Seed, server: Server, args: Any) -> Figures:
         return await measure(savers, seed.statements, server.process.pid, args)
 
 
+def wrk_phase(seed: Seed, server: Server, args: Any, logins: Logins | None) -> Figures:
+    """The same saves driven by wrk (tests/bench/wrk.py), with the server's CPU and RSS."""
+    if logins is None:
+        sessions = [("", f"response_id={rid}") for _, rid in seed.savers]
+        path = "/save"
+    else:
+        sessions = [
+            ("; ".join(f"{k}={v}" for k, v in c.items()), f"csrf_token={t}")
+            for c, t in zip(logins.cookies, logins.tokens, strict=True)
+        ]
+        path = f"/runder/{seed.round_id}/omrade/{seed.area_id}"
+    pid = server.process.pid
+    server_cpu, start = cpu_seconds(process_tree(pid)), time.perf_counter()
+    peak = {"kb": 0}
+    watching = threading.Event()
+
+    def watch() -> None:
+        while not watching.is_set():
+            peak["kb"] = max(peak["kb"], rss_kb(process_tree(pid)))
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        figures = wrk.run(
+            server.base_url, sessions, seed.statements, path, args.seconds, args.think_ms
+        )
+    finally:
+        watching.set()
+        watcher.join()
+    wall = time.perf_counter() - start
+    return figures | {
+        "peak_rss_mb": peak["kb"] / 1024,
+        "server_cpu_pct": 100 * (cpu_seconds(process_tree(pid)) - server_cpu) / wall,
+        "driver_cpu_pct": None,  # wrk's own: a separate process, not measured here
+    }
+
+
 # --- a backend, the report ------------------------------------------------------------------
 
 
 def run_backend(backend: str, args: Any, workdir: Path, password_hash: str) -> Figures:
+    """Every (workers, driver) combination on one database: app, then bare, per worker count."""
     print(f"\n== {backend}: preparing the database and {args.savers} users", flush=True)
+    results: Figures = {}
     with database(backend, workdir, args.postgres_url) as url:
         data = seed(url, args.savers, password_hash)
-        print(f"== {backend}: app (log-ins first, then {args.seconds:g} s)", flush=True)
-        with serve("app.main:app", url, workdir / f"{backend}-app.log") as server:
-            app = asyncio.run(app_phase(data, server, args))
-            report_log_trouble(server, app)
-        print(f"== {backend}: bare handler ({args.seconds:g} s)", flush=True)
-        bare_dir = str(Path(__file__).resolve().parent)
-        log = workdir / f"{backend}-bare.log"
-        with serve("bare:app", url, log, "--app-dir", bare_dir) as server:
-            bare = asyncio.run(bare_phase(data, server, args))
-            report_log_trouble(server, bare)
-    return {"app": app, "bare": bare, **judge(app, bare)}
+        logins = None
+        for workers in args.workers:
+            extra = ("--workers", str(workers)) if workers > 1 else ()
+            apps: Figures = {}
+            log = workdir / f"{backend}-app-{workers}.log"
+            with serve("app.main:app", url, log, *app_logging(workdir), *extra) as server:
+                if logins is None:
+                    logins = asyncio.run(log_in_once(data, server))
+                for driver in args.drivers:
+                    print(f"== {backend}: app, {workers} worker(s), {driver}", flush=True)
+                    apps[driver] = drive(driver, data, server, args, logins)
+                    report_log_trouble(server, apps[driver])
+            bare_dir = str(Path(__file__).resolve().parent)
+            log = workdir / f"{backend}-bare-{workers}.log"
+            with serve("bare:app", url, log, "--app-dir", bare_dir, *extra) as server:
+                for driver in args.drivers:
+                    print(f"== {backend}: bare, {workers} worker(s), {driver}", flush=True)
+                    bare = drive(driver, data, server, args, None)
+                    report_log_trouble(server, bare)
+                    results[f"{workers}w-{driver}"] = {
+                        "app": apps[driver],
+                        "bare": bare,
+                        **judge(apps[driver], bare),
+                    }
+    return results
+
+
+def app_logging(workdir: Path) -> tuple[str, ...]:
+    """The app logs as in production (JSON lines, no access log), into the server log."""
+    return ("--no-access-log", "--log-config", str(ROOT / "app" / "logging.json"))
+
+
+def drive(driver: str, data: Seed, server: Server, args: Any, logins: Logins | None) -> Figures:
+    if driver == "wrk":
+        return wrk_phase(data, server, args, logins)
+    if logins is None:
+        return asyncio.run(bare_phase(data, server, args))
+    return asyncio.run(app_phase(data, server, logins, args))
 
 
 def report_log_trouble(server: Server, result: Figures) -> None:
@@ -544,21 +641,51 @@ def fmt(value: float | None, digits: int = 1) -> str:
 def print_table(backend: str, result: Figures, args: Any) -> None:
     think = f", think {args.think_ms:g} ms" if args.think_ms else ""
     print(f"\n{backend}: {args.savers} savers, {args.seconds:g} s each{think}")
-    line = "{:<6}{:>7}{:>9}{:>9}{:>9}{:>9}{:>8}{:>13}{:>10}{:>10}"
-    head = ["", "ok", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "peak RSS MB"]
-    print(line.format(*head, "srv CPU%", "drv CPU%"))
-    for name in ("app", "bare"):
-        r = result[name]
-        row = [name, r["requests"], fmt(r["requests_per_s"]), fmt(r["p50_ms"]), fmt(r["p95_ms"])]
-        row += [fmt(r["p99_ms"]), r["errors"], fmt(r["peak_rss_mb"])]
-        print(line.format(*row, fmt(r["server_cpu_pct"], 0), fmt(r["driver_cpu_pct"], 0)))
-        if r["error_kinds"]:
-            print(f"      errors by kind: {r['error_kinds']}")
-        if r["error_kinds"].get("ReadTimeout") and r["server_cpu_pct"] < 25:
-            print("      requests timed out while the server was idle: it stalled, not overloaded")
-    ratios = result["ratios"]
-    print(f"app/bare: throughput {fmt(ratios['throughput'], 2)}, p95 {fmt(ratios['p95'], 2)}")
-    print(verdict_line(result, args.savers))
+    line = "{:<4}{:<8}{:>9}{:>9}{:>7}{:>15}{:>15}{:>10}{:>10}"
+    print(
+        line.format(
+            "w",
+            "driver",
+            "app r/s",
+            "bare r/s",
+            "ratio",
+            "app p50/p95",
+            "bare p50/p95",
+            "err a/b",
+            "CPU a/b",
+        )
+    )
+    for key, r in result.items():
+        workers, driver = key.split("w-")
+        app, bare = r["app"], r["bare"]
+        print(
+            line.format(
+                workers,
+                driver,
+                fmt(app["requests_per_s"]),
+                fmt(bare["requests_per_s"]),
+                fmt(r["ratios"]["throughput"], 2),
+                f"{fmt(app['p50_ms'], 0)}/{fmt(app['p95_ms'], 0)}",
+                f"{fmt(bare['p50_ms'], 0)}/{fmt(bare['p95_ms'], 0)}",
+                f"{app['errors']}/{bare['errors']}",
+                f"{fmt(app['server_cpu_pct'], 0)}/{fmt(bare['server_cpu_pct'], 0)}",
+            )
+        )
+        for name, figures in (("app", app), ("bare", bare)):
+            if figures["error_kinds"]:
+                print(f"      {name} errors by kind: {figures['error_kinds']}")
+    for driver in args.drivers:
+        one, two = result.get(f"1w-{driver}"), result.get(f"2w-{driver}")
+        if one and two:
+            scale = [
+                ratio(two[n]["requests_per_s"], one[n]["requests_per_s"]) for n in ("app", "bare")
+            ]
+            print(
+                f"2 workers / 1 ({driver}): app {fmt(scale[0], 2)}×, bare {fmt(scale[1], 2)}× "
+                f"(aim: app ≥ 1.7×)"
+            )
+    for key, r in result.items():
+        print(f"{key}: {verdict_line(r, args.savers)}")
 
 
 def verdict_line(result: Figures, savers: int) -> str:
@@ -583,7 +710,13 @@ def write_json(results: dict[str, Figures], args: Any) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "settings": {"seconds": args.seconds, "savers": args.savers, "think_ms": args.think_ms},
+        "settings": {
+            "seconds": args.seconds,
+            "savers": args.savers,
+            "think_ms": args.think_ms,
+            "workers": args.workers,
+            "drivers": args.drivers,
+        },
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "aims": {"throughput_share": AIM_SHARE, "p95_ms": AIM_P95_MS, "peak_rss_mb": AIM_RSS_MB},
         "backends": results,
@@ -598,10 +731,20 @@ def parse_args(argv: list[str] | None = None) -> Any:
     parser.add_argument("--savers", type=int, default=100, help="concurrent savers (100)")
     parser.add_argument("--backends", default="sqlite,postgres", help="sqlite,postgres")
     parser.add_argument("--think-ms", type=float, default=0, help="mean pause between saves (0)")
+    parser.add_argument("--workers", default="1", help="uvicorn worker counts, e.g. 1,2 (1)")
+    parser.add_argument(
+        "--drivers",
+        default="python,wrk" if wrk.available() else "python",
+        help="load drivers: python,wrk (both when wrk is installed)",
+    )
     parser.add_argument("--postgres-url", default=POSTGRES_URL, help="admin URL of the server")
     parser.add_argument("--strict", action="store_true", help="exit 1 when an aim is missed")
     args = parser.parse_args(argv)
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    args.workers = [int(w) for w in args.workers.split(",") if w.strip()]
+    args.drivers = [d.strip() for d in args.drivers.split(",") if d.strip()]
+    if set(args.drivers) - {"python", "wrk"} or ("wrk" in args.drivers and not wrk.available()):
+        parser.error("--drivers: python and/or wrk (apt-get install wrk)")
     unknown = set(args.backends) - {"sqlite", "postgres"}
     if unknown or args.savers < 1 or args.seconds <= 0:
         parser.error(f"check --backends {sorted(unknown)}, --savers and --seconds")
@@ -641,7 +784,12 @@ def main(argv: list[str] | None = None) -> int:
             print_table(backend, result, args)
     write_json(results, args)
     failed = any("error" in r for r in results.values())
-    missed = any(not r.get("verdict", False) for r in results.values())
+    missed = any(
+        not run.get("verdict", False)
+        for r in results.values()
+        if "error" not in r
+        for run in r.values()
+    )
     return 1 if failed or (args.strict and missed) else 0
 
 

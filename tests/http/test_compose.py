@@ -5,60 +5,138 @@ import os
 import re
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+import redis
 import yaml
 
 from tests.conftest import drop_postgres_database, postgres_database
-from tests.live import live_server
+from tests.live import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_migrates_before_it_serves():
-    command = COMPOSE["services"]["app"]["command"]
-    assert command.index("alembic upgrade head") < command.index("uvicorn app.main:app")
-    env = COMPOSE["services"]["app"]["environment"]
+SERVICES = COMPOSE["services"]
+VENV_BIN = str(ROOT / ".venv" / "bin")
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def test_compose_runs_each_part_as_its_own_service_and_publishes_only_the_app():
+    assert set(SERVICES) == {"db", "redis", "migrate", "app", "jobs"}
+    assert [name for name, s in SERVICES.items() if "ports" in s] == ["app"]
+    assert SERVICES["db"]["image"].startswith("postgres:15")
+    for name, service in SERVICES.items():
+        if name != "migrate":  # a one-shot: its exit status is its health
+            assert service["healthcheck"]["test"], name
+            assert service["restart"] == "unless-stopped", name
+    assert SERVICES["migrate"]["restart"] == "no"
+    for name in ("app", "jobs"):
+        assert SERVICES[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+    env = SERVICES["app"]["environment"]
     assert env["GODEGREP_ENVIRONMENT"] == "production"
     assert env["GODEGREP_DATABASE_URL"].startswith("postgresql+psycopg://")
-    assert COMPOSE["services"]["db"]["image"].startswith("postgres:15")
+    assert env["GODEGREP_RATE_LIMIT_STORAGE"].startswith("redis://")
     assert "GODEGREP_DEMO" not in env
 
 
-@pytest.mark.postgres
-def test_the_compose_commands_work_on_postgresql():
-    url, admin = postgres_database()
-    env = {
+def test_secrets_come_from_an_env_file_that_is_not_committed():
+    text = (ROOT / "docker-compose.yml").read_text()
+    example = (ROOT / ".env.example").read_text()
+    used = set(re.findall(r"(?<!\$)\$\{([A-Z_]+)", text))
+    assert {"POSTGRES_PASSWORD", "REDIS_PASSWORD"} <= used
+    for name in used | {"GODEGREP_SECRET_KEY", "WEB_CONCURRENCY"}:
+        assert re.search(rf"^{name}=", example, re.M), f"{name} missing from .env.example"
+    assert all(s.get("env_file") == ".env" for n, s in SERVICES.items() if n in {"app", "jobs"})
+    assert ".env" in (ROOT / ".gitignore").read_text().split()
+    assert not re.search(r"PASSWORD: [^$]", text), "a literal password in docker-compose.yml"
+
+
+def compose_env(url: str, **extra: str) -> dict[str, str]:
+    return {
         **os.environ,
+        "PATH": f"{VENV_BIN}:{os.environ['PATH']}",
         "GODEGREP_DATABASE_URL": url,
         "GODEGREP_ENVIRONMENT": "production",
         "GODEGREP_SECRET_KEY": "x" * 40,
         "GODEGREP_DEMO": "0",
+        **extra,
     }
-    migrate = re.search(
-        r"uv run --no-sync (alembic upgrade head)", COMPOSE["services"]["app"]["command"]
+
+
+def unescape(words: list[str]) -> list[str]:
+    """What compose hands the container: `$$` becomes `$`."""
+    return [w.replace("$$", "$") for w in words]
+
+
+@pytest.mark.postgres
+def test_the_compose_commands_work_on_postgresql_and_redis(tmp_path):
+    url, admin = postgres_database()
+    prefix = f"godegrep-test-{uuid.uuid4().hex[:10]}"
+    port = free_port()
+    env = compose_env(
+        url,
+        GODEGREP_RATE_LIMIT_STORAGE=REDIS_URL,
+        GODEGREP_REDIS_KEY_PREFIX=prefix,
+        WEB_CONCURRENCY="2",
+        JOBS_EVERY_SECONDS="1",
     )
-    assert migrate
+    heartbeat = tmp_path / "jobs-ok"
+    processes: list[subprocess.Popen[bytes]] = []
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", *migrate.group(1).split()],
+        migrate = subprocess.run(
+            unescape(SERVICES["migrate"]["command"]),
             env=env,
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=180,
         )
-        assert done.returncode == 0, done.stderr
-        with live_server(url, production=True) as base:
-            page = httpx.get(f"{base}/logg-inn")
-            assert page.status_code == 200
-            assert "demo-badge" not in page.text
-            assert "secure" in page.headers["set-cookie"].lower()
+        assert migrate.returncode == 0, migrate.stderr
+        app_command = [w.replace("0.0.0.0", "127.0.0.1") for w in SERVICES["app"]["command"]]
+        app_command[app_command.index("--port") + 1] = str(port)
+        log = open(tmp_path / "app.log", "wb")  # noqa: SIM115
+        processes.append(subprocess.Popen(app_command, env=env, cwd=ROOT, stderr=log))
+        jobs = [w.replace("/tmp/jobs-ok", str(heartbeat)) for w in SERVICES["jobs"]["command"]]
+        processes.append(subprocess.Popen(unescape(jobs), env=env, cwd=ROOT))
+        base = f"http://127.0.0.1:{port}"
+        wait_for(lambda: httpx.get(f"{base}/helse/klar", timeout=1).status_code == 200)
+        page = httpx.get(f"{base}/logg-inn")
+        assert page.status_code == 200
+        assert "demo-badge" not in page.text
+        assert "secure" in page.headers["set-cookie"].lower()
+        probe = [w.replace(":8000", f":{port}") for w in SERVICES["app"]["healthcheck"]["test"][1:]]
+        assert subprocess.run(probe, env=env, cwd=ROOT, timeout=30).returncode == 0
+        wait_for(heartbeat.exists)
+        check = SERVICES["jobs"]["healthcheck"]["test"][1].replace("/tmp/jobs-ok", str(heartbeat))
+        assert subprocess.run(["sh", "-c", check.replace("$$", "$")], timeout=30).returncode == 0
+        assert '"request_id"' in (tmp_path / "app.log").read_text()  # JSON lines
     finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+        store = redis.Redis.from_url(REDIS_URL)
+        for key in store.scan_iter(f"{prefix}*"):
+            store.delete(key)
         drop_postgres_database(url, admin)
+
+
+def wait_for(condition, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("not ready in time")
 
 
 def test_production_refuses_the_development_secret_and_demo_data():

@@ -1,0 +1,122 @@
+"""Back up and restore the database named by GODEGREP_DATABASE_URL, while the app runs:
+
+    python -m app.backup backup FILE     (make backup FILE=…)
+    python -m app.backup restore FILE    (make restore FILE=…; into an empty database)
+
+PostgreSQL: `pg_dump --format=custom` (one consistent snapshot of the whole database, taken in
+a single transaction; saves go on meanwhile) and `pg_restore` in a single transaction, so a
+restore either completes or leaves the target empty. SQLite: the online backup API
+(`sqlite3.Connection.backup`), which copies a consistent state of a live database; a file copy
+of a database in WAL mode can miss committed pages or be torn. The restored copy is checked
+with `PRAGMA integrity_check`.
+"""
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import make_url
+
+from app.settings import get_settings
+
+
+def libpq(url: str) -> tuple[str, dict[str, str]]:
+    """The SQLAlchemy URL as pg_dump and pg_restore take it (no `+psycopg`), and the
+    environment with the password in it (PGPASSWORD), so it never shows in a process list."""
+    parsed = make_url(url)
+    env = dict(os.environ)
+    if parsed.password:
+        env["PGPASSWORD"] = str(parsed.password)
+    plain = parsed.set(drivername="postgresql", password=None)
+    return plain.render_as_string(hide_password=False), env
+
+
+def sqlite_path(url: str) -> Path:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        raise SystemExit("a SQLite database in a file is needed")
+    return Path(database)
+
+
+def backup(url: str, target: Path) -> None:
+    """Write a consistent copy of the live database to `target`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("postgresql"):
+        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target)], url)
+        return
+    source = sqlite3.connect(f"file:{sqlite_path(url)}?mode=ro", uri=True)
+    copy = sqlite3.connect(target)
+    try:
+        with copy:
+            source.backup(copy)  # all pages in one step: one consistent state
+        _check_sqlite(copy)
+    finally:
+        copy.close()
+        source.close()
+
+
+def restore(url: str, source: Path) -> None:
+    """Load a backup into the database at `url`, which must be empty (never over live data)."""
+    if not source.is_file():
+        raise SystemExit(f"no backup at {source}")
+    if url.startswith("postgresql"):
+        _run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                str(source),
+            ],
+            url,
+            "--dbname",
+        )
+        return
+    path = sqlite_path(url)
+    if path.exists() and path.stat().st_size > 0:
+        raise SystemExit(f"{path} exists: restore into a new file, then move it into place")
+    backup_copy = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    target = sqlite3.connect(path)
+    try:
+        with target:
+            backup_copy.backup(target)
+        _check_sqlite(target)
+    finally:
+        target.close()
+        backup_copy.close()
+
+
+def _check_sqlite(connection: sqlite3.Connection) -> None:
+    result = connection.execute("PRAGMA integrity_check").fetchone()[0]
+    if result != "ok":
+        raise SystemExit(f"the copy failed its integrity check: {result}")
+
+
+def _run(command: list[str], url: str, flag: str = "") -> None:
+    target, env = libpq(url)
+    command = [*command, *([flag] if flag else []), target]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{command[0]} failed: {done.stderr.strip()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("action", choices=["backup", "restore"])
+    parser.add_argument("file", type=Path)
+    args = parser.parse_args(argv)
+    url = get_settings().database_url
+    if args.action == "backup":
+        backup(url, args.file)
+    else:
+        restore(url, args.file)
+    print(f"{args.action}: done ({args.file})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Backup while people save, restore into a fresh database: every answer acknowledged before the
+backup began is there, and the audit log and the results snapshots are intact (SQLite through
+its online backup API, PostgreSQL through pg_dump/pg_restore: `python -m app.backup`, which
+`make backup` and `make restore` run)."""
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import httpx2 as httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, select
+
+from app.content.service import guidance_for
+from app.db import make_engine
+from app.jobs import run_due_work
+from app.rounds.models import Round
+from tests.conftest import ROOT, drop_postgres_database, postgres_database, sqlite_url
+from tests.live import live_server, prepare
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+STAFF = ["ansatt1@demo.kommune.no", "ansatt2@demo.kommune.no", "ansatt3@demo.kommune.no"]
+
+
+@pytest.fixture(params=BACKENDS)
+def databases(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    """A source database and an empty one to restore into, on the same backend."""
+    if request.param == "sqlite":
+        yield sqlite_url(), sqlite_url().replace("test.db", "restored.db")
+        return
+    (source, admin), (target, admin2) = postgres_database(), postgres_database()
+    try:
+        yield source, target
+    finally:
+        drop_postgres_database(source, admin)
+        drop_postgres_database(target, admin2)
+
+
+@dataclass
+class Acks:
+    """Saves the server acknowledged: (e-mail, statement) -> (level, when)."""
+
+    saved: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def questionnaire(url: str) -> tuple[int, list[tuple[str, str]]]:
+    """The demo round, (area, statement) for every statement; and the other municipality's
+    round closed with its snapshot, as the scheduled jobs do at the deadline."""
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        rounds = session.exec(select(Round).order_by(Round.id)).all()
+        demo, other = rounds[0], rounds[1]
+        guidance = guidance_for(session, demo.content_version_id)
+        pairs = [(a.id, s.id) for a in guidance.areas for s in a.statements]
+        other.deadline = other.created_at.date().replace(year=2026, month=1, day=1)
+        session.add(other)
+        session.commit()
+        run_due_work(session)
+    engine.dispose()
+    assert demo.id is not None
+    return demo.id, pairs
+
+
+def keep_saving(base: str, email: str, round_id: int, pairs, acks: Acks, stop) -> None:  # type: ignore[no-untyped-def]
+    with httpx.Client(base_url=base, timeout=10) as browser:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/logg-inn").text)
+        form = {"email": email, "password": "demo", "csrf_token": token.group(1)}  # type: ignore[union-attr]
+        assert browser.post("/logg-inn", data=form).status_code == 303
+        page = browser.get(f"/runder/{round_id}/omrade/{pairs[0][0]}").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        for n, (area, statement) in enumerate(pairs):
+            if stop.is_set():
+                return
+            level = (n + len(email)) % 5
+            response = browser.post(
+                f"/runder/{round_id}/omrade/{area}",
+                data={"csrf_token": csrf, f"a.{statement}": str(level)},
+                headers={"HX-Request": "true"},
+            )
+            if response.status_code == 200:
+                with acks.lock:
+                    acks.saved[(email, statement)] = (level, time.monotonic())
+            else:
+                acks.failures.append(f"{response.status_code}")
+            time.sleep(0.02)
+
+
+def run_backup(action: str, url: str, path) -> None:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "GODEGREP_DATABASE_URL": url}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.backup", action, str(path)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def rows(url: str, query: str) -> list[tuple[object, ...]]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = [tuple(r) for r in conn.execute(text(query))]
+    engine.dispose()
+    return found
+
+
+SNAPSHOT_TABLES = ["roundsnapshot", "snapshotstatement", "snapshotarea", "snapshotcomment"]
+
+
+def test_a_backup_taken_while_people_save_restores_every_acknowledged_save(databases, tmp_path):
+    source, target = databases
+    prepare(source)
+    round_id, pairs = questionnaire(source)
+    acks, stop = Acks(), threading.Event()
+    with live_server(source) as base:
+        savers = [
+            threading.Thread(target=keep_saving, args=(base, e, round_id, pairs, acks, stop))
+            for e in STAFF
+        ]
+        for saver in savers:
+            saver.start()
+        while len(acks.saved) < 30 and any(s.is_alive() for s in savers):
+            time.sleep(0.05)
+        audit_before = rows(source, "SELECT * FROM auditevent ORDER BY id")
+        begun = time.monotonic()
+        run_backup("backup", source, tmp_path / "live.backup")
+        ended = time.monotonic()
+        time.sleep(0.3)
+        stop.set()
+        for saver in savers:
+            saver.join(timeout=30)
+    assert not acks.failures
+    before = {k: level for k, (level, when) in acks.saved.items() if when < begun}
+    during = [k for k, (_, when) in acks.saved.items() if begun <= when <= ended]
+    assert len(before) >= 30
+    print(f"acknowledged before the backup: {len(before)}, during it: {len(during)}")
+
+    run_backup("restore", target, tmp_path / "live.backup")
+    restored = {
+        (email, statement): level
+        for email, statement, level in rows(
+            target,
+            "SELECT u.email, a.statement_id, a.level FROM answer a JOIN response r "
+            'ON r.id = a.response_id JOIN "user" u ON u.id = r.user_id',
+        )
+    }
+    missing = {k: v for k, v in before.items() if restored.get(k) != v}
+    assert not missing, f"{len(missing)} acknowledged saves are not in the restored copy"
+    audit_after = rows(target, "SELECT * FROM auditevent ORDER BY id")
+    assert audit_after[: len(audit_before)] == audit_before
+    for table in SNAPSHOT_TABLES:
+        assert rows(target, f"SELECT * FROM {table} ORDER BY 1, 2") == rows(
+            source, f"SELECT * FROM {table} ORDER BY 1, 2"
+        ), table
+    assert rows(source, "SELECT count(*) FROM roundsnapshot") == [(1,)]
+    assert rows(target, "SELECT version_num FROM alembic_version") == rows(
+        source, "SELECT version_num FROM alembic_version"
+    )
+
+
+def test_restore_refuses_to_write_over_an_existing_sqlite_database(tmp_path):
+    url = sqlite_url()
+    prepare(url)
+    run_backup("backup", url, tmp_path / "copy.backup")
+    env = {**os.environ, "GODEGREP_DATABASE_URL": url}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.backup", "restore", str(tmp_path / "copy.backup")],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    assert "exists" in done.stderr
