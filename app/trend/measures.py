@@ -1,17 +1,21 @@
-"""The action plan's measures and the team's agreed readings, as the development page, the
-report and the exports need them.
-
-TODO(#7): the action plan (app/plan/) is built in parallel; once it is merged, return the
-municipality's measures and agreed readings for these rounds from there (the lead wires it).
-Until then there are none, and every page says so.
-"""
+"""The action plan's measures (app/plan/) and the team's agreed readings (app/meeting/), as
+the development page, the report and the exports need them: read through the same permission
+rule as the plan itself (everyone in the municipality reads it)."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from app.authz import Actor
+from app.accounts.models import User
+from app.authz import Action, Actor, require
+from app.i18n import _
+from app.meeting.models import AgreedReading
+from app.plan.models import Measure as PlanMeasure
+from app.plan.models import MeasureStatement, MeasureStatus
+from app.plan.service import status_name
+from app.results.models import SnapshotStatement
+from app.rounds.models import Round
 
 
 @dataclass(frozen=True)
@@ -29,9 +33,50 @@ class Measure:
 
 
 def measures_for(session: Session, actor: Actor, round_ids: list[int]) -> list[Measure]:
-    """The measures of the action plans made after these rounds (none until #7 is merged)."""
-    del session, actor, round_ids  # TODO(#7): read app/plan's measures for these rounds
-    return []
+    """The measures of the action plans made after these rounds, oldest round first."""
+    require(actor, Action.VIEW_PLAN, actor.municipality_id)
+    if not round_ids:
+        return []
+    query = (
+        select(PlanMeasure, User.email)
+        .join(Round, col(Round.id) == col(PlanMeasure.round_id))
+        .outerjoin(User, col(User.id) == col(PlanMeasure.owner_user_id))
+        .where(
+            col(PlanMeasure.round_id).in_(round_ids),
+            col(Round.municipality_id) == actor.municipality_id,
+        )
+        .order_by(col(PlanMeasure.round_id), col(PlanMeasure.id))
+    )
+    areas = _statement_areas(session, round_ids)
+    out = []
+    for measure, owner_email in session.exec(query):
+        assert measure.id is not None
+        linked = session.exec(
+            select(MeasureStatement.statement_id).where(MeasureStatement.measure_id == measure.id)
+        ).all()
+        area_ids = {areas.get((measure.round_id, sid)) for sid in linked} - {None}
+        done = measure.status == MeasureStatus.DONE
+        out.append(
+            Measure(
+                round_id=measure.round_id,
+                title=measure.title,
+                area_id=area_ids.pop() if len(area_ids) == 1 else None,
+                owner=owner_email or measure.owner_text,
+                due=measure.due,
+                status=status_name(measure.status),
+                done_on=measure.updated_at.date() if done else None,
+                follow_up=measure.note,
+            )
+        )
+    return out
+
+
+def _statement_areas(session: Session, round_ids: list[int]) -> dict[tuple[int, str], str]:
+    """Which area each statement of these rounds belongs to (from their stored snapshots)."""
+    query = select(
+        SnapshotStatement.round_id, SnapshotStatement.statement_id, SnapshotStatement.area_id
+    ).where(col(SnapshotStatement.round_id).in_(round_ids))
+    return {(r, s): a for r, s, a in session.exec(query)}
 
 
 @dataclass(frozen=True)
@@ -43,6 +88,21 @@ class Reading:
 
 
 def readings_for(session: Session, actor: Actor, round_id: int) -> list[Reading]:
-    """The agreed readings recorded for a round (none until #7 is merged)."""
-    del session, actor, round_id  # TODO(#7): read the agreed readings from app/plan
-    return []
+    """The agreed readings recorded for a round, one per area that has one."""
+    require(actor, Action.VIEW_PLAN, actor.municipality_id)
+    query = (
+        select(AgreedReading)
+        .join(Round, col(Round.id) == col(AgreedReading.round_id))
+        .where(
+            col(AgreedReading.round_id) == round_id,
+            col(Round.municipality_id) == actor.municipality_id,
+        )
+        .order_by(col(AgreedReading.area_id))
+    )
+    return [
+        Reading(
+            area_id=r.area_id,
+            text=(_("Felles nivå: %(n)s. ") % {"n": r.level} if r.level else "") + r.note,
+        )
+        for r in session.exec(query)
+    ]

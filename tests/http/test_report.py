@@ -110,3 +110,37 @@ def test_another_municipalitys_manager_gets_404(client, db, cast):
     login(client, cast.other_manager)
     assert client.get(f"/runder/{rnd.id}/rapport.pdf").status_code == 404
     assert csrf_of(client)
+
+
+def test_the_report_and_the_development_page_show_the_action_plan_and_readings(client, db, cast):
+    from datetime import timedelta
+
+    from app.authz import Actor
+    from app.meeting.models import AgreedReading
+    from app.plan.forms import MeasureForm
+    from app.plan.service import create_measure
+
+    first, second = closed(db, cast)
+    manager = Actor(cast.manager.id, "manager", cast.a.id, cast.manager.email)
+    due = (datetime.now(UTC).date() + timedelta(days=20)).isoformat()
+    create_measure(
+        db, manager, first, MeasureForm(title="Faste oppstartsamtaler", owner_text="Nav", due=due)
+    )
+    create_measure(
+        db, manager, second, MeasureForm(title="Tolk i alle samtaler", owner_text="Leder", due=due)
+    )
+    db.add(
+        AgreedReading(
+            round_id=second.id, area_id="tillit", note="Vi er enige om at dette er en styrke"
+        )
+    )
+    db.commit()
+    login(client, cast.manager)
+    report = BeautifulSoup(
+        client.get(f"/runder/{second.id}/rapport").text, "html.parser"
+    ).get_text()
+    assert "Tolk i alle samtaler" in report  # this round's plan
+    assert "Faste oppstartsamtaler" in report  # the previous round's plan, followed up
+    assert "Vi er enige om at dette er en styrke" in report
+    development = client.get("/utvikling").text
+    assert "Faste oppstartsamtaler" in development
