@@ -35,7 +35,8 @@ def test_an_invitation_from_the_admin_becomes_a_login(page, app_url):
     assert_accessible(page)
     page.get_by_label("Nytt passord").fill("en rolig morgen ved fjorden")
     page.get_by_role("button", name="Lagre passordet").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Min konto")
+    # A new KS adviser lands where their work is: the review queue (#9).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Til gjennomgang")
     expect(page.get_by_text("ny.radgiver@ks.no").first).to_be_visible()
     assert_accessible(page)
 

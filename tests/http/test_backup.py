@@ -56,8 +56,9 @@ def questionnaire(url: str) -> tuple[int, list[tuple[str, str]]]:
     round closed with its snapshot, as the scheduled jobs do at the deadline."""
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as session:
-        rounds = session.exec(select(Round).order_by(Round.id)).all()
+        rounds = session.exec(select(Round).where(Round.status == "open").order_by(Round.id)).all()
         demo, other = rounds[0], rounds[1]
+        demo_id = demo.id
         guidance = guidance_for(session, demo.content_version_id)
         pairs = [(a.id, s.id) for a in guidance.areas for s in a.statements]
         other.deadline = other.created_at.date().replace(year=2026, month=1, day=1)
@@ -65,8 +66,8 @@ def questionnaire(url: str) -> tuple[int, list[tuple[str, str]]]:
         session.commit()
         run_due_work(session)
     engine.dispose()
-    assert demo.id is not None
-    return demo.id, pairs
+    assert demo_id is not None
+    return demo_id, pairs
 
 
 def keep_saving(base: str, email: str, round_id: int, pairs, acks: Acks, stop) -> None:  # type: ignore[no-untyped-def]
