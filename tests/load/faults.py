@@ -24,7 +24,8 @@ What it does
        it before a connection broke). Prints acknowledged saves, found, missing, errors seen
        by kind and when (seconds after the start, and how long each burst lasted).
 
-Everything is stopped and removed at the end, also on Ctrl-C.
+The servers and the cluster are stopped and removed at the end, also on Ctrl-C; the app
+processes' JSON logs stay in the folder it prints, for a look at what happened.
 """
 
 import argparse
