@@ -10,7 +10,8 @@ What it does
        demo round.
     2. Starts two app processes (uvicorn, one worker each) on that database, with the rate
        limits in Redis when it answers at 127.0.0.1:6379 (own key prefix, removed afterwards).
-    3. Every simulated person logs in at a random moment in the first minute and then clicks a
+    3. Every simulated person logs in at a random moment in the first --arrive-s seconds
+       (a login waits up to 30 s, as a person would, and is tried again 5–15 s later) and clicks a
        level every few seconds (uniform 0.2–1.8 × --think-s), statement after statement. Each
        request goes to the processes in turn, like a load balancer; when a process cannot be
        connected to at all (nothing sent), the request goes to the other one, as nginx's
@@ -23,7 +24,8 @@ What it does
        it before a connection broke). Prints acknowledged saves, found, missing, errors seen
        by kind and when (seconds after the start, and how long each burst lasted).
 
-Everything is stopped and removed at the end, also on Ctrl-C.
+The servers and the cluster are stopped and removed at the end, also on Ctrl-C; the app
+processes' JSON logs stay in the folder it prints, for a look at what happened.
 """
 
 import argparse
@@ -265,10 +267,11 @@ class Balancer:
 
 
 async def person(
-    email: str, data: Seed, lb: Balancer, record: Record, end: float, think: float
+    email: str, data: Seed, lb: Balancer, record: Record, end: float, think: float, arrive: float
 ) -> None:
-    await asyncio.sleep(random.uniform(0, 60))
-    async with httpx.AsyncClient(timeout=10, follow_redirects=False) as client:
+    await asyncio.sleep(random.uniform(0, arrive))
+    # A browser waits long for a page; a person waits some 30 s for a login before giving up.
+    async with httpx.AsyncClient(timeout=30, follow_redirects=False) as client:
         token = await log_in(client, email, lb, record, end)
         if token is None:
             return
@@ -364,7 +367,7 @@ async def meeting(
     seconds = args.minutes * 60
     end = record.start + seconds
     lb = Balancer([a.port for a in apps], record)
-    people = [person(e, data, lb, record, end, args.think_s) for e in data.emails]
+    people = [person(e, data, lb, record, end, args.think_s, args.arrive_s) for e in data.emails]
     await asyncio.gather(faults(apps, cluster, record, seconds, events), *people)
     return record
 
@@ -430,6 +433,7 @@ def main() -> int:
     parser.add_argument("--staff", type=int, default=300)
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--think-s", type=float, default=10, help="mean pause between clicks")
+    parser.add_argument("--arrive-s", type=float, default=60, help="logins spread over (60)")
     args = parser.parse_args()
     cluster = Cluster()
     apps: list[App] = []
