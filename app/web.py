@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -34,6 +35,18 @@ env.install_gettext_callables(  # type: ignore[attr-defined]
     newstyle=False,
 )
 env.filters["t"] = lambda text: text[i18n.current_locale()] if isinstance(text, Text) else text
+
+
+def lang_attr(text: object) -> Markup:
+    """` lang="nb"` where a content text had to fall back to bokmål (an old round's snapshot
+    without a translation), so screen readers read it right (WCAG 3.1.2); else nothing."""
+    if not isinstance(text, Text):
+        return Markup("")
+    lang = text.pick(i18n.current_locale())[1]
+    return Markup(f' lang="{lang}"') if lang != i18n.current_locale() else Markup("")
+
+
+env.filters["lang_attr"] = lang_attr
 env.filters["num"] = lambda v: "–" if v is None else f"{v:.0f}"
 env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
 

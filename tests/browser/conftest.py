@@ -55,7 +55,13 @@ def app_url(server) -> str:
         for table in ("answer", "areacomment"):
             conn.execute(text(f"DELETE FROM {table} WHERE response_id IN ({responses})"))
         conn.execute(text(f"DELETE FROM response WHERE round_id IN ({demo_round})"))
-        for table in ("snapshotcomment", "snapshotstatement", "snapshotarea", "roundsnapshot"):
+        for table in (
+            "snapshotcomment",
+            "snapshotstatement",
+            "snapshotarea",
+            "snapshotareascore",
+            "roundsnapshot",
+        ):
             conn.execute(text(f"DELETE FROM {table} WHERE round_id IN ({demo_round})"))
         conn.execute(
             text(f"UPDATE round SET status = 'open', closed_at = NULL WHERE id IN ({demo_round})")

@@ -192,9 +192,15 @@ def test_two_runs_of_the_scheduled_jobs_at_once_close_each_round_once(apps: Apps
     engine = create_engine(apps.url)
     with engine.connect() as conn:
         # The demo has closed rounds of its own: count only the rounds the jobs closed.
-        snapshots = conn.execute(
-            text("SELECT round_id FROM roundsnapshot WHERE round_id IN (SELECT id FROM round WHERE deadline IS NOT NULL)")
-        ).scalars().all()
+        snapshots = (
+            conn.execute(
+                text(
+                    "SELECT round_id FROM roundsnapshot WHERE round_id IN (SELECT id FROM round WHERE deadline IS NOT NULL)"
+                )
+            )
+            .scalars()
+            .all()
+        )
         still_open = conn.execute(text("SELECT count(*) FROM round WHERE status = 'open'")).scalar()
     engine.dispose()
     assert still_open == 0

@@ -94,3 +94,20 @@ def test_the_accessibility_statement_names_the_standard_and_where_to_complain(cl
     text = BeautifulSoup(client.get("/tilgjengelighet").text, "html.parser").get_text()
     assert "WCAG 2.1" in text
     assert "uutilsynet.no" in text
+
+
+def test_a_text_that_falls_back_to_bokmal_is_marked_with_its_language():
+    from app import i18n
+    from app.content.schema import Text
+    from app.web import env
+
+    template = env.from_string("<p{{ text|lang_attr }}>{{ text|t }}</p>")
+    old = Text(nb="Deltakerne har fast veileder.")  # an old round's snapshot, never translated
+    both = Text(nb="Fast veileder", nn="Fast rettleiar", en="Permanent adviser")
+    i18n.set_locale("nn")
+    try:
+        assert template.render(text=old) == '<p lang="nb">Deltakerne har fast veileder.</p>'
+        assert template.render(text=both) == "<p>Fast rettleiar</p>"
+    finally:
+        i18n.set_locale("nb")
+    assert template.render(text=old) == "<p>Deltakerne har fast veileder.</p>"
