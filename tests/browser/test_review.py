@@ -42,7 +42,7 @@ def test_the_national_overview_is_accessible(page, app_url):
     expect(page.get_by_role("heading", level=1)).to_have_text("Nasjonal oversikt")
     expect(page.get_by_text("Ingen ny delt runde på over 18 måneder")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("link", name="Fylke").click()
+    page.get_by_role("link", name="Fylke", exact=True).click()
     expect(page.locator("th[aria-sort=ascending]")).to_contain_text("Fylke")
 
 
