@@ -23,9 +23,9 @@ from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Municipality, SizeClass
-from app.content.loader import checksum, load_guidance, snapshot
-from app.content.models import ContentVersion
+from app.content.loader import load_guidance
 from app.content.schema import Guidance
+from app.content.service import store_version
 from app.db import make_engine
 from app.results.aggregate import Aggregates, AreaAggregate, StatementAggregate
 from app.results.models import RoundSnapshot, SnapshotArea, SnapshotAreaScore, SnapshotStatement
@@ -46,14 +46,7 @@ class Version:
 def stored_version(session: Session, folder: str) -> Version:
     """A content version folder on disk as a stored snapshot (created once)."""
     guidance = load_guidance(get_settings().guidance_dir / folder)
-    digest = checksum(guidance)
-    found = session.exec(select(ContentVersion).where(ContentVersion.checksum == digest)).first()
-    if found is None:
-        found = ContentVersion(
-            version=guidance.meta.version, checksum=digest, body=snapshot(guidance)
-        )
-        session.add(found)
-        session.flush()
+    found = store_version(session, guidance)[0]
     assert found.id is not None
     return Version(found.id, guidance)
 

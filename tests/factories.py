@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from app.accounts.models import Municipality, Role, SizeClass, User, utcnow
 from app.accounts.service import hash_password
-from app.content.loader import checksum, load_guidance, snapshot
+from app.content.loader import load_guidance
 from app.content.models import ContentVersion
-from app.content.service import current_version
+from app.content.service import current_version, store_version
 from app.results.models import SnapshotAreaScore
 from app.rounds.lifecycle import close_and_snapshot
 from app.rounds.models import Answer, Response, Round, RoundRespondent
@@ -158,17 +158,7 @@ def make_closed_round_at(
 def content_version_of(session: Session, folder: str) -> ContentVersion:
     """The stored snapshot of a content version on disk (guidance/v1, …), as a round of that
     time would have it."""
-    guidance = load_guidance(GUIDANCE / folder)
-    digest = checksum(guidance)
-    found = session.exec(select(ContentVersion).where(ContentVersion.checksum == digest)).first()
-    if found is not None:
-        return found
-    version = ContentVersion(
-        version=guidance.meta.version, checksum=digest, body=snapshot(guidance)
-    )
-    session.add(version)
-    session.flush()
-    return version
+    return store_version(session, load_guidance(GUIDANCE / folder))[0]
 
 
 def make_closed_round_with(

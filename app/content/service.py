@@ -30,17 +30,30 @@ def current_lineage() -> Lineage:
 def current_version(session: Session) -> ContentVersion:
     """The stored snapshot of the current content, created the first time it is used."""
     guidance = current_guidance()
+    version, created = store_version(session, guidance)
+    if created:
+        record(
+            session,
+            None,
+            "content_version_loaded",
+            guidance.meta.version,
+            checksum=version.checksum,
+        )
+    return version
+
+
+def store_version(session: Session, guidance: Guidance) -> tuple[ContentVersion, bool]:
+    """This content as a stored snapshot, found by its checksum or created; True if created."""
     digest = checksum(guidance)
     found = session.exec(select(ContentVersion).where(ContentVersion.checksum == digest)).first()
     if found is not None:
-        return found
+        return found, False
     version = ContentVersion(
         version=guidance.meta.version, checksum=digest, body=snapshot(guidance)
     )
     session.add(version)
     session.flush()
-    record(session, None, "content_version_loaded", guidance.meta.version, checksum=digest)
-    return version
+    return version, True
 
 
 # Snapshots never change, so each is parsed once per database (ids differ between databases).
