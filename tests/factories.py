@@ -1,5 +1,6 @@
 """Plain factory functions for tests: make_x(session, **overrides)."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from app.content.models import ContentVersion
 from app.content.service import current_version, store_version
 from app.results.models import SnapshotAreaScore
 from app.rounds.lifecycle import close_and_snapshot
-from app.rounds.models import Answer, Response, Round, RoundRespondent
+from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
 from app.rounds.respondents import possible_respondents
 from app.rounds.service import guidance_of
 
@@ -79,44 +80,75 @@ def make_round(session: Session, municipality: Municipality, **overrides: Any) -
     return rnd
 
 
+@dataclass(frozen=True)
+class Levels:
+    """Levels by statement or area id (a statement's own wins), else `default`."""
+
+    by_id: dict[str, int] = field(default_factory=dict)
+    default: int = 3
+
+
 def submit_answers(
     session: Session,
     rnd: Round,
     user: User,
     level_of: Any = 3,
-    comments: dict[str, str] | None = None,
+    comments: dict[str, str] | str | None = None,
 ) -> None:
-    """A submitted response: `level_of` is a level for every statement, or a function of the
-    statement id giving its level (0 = "Vet ikke")."""
-    from datetime import UTC, datetime
-
-    from app.content.service import guidance_for
-    from app.rounds.models import Answer, AreaComment, Response
-
-    response = Response(round_id=rnd.id, user_id=user.id, submitted_at=datetime.now(UTC))
+    """A submitted response. `level_of` is one level for every statement, a function of the
+    statement id, a dict by statement or area id, or Levels (0 = "Vet ikke"); `comments` is a
+    comment per area id, or one text for every area."""
+    response = Response(round_id=rnd.id, user_id=user.id, submitted_at=utcnow())
     session.add(response)
     session.flush()
-    for area in guidance_for(session, rnd.content_version_id).areas:
+    for area in guidance_of(session, rnd).areas:
         for st in area.statements:
-            level = level_of(st.id) if callable(level_of) else level_of
+            level = _level(level_of, st.id, area.id)
             session.add(Answer(response_id=response.id, statement_id=st.id, level=level))
-        if comments and area.id in comments:
-            session.add(
-                AreaComment(response_id=response.id, area_id=area.id, text=comments[area.id])
-            )
+        text = comments if isinstance(comments, str) else (comments or {}).get(area.id)
+        if text:
+            session.add(AreaComment(response_id=response.id, area_id=area.id, text=text))
     session.commit()
 
 
-def make_closed_round(
-    session: Session, municipality: Municipality, answers: list[tuple[User, Any]], **overrides: Any
-) -> Round:
-    """A round whose respondents submitted `answers` and that was closed, with its snapshot."""
-    from app.rounds.lifecycle import close_and_snapshot
+def _level(level_of: Any, statement_id: str, area_id: str) -> int:
+    if callable(level_of):
+        return int(level_of(statement_id))
+    if isinstance(level_of, dict):
+        level_of = Levels(level_of)
+    if isinstance(level_of, Levels):
+        return level_of.by_id.get(statement_id, level_of.by_id.get(area_id, level_of.default))
+    return int(level_of)
 
+
+def make_closed_round(
+    session: Session,
+    municipality: Municipality,
+    answers: list[tuple[User, Any]],
+    *,
+    comments: dict[str, str] | str | None = None,
+    closed_at: datetime | None = None,
+    folder: str | None = None,
+    **overrides: Any,
+) -> Round:
+    """The one closed-round factory: the respondents submitted `answers` (user, level_of as in
+    submit_answers), each with `comments`, and the round was closed with its snapshot as the
+    manager or the job would; `closed_at` moves it back in time, `folder` (guidance/v1, …)
+    gives it an older content version."""
+    if folder is not None:
+        overrides["content_version_id"] = content_version_of(session, folder).id
     rnd = make_round(session, municipality, **overrides)
     for user, level_of in answers:
-        submit_answers(session, rnd, user, level_of)
+        submit_answers(session, rnd, user, level_of, comments)
     assert close_and_snapshot(session, rnd, None)
+    if closed_at is not None:
+        rnd.closed_at = closed_at
+        session.add(rnd)
+        session.execute(
+            update(SnapshotAreaScore)
+            .where(col(SnapshotAreaScore.round_id) == rnd.id)
+            .values(closed_at=closed_at)
+        )
     session.commit()
     return rnd
 
@@ -129,36 +161,11 @@ def make_closed_round_at(
     comment: str = "",
     **overrides: Any,
 ) -> Round:
-    """A round every given respondent answered (all statements at `level`, or at the level
-    given for each respondent), closed with its snapshot as the manager or the job would."""
-    from datetime import UTC, datetime
-
-    from app.rounds.lifecycle import close_and_snapshot
-    from app.rounds.models import Answer, AreaComment, Response
-    from app.rounds.service import guidance_of
-
-    rnd = make_round(session, municipality, **overrides)
-    guidance = guidance_of(session, rnd)
+    """make_closed_round where each respondent answers every statement at one level (`level`,
+    or one per respondent) and writes `comment` in every area."""
     levels = level if isinstance(level, list) else [level] * len(respondents)
-    for user, user_level in zip(respondents, levels, strict=True):
-        response = Response(round_id=rnd.id, user_id=user.id, submitted_at=datetime.now(UTC))
-        session.add(response)
-        session.flush()
-        for area in guidance.areas:
-            for st in area.statements:
-                session.add(Answer(response_id=response.id, statement_id=st.id, level=user_level))
-            if comment:
-                session.add(AreaComment(response_id=response.id, area_id=area.id, text=comment))
-    session.flush()
-    assert close_and_snapshot(session, rnd, None)
-    session.commit()
-    return rnd
-
-
-def content_version_of(session: Session, folder: str) -> ContentVersion:
-    """The stored snapshot of a content version on disk (guidance/v1, …), as a round of that
-    time would have it."""
-    return store_version(session, load_guidance(GUIDANCE / folder))[0]
+    answers = list(zip(respondents, levels, strict=True))
+    return make_closed_round(session, municipality, answers, comments=comment, **overrides)
 
 
 def make_closed_round_with(
@@ -168,34 +175,15 @@ def make_closed_round_with(
     levels: dict[str, int] | None = None,
     *,
     default: int = 3,
-    closed_at: datetime | None = None,
-    folder: str | None = None,
     **overrides: Any,
 ) -> Round:
-    """A round the users answered (levels by statement or area id, else `default`), closed
-    with its snapshot; `closed_at` moves it back in time."""
-    if folder is not None:
-        overrides["content_version_id"] = content_version_of(session, folder).id
-    rnd = make_round(session, municipality, **overrides)
-    guidance = guidance_of(session, rnd)
-    levels = levels or {}
-    for user in users:
-        response = Response(round_id=rnd.id, user_id=user.id, submitted_at=utcnow())
-        session.add(response)
-        session.flush()
-        for area in guidance.areas:
-            for st in area.statements:
-                level = levels.get(st.id, levels.get(area.id, default))
-                session.add(Answer(response_id=response.id, statement_id=st.id, level=level))
-    session.flush()
-    assert close_and_snapshot(session, rnd, None)
-    if closed_at is not None:
-        rnd.closed_at = closed_at
-        session.add(rnd)
-        session.execute(
-            update(SnapshotAreaScore)
-            .where(col(SnapshotAreaScore.round_id) == rnd.id)
-            .values(closed_at=closed_at)
-        )
-    session.commit()
-    return rnd
+    """make_closed_round where every user answers alike: `levels` by statement or area id,
+    else `default`."""
+    alike = Levels(levels or {}, default)
+    return make_closed_round(session, municipality, [(u, alike) for u in users], **overrides)
+
+
+def content_version_of(session: Session, folder: str) -> ContentVersion:
+    """The stored snapshot of a content version on disk (guidance/v1, …), as a round of that
+    time would have it."""
+    return store_version(session, load_guidance(GUIDANCE / folder))[0]
