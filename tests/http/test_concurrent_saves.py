@@ -50,7 +50,11 @@ def open_round_id(session: Session) -> int:
 
 
 def logged_in(base: str, email: str) -> tuple[httpx.Client, str]:
-    client = httpx.Client(base_url=base, timeout=30)
+    # No idle keep-alive connections: logging in every tab can take longer than uvicorn keeps an
+    # idle connection open (5 s) on a loaded machine, and a POST on a connection the server has
+    # just closed fails as "Server disconnected" without reaching the app.
+    no_idle = httpx.Limits(max_keepalive_connections=0)
+    client = httpx.Client(base_url=base, timeout=30, limits=no_idle)
     page = client.get("/logg-inn")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     response = client.post(
