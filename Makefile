@@ -13,18 +13,23 @@ LOCALES := nn en
 PORT ?= 8000
 # The demo's own SMTP server listens beside the app, so two demos on two ports keep their mail.
 SMTP_PORT ?= $(shell expr $(PORT) + 25)
-DEMO_ENV = GODEGREP_DEMO=1 GODEGREP_DATABASE_URL=$(DEMO_DB) GODEGREP_BASE_URL=http://127.0.0.1:$(PORT) GODEGREP_SMTP_PORT=$(SMTP_PORT)
+DEMO_ENV = GODEGREP_DEMO=1 GODEGREP_DEMO_JOBS_EVERY=60 GODEGREP_DATABASE_URL=$(DEMO_DB) GODEGREP_BASE_URL=http://127.0.0.1:$(PORT) GODEGREP_SMTP_PORT=$(SMTP_PORT)
 DEMO_DB ?= sqlite:///$(CURDIR)/gode_grep.db
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-.PHONY: run demo-reset test setup check-content lint fmt bench bench-compare translations extract-messages system-deps postgres clean backup restore load
+.PHONY: run jobs demo-reset test setup check-content lint fmt bench bench-compare translations extract-messages system-deps postgres clean backup restore load
 
 run: setup
 	$(DEMO_ENV) $(RUN) alembic upgrade head
 	$(DEMO_ENV) $(RUN) python -m app.accounts.register
 	$(DEMO_ENV) $(RUN) python -m app.demo
 	$(DEMO_ENV) $(RUN) uvicorn app.main:app --host 127.0.0.1 --port $(PORT) --no-server-header
+
+# The scheduled work once against the demo database (make run also does it every minute).
+# `make jobs AS_OF=2027-05-02` does it as if it were that day: watch a deadline pass in the demo.
+jobs: setup
+	$(DEMO_ENV) $(RUN) python -m app.jobs $(if $(AS_OF),--as-of $(AS_OF))
 
 # Start the demo from scratch: removes the demo database (make run builds it again).
 demo-reset:

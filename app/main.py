@@ -20,6 +20,7 @@ from app.devtools import router as dev_router
 from app.errors import DomainError, Unauthorized
 from app.health import router as health_router
 from app.i18n import _
+from app.jobs import run_in_background
 from app.logs import RequestLog
 from app.mail import start_local_server
 from app.meeting.routes import router as meeting_router
@@ -49,12 +50,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     current_guidance()
     settings = get_settings()
     controller = None
+    jobs = None
     if settings.demo:
         try:
             controller, app.state.inbox = start_local_server(settings.smtp_host, settings.smtp_port)
         except (OSError, RuntimeError) as exc:
             logging.getLogger(__name__).warning("demo SMTP server not started: %s", exc)
+        if settings.demo_jobs_every > 0:
+            jobs = run_in_background(settings.demo_jobs_every)
     yield
+    if jobs is not None:
+        jobs.set()
     if controller is not None:
         controller.stop()
 

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET
     # The local demo (make run) sets this; it shows a "Demo" marker on every page.
     demo: bool = False
+    # The local demo runs the scheduled work itself every this many seconds (0: not at all;
+    # make run sets 60). Production runs `python -m app.jobs` from cron or the jobs container.
+    demo_jobs_every: float = 0
     guidance_dir: Path = ROOT / "guidance"
     # Results stay hidden until this many respondents have submitted. None: the content decides.
     min_respondents: int | None = Field(default=None, ge=1)
