@@ -3,9 +3,10 @@
 import re
 import secrets
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from ipaddress import ip_address
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
@@ -26,6 +27,7 @@ from app.logs import REQUEST_ID
 from app.settings import ROOT, get_settings
 from app.static_files import static_url
 
+OSLO = ZoneInfo("Europe/Oslo")
 templates = Jinja2Blocks(directory=str(ROOT / "templates"))
 env = templates.env
 env.add_extension("jinja2.ext.i18n")
@@ -48,6 +50,21 @@ def lang_attr(text: object) -> Markup:
 
 env.filters["lang_attr"] = lang_attr
 env.filters["num"] = lambda v: "–" if v is None else f"{v:.0f}"
+
+
+def day(moment: date | datetime | None) -> str:
+    """A day as Norwegians write it (03.12.2026); a moment is read in Oslo time, so a share made
+    at 00:30 Oslo time shows that day, not the UTC day before. Stored moments are UTC (SQLite
+    gives them back without a zone)."""
+    if moment is None:
+        return "–"
+    if isinstance(moment, datetime):
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = aware.astimezone(OSLO).date()
+    return moment.strftime("%d.%m.%Y")
+
+
+env.filters["day"] = day
 env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
 
 
