@@ -24,6 +24,8 @@ def cleanup(server):
     with engine.begin() as conn:
         for table in ("roundinvitee", "roundrespondent", "response"):
             conn.execute(text(f"DELETE FROM {table} WHERE round_id IN ({made})"), {"name": NAME})
+        for (round_id,) in conn.execute(text(made), {"name": NAME}).all():
+            conn.execute(text("DELETE FROM sentnotice WHERE key LIKE :k"), {"k": f"{round_id}:%"})
         conn.execute(text("DELETE FROM round WHERE name = :name"), {"name": NAME})
         conn.execute(text("DELETE FROM invitation WHERE email LIKE 'ny.tastatur%'"))
     engine.dispose()
