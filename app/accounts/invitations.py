@@ -20,6 +20,7 @@ from app.authz import Action, Actor, require
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _
 from app.mail import MailError, send_later, send_mail
+from app.rounds.respondents import join_invited_rounds
 from app.settings import get_settings
 
 # Who may invite whom: managers invite staff to their own municipality; administrators
@@ -34,8 +35,12 @@ def invite(
     role: Role,
     municipality: Municipality | None,
     ip: str = "",
+    for_round: tuple[int, str] | None = None,
 ) -> Invitation:
-    """Create an invitation and e-mail its link; nothing is kept if the e-mail cannot be sent."""
+    """Create an invitation and e-mail its link; nothing is kept if the e-mail cannot be sent.
+
+    `for_round` (id, name): the person is also invited to answer that round; the mail says so.
+    """
     email = valid_email(email)
     _check_may_invite(actor, role, municipality)
     if session.exec(select(User).where(User.email == email)).first() is not None:
@@ -60,10 +65,14 @@ def invite(
         municipality_id=invitation.municipality_id,
         ip=ip,
         role=role,
+        **({"round": str(for_round[0])} if for_round else {}),
     )
-    _send(
-        session, email, _("Invitasjon til Gode grep"), _invitation_text(token, municipality, days)
-    )
+    if for_round:
+        subject = _("Invitasjon til Gode grep: %(name)s") % {"name": for_round[1]}
+        body = _round_invitation_text(token, municipality, days, for_round[1])
+    else:
+        subject, body = _("Invitasjon til Gode grep"), _invitation_text(token, municipality, days)
+    _send(session, email, subject, body)
     session.commit()
     return invitation
 
@@ -117,6 +126,7 @@ def accept(session: Session, token: str, password: str, ip: str = "") -> User:
     except IntegrityError as exc:  # another invitation to the address was accepted just now
         session.rollback()
         raise _address_taken() from exc
+    rounds = join_invited_rounds(session, user)
     record(
         session,
         None,
@@ -125,6 +135,7 @@ def accept(session: Session, token: str, password: str, ip: str = "") -> User:
         municipality_id=user.municipality_id,
         ip=ip,
         email=user.email,
+        **({"rounds": ",".join(map(str, rounds))} if rounds else {}),
     )
     session.commit()
     return user
@@ -257,11 +268,25 @@ def _invitation_text(token: str, municipality: Municipality | None, days: int) -
     ) % {"place": place, "days": days, "link": link}
 
 
+def _round_invitation_text(
+    token: str, municipality: Municipality | None, days: int, round_name: str
+) -> str:
+    link = f"{get_settings().base_url}/invitasjon/{token}"
+    place = municipality.name if municipality else "KS"
+    return _(
+        "Hei!\n\nDu er invitert til å svare på «%(name)s» i Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord; da finner du runden under Runder. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVenn hilsen\nGode grep"
+    ) % {"name": round_name, "place": place, "days": days, "link": link}
+
+
+class MailNotSent(Conflict):
+    """The invitation's mail did not go out, so the invitation was not kept."""
+
+
 def _send(session: Session, to: str, subject: str, body: str) -> None:
     try:
         send_mail(to, subject, body)
     except MailError as exc:
         session.rollback()
-        raise Conflict(
+        raise MailNotSent(
             _("E-posten kunne ikke sendes akkurat nå, så ingenting ble lagret. Prøv igjen om litt.")
         ) from exc

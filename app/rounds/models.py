@@ -42,6 +42,16 @@ class RoundRespondent(SQLModel, table=True):
     added_late: bool = False
 
 
+class RoundInvitee(SQLModel, table=True):
+    """Someone new invited to a round as it was created, who has no account yet. An account is
+    made only when a staff invitation is accepted; then these rows of the municipality's open
+    rounds become RoundRespondent rows (app.rounds.respondents.join_invited_rounds)."""
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True)
+    email: str = Field(max_length=254, primary_key=True, index=True)  # lower-case, as User.email
+    added_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
 class Response(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("round_id", "user_id"),)
 

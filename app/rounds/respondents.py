@@ -1,4 +1,8 @@
-"""Who is invited to answer a round. Respondents see each other's names before answering."""
+"""Who is invited to answer a round. Respondents see each other's names before answering.
+
+New people invited as a round was created wait in RoundInvitee (they have no account yet) and
+are listed with the rest; accepting their staff invitation makes them respondents.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,7 +11,8 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import Role, User
 from app.authz import Actor
-from app.rounds.models import Round, RoundRespondent
+from app.notices.service import claim
+from app.rounds.models import Round, RoundInvitee, RoundRespondent, RoundStatus
 
 
 def possible_respondents(session: Session, municipality_id: int) -> list[User]:
@@ -25,6 +30,7 @@ class Respondent:
     email: str
     added_at: datetime
     added_late: bool  # added after the round opened
+    pending: bool = False  # invited as new, has not accepted the invitation yet
 
 
 def respondents(session: Session, rnd: Round) -> list[Respondent]:
@@ -35,7 +41,41 @@ def respondents(session: Session, rnd: Round) -> list[Respondent]:
         .where(col(RoundRespondent.round_id) == rnd.id)
         .order_by(col(RoundRespondent.added_late), col(User.email))
     )
-    return [Respondent(*row) for row in session.exec(query)]
+    joined = [Respondent(*row) for row in session.exec(query)]
+    return joined + [Respondent(i.email, i.added_at, False, True) for i in invitees(session, rnd)]
+
+
+def invitees(session: Session, rnd: Round) -> list[RoundInvitee]:
+    """New people invited to the round who have not accepted their invitation yet."""
+    query = select(RoundInvitee).where(RoundInvitee.round_id == rnd.id)
+    return list(session.exec(query.order_by(col(RoundInvitee.email))))
+
+
+def join_invited_rounds(session: Session, user: User) -> list[int]:
+    """A new account from an accepted invitation joins the open rounds of its municipality it
+    was invited to (in the caller's transaction); returns their ids. Their invitation mail
+    named the round, so no separate "round opened" mail follows."""
+    if user.municipality_id is None or user.role not in (Role.STAFF, Role.MANAGER):
+        return []
+    assert user.id is not None
+    query = (
+        select(RoundInvitee)
+        .join(Round, col(Round.id) == col(RoundInvitee.round_id))
+        .where(
+            RoundInvitee.email == user.email,
+            Round.municipality_id == user.municipality_id,
+            col(Round.status) == RoundStatus.OPEN,
+        )
+    )
+    joined = []
+    for invitee in session.exec(query).all():
+        session.add(
+            RoundRespondent(round_id=invitee.round_id, user_id=user.id, added_at=invitee.added_at)
+        )
+        claim(session, "round_opened", f"{invitee.round_id}:{user.id}")
+        session.delete(invitee)
+        joined.append(invitee.round_id)
+    return joined
 
 
 def is_respondent(session: Session, actor: Actor, rnd: Round) -> bool:

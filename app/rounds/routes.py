@@ -1,11 +1,12 @@
 """Pages for rounds: the list, a round's overview, answering area by area, submit and close."""
 
+import logging
 import time
 from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -14,7 +15,8 @@ from app.content.service import current_guidance
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import _, ngettext
-from app.rounds import hotpath, lifecycle, respondents, service
+from app.notices.service import notify_round_opened
+from app.rounds import hotpath, invitees, lifecycle, respondents, service
 from app.rounds.forms import AnswerForm, answer_form
 from app.rounds.models import Round
 from app.web import (
@@ -23,14 +25,19 @@ from app.web import (
     Id,
     accept_login,
     allow,
+    client_ip,
     is_htmx,
     redirect,
     render,
     session_token,
 )
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/runder")
 OSLO = ZoneInfo("Europe/Oslo")
+# Room for twice the addresses a manager may paste at once (invitees.MAX_NEW), so one list too
+# long gets the cap's own message from invitees.parse_addresses rather than a bare refusal.
+NEW_PEOPLE_CHARS = 2 * invitees.MAX_NEW * 256
 
 
 @router.get("", dependencies=[allow(Access.MUNICIPALITY)])
@@ -48,8 +55,12 @@ def create(
     deadline: Annotated[str, Form(max_length=10)] = "",
     respondents: Annotated[list[str] | None, Form(max_length=12)] = None,
     modules: Annotated[list[str] | None, Form(max_length=80)] = None,
+    new_people: Annotated[str, Form(max_length=NEW_PEOPLE_CHARS)] = "",
+    *,
+    background: BackgroundTasks,
 ) -> Response:
     try:
+        addresses = invitees.parse_addresses(new_people)
         rnd = service.create_round(
             session,
             actor,
@@ -58,6 +69,7 @@ def create(
             _optional_date(deadline),
             [_id(v) for v in respondents or []],
             modules or [],
+            addresses,
         )
     except InvalidInput as exc:
         # Re-show the form with what was typed and the reason, so nothing is lost.
@@ -67,10 +79,45 @@ def create(
             "deadline": deadline,
             "respondents": respondents or [],
             "modules": modules or [],
+            "new_people": new_people,
         }
-        ctx = {**_list_context(session, actor), "typed": typed, "error": exc.message}
+        ctx = {
+            **_list_context(session, actor),
+            "typed": typed,
+            "error": exc.message,
+            "error_field": "round-new-people" if isinstance(exc, invitees.AddressProblem) else None,
+        }
         return render(request, "rounds/list.html", ctx, status_code=422)
-    return redirect(f"/runder/{rnd.id}", _("Runden er opprettet."), request)
+    # The "round opened" mail goes after the response (a slow mail server does not hold up
+    # the page); a mail that fails is claimed again and sent by the jobs command.
+    background.add_task(_announce, session, rnd.id)
+    sent, failed = invitees.send_invitations(session, actor, rnd, client_ip(request))
+    if failed:
+        msg = _(
+            "Runden er opprettet, men invitasjonen kunne ikke sendes til %(addresses)s. "
+            "De står likevel på runden: send invitasjonen på nytt fra siden Kommunen."
+        ) % {"addresses": ", ".join(failed)}
+    elif sent:
+        msg = ngettext(
+            "Runden er opprettet, og invitasjonen er sendt til %(num)s ny person.",
+            "Runden er opprettet, og invitasjonen er sendt til %(num)s nye personer.",
+            sent,
+        ) % {"num": sent}
+    else:
+        msg = _("Runden er opprettet.")
+    return redirect(f"/runder/{rnd.id}", msg, request)
+
+
+def _announce(session: SessionDep, round_id: int | None) -> None:
+    """The request's session, used again once the response is out (a closed session may be)."""
+    try:
+        rnd = session.get(Round, round_id)
+        if rnd is not None:
+            notify_round_opened(session, rnd)
+    except Exception:  # after the response: nobody to tell but the log; the jobs retry
+        log.exception("round %s: the round-opened mail was left to the jobs command", round_id)
+    finally:
+        session.rollback()  # nothing is left to write: this hands back the connection
 
 
 def _list_context(session: SessionDep, actor: ActorDep) -> dict[str, object]:
@@ -82,6 +129,7 @@ def _list_context(session: SessionDep, actor: ActorDep) -> dict[str, object]:
         "people": people if can_create else [],
         "modules": current_guidance().modules if can_create else (),
         "typed": None,
+        "max_new": invitees.MAX_NEW,
     }
 
 
@@ -255,6 +303,7 @@ def _overview(session: SessionDep, actor: ActorDep, rnd: Round) -> dict[str, obj
         "respondents": invited,
         "may_answer": respondents.is_respondent(session, actor, rnd),
         "addable": addable if can_manage else [],
+        "uninvited": invitees.without_invitation(session, rnd) if can_manage else [],
     }
 
 

@@ -17,7 +17,7 @@ from app.content.service import current_guidance, current_version, guidance_for
 from app.db import insert_ignore, serialized_writes, upsert
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _, current_locale
-from app.notices.service import notify_round_opened
+from app.rounds import invitees
 from app.rounds.forms import AnswerForm
 from app.rounds.hotpath import Found
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent, RoundStatus
@@ -64,9 +64,15 @@ def create_round(
     deadline: date | None,
     respondent_ids: Sequence[int] | None = None,
     modules: Sequence[str] = (),
+    addresses: Sequence[str] = (),
 ) -> Round:
     """A manager opens a new round with the current guidance content and invites respondents
-    (by default everyone active in the municipality who answers rounds)."""
+    (by default everyone active in the municipality who answers rounds). `addresses` (already
+    parsed, see app.rounds.invitees): staff of the municipality among them are chosen too;
+    new people wait in the round for their invitation, which the caller sends once this has
+    been committed. Nothing is written unless every input is good.
+
+    The "round opened" mail is not sent here: the caller has it sent after the response."""
     require(actor, Action.MANAGE_ROUND, actor.municipality_id)
     name = name.strip()
     if not name:
@@ -80,7 +86,9 @@ def create_round(
     chosen = eligible if respondent_ids is None else list(dict.fromkeys(respondent_ids))
     if any(uid not in eligible for uid in chosen):
         raise InvalidInput(_("Velg bare blant de ansatte i kommunen."))
-    if not chosen:
+    known, new = invitees.sort_addresses(session, actor.municipality_id, addresses)
+    chosen = list(dict.fromkeys([*chosen, *known]))
+    if not chosen and not new:
         raise InvalidInput(_("Velg minst én som skal svare på runden."))
     offered = {m.id for m in current_guidance().modules}
     if any(m not in offered for m in modules):
@@ -101,6 +109,7 @@ def create_round(
     assert rnd.id is not None
     for user_id in chosen:
         session.add(RoundRespondent(round_id=rnd.id, user_id=user_id))
+    invitees.add_pending(session, rnd, new)
     record(
         session,
         actor,
@@ -108,10 +117,9 @@ def create_round(
         f"round {rnd.id}: {name}",
         municipality_id=rnd.municipality_id,
         respondents=len(chosen),
+        new_people=len(new),
     )
     session.commit()
-    # Sent now for a prompt invitation; a failed mail is retried by the jobs command.
-    notify_round_opened(session, rnd)
     return rnd
 
 

@@ -1,0 +1,79 @@
+"""The manager's form to start a round, by keyboard: choosing staff and inviting new people in
+the same step, with axe on the form, its error state and the new round."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from app.db import make_engine
+from tests.browser.conftest import log_in
+from tests.browser.test_questionnaire import assert_accessible
+
+NAME = "Nettlesertest vår"
+
+
+@pytest.fixture
+def cleanup(server):
+    """The round this test starts, its invitations and pending people are removed afterwards,
+    so the other browser tests see the demo as it was."""
+    yield
+    engine = make_engine(server[1])
+    made = "SELECT id FROM round WHERE name = :name"
+    with engine.begin() as conn:
+        for table in ("roundinvitee", "roundrespondent", "response"):
+            conn.execute(text(f"DELETE FROM {table} WHERE round_id IN ({made})"), {"name": NAME})
+        for (round_id,) in conn.execute(text(made), {"name": NAME}).all():
+            conn.execute(text("DELETE FROM sentnotice WHERE key LIKE :k"), {"k": f"{round_id}:%"})
+        conn.execute(text("DELETE FROM round WHERE name = :name"), {"name": NAME})
+        conn.execute(text("DELETE FROM invitation WHERE email LIKE 'ny.tastatur%'"))
+    engine.dispose()
+
+
+def tab_to(page, element_id: str, limit: int = 80) -> None:
+    """Press Tab until the element has focus, as someone without a mouse would."""
+    for _ in range(limit):
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"#{element_id} was not reached by Tab")
+
+
+def test_a_manager_starts_a_round_and_invites_new_people_by_keyboard(page, app_url, cleanup):
+    log_in(page, app_url, "leder@demo.kommune.no")
+    assert_accessible(page)
+    page.get_by_label("Navn på runden").focus()
+    page.keyboard.type(NAME)
+    tab_to(page, "round-new-people")
+    page.keyboard.type("ny.tastatur@demo.kommune.no")
+    page.keyboard.press("Enter")  # one address per line
+    page.keyboard.type("ikke-en-adresse")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Start runden")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("«ikke-en-adresse» er ikke en gyldig e-postadresse")
+    field = page.get_by_label("Inviter nye personer (valgfritt)")
+    expect(field).to_have_value("ny.tastatur@demo.kommune.no\nikke-en-adresse")
+    expect(page.get_by_label("Navn på runden")).to_have_value(NAME)
+    assert_accessible(page)
+    summary.get_by_role("link").focus()
+    page.keyboard.press("Enter")  # the summary's link leads to the field
+    expect(field).to_be_focused()
+    page.keyboard.press("Control+End")
+    for _ in range(len("ikke-en-adresse") + 1):  # the bad line and its line break
+        page.keyboard.press("Backspace")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text(NAME)
+    expect(page.get_by_text("invitasjonen er sendt til 1 ny person")).to_be_visible()
+    expect(page.get_by_text("har ikke tatt imot invitasjonen ennå")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"{app_url}/utvikler/epost")
+    mail = page.locator(".mail", has_text="ny.tastatur@demo.kommune.no").first
+    expect(mail).to_contain_text(NAME)
+    assert re.search(r"/invitasjon/[A-Za-z0-9_-]+", mail.inner_text())
