@@ -103,7 +103,12 @@ def _round(
         base = moved.get(statement_id, areas.get(area_id, 2))
         return min(4, max(1, base + (0, 1, 0, -1)[(person + n) % 4]))
 
-    return closed_round(session, municipality, version, closed_in(back), staff, level, COMMENTS)
+    # The latest round took both optional modules: few peers did "kartlegging", so its peer
+    # median shows as hidden ("færre enn 5 kommuner") beside the others.
+    modules = "kartlegging samordning" if back == 1 else ""
+    return closed_round(
+        session, municipality, version, closed_in(back), staff, level, COMMENTS, modules
+    )
 
 
 def _plan(

@@ -1,7 +1,7 @@
 """Made-up peer municipalities 9920–9949 with closed rounds over three years, so the
-development page's peer medians appear in the demo (#8): 12 small, 14 medium and only 4
-large, so the large class's median stays hidden; 8 chose the module "samordning", only 3
-"kartlegging". They have no users, so their rounds are written as snapshot rows in bulk by
+development page's peer medians appear in the demo (#8): 12 small, 15 medium and only 3
+large, so the large class's median stays hidden (with Demo bykommune 4 stand behind it);
+8 chose the module "samordning", only 3 "kartlegging" (hidden too). They have no users, so their rounds are written as snapshot rows in bulk by
 app.synthetic (computed as a close computes them), which keeps the demo quick to load."""
 
 import random
@@ -22,7 +22,7 @@ def load_peers(session: Session, old: Version, new: Version) -> None:
     rng = random.Random(8)
     now = datetime.now(UTC)
     for i, number in enumerate(PEER_NUMBERS):
-        size = SizeClass.SMALL if i < 12 else SizeClass.MEDIUM if i < 26 else SizeClass.LARGE
+        size = SizeClass.SMALL if i < 12 else SizeClass.MEDIUM if i < 27 else SizeClass.LARGE
         m = create_municipality(session, str(number), f"Demokommune {number}", size)
         modules = " ".join(x for x, n in (("samordning", 8), ("kartlegging", 3)) if i < n)
         plan = [

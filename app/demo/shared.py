@@ -49,10 +49,10 @@ PLAN = [
 def load_shared(session: Session) -> None:
     """The sharing municipalities, each created once with its closed, shared round."""
     adviser = session.exec(select(User).where(User.email == "radgiver@ks.no")).one()
-    for row in SHARED:
+    for i, row in enumerate(SHARED):
         if session.exec(select(Municipality).where(Municipality.number == row[0])).first():
             continue
-        _sharing(session, adviser, *row)
+        _sharing(session, adviser, *row, earlier=timedelta(days=5 * i))
 
 
 def _sharing(
@@ -64,6 +64,7 @@ def _sharing(
     size: SizeClass,
     usual: tuple[int, ...],
     state: str,
+    earlier: timedelta,
 ) -> None:
     municipality = create_municipality(session, number, name, size)
     municipality.county = county
@@ -78,7 +79,7 @@ def _sharing(
             return 0
         return min(4, max(1, usual[person] + chance.choice((-1, 0, 0, 1))))
 
-    closed = datetime.now(UTC) - timedelta(days=600) if state == "old" else closed_in(1)
+    closed = datetime.now(UTC) - timedelta(days=600) if state == "old" else closed_in(1) - earlier
     rnd = closed_round(session, municipality, newest(session), closed, people[1:], level,
                        COMMENTS)  # fmt: skip
     manager = Actor(people[0].id or 0, Role.MANAGER, municipality.id, people[0].email)
