@@ -78,9 +78,10 @@ def load_history(session: Session, municipality: Municipality, users: list[User]
         rnd = _round(
             session, municipality, version, back, dict(zip(CORE, areas, strict=True)), moved, staff
         )
+        agreed = rnd.closed_at or datetime.now(UTC)  # in the meeting, right after the close
         for area_id, (level, note) in READINGS.get(back, {}).items():
             session.add(AgreedReading(round_id=rnd.id or 0, area_id=area_id, level=level,
-                                      note=note, updated_at=rnd.closed_at or datetime.now(UTC)))  # fmt: skip
+                                      note=note, updated_at=agreed))  # fmt: skip
         _plan(session, rnd, MEASURES.get(back, []), owners, latest=back == 1)
 
 
