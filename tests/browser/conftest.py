@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from app.db import make_engine
+from app.demo import OPEN_ROUND
 from tests.conftest import sqlite_url
 from tests.live import live_server, prepare
 
@@ -46,10 +47,10 @@ def server() -> Iterator[tuple[str, str]]:
 @pytest.fixture
 def app_url(server) -> str:
     """A clean, open demo round for every test: earlier answers are wiped, and a round a test
-    closed is open again without its snapshot (only the demo's open round, "Høst 2026")."""
+    closed is open again without its snapshot (only the demo's open round, OPEN_ROUND)."""
     base, url = server
     engine = make_engine(url)
-    demo_round = "SELECT id FROM round WHERE name = 'Høst 2026'"
+    demo_round = f"SELECT id FROM round WHERE name = '{OPEN_ROUND}'"
     with engine.begin() as conn:
         responses = f"SELECT id FROM response WHERE round_id IN ({demo_round})"
         for table in ("answer", "areacomment"):

@@ -5,6 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
+from app.demo import OPEN_ROUND
 from tests.browser.conftest import log_in
 from tests.browser.test_questionnaire import assert_accessible, open_first_area, submit_over_http
 
@@ -44,7 +45,7 @@ def test_the_submitted_summary_and_the_close_confirmation_are_accessible(page, a
     assert_accessible(page)
     page.context.clear_cookies()
     log_in(page, app_url, "leder@demo.kommune.no")
-    page.get_by_role("link", name="Høst 2026").click()
+    page.get_by_role("link", name=OPEN_ROUND).click()
     page.get_by_role("link", name="Lukk runden og lag resultatene …").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Lukke")
     assert_accessible(page)
@@ -59,7 +60,7 @@ def test_the_results_fit_a_narrow_screen(page, app_url):
         submit_over_http(app_url, email, level)
     page.set_viewport_size({"width": 375, "height": 800})
     log_in(page, app_url, "leder@demo.kommune.no")
-    page.get_by_role("link", name="Høst 2026").click()
+    page.get_by_role("link", name=OPEN_ROUND).click()
     page.get_by_role("link", name="Lukk runden og lag resultatene …").click()
     page.get_by_role("button", name="Ja, lukk runden og lag resultatene").click()
     page.get_by_role("link", name="Se resultatene for runden").click()

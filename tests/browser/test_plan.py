@@ -3,13 +3,14 @@ with axe reporting nothing on the form and the plan; staff read the plan."""
 
 from playwright.sync_api import expect
 
+from app.demo import LATEST_CLOSED
 from tests.browser.conftest import log_in
 from tests.browser.test_questionnaire import assert_accessible
 
 
 def test_a_measure_from_advice_lands_in_the_plan_that_staff_read(page, app_url):
     log_in(page, app_url, "leder@demo.kommune.no")
-    page.get_by_role("link", name="Vår 2026").click()
+    page.get_by_role("link", name=LATEST_CLOSED).click()
     page.get_by_role("link", name="Se resultatene for runden").click()
     page.get_by_role("link", name="Lag et tiltak av dette rådet").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nytt tiltak")
@@ -21,14 +22,14 @@ def test_a_measure_from_advice_lands_in_the_plan_that_staff_read(page, app_url):
     page.get_by_label("Ansvarlig i kommunen").select_option(label="ansatt4@demo.kommune.no")
     page.get_by_role("button", name="Lagre tiltaket").focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Handlingsplan for Vår 2026")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Handlingsplan for {LATEST_CLOSED}")
     expect(
         page.get_by_role("heading", name="Prøve ut faste møter med arbeidsgivere")
     ).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Logg ut").click()
     log_in(page, app_url, "ansatt4@demo.kommune.no")
-    page.get_by_role("link", name="Vår 2026").click()
+    page.get_by_role("link", name=LATEST_CLOSED).click()
     page.get_by_role("link", name="Handlingsplanen etter runden").click()
     expect(
         page.get_by_role("heading", name="Prøve ut faste møter med arbeidsgivere")

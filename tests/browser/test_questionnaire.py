@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from app.content.service import current_guidance
+from app.demo import OPEN_ROUND
 from tests.browser.conftest import AXE_TAGS, log_in
 
 AXE = Axe()
@@ -19,7 +20,7 @@ def assert_accessible(page) -> None:
 
 def open_first_area(page, app_url):
     log_in(page, app_url, "ansatt1@demo.kommune.no")
-    page.get_by_role("link", name="Høst 2026").click()
+    page.get_by_role("link", name=OPEN_ROUND).click()
     page.get_by_role("link", name="Tillit mellom deltaker og veileder").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tillit")
 
@@ -91,7 +92,7 @@ def test_without_javascript_the_same_page_works_with_the_button(browser, app_url
 
 def test_round_and_results_pages_are_accessible(page, app_url):
     log_in(page, app_url, "ansatt2@demo.kommune.no")
-    page.get_by_role("link", name="Høst 2026").click()
+    page.get_by_role("link", name=OPEN_ROUND).click()
     assert_accessible(page)
     # Answer every area through the plain form buttons, then submit.
     page.get_by_role("link", name="Tillit mellom deltaker og veileder").click()
@@ -119,7 +120,7 @@ def submit_over_http(app_url: str, email: str, level: str) -> None:
         )
         client.post("/logg-inn", data={"email": email, "password": "demo", "csrf_token": token})
         rounds = client.get("/runder").text
-        round_url = re.search(r'href="(/runder/\d+)">Høst 2026<', rounds).group(1)
+        round_url = re.search(rf'href="(/runder/\d+)">{OPEN_ROUND}<', rounds).group(1)
         token = re.search(r'name="csrf_token" value="([^"]+)"', rounds).group(1)
         for area in current_guidance().with_modules(()).areas:
             data = {f"a.{s.id}": level for s in area.statements} | {"csrf_token": token}
@@ -136,7 +137,7 @@ def test_the_managers_results_page_is_accessible(page, app_url):
     ):
         submit_over_http(app_url, email, level)
     log_in(page, app_url, "leder@demo.kommune.no")
-    page.get_by_role("link", name="Høst 2026").click()
+    page.get_by_role("link", name=OPEN_ROUND).click()
     # Results are made once, when the round closes.
     page.get_by_role("link", name="Lukk runden og lag resultatene …").click()
     assert_accessible(page)  # the confirmation says what closing means before it happens

@@ -5,6 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
+from app.demo import LATEST_CLOSED
 from tests.browser.test_questionnaire import assert_accessible
 
 
@@ -48,7 +49,7 @@ def test_the_national_overview_is_accessible(page, app_url):
 
 def test_the_manager_reads_feedback_beside_the_results(page, app_url):
     log_in_as(page, app_url, "leder@fjordkommune.demo.no", r".*/runder$")
-    page.get_by_role("link", name="Vår 2026").click()
+    page.get_by_role("link", name=LATEST_CLOSED).click()
     page.get_by_role("link", name="Se resultatene for runden").click()
     expect(page.get_by_text("Delt med KS")).to_be_visible()
     expect(page.locator(".feedback-list")).to_contain_text("Dere har et godt grunnlag.")

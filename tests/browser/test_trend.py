@@ -1,22 +1,12 @@
 """The development page and the council report in a real browser, scanned with axe."""
 
 from playwright.sync_api import expect
-from sqlmodel import Session, select
 
-from app.accounts.models import Municipality
-from app.db import make_engine
-from app.demo import load_demo_history, load_peer_demo
 from tests.browser.conftest import log_in
 from tests.browser.test_questionnaire import assert_accessible
 
 
-def test_the_development_page_and_the_report_are_accessible(page, server, app_url):
-    engine = make_engine(server[1])
-    with Session(engine) as session:
-        demo = session.exec(select(Municipality).where(Municipality.number == "9901")).one()
-        load_demo_history(session, demo)
-        load_peer_demo(session)
-    engine.dispose()
+def test_the_development_page_and_the_report_are_accessible(page, app_url):
     log_in(page, app_url, "leder@demo.kommune.no")
     page.get_by_role("link", name="Utvikling", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Utvikling over tid")

@@ -141,7 +141,9 @@ def seed(url: str, staff: int) -> Seed:
     digest = hash_password(PASSWORD)
     with Session(engine, expire_on_commit=False) as session:
         municipality = load_demo(session)
-        rnd = session.exec(select(Round).where(Round.municipality_id == municipality.id)).one()
+        rnd = session.exec(
+            select(Round).where(Round.municipality_id == municipality.id, Round.status == "open")
+        ).one()
         users = [
             User(
                 email=f"moete{i}@demo.kommune.no",
