@@ -7,7 +7,7 @@ nothing (`make demo-reset` starts from scratch). Every demo password is "demo"; 
 person is made up. Dates count back from today, so the demo reads right in any year.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -72,8 +72,11 @@ def _open_round(session: Session, municipality: Municipality) -> None:
     version = current_version(session)
     assert municipality.id is not None
     assert version.id is not None
+    # Three weeks to go: the deadline, the reminder two days before it and the close at it all
+    # happen in the running demo (make run does the scheduled work every minute).
+    deadline = datetime.now(UTC).date() + timedelta(days=21)
     rnd = Round(municipality_id=municipality.id, name=OPEN_ROUND, participants=24,
-                content_version_id=version.id)  # fmt: skip
+                deadline=deadline, content_version_id=version.id)  # fmt: skip
     session.add(rnd)
     session.flush()
     assert rnd.id is not None
