@@ -8,11 +8,19 @@ follow-up, the reader's own figures, the language, the date it was made — chan
 and so the key. Nothing has to be invalidated, and a PDF can never be served stale.
 
 The cache is per process and bounded in bytes; the least recently used PDFs go first.
+
+While WeasyPrint runs, the objects already in memory (the whole app) are frozen out of the
+garbage collector: WeasyPrint makes so many objects that it set off full collections that
+walked all of them, a fifth of the PDF's CPU time (bench-compare data: 262 ms of 1214 ms, 32 ms
+frozen). Unfreezing puts them back; nothing is kept alive by it.
 """
 
+import gc
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from app.settings import ROOT
 
@@ -73,6 +81,18 @@ def make_pdf(html: str) -> bytes:
     """WeasyPrint, every time."""
     from weasyprint import HTML  # imported lazily: it loads pango and takes a moment
 
-    document = HTML(string=html, base_url=str(ROOT / "static"))
-    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+    with _older_objects_frozen():
+        document = HTML(string=html, base_url=str(ROOT / "static"))
+        pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
     return pdf
+
+
+@contextmanager
+def _older_objects_frozen() -> Iterator[None]:
+    """The collector leaves the objects made before this alone until the block ends. With two
+    PDFs at once the first to finish unfreezes both: the other is merely slower, never wrong."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
