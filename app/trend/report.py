@@ -54,7 +54,9 @@ def council_report(session: Session, actor: Actor, round_id: int) -> Report:
     if rnd.status != RoundStatus.CLOSED or rnd.id is None:
         raise Conflict(_("Rapporten kan lages når runden er lukket."))
     results = team_results(session, actor, rnd)
-    dev = development_page(session, actor, until=rnd, last=REPORT_ROUNDS, statement_charts=False)
+    dev = development_page(
+        session, actor, until=rnd, last=REPORT_ROUNDS, statement_charts=False, peers=False
+    )
     snapshot = session.get(RoundSnapshot, rnd.id)
     earlier = [r.round for r in dev.development.rounds if r.round.id != rnd.id]
     previous = earlier[-1] if earlier else None
@@ -78,14 +80,6 @@ def council_report(session: Session, actor: Actor, round_id: int) -> Report:
 
 @lru_cache(maxsize=1)
 def report_css() -> str:
-    """The report's stylesheet, inlined into the PDF's HTML (WeasyPrint reads no URLs here)."""
+    """The report's stylesheet, inlined into the PDF's HTML (WeasyPrint reads no URLs here, and
+    trend.pdf keys its cache on that HTML)."""
     return (ROOT / "static" / "css" / "report.css").read_text(encoding="utf-8")
-
-
-def pdf_bytes(html: str) -> bytes:
-    """The report as a tagged PDF (PDF/UA-1) with its title and language from the HTML."""
-    from weasyprint import HTML  # imported lazily: it loads pango and takes a moment
-
-    document = HTML(string=html, base_url=str(ROOT / "static"))
-    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
-    return pdf

@@ -5,7 +5,7 @@ from fastapi.responses import Response
 
 from app.authz import Access
 from app.db import SessionDep
-from app.trend import export, view
+from app.trend import export, pdf, view
 from app.trend import report as reports
 from app.web import ActorDep, Id, allow, client_ip, render, templates
 
@@ -31,7 +31,7 @@ def report_pdf(round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     html = template.render(report=report, css=reports.report_css())
     filename = f"gode-grep-rapport-{report.municipality.number}-{round_id}.pdf"
     return Response(
-        reports.pdf_bytes(html),
+        pdf.pdf_bytes(html),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{filename}"'},
     )

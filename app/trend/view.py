@@ -34,9 +34,11 @@ def development_page(
     *,
     last: int | None = None,
     statement_charts: bool = True,
+    peers: bool = True,
 ) -> DevelopmentPage:
     """The development over the closed rounds (the `last` ones up to `until`), its charts
-    (per statement too, unless not wanted) and the peer medians."""
+    (per statement too, unless not wanted) and the peer medians (unless not wanted: the
+    council report shows none, and they are half its database time)."""
     dev = development(session, actor, until, last)
     charts: dict[str, LineChart] = {}
     for i, trend in enumerate(dev.areas):
@@ -46,16 +48,16 @@ def development_page(
         )
         for j, st in enumerate(trend.statements if statement_charts else ()):
             charts[f"statement:{st.key}"] = line_chart(f"a{i}s{j}", st, dev.rounds, ())
-    if not dev.rounds:
+    if not dev.rounds or not peers:
         return DevelopmentPage(dev, charts, None, ())
-    peers = peer_medians(session, dev.municipality)
+    medians = peer_medians(session, dev.municipality)
     latest = dev.rounds[-1].round.id
     rows = tuple(
         PeerRow(
             trend,
             next((p for p in trend.series.points if p.round_id == latest), None),
-            peers.areas.get(trend.area.id),
+            medians.areas.get(trend.area.id),
         )
         for trend in dev.areas
     )
-    return DevelopmentPage(dev, charts, peers, rows)
+    return DevelopmentPage(dev, charts, medians, rows)

@@ -144,3 +144,45 @@ def test_the_report_and_the_development_page_show_the_action_plan_and_readings(c
     assert "Vi er enige om at dette er en styrke" in report
     development = client.get("/utvikling").text
     assert "Faste oppstartsamtaler" in development
+
+
+def test_the_pdf_is_made_once_and_made_again_when_the_plan_changes(client, db, cast, monkeypatch):
+    """A PDF asked for again comes from the cache; a changed measure gives a new PDF at once."""
+    from datetime import timedelta
+
+    from app.authz import Actor
+    from app.plan.forms import MeasureForm
+    from app.plan.service import create_measure, update_measure
+    from app.trend import pdf
+
+    first, second = closed(db, cast)
+    manager = Actor(cast.manager.id, "manager", cast.a.id, cast.manager.email)
+    due = (datetime.now(UTC).date() + timedelta(days=20)).isoformat()
+    form = MeasureForm(title="Tolk i alle samtaler", owner_text="Leder", due=due)
+    measure = create_measure(db, manager, second, form)
+    pdf.cache.clear()
+    made = []
+    real = pdf.make_pdf
+    monkeypatch.setattr(pdf, "make_pdf", lambda html: made.append(html) or real(html))
+    login(client, cast.manager)
+
+    before = "\n".join(p.extract_text() for p in pdf_of(client, second).pages)
+    again = "\n".join(p.extract_text() for p in pdf_of(client, second).pages)
+    assert len(made) == 1  # the second time from the cache
+    assert again == before
+    assert "Planlagt" in before
+
+    changed = MeasureForm(
+        title="Tolk i alle samtaler", owner_text="Leder", due=due, status="done", note="Innført"
+    )
+    update_measure(db, manager, measure, second, changed)
+    after = "\n".join(p.extract_text() for p in pdf_of(client, second).pages)
+    assert len(made) == 2
+    assert "Gjennomført" in after
+    assert "Planlagt" not in after
+
+    # Another round's report is its own PDF, never this one from the cache.
+    other = "\n".join(p.extract_text() for p in pdf_of(client, first).pages)
+    assert len(made) == 3
+    assert "Kommune A · Vår 2026" in other
+    assert "Tolk i alle samtaler" not in other
