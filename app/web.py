@@ -6,7 +6,6 @@ import time
 from datetime import UTC, date, datetime
 from ipaddress import ip_address
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
@@ -20,6 +19,7 @@ from app.accounts import sessions
 from app.accounts.models import User
 from app.accounts.service import size_name
 from app.authz import Access, Actor, Decision, may_enter
+from app.clock import oslo_date
 from app.content.schema import Text
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidInput, NotFound, Unauthorized
@@ -27,7 +27,6 @@ from app.logs import REQUEST_ID
 from app.settings import ROOT, get_settings
 from app.static_files import static_url
 
-OSLO = ZoneInfo("Europe/Oslo")
 templates = Jinja2Blocks(directory=str(ROOT / "templates"))
 env = templates.env
 env.add_extension("jinja2.ext.i18n")
@@ -59,8 +58,7 @@ def day(moment: date | datetime | None) -> str:
     if moment is None:
         return "–"
     if isinstance(moment, datetime):
-        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        moment = aware.astimezone(OSLO).date()
+        moment = oslo_date(moment)
     return moment.strftime("%d.%m.%Y")
 
 

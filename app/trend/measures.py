@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.authz import Action, Actor, require
+from app.clock import oslo_date
 from app.i18n import _
 from app.meeting.models import AgreedReading
 from app.plan.models import Measure as PlanMeasure
@@ -64,7 +65,7 @@ def measures_for(session: Session, actor: Actor, round_ids: list[int]) -> list[M
                 owner=owner_email or measure.owner_text,
                 due=measure.due,
                 status=status_name(measure.status),
-                done_on=measure.updated_at.date() if done else None,
+                done_on=oslo_date(measure.updated_at) if done else None,
                 follow_up=measure.note,
             )
         )

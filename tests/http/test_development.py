@@ -226,3 +226,16 @@ def test_new_rounds_use_the_newest_content_and_old_rounds_keep_theirs(client, ca
     new = db.exec(select(Round).where(Round.name == "Ny runde")).one()
     assert db.get(ContentVersion, new.content_version_id).version == "2027.1"
     assert db.get(ContentVersion, old.content_version_id).version == "2026.1"
+
+
+def test_a_done_measure_is_on_the_time_line_with_the_day_it_was_done(client, cast, db):
+    from app.plan.models import Measure, MeasureStatus
+
+    rnd = make_closed_round_with(db, cast.a, staff(cast), name="Vår 2026", closed_at=when(2026))
+    done = datetime(2026, 9, 14, 22, 30, tzinfo=UTC)  # 15 September in Oslo
+    db.add(Measure(round_id=rnd.id, title="Faste samtaler", status=MeasureStatus.DONE,
+                   created_at=done, updated_at=done))  # fmt: skip
+    db.add(Measure(round_id=rnd.id, title="Praksisplass", status=MeasureStatus.PLANNED))
+    db.commit()
+    items = [li.get_text(" ", strip=True) for li in page(client, cast.manager).select("main li")]
+    assert "Faste samtaler – gjennomført 15.09.2026" in items

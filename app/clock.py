@@ -1,0 +1,15 @@
+"""Norwegian time: the day a stored moment falls on in Oslo.
+
+Moments are stored in UTC (SQLite gives them back without a zone); a day shown to people or
+used as "the day it happened" is the Oslo day, so 23:30 UTC on 14 September is 15 September.
+"""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def oslo_date(moment: datetime) -> date:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(OSLO).date()
