@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from app.accounts.models import Municipality, SizeClass
@@ -141,15 +142,18 @@ def _latest_rows(
     the 24-month period and whether it is 18 months old, with the number of overdue measures
     where its action plan is shared: one query, one row per municipality."""
     s, m, r, ms = RoundShare, Municipality, Round, Measure
-    rank = func.row_number().over(
-        partition_by=col(s.municipality_id),
-        order_by=(col(s.round_closed_at).desc(), col(s.id).desc()),
+    # Per municipality, its latest standing share: one step back along the index
+    # (municipality, close time, id), rather than ranking every share ever made.
+    x, owner = aliased(RoundShare), aliased(Municipality)
+    latest = (
+        select(col(x.id))
+        .where(col(x.municipality_id) == col(owner.id), col(x.active_round_id).is_not(None))
+        .order_by(col(x.round_closed_at).desc(), col(x.id).desc())
+        .limit(1)
+        .correlate(owner)
+        .scalar_subquery()
     )
-    ranked = (
-        select(col(s.id).label("id"), rank.label("rank"))
-        .where(col(s.active_round_id).is_not(None))
-        .subquery()
-    )
+    latest_ids = select(latest).select_from(owner)
     # The rule of signals.is_overdue, counted in the database (a due date before today).
     overdue = (
         select(func.count())
@@ -173,11 +177,9 @@ def _latest_rows(
             case((col(s.round_closed_at) >= since, 1), else_=0),
             case((col(s.round_closed_at) < stale_before, 1), else_=0),
         )
-        .select_from(ranked)
-        .join(s, col(s.id) == ranked.c.id)
         .join(m, col(m.id) == col(s.municipality_id))
         .join(r, col(r.id) == col(s.round_id))
-        .where(ranked.c.rank == 1)
+        .where(col(s.id).in_(latest_ids))
     )
     # Core and fetchall: no ORM bookkeeping or fetch call per row.
     result: Any = session.connection().execute(query).fetchall()

@@ -119,6 +119,9 @@ def build(session: Session) -> User:
             )
             session.execute(insert(Measure), _measures(rnd.id or 0, n + r, now))
         session.commit()
+    # As `app.synthetic` does: statistics as a database in use has them (autovacuum would).
+    session.execute(text("ANALYZE"))
+    session.commit()
     return adviser
 
 

@@ -95,7 +95,8 @@ def test_ks_sees_a_shared_plan_without_staff_names(client, cast, db, closed):
     assert "Nav-kontoret" in text  # a free-text owner as written
     assert text.count("En ansatt i kommunen") == 2  # a user owner, by no name
     assert "Starter i august" in text
-    assert "Pågår" in text and "Gjennomført" in text
+    assert "Pågår" in text
+    assert "Gjennomført" in text
     assert statement_text() in text
     notes = [n.get_text() for n in section.select(".plain-text")]
     assert notes == ["Starter i august", "Venter på Nav\nAndre linje"]  # line breaks kept
@@ -165,9 +166,10 @@ def test_the_overdue_signal_shows_for_a_shared_plan_with_its_evidence(client, ca
     link = page.select_one(f'.signal-list a[href="/ks/runder/{closed.id}#handlingsplan"]')
     assert link.get_text() == "1 tiltak i den delte handlingsplanen har passert fristen"
     # The evidence is there on the review page, under that anchor.
-    assert "Felles rutine med Nav" in review_page(client, cast, closed).select_one(
-        "#handlingsplan"
-    ).get_text()
+    assert (
+        "Felles rutine med Nav"
+        in review_page(client, cast, closed).select_one("#handlingsplan").get_text()
+    )
     login(client, cast.ks_adviser)
     csv_text = client.get("/ks/oversikt.csv").content.decode("utf-8-sig")
     assert "1 tiltak i den delte handlingsplanen har passert fristen" in csv_text
