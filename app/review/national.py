@@ -108,8 +108,8 @@ def overview(
     since = now - timedelta(days=PERIOD_DAYS)
     today = now.astimezone(OSLO).date()
     latest = _latest_rows(session, since, now - timedelta(days=STALE_DAYS), today)
-    everyone = [row for row, in_period, _old in latest if in_period]
-    stale = [row for row, in_period, _old in latest if _old and not in_period]
+    everyone = [row for row, in_period, _ in latest if in_period]
+    stale = [row for row, in_period, old in latest if old and not in_period]
     _read_cells(session, everyone)
     for row, in_period, old in latest:
         if in_period:
