@@ -18,7 +18,7 @@ DEMO_DB ?= sqlite:///$(CURDIR)/gode_grep.db
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TEST_POSTGRES_URL
 
-.PHONY: run jobs demo-reset test setup check-content lint fmt bench bench-compare translations extract-messages system-deps postgres clean backup restore load
+.PHONY: run jobs demo-reset test setup check-content lint fmt bench bench-compare bench-national translations extract-messages system-deps postgres clean backup restore load
 
 run: setup
 	$(DEMO_ENV) $(RUN) alembic upgrade head
@@ -76,6 +76,9 @@ bench: setup postgres
 # Development page, peer medians and council PDF over 357 municipalities x 20 closed rounds.
 bench-compare: setup postgres
 	$(RUN) python tests/bench/compare.py $(ARGS)
+
+bench-national: setup postgres
+	$(RUN) python tests/bench/national.py $(ARGS)
 
 # Debian's Chromium for the browser tests (never `playwright install`); pango, harfbuzz-subset
 # and the DejaVu fonts for WeasyPrint's council report PDF.

@@ -75,6 +75,7 @@ OWN_MUNICIPALITY: dict[Action, frozenset[str]] = {
 SHARED_WITH_KS: dict[Action, frozenset[str]] = {
     Action.VIEW_RESULTS: frozenset({"ks_adviser"}),
     Action.VIEW_COMMENTS: frozenset({"ks_adviser"}),
+    Action.VIEW_PLAN: frozenset({"ks_adviser"}),  # read-only, without staff names
     Action.REVIEW_SHARED: frozenset({"ks_adviser"}),
 }
 
@@ -114,12 +115,15 @@ def can_on_round(
     actor: Actor, action: Action, municipality_id: int | None, sharing: Sharing | None
 ) -> Decision:
     """`can`, plus KS's right to a round its municipality shares: an unshared or withdrawn
-    round does not exist for KS (404), and its comments only if the municipality ticked so."""
+    round does not exist for KS (404), and its comments or action plan only if the
+    municipality ticked so."""
     if actor.role not in SHARED_WITH_KS.get(action, frozenset()):
         return can(actor, action, municipality_id)
     if sharing is None or municipality_id is None:
         return Decision.NOT_FOUND
     if action is Action.VIEW_COMMENTS and not sharing.comments:
+        return Decision.FORBIDDEN
+    if action is Action.VIEW_PLAN and not sharing.plan:
         return Decision.FORBIDDEN
     return Decision.ALLOW
 

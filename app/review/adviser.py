@@ -20,6 +20,7 @@ from app.mail import MailError, send_mail
 from app.results.service import ResultsPage, team_results
 from app.review.models import Feedback, RoundShare
 from app.review.service import clean_text
+from app.review.shared_plan import SharedMeasure, shared_plan
 from app.review.sharing import active_share, sharing_of
 from app.rounds import service as rounds
 from app.rounds.models import Round
@@ -110,6 +111,7 @@ class ReviewPage:
     municipality: Municipality
     results: ResultsPage
     feedback: dict[str, Feedback]  # area id ("" overall) -> draft or sent feedback
+    plan: tuple[SharedMeasure, ...] | None  # None where the municipality does not share it
     taken_by: str | None
     taken_by_me: bool
     sent: bool  # any feedback sent
@@ -126,6 +128,7 @@ def review_page(session: Session, actor: Actor, round_id: int) -> ReviewPage:
         municipality=rounds.municipality_of(session, rnd),
         results=results,
         feedback={fb.area_id: fb for fb in rows},
+        plan=shared_plan(session, actor, rnd, share),
         taken_by=taken.email if taken else None,
         taken_by_me=share.taken_by_id == actor.user_id,
         sent=any(fb.sent_at for fb in rows),

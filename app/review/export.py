@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from app.i18n import _, current_locale
-from app.review.national import Overview, Row, signal_rules, signal_text
+from app.review.national import Overview, Row, signal_rules
 
 Value = str | float | int | None
 
@@ -35,10 +35,7 @@ def _columns(ov: Overview) -> list[tuple[str, str]]:
     return [*fixed, *areas, (_("Signaler"), _("Signalene runden utløser, skilt med |."))]
 
 
-def _row(ov: Overview, row: Row) -> list[Value]:
-    names = {a.id: a for a in ov.areas}
-    loc = current_locale()
-    scores = [row.cells[a.id].score if a.id in row.cells else None for a in ov.areas]
+def _row(row: Row) -> list[Value]:
     return [
         row.number,
         row.name,
@@ -48,14 +45,14 @@ def _row(ov: Overview, row: Row) -> list[Value]:
         row.closed_at.strftime("%Y-%m-%d"),
         row.shared_at.strftime("%Y-%m-%d"),
         row.respondents,
-        *[round(s, 1) if s is not None else None for s in scores],
-        " | ".join(signal_text(s, names, loc) for s in row.signals),
+        *[round(s, 1) if s is not None else None for s in row.scores],
+        " | ".join(line.text for line in row.signal_lines),
     ]
 
 
 def _rows(ov: Overview) -> Iterator[list[Value]]:
     for row in ov.rows:
-        yield _row(ov, row)
+        yield _row(row)
 
 
 def csv_bytes(ov: Overview) -> bytes:
@@ -81,13 +78,12 @@ def xlsx_bytes(ov: Overview) -> bytes:
     table.title = _("Oversikt")
     columns = _columns(ov)
     _sheet(table, [h for h, _x in columns], list(_rows(ov)))
-    names = {a.id: a for a in ov.areas}
     signals = book.create_sheet(_("Signaler"))
     header = [_("Kommune"), _("Fylke"), _("Runde"), _("Signal")]
     lines: list[list[Value]] = [
-        [r.name, r.county or "", r.round_name, signal_text(s, names, current_locale())]
+        [r.name, r.county or "", r.round_name, line.text]
         for r in ov.flagged
-        for s in r.signals
+        for line in r.signal_lines
     ]
     _sheet(signals, header, lines)
     explain = book.create_sheet(_("Forklaring"))

@@ -44,3 +44,11 @@ def feedback_id(value: str) -> int:
     if not (value.isascii() and value.isdigit()) or len(value) > 10:
         raise InvalidInput(_("Velg en tilbakemelding å svare på."))
     return int(value)
+
+
+def share_choice(value: str) -> bool:
+    """A ticked box on the share form ("ja") or an unticked one (absent); anything else is a
+    clear 422, so a share never includes more or less than the manager chose."""
+    if value not in ("", "ja"):
+        raise InvalidInput(_("Skjemaet inneholdt noe vi ikke kan ta imot."))
+    return value == "ja"

@@ -3,7 +3,7 @@ share computed once when it is made (so the national overview never re-aggregate
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Text, UniqueConstraint
+from sqlalchemy import DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.accounts.models import utcnow
@@ -11,6 +11,11 @@ from app.accounts.models import utcnow
 
 class RoundShare(SQLModel, table=True):
     """One act of sharing a closed round with KS, until it is withdrawn."""
+
+    # Each municipality's latest share is one backward index step (the national overview).
+    __table_args__ = (
+        Index("ix_roundshare_municipality_latest", "municipality_id", "round_closed_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="round.id", index=True)

@@ -9,7 +9,7 @@ from app.authz import Access, Action
 from app.db import SessionDep
 from app.i18n import _
 from app.review import adviser, export, national, service
-from app.review.forms import FeedbackForm, feedback_form, feedback_id, size_filter
+from app.review.forms import FeedbackForm, feedback_form, feedback_id, share_choice, size_filter
 from app.rounds import service as rounds
 from app.web import ActorDep, allow, redirect, render
 
@@ -23,9 +23,11 @@ def share(
     actor: ActorDep,
     session: SessionDep,
     comments: Annotated[str, Form(max_length=5)] = "",
+    plan: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
-    service.share_round(session, actor, rnd, include_comments=comments == "ja")
+    included = share_choice(comments), share_choice(plan)
+    service.share_round(session, actor, rnd, include_comments=included[0], include_plan=included[1])
     return redirect(f"/runder/{rnd.id}/resultater", _("Runden er delt med KS."), request)
 
 
@@ -122,7 +124,6 @@ def overview(
         "sort": sorter,
         "descending": retning == "synkende",
         "rules": national.signal_rules(),
-        "signal_text": national.signal_text,
     }
     return render(request, "review/overview.html", ctx)
 

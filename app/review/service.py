@@ -35,6 +35,7 @@ class ShareEvent:
     shared_at: datetime
     shared_by: str
     include_comments: bool
+    include_plan: bool
     withdrawn_at: datetime | None
     withdrawn_by: str | None
 
@@ -61,9 +62,12 @@ class SharePanel:
     reviewed_at: datetime | None
 
 
-def share_round(session: Session, actor: Actor, rnd: Round, include_comments: bool) -> None:
+def share_round(
+    session: Session, actor: Actor, rnd: Round, include_comments: bool, include_plan: bool = False
+) -> None:
     """The manager shares a closed round with KS: its figures and advice, and its anonymous
-    comments only if ticked. The area figures KS may see are computed once, now."""
+    comments and its action plan only if ticked. The area figures KS may see are computed
+    once, now; the plan KS reads as it stands (see review.shared_plan)."""
     require(actor, Action.SHARE_ROUND, rnd.municipality_id)
     if rnd.status != RoundStatus.CLOSED or rnd.closed_at is None:
         raise Conflict(_("Bare en lukket runde kan deles med KS."))
@@ -76,6 +80,7 @@ def share_round(session: Session, actor: Actor, rnd: Round, include_comments: bo
         active_round_id=rnd.id,
         round_closed_at=rnd.closed_at,
         include_comments=include_comments,
+        include_plan=include_plan,
         shared_by_id=actor.user_id,
     )
     session.add(share)
@@ -87,7 +92,7 @@ def share_round(session: Session, actor: Actor, rnd: Round, include_comments: bo
     share.respondents = _precompute_areas(session, rnd, share)
     target = f"round {rnd.id}: {rnd.name}"
     record(session, actor, "round_shared", target, municipality_id=rnd.municipality_id,
-           comments=include_comments)  # fmt: skip
+           comments=include_comments, plan=include_plan)  # fmt: skip
     session.commit()
 
 
@@ -162,6 +167,7 @@ def _event(share: RoundShare, emails: dict[int, str]) -> ShareEvent:
         shared_at=share.shared_at,
         shared_by=emails.get(share.shared_by_id, ""),
         include_comments=share.include_comments,
+        include_plan=share.include_plan,
         withdrawn_at=share.withdrawn_at,
         withdrawn_by=emails.get(share.withdrawn_by_id or 0),
     )

@@ -4,9 +4,10 @@ Each signal has its rule in words beside it, so an adviser can see why a municip
 the list and judge it; the thresholds mirror the advice rules' language (DESIGN.md).
 """
 
-from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from statistics import median
+from typing import NamedTuple
 
 LOW_CORE_SCORE = 40.0  # a core area under this is weak enough to ask about
 HIGH_SPREAD = 30.0  # standard deviation in points: the team sees the area very differently
@@ -14,6 +15,8 @@ HIGH_DONT_KNOW = 30.0  # per cent "Vet ikke": staff may not know the practice
 STALE_DAYS = 548  # about 18 months without a new shared round, after an earlier one
 PERIOD_DAYS = 730  # the overview reads shares of rounds closed in the last 24 months
 MIN_MUNICIPALITIES = 5  # a group median only where at least this many stand behind it
+# A measure is still to be done while it is planned or in progress (plan.models.MeasureStatus).
+OPEN_STATUSES = ("planned", "in_progress")
 
 
 class Kind(StrEnum):
@@ -21,11 +24,12 @@ class Kind(StrEnum):
     SPREAD = "spread"
     DONT_KNOW = "dont_know"
     STALE = "stale"
+    OVERDUE = "overdue"  # measures overdue in a shared action plan
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One area's figures in a shared round (None where too few stood behind it)."""
+class Cell(NamedTuple):
+    """One area's figures in a shared round (None where too few stood behind it). A named
+    tuple: the overview makes thousands per view, and a frozen dataclass is slower to make."""
 
     area_id: str
     core: bool
@@ -34,15 +38,21 @@ class Cell:
     dont_know_share: float | None
 
 
-@dataclass(frozen=True)
-class Signal:
+class Signal(NamedTuple):
     kind: Kind
     area_id: str | None
     value: float | None
 
 
-def signals_for(cells: list[Cell]) -> list[Signal]:
-    """Every signal one shared round's area figures raise, in area order."""
+def is_overdue(due: date | None, status: str, today: date) -> bool:
+    """A measure is overdue once its due date has passed (the due day itself is not) while it
+    is still planned or in progress; done or dropped measures never are."""
+    return due is not None and due < today and status in OPEN_STATUSES
+
+
+def signals_for(cells: list[Cell], overdue_measures: int = 0) -> list[Signal]:
+    """Every signal one shared round raises: its area figures in area order, then the
+    number of overdue measures in its action plan (counted only where the plan is shared)."""
     out: list[Signal] = []
     for c in cells:
         if c.core and c.score is not None and c.score < LOW_CORE_SCORE:
@@ -51,6 +61,8 @@ def signals_for(cells: list[Cell]) -> list[Signal]:
             out.append(Signal(Kind.SPREAD, c.area_id, c.spread))
         if c.dont_know_share is not None and c.dont_know_share > HIGH_DONT_KNOW:
             out.append(Signal(Kind.DONT_KNOW, c.area_id, c.dont_know_share))
+    if overdue_measures > 0:
+        out.append(Signal(Kind.OVERDUE, None, float(overdue_measures)))
     return out
 
 

@@ -54,3 +54,31 @@ def test_the_manager_reads_feedback_beside_the_results(page, app_url):
     expect(page.get_by_text("Delt med KS")).to_be_visible()
     expect(page.locator(".feedback-list")).to_contain_text("Dere har et godt grunnlag.")
     assert_accessible(page)
+
+
+def test_the_manager_shares_the_plan_and_the_adviser_reads_it(page, app_url):
+    """Demo kystkommune withdrew its share; sharing again with the plan shows KS the plan
+    section (axe), and withdrawing again leaves the demo as it was for the other tests."""
+    log_in_as(page, app_url, "leder@kystkommune.demo.no", r".*/runder$")
+    page.locator("a[href^='/runder/']").filter(has_text=re.compile(".+")).first.click()
+    page.get_by_role("link", name="Se resultatene for runden").click()
+    results = page.url
+    page.get_by_label("Ta med handlingsplanen").check()
+    expect(page.get_by_text("aldri med navn")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Del runden med KS").click()
+    expect(page.get_by_text("KS ser også handlingsplanen")).to_be_visible()
+    try:
+        page.context.clear_cookies()  # log in afresh as someone else
+        log_in_as(page, app_url, "radgiver@ks.no", r".*/ks$")
+        page.get_by_role("link", name="Demo kystkommune").click()
+        expect(
+            page.get_by_role("heading", name="Handlingsplanen kommunen har delt")
+        ).to_be_visible()
+        assert_accessible(page)
+    finally:
+        page.context.clear_cookies()
+        log_in_as(page, app_url, "leder@kystkommune.demo.no", r".*/runder$")
+        page.goto(results)
+        page.get_by_role("button", name="Trekk tilbake delingen").click()
+        expect(page.get_by_text("KS ser ikke lenger noe av runden")).to_be_visible()

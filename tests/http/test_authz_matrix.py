@@ -6,10 +6,12 @@ logged out → login (303 for pages, 401 for posts); wrong role → 403; another
 object → 404; allowed → anything but 401/403/404/5xx.
 """
 
+import io
 import re
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
+from openpyxl import load_workbook
 from starlette.routing import Mount
 
 from app.authz import ROLES_FOR, Access
@@ -144,26 +146,37 @@ def adviser_expects(access: Access, path: str, method: str, shared: bool) -> str
     return expected(access, "ks_adviser", path, method)
 
 
+PLAN_TITLE = "Tiltak bare kommunen kjenner"  # a measure on the round in every closed state
+
+
 def round_in_state(db, cast, state: str):
-    """A round of municipality A that is open, closed and unshared, shared, or withdrawn."""
+    """A round of municipality A that is open, closed and unshared, shared (with or without
+    its action plan) or withdrawn; a closed one has a measure owned by a member of staff."""
     from app.authz import Actor
     from app.review import service as review
     from tests.factories import make_closed_round_at
 
     if state == "open":
-        return cast.round_a
+        return cast.round_a, None
     rnd = make_closed_round_at(db, cast.a, [cast.staff, cast.staff2, cast.staff3])
+    measure = Measure(round_id=rnd.id, title=PLAN_TITLE, owner_user_id=cast.staff.id)
+    db.add(measure)
+    db.commit()
     manager = Actor(cast.manager.id, "manager", cast.a.id, cast.manager.email)
-    if state in ("shared", "withdrawn"):
-        review.share_round(db, manager, rnd, include_comments=True)
-    if state == "withdrawn":
+    if state != "unshared":
+        review.share_round(db, manager, rnd, include_comments=True, include_plan="plan" in state)
+    if state.startswith("withdrawn"):
         review.withdraw_share(db, manager, rnd)
-    return rnd
+    return rnd, measure.id
 
 
-@pytest.mark.parametrize("state", ["shared", "unshared", "withdrawn", "open"])
+STATES = ["shared", "shared_with_plan", "unshared", "withdrawn", "withdrawn_with_plan", "open"]
+
+
+@pytest.mark.parametrize("state", STATES)
 def test_the_ks_adviser_against_every_route_and_round_state(client, cast, db, objects, state):
-    rnd = round_in_state(db, cast, state)
+    rnd, measure_id = round_in_state(db, cast, state)
+    objects = {**objects, "measure_id": measure_id or objects["measure_id"]}
     token = login(client, cast.ks_adviser)
     failures = []
     for route in api_routes():
@@ -171,7 +184,8 @@ def test_the_ks_adviser_against_every_route_and_round_state(client, cast, db, ob
             if client.get("/konto").status_code != 200:
                 token = login(client, cast.ks_adviser)
             url = fill(route.path, cast, objects, rnd)
-            want = adviser_expects(declared(route)[0], route.path, method, state == "shared")
+            shared = state.startswith("shared")
+            want = adviser_expects(declared(route)[0], route.path, method, shared)
             got = request(client, method, url, token).status_code
             ok = {
                 "404": got == 404,
@@ -182,3 +196,38 @@ def test_the_ks_adviser_against_every_route_and_round_state(client, cast, db, ob
             if not ok:
                 failures.append(f"{method} {route.path} ({state}): expected {want}, got {got}")
     assert failures == []
+
+
+def readable(response) -> str:
+    """A response's text as a reader would get it out: workbooks cell by cell."""
+    if "spreadsheetml" in response.headers.get("content-type", ""):
+        book = load_workbook(io.BytesIO(response.content))
+        return " ".join(
+            str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row
+        )
+    return response.content.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_the_ks_adviser_reads_a_plan_only_while_it_is_shared_and_never_a_name(
+    client, cast, db, objects, state
+):
+    """Every GET route, as a page and as an htmx fragment: the plan's measure appears on the
+    review page of a round shared with its plan and nowhere else; no staff e-mail anywhere."""
+    rnd, measure_id = round_in_state(db, cast, state)
+    objects = {**objects, "measure_id": measure_id or objects["measure_id"]}
+    login(client, cast.ks_adviser)
+    seen, named = set(), set()
+    for route in api_routes():
+        if "GET" not in route.methods:
+            continue
+        for headers in ({}, {"HX-Request": "true"}):
+            if client.get("/konto").status_code != 200:
+                login(client, cast.ks_adviser)
+            text = readable(client.get(fill(route.path, cast, objects, rnd), headers=headers))
+            if PLAN_TITLE in text:
+                seen.add(route.path)
+            if any(p.email in text for p in (cast.staff, cast.staff2, cast.staff3, cast.manager)):
+                named.add(route.path)
+    assert seen == ({"/ks/runder/{round_id}"} if state == "shared_with_plan" else set())
+    assert named == set()

@@ -62,6 +62,7 @@ TABLE = [
 
 SHARED = Sharing(comments=False)
 WITH_COMMENTS = Sharing(comments=True)
+WITH_PLAN = Sharing(comments=False, plan=True)
 ON_ROUND = [
     # actor, action, round's municipality, what it shares with KS, decision
     (KS, Action.REVIEW_SHARED, A, SHARED, Decision.ALLOW),
@@ -71,6 +72,15 @@ ON_ROUND = [
     (KS, Action.REVIEW_SHARED, None, SHARED, Decision.NOT_FOUND),
     (KS, Action.VIEW_COMMENTS, A, SHARED, Decision.FORBIDDEN),
     (KS, Action.VIEW_COMMENTS, A, WITH_COMMENTS, Decision.ALLOW),
+    (KS, Action.VIEW_COMMENTS, A, WITH_PLAN, Decision.FORBIDDEN),  # the plan is not comments
+    (KS, Action.VIEW_PLAN, A, SHARED, Decision.FORBIDDEN),  # shared without the plan
+    (KS, Action.VIEW_PLAN, A, WITH_COMMENTS, Decision.FORBIDDEN),
+    (KS, Action.VIEW_PLAN, A, WITH_PLAN, Decision.ALLOW),
+    (KS, Action.VIEW_PLAN, A, None, Decision.NOT_FOUND),  # unshared or withdrawn
+    (KS, Action.VIEW_PLAN, None, WITH_PLAN, Decision.NOT_FOUND),
+    (KS, Action.EDIT_PLAN, A, WITH_PLAN, Decision.NOT_FOUND),  # reading is all a share gives
+    (STAFF, Action.VIEW_PLAN, A, None, Decision.ALLOW),  # the team's own plan, shared or not
+    (MANAGER, Action.VIEW_PLAN, B, WITH_PLAN, Decision.NOT_FOUND),
     (KS, Action.ANSWER_ROUND, A, SHARED, Decision.NOT_FOUND),  # sharing lets KS read, no more
     (KS, Action.MANAGE_ROUND, A, SHARED, Decision.NOT_FOUND),
     (KS, Action.SHARE_ROUND, A, SHARED, Decision.NOT_FOUND),
