@@ -86,8 +86,8 @@ def _sharing(
     with_plan = number == "9905"
     if with_plan:
         _plan(session, rnd.id or 0, closed, {p.email.split("@")[0]: p.id for p in people})
-    review.share_round(session, manager, rnd, include_comments=state != "taken")
-    _share_state(session, rnd, manager, adviser, state, with_plan)
+    review.share_round(session, manager, rnd, state != "taken", include_plan=with_plan)
+    _share_state(session, rnd, manager, adviser, state)
 
 
 def _plan(session: Session, round_id: int, closed: datetime, owners: dict[str, int | None]) -> None:
@@ -103,14 +103,11 @@ def _plan(session: Session, round_id: int, closed: datetime, owners: dict[str, i
             session.add(MeasureStatement(measure_id=measure.id or 0, statement_id=sid))
 
 
-def _share_state(
-    session: Session, rnd: Round, manager: Actor, adviser: User, state: str, with_plan: bool
-) -> None:
+def _share_state(session: Session, rnd: Round, manager: Actor, adviser: User, state: str) -> None:
     share = session.exec(select(RoundShare).where(RoundShare.round_id == rnd.id)).one()
     assert share.id is not None
     assert adviser.id is not None
     share.shared_at = share.round_closed_at + timedelta(days=9)
-    share.include_plan = with_plan
     session.commit()
     now = datetime.now(UTC)
     if state == "withdrawn":
