@@ -13,3 +13,12 @@ OSLO = ZoneInfo("Europe/Oslo")
 def oslo_date(moment: datetime) -> date:
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(OSLO).date()
+
+
+def day_text(moment: date | datetime | None) -> str:
+    """A day as Norwegians write it (03.12.2026); a moment is read as its Oslo day."""
+    if moment is None:
+        return "–"
+    if isinstance(moment, datetime):
+        moment = oslo_date(moment)
+    return f"{moment.day:02d}.{moment.month:02d}.{moment.year}"

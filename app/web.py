@@ -3,7 +3,7 @@
 import re
 import secrets
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from ipaddress import ip_address
 from typing import Annotated, Any
 
@@ -19,7 +19,7 @@ from app.accounts import sessions
 from app.accounts.models import User
 from app.accounts.service import size_name
 from app.authz import Access, Actor, Decision, may_enter
-from app.clock import oslo_date
+from app.clock import day_text
 from app.content.schema import Text
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidInput, NotFound, Unauthorized
@@ -51,18 +51,8 @@ env.filters["lang_attr"] = lang_attr
 env.filters["num"] = lambda v: "–" if v is None else f"{v:.0f}"
 
 
-def day(moment: date | datetime | None) -> str:
-    """A day as Norwegians write it (03.12.2026); a moment is read in Oslo time, so a share made
-    at 00:30 Oslo time shows that day, not the UTC day before. Stored moments are UTC (SQLite
-    gives them back without a zone)."""
-    if moment is None:
-        return "–"
-    if isinstance(moment, datetime):
-        moment = oslo_date(moment)
-    return moment.strftime("%d.%m.%Y")
-
-
-env.filters["day"] = day
+# Days as Norwegians write them, in Oslo time (app.clock.day_text).
+env.filters["day"] = day_text
 env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
 
 

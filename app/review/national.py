@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from app.accounts.models import Municipality, SizeClass
 from app.accounts.service import size_name
 from app.authz import Action, Actor, require_across
+from app.clock import day_text
 from app.content.schema import Area
 from app.content.service import current_guidance
 from app.i18n import _, current_locale, ngettext
@@ -215,7 +216,7 @@ def _dress(rows: list[Row], areas: tuple[Area, ...]) -> None:
             cell.score if (cell := row.cells.get(a.id)) is not None else None for a in areas
         )
         row.score_texts = tuple(number_text(v) for v in row.scores)
-        row.shared_text = date_text(row.shared_at)
+        row.shared_text = day_text(row.shared_at)
         row.size_text = sizes.get(row.size_class, row.size_class)
         row.signal_lines = tuple(words.line(sig) for sig in row.signals)
 
@@ -223,10 +224,6 @@ def _dress(rows: list[Row], areas: tuple[Area, ...]) -> None:
 def number_text(value: float | None) -> str:
     """A score as the page shows it (as the `num` filter does): whole points, "–" if hidden."""
     return "–" if value is None else f"{value:.0f}"
-
-
-def date_text(moment: datetime | date) -> str:
-    return f"{moment.day:02d}.{moment.month:02d}.{moment.year}"
 
 
 def _matches(row: Row, county: str | None, size: SizeClass | None) -> bool:

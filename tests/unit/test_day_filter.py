@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from app.web import day
+from app.clock import day_text as day
 
 
 def test_a_date_is_written_day_month_year():
