@@ -68,6 +68,9 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # No OpenTelemetry here (logs are JSON lines, app/logs.py): skip FastAPI's check for
+        # a configured provider on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         dependencies=[Depends(reject_control_characters), Depends(csrf_protect)],
     )
     app.include_router(accounts_router)

@@ -17,7 +17,7 @@ from sqlalchemy import and_, bindparam, select
 from sqlmodel import Session, col
 
 from app.accounts.models import LoginSession, User
-from app.accounts.sessions import _cutoff
+from app.accounts.sessions import cutoff
 from app.accounts.tokens import token_hash
 from app.authz import Actor
 from app.rounds.models import Response, Round
@@ -33,7 +33,7 @@ class Found:
 
 def find(session: Session, token: str, now: datetime, round_id: int) -> Found | None:
     """The actor, round and response for an autosave; None when the login is not valid."""
-    params = {"digest": token_hash(token), "cutoff": _cutoff(now), "round_id": round_id}
+    params = {"digest": token_hash(token), "cutoff": cutoff(now), "round_id": round_id}
     row = session.connection().execute(_query(), params).first()
     if row is None:
         return None
