@@ -74,12 +74,17 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # No OpenTelemetry here (logs are JSON lines, app/logs.py): skip FastAPI's check for
+        # a configured provider on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         dependencies=[Depends(reject_control_characters), Depends(csrf_protect)],
     )
+    # Routes are matched in order, router by router: the rounds come first because the
+    # autosave (every click on a level) is the busiest route by far.
+    app.include_router(rounds_router)
     app.include_router(accounts_router)
     app.include_router(about_router)
     app.include_router(oidc_router)
-    app.include_router(rounds_router)
     app.include_router(results_router)
     app.include_router(plan_router)
     app.include_router(meeting_router)

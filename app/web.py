@@ -8,7 +8,7 @@ from ipaddress import ip_address
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 from sqlmodel import Session
@@ -29,6 +29,8 @@ from app.static_files import static_url
 
 templates = Jinja2Blocks(directory=str(ROOT / "templates"))
 env = templates.env
+# Templates change only with a deploy, except while developing: no file check per render.
+env.auto_reload = get_settings().environment == "development"
 env.add_extension("jinja2.ext.i18n")
 env.install_gettext_callables(  # type: ignore[attr-defined]
     gettext=lambda s, **kw: i18n._(s) % kw if kw else i18n._(s),
@@ -116,12 +118,25 @@ def render(
         "request_id": REQUEST_ID.get(),
         **(context or {}),
     }
-    partial = blocks if blocks and is_htmx(request) else None
-    response: Response = templates.TemplateResponse(
-        request, template, ctx, status_code=status_code, block_names=partial or []
-    )
+    response: Response
+    if blocks and is_htmx(request):
+        response = HTMLResponse(_render_blocks(template, blocks, ctx, request), status_code)
+    else:
+        response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+def _render_blocks(name: str, blocks: list[str], ctx: dict[str, Any], request: Request) -> str:
+    """The named blocks of a template, one after the other, rendered in one context (every
+    autosave answers with three of them)."""
+    template = env.get_template(name)
+    context = template.new_context({**ctx, "request": request})
+    try:
+        return "".join(env.concat(template.blocks[block](context)) for block in blocks)
+    except Exception:
+        env.handle_exception()
+        raise
 
 
 def nav_links(actor: Actor | None) -> list[tuple[str, str]]:

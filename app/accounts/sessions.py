@@ -15,7 +15,9 @@ from app.accounts.tokens import new_token, token_hash
 from app.settings import get_settings
 
 
-def _cutoff(now: datetime) -> datetime:
+def cutoff(now: datetime) -> datetime:
+    """Login sessions started at or before this moment have expired (GODEGREP_SESSION_MAX_HOURS).
+    Every check of a login uses it: `active_login` here and the autosave's own query."""
     return now - timedelta(hours=get_settings().session_max_hours)
 
 
@@ -30,7 +32,7 @@ def start(session: Session, user: User, replacing: str | None = None) -> str:
             col(LoginSession.user_id) == user.id,
             or_(
                 col(LoginSession.ended_at).is_not(None),
-                col(LoginSession.created_at) <= _cutoff(now),
+                col(LoginSession.created_at) <= cutoff(now),
                 col(LoginSession.epoch) != user.session_epoch,
             ),
         )
@@ -67,7 +69,7 @@ def active_login(session: Session, token: str, now: datetime) -> Row[Any] | None
         .where(
             col(LoginSession.token_hash) == token_hash(token),
             col(LoginSession.ended_at).is_(None),
-            col(LoginSession.created_at) > _cutoff(now),
+            col(LoginSession.created_at) > cutoff(now),
             col(LoginSession.epoch) == col(User.session_epoch),
             col(User.active),
         )

@@ -17,7 +17,7 @@ from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import _, ngettext
 from app.notices.service import notify_round_opened
 from app.rounds import hotpath, invitees, lifecycle, respondents, service
-from app.rounds.forms import AnswerForm, answer_form
+from app.rounds.forms import AnswerForm, parse_answer_form
 from app.rounds.models import Round
 from app.web import (
     ActorDep,
@@ -150,21 +150,18 @@ def area_page(
 SAVE_ACCESS = AllowInHandler(Access.MUNICIPALITY)
 
 
-# The autosave, every click on a level: the busiest route, kept to one trip to a worker thread
-# and one query before the writes (see app/rounds/hotpath.py). Same rules as any other route:
-# SAVE_ACCESS is its declared access, decided on the login that query finds.
+# The autosave, every click on a level: the busiest route, kept to one function rather than a
+# chain of dependencies, one trip to a worker thread and one query before the writes (see
+# app/rounds/hotpath.py). Same rules as any other route: SAVE_ACCESS is its declared access,
+# decided on the login that query finds; CSRF and control characters are checked before, as
+# for every POST.
 @router.post("/{round_id}/omrade/{area_id}", dependencies=[Depends(SAVE_ACCESS)])
-async def save_area(
-    request: Request,
-    round_id: Id,
-    area_id: str,
-    form: Annotated[AnswerForm, Depends(answer_form)],
-    session: SessionDep,
-) -> Response:
+async def save_area(request: Request, round_id: Id, area_id: str, session: SessionDep) -> Response:
+    form = parse_answer_form(await request.form())
     now = time.time()
+    sid = session_token(request, now) or ""
 
-    def work() -> tuple[Round, service.Progress]:
-        sid = session_token(request, now) or ""
+    def work() -> service.Progress:
         found = hotpath.find(session, sid, datetime.fromtimestamp(now, UTC), round_id)
         actor = accept_login(request, found.actor if found else None, now)
         SAVE_ACCESS.enforce(actor)
@@ -172,18 +169,17 @@ async def save_area(
         return service.autosave(session, found, form)
 
     try:
-        rnd, progress = await run_in_threadpool(work)
+        progress = await run_in_threadpool(work)
     except InvalidInput as exc:
         return await run_in_threadpool(_not_saved, request, session, round_id, area_id, form, exc)
     if not is_htmx(request):
-        url = await run_in_threadpool(_goto_url, session, rnd, area_id, form.goto or "next")
+        url = await run_in_threadpool(_goto_url, session, round_id, area_id, form.goto or "next")
         return redirect(url, _("Svarene er lagret."), request)
     saved_at = datetime.now(OSLO).strftime("%H:%M:%S")
     ctx = {
         "progress": progress,
         "saved": True,
         "saved_at": saved_at,
-        "rnd": rnd,
         "saved_statements": [*form.answers, *(f"comment-{a}" for a in form.comments)],
     }
     blocks = ["save_status", "progress", "statement_status"]
@@ -203,6 +199,18 @@ def _not_saved(
     rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     ctx = _area_context(session, actor, rnd, area_id, typed=form, error=exc.message)
     return render(request, "rounds/area.html", ctx, blocks=["save_status"], status_code=422)
+
+
+def _goto_url(session: SessionDep, round_id: int, area_id: str, goto: str) -> str:
+    """Where a plain form post goes once it has saved: every way out of the page saves first."""
+    rnd = session.get(Round, round_id)
+    assert rnd is not None  # it was just saved to
+    areas = [a.id for a in service.guidance_of(session, rnd).areas]
+    index = areas.index(area_id) if area_id in areas else len(areas)
+    step = {"next": 1, "previous": -1}.get(goto)
+    if step is not None and 0 <= index + step < len(areas):
+        return f"/runder/{round_id}/omrade/{areas[index + step]}"
+    return f"/runder/{round_id}"
 
 
 @router.post("/{round_id}/send-inn", dependencies=[allow(Access.MUNICIPALITY)])
@@ -341,16 +349,6 @@ def _area_context(
         "locked": bool(response and response.submitted_at) or rnd.status != "open",
         "error": error,
     }
-
-
-def _goto_url(session: SessionDep, rnd: Round, area_id: str, goto: str) -> str:
-    """Where a plain form post goes once it has saved: every way out of the page saves first."""
-    areas = [a.id for a in service.guidance_of(session, rnd).areas]
-    index = areas.index(area_id) if area_id in areas else len(areas)
-    step = {"next": 1, "previous": -1}.get(goto)
-    if step is not None and 0 <= index + step < len(areas):
-        return f"/runder/{rnd.id}/omrade/{areas[index + step]}"
-    return f"/runder/{rnd.id}"
 
 
 def _optional_int(value: str) -> int | None:

@@ -1,6 +1,6 @@
 """Rounds: their life cycle, each respondent's response and the autosaved answers."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -161,47 +161,28 @@ def comments_of(session: Session, response: Response) -> dict[str, str]:
     return {c.area_id: c.text for c in rows}
 
 
-def save_answers(
-    session: Session, actor: Actor, rnd: Round, form: AnswerForm
-) -> tuple[int, Progress]:
-    """Save the given answers and comments at once; all checks pass before anything is written."""
-    require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
-    return _save(session, actor, rnd, form, lambda: _response_state(session, rnd, actor))
-
-
-def autosave(session: Session, found: Found, form: AnswerForm) -> tuple[Round, Progress]:
-    """save_answers for the autosave hot path, given the login, round and response that
-    `hotpath.find` fetched in one query: the same checks, the same writes."""
+def autosave(session: Session, found: Found, form: AnswerForm) -> Progress:
+    """Save the given answers and comments at once, for the login, round and response that
+    `hotpath.find` fetched in one query; every check passes before anything is written."""
     actor = found.actor
-    rnd = found.round
-    require(actor, Action.ANSWER_ROUND, rnd.municipality_id if rnd else None)
-    assert rnd is not None
-
-    def state() -> tuple[int, bool]:
-        if found.response_id is None:
-            return _response_state(session, rnd, actor)  # the first save: create it
-        return found.response_id, found.submitted
-
-    return rnd, _save(session, actor, rnd, form, state)[1]
-
-
-def _save(
-    session: Session,
-    actor: Actor,
-    rnd: Round,
-    form: AnswerForm,
-    response_state: Callable[[], tuple[int, bool]],
-) -> tuple[int, Progress]:
-    guidance = guidance_of(session, rnd)
+    require(actor, Action.ANSWER_ROUND, found.municipality_id)
+    guidance = guidance_for(session, found.content_version_id, found.modules)
     _check_form(guidance, form)
-    _check_open(rnd)
-    response_id, submitted = response_state()
+    _check_open(found.status)
+    response_id, submitted, answered = found.response_id, found.submitted, found.answered
+    if response_id is None:  # the first save: create the response (another tab may have)
+        rnd = session.get(Round, found.round_id)
+        assert rnd is not None
+        response = own_response(session, actor, rnd)
+        assert response.id is not None
+        response_id, submitted = response.id, response.submitted_at is not None
+        answered = frozenset(_answered(session, response_id))
     if submitted:
         raise Conflict(_("Du har sendt inn svaret ditt. Åpne det igjen for å gjøre endringer."))
-    # Progress is read before writing (the saved statements are added to it), so the write
-    # transaction holds the database's write lock only for the writes, and the connection goes
-    # back to the pool at the commit.
-    progress = _progress(session, guidance, response_id, set(form.answers))
+    # Progress counts the statements being saved now as answered, so nothing is read after
+    # the write: the write transaction holds the database's write lock only for the writes,
+    # and the connection goes back to the pool at the commit.
+    progress = tally(guidance, answered | set(form.answers))
     now = datetime.now(UTC)
     with serialized_writes(session):
         for statement_id, level in form.answers.items():
@@ -221,20 +202,7 @@ def _save(
             }
             upsert(session, AreaComment, values, ["response_id", "area_id"])
         session.commit()
-    return response_id, progress
-
-
-def _response_state(session: Session, rnd: Round, actor: Actor) -> tuple[int, bool]:
-    """(id, submitted?) of the actor's response, created on the first save (hot path: Core)."""
-    query = sa_select(col(Response.id), col(Response.submitted_at)).where(
-        col(Response.round_id) == rnd.id, col(Response.user_id) == actor.user_id
-    )
-    row = session.connection().execute(query).first()
-    if row is None:
-        response = own_response(session, actor, rnd)
-        assert response.id is not None
-        return response.id, response.submitted_at is not None
-    return row.id, row.submitted_at is not None
+    return progress
 
 
 def _check_form(guidance: Guidance, form: AnswerForm) -> None:
@@ -266,8 +234,8 @@ def _check_form(guidance: Guidance, form: AnswerForm) -> None:
             )
 
 
-def _check_open(rnd: Round) -> None:
-    if rnd.status != RoundStatus.OPEN:
+def _check_open(status: str) -> None:
+    if status != RoundStatus.OPEN:
         raise Conflict(_("Runden er lukket, så svarene kan ikke endres lenger."))
 
 
@@ -281,15 +249,11 @@ def lock_open(session: Session, rnd: Round) -> None:
 
 def progress(session: Session, guidance: Guidance, response: Response) -> Progress:
     assert response.id is not None
-    return _progress(session, guidance, response.id)
+    return tally(guidance, _answered(session, response.id))
 
 
-def _progress(
-    session: Session, guidance: Guidance, response_id: int, saving: set[str] | None = None
-) -> Progress:
-    """How far the response is; `saving`: statements being saved now, counted as answered."""
-    query = sa_select(col(Answer.statement_id)).where(col(Answer.response_id) == response_id)
-    answered = set(session.connection().execute(query).scalars()) | (saving or set())
+def tally(guidance: Guidance, answered: Set[str]) -> Progress:
+    """How far a response is, given the statements it has answers to."""
     per_area = {
         a.id: (sum(s.id in answered for s in a.statements), len(a.statements))
         for a in guidance.areas
@@ -299,10 +263,15 @@ def _progress(
     return Progress(done, total, per_area)
 
 
+def _answered(session: Session, response_id: int) -> set[str]:
+    query = sa_select(col(Answer.statement_id)).where(col(Answer.response_id) == response_id)
+    return set(session.connection().execute(query).scalars())
+
+
 def submit(session: Session, actor: Actor, rnd: Round) -> None:
     """Submit the actor's response; every statement must have an answer ("Vet ikke" counts)."""
     require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
-    _check_open(rnd)
+    _check_open(rnd.status)
     response = own_response(session, actor, rnd)
     lock_open(session, rnd)
     guidance = guidance_of(session, rnd)
@@ -322,7 +291,7 @@ def submit(session: Session, actor: Actor, rnd: Round) -> None:
 def reopen(session: Session, actor: Actor, rnd: Round) -> None:
     """Take a submitted response back to change it, as long as the round is open."""
     require(actor, Action.ANSWER_ROUND, rnd.municipality_id)
-    _check_open(rnd)
+    _check_open(rnd.status)
     response = existing_response(session, actor, rnd)
     if response is None:
         raise NotFound(_("Du har ikke svart på denne runden ennå."))

@@ -141,9 +141,11 @@ def seed(url: str, staff: int) -> Seed:
     digest = hash_password(PASSWORD)
     with Session(engine, expire_on_commit=False) as session:
         municipality = load_demo(session)
-        rnd = session.exec(
-            select(Round).where(Round.municipality_id == municipality.id, Round.status == "open")
-        ).one()
+        # The demo's open round (it also has earlier, closed rounds).
+        query = select(Round).where(
+            Round.municipality_id == municipality.id, Round.status == "open"
+        )
+        rnd = session.exec(query).one()
         users = [
             User(
                 email=f"moete{i}@demo.kommune.no",
