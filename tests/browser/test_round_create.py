@@ -54,6 +54,7 @@ def test_a_manager_starts_a_round_and_invites_new_people_by_keyboard(page, app_u
     page.keyboard.press("Enter")
 
     summary = page.locator("#error-summary")
+    expect(summary).to_be_in_viewport()  # not below the list of rounds, out of sight
     expect(summary).to_contain_text("«ikke-en-adresse» er ikke en gyldig e-postadresse")
     field = page.get_by_label("Inviter nye personer (valgfritt)")
     expect(field).to_have_value("ny.tastatur@demo.kommune.no\nikke-en-adresse")
