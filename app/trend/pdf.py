@@ -81,18 +81,22 @@ def make_pdf(html: str) -> bytes:
     """WeasyPrint, every time."""
     from weasyprint import HTML  # imported lazily: it loads pango and takes a moment
 
-    with _older_objects_frozen():
+    with _collector_paused():
         document = HTML(string=html, base_url=str(ROOT / "static"))
         pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
     return pdf
 
 
 @contextmanager
-def _older_objects_frozen() -> Iterator[None]:
-    """The collector leaves the objects made before this alone until the block ends. With two
-    PDFs at once the first to finish unfreezes both: the other is merely slower, never wrong."""
-    gc.freeze()
+def _collector_paused() -> Iterator[None]:
+    """No cyclic collection while WeasyPrint makes its many objects (it set off full collections
+    walking the whole app, a fifth of the PDF's time); it runs again as usual after. With two
+    PDFs at once the first to finish turns it on again: the other is merely slower, never wrong.
+    (Not gc.freeze/unfreeze: the app freezes its start-up objects for good, see app.main.)"""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
