@@ -141,7 +141,8 @@ def test_the_report_and_the_development_page_show_the_action_plan_and_readings(c
     ).get_text()
     assert "Tolk i alle samtaler" in report  # this round's plan
     assert "Faste oppstartsamtaler" in report  # the previous round's plan, followed up
-    assert "Vi er enige om at dette er en styrke" in report
+    # each reading under its area's name, in the content's order
+    assert "Tillit mellom deltaker og veileder: Vi er enige om at dette er en styrke" in report
     development = client.get("/utvikling").text
     assert "Faste oppstartsamtaler" in development
 
