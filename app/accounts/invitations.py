@@ -67,12 +67,13 @@ def invite(
         role=role,
         **({"round": str(for_round[0])} if for_round else {}),
     )
-    if for_round:
-        subject = _("Invitasjon til Gode grep: %(name)s") % {"name": for_round[1]}
-        body = _round_invitation_text(token, municipality, days, for_round[1])
-    else:
-        subject, body = _("Invitasjon til Gode grep"), _invitation_text(token, municipality, days)
-    _send(session, email, subject, body)
+    round_name = for_round[1] if for_round else None
+    subject = (
+        _("Invitasjon til Gode grep: %(name)s") % {"name": round_name}
+        if round_name
+        else _("Invitasjon til Gode grep")
+    )
+    _send(session, email, subject, _invitation_text(token, municipality, days, round_name))
     session.commit()
     return invitation
 
@@ -260,22 +261,29 @@ def _expired(moment: datetime) -> bool:
     return moment <= datetime.now(UTC)
 
 
-def _invitation_text(token: str, municipality: Municipality | None, days: int) -> str:
-    link = f"{get_settings().base_url}/invitasjon/{token}"
-    place = municipality.name if municipality else "KS"
-    return _(
-        "Hei!\n\nDu er invitert til Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVenn hilsen\nGode grep"
-    ) % {"place": place, "days": days, "link": link}
-
-
-def _round_invitation_text(
-    token: str, municipality: Municipality | None, days: int, round_name: str
+def _invitation_text(
+    token: str, municipality: Municipality | None, days: int, round_name: str | None = None
 ) -> str:
-    link = f"{get_settings().base_url}/invitasjon/{token}"
-    place = municipality.name if municipality else "KS"
-    return _(
-        "Hei!\n\nDu er invitert til å svare på «%(name)s» i Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord; da finner du runden under Runder. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVenn hilsen\nGode grep"
-    ) % {"name": round_name, "place": place, "days": days, "link": link}
+    """The invitation mail; with `round_name` it also says which round the person is to answer."""
+    values = {
+        "place": municipality.name if municipality else "KS",
+        "days": days,
+        "link": f"{get_settings().base_url}/invitasjon/{token}",
+        "name": round_name,
+    }
+    if round_name is None:
+        return (
+            _(
+                "Hei!\n\nDu er invitert til Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVenn hilsen\nGode grep"
+            )
+            % values
+        )
+    return (
+        _(
+            "Hei!\n\nDu er invitert til å svare på «%(name)s» i Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord; da finner du runden under Runder. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVenn hilsen\nGode grep"
+        )
+        % values
+    )
 
 
 class MailNotSent(Conflict):
