@@ -10,6 +10,11 @@ from zoneinfo import ZoneInfo
 OSLO = ZoneInfo("Europe/Oslo")
 
 
+def oslo_today() -> date:
+    """Today in Norway (deadlines and due dates are Oslo days)."""
+    return datetime.now(OSLO).date()
+
+
 def oslo_date(moment: datetime) -> date:
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(OSLO).date()

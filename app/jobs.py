@@ -22,11 +22,11 @@ from datetime import date, datetime, time
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from app.clock import OSLO
 from app.db import get_engine
 from app.logs import configure as configure_logging
 from app.notices import service as notices
 from app.rounds.lifecycle import close_due_rounds
-from app.rounds.service import OSLO
 from app.settings import get_settings
 
 log = logging.getLogger("app.jobs")

@@ -2,11 +2,9 @@
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
+from app.clock import OSLO
 from app.i18n import _
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 # Functions, not strings: each name is translated when the page is rendered, in the reader's
 # language. A code without a name here is shown as it is, so a new event is never hidden.

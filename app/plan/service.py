@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import User
 from app.audit import record
 from app.authz import Action, Actor, Decision, can, require
+from app.clock import oslo_today
 from app.content.schema import Area, Guidance
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import _, current_locale
@@ -19,7 +20,7 @@ from app.results.service import team_results
 from app.rounds.models import Round, RoundStatus
 from app.rounds.pii import contains_national_id
 from app.rounds.respondents import possible_respondents
-from app.rounds.service import OSLO, guidance_of
+from app.rounds.service import guidance_of
 
 
 def status_name(status: str) -> str:
@@ -222,7 +223,7 @@ def _checked(session: Session, rnd: Round, form: MeasureForm, old: Measure | Non
                 "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. Vi lagrer ikke personopplysninger om deltakere. Fjern nummeret og prøv igjen."
             )
         )
-    today = datetime.now(OSLO).date()
+    today = oslo_today()
     if values.due is not None and values.due < today and (old is None or old.due != values.due):
         raise InvalidInput(_("Fristen kan ikke være en dato som har vært."))
     staff = {u.id for u in possible_respondents(session, rnd.municipality_id)}

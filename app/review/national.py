@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from app.accounts.models import Municipality, SizeClass
 from app.accounts.service import size_name
 from app.authz import Action, Actor, require_across
-from app.clock import day_text
+from app.clock import OSLO, day_text
 from app.content.schema import Area
 from app.content.service import current_guidance
 from app.i18n import _, current_locale, ngettext
@@ -38,7 +38,6 @@ from app.review.signals import (
     signals_for,
 )
 from app.rounds.models import Round, RoundStatus
-from app.rounds.service import OSLO
 
 SORTS = ("navn", "fylke", "storrelse", "delt")
 PLAN_ANCHOR = "handlingsplan"  # the shared plan's section on the review page

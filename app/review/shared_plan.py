@@ -7,11 +7,12 @@ it, and a withdrawn share (or one without the plan) shows nothing of it.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlmodel import Session, col, select
 
 from app.authz import Action, Actor, Decision, can_on_round
+from app.clock import oslo_today
 from app.i18n import _, current_locale
 from app.plan.models import Measure, MeasureStatement
 from app.plan.service import status_name
@@ -19,7 +20,7 @@ from app.review.models import RoundShare
 from app.review.sharing import sharing_of
 from app.review.signals import is_overdue
 from app.rounds.models import Round
-from app.rounds.service import OSLO, guidance_of
+from app.rounds.service import guidance_of
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def shared_plan(
     loc = current_locale()
     texts = {s.id: s.text[loc] for a in guidance_of(session, rnd).areas for s in a.statements}
     order = {sid: i for i, sid in enumerate(texts)}
-    today = datetime.now(OSLO).date()
+    today = oslo_today()
     colleague = _("En ansatt i kommunen")
     return tuple(
         SharedMeasure(

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 from app.accounts.models import User
 from app.audit import record
 from app.authz import Action, Actor, require
+from app.clock import oslo_today
 from app.db import insert_ignore
 from app.errors import Conflict, InvalidInput
 from app.i18n import _
@@ -18,7 +19,7 @@ from app.notices import service as notices
 from app.results.snapshot import take_snapshot
 from app.rounds.models import Response, Round, RoundRespondent, RoundStatus
 from app.rounds.respondents import possible_respondents
-from app.rounds.service import OSLO, guidance_of, lock_open
+from app.rounds.service import guidance_of, lock_open
 
 
 def close_round(session: Session, actor: Actor, rnd: Round) -> None:
@@ -133,7 +134,7 @@ def extend_deadline(session: Session, actor: Actor, rnd: Round, deadline: date |
     lock_open(session, rnd)
     if deadline is None:
         raise InvalidInput(_("Skriv inn den nye fristen, for eksempel 2027-03-31."))
-    if deadline < datetime.now(OSLO).date():
+    if deadline < oslo_today():
         raise InvalidInput(_("Fristen kan ikke være en dato som har vært."))
     if rnd.deadline is not None and deadline <= rnd.deadline:
         raise InvalidInput(_("Den nye fristen må være senere enn den gamle."))
@@ -157,7 +158,7 @@ def remind_unfinished(session: Session, actor: Actor, rnd: Round) -> int:
     At most one reminder a day reaches each person."""
     require(actor, Action.MANAGE_ROUND, rnd.municipality_id)
     lock_open(session, rnd)
-    sent = notices.remind_now(session, rnd, datetime.now(OSLO).date())
+    sent = notices.remind_now(session, rnd, oslo_today())
     record(
         session,
         actor,

@@ -4,13 +4,13 @@ import logging
 import time
 from datetime import UTC, date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from app.authz import Access, Action, Decision, can
+from app.clock import OSLO
 from app.content.service import current_guidance
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidInput, NotFound
@@ -34,7 +34,6 @@ from app.web import (
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/runder")
-OSLO = ZoneInfo("Europe/Oslo")
 # Room for twice the addresses a manager may paste at once (invitees.MAX_NEW), so one list too
 # long gets the cap's own message from invitees.parse_addresses rather than a bare refusal.
 NEW_PEOPLE_CHARS = 2 * invitees.MAX_NEW * 256

@@ -3,7 +3,6 @@
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select as sa_select
 from sqlalchemy import update
@@ -12,6 +11,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Municipality
 from app.audit import record
 from app.authz import Action, Actor, require
+from app.clock import oslo_today
 from app.content.schema import Guidance
 from app.content.service import current_guidance, current_version, guidance_for
 from app.db import insert_ignore, serialized_writes, upsert
@@ -24,8 +24,6 @@ from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespond
 from app.rounds.pii import contains_national_id
 from app.rounds.respondents import is_respondent, possible_respondents
 from app.settings import get_settings
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ def create_round(
         raise InvalidInput(_("Gi runden et navn, for eksempel «Vår 2027»."))
     if participants is not None and not 0 <= participants <= 100_000:
         raise InvalidInput(_("Antall deltakere må være et tall mellom 0 og 100 000."))
-    if deadline is not None and deadline < datetime.now(OSLO).date():
+    if deadline is not None and deadline < oslo_today():
         raise InvalidInput(_("Fristen kan ikke være en dato som har vært."))
     assert actor.municipality_id is not None
     eligible = [u.id for u in possible_respondents(session, actor.municipality_id) if u.id]

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from app.audit import AuditEvent
+from app.clock import OSLO
 from app.jobs import run_due_work
 from app.plan.models import Measure, MeasureStatus
-from app.rounds.service import OSLO
 from tests.conftest import login
 from tests.factories import make_closed_round, make_round, submit_answers
 

@@ -7,8 +7,8 @@ from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app.audit import AuditEvent
+from app.clock import OSLO
 from app.plan.models import Measure, MeasureStatement
-from app.rounds.service import OSLO
 from tests.conftest import login
 from tests.factories import make_closed_round
 

@@ -13,11 +13,11 @@ from sqlmodel import select
 
 from app.audit import AuditEvent
 from app.authz import Actor
+from app.clock import OSLO
 from app.content.service import current_guidance
 from app.plan.models import Measure, MeasureStatement
 from app.review import national
 from app.review.models import RoundShare
-from app.rounds.service import OSLO
 from tests.conftest import login
 from tests.factories import make_closed_round_at
 
