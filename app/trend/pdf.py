@@ -9,10 +9,10 @@ and so the key. Nothing has to be invalidated, and a PDF can never be served sta
 
 The cache is per process and bounded in bytes; the least recently used PDFs go first.
 
-While WeasyPrint runs, the objects already in memory (the whole app) are frozen out of the
-garbage collector: WeasyPrint makes so many objects that it set off full collections that
-walked all of them, a fifth of the PDF's CPU time (bench-compare data: 262 ms of 1214 ms, 32 ms
-frozen). Unfreezing puts them back; nothing is kept alive by it.
+While WeasyPrint runs, the cyclic garbage collector is paused: WeasyPrint makes so many
+objects that it set off full collections walking the whole app, a fifth of the PDF's CPU time
+(bench-compare data: 262 ms of 1214 ms). The objects made at start-up are frozen for good
+(app.main), so the collections after the PDF stay short too.
 """
 
 import gc
