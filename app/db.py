@@ -1,11 +1,13 @@
 """Database engine and the per-request session. No tables here (see app/models.py)."""
 
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Depends
 from sqlalchemy import Engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,6 +15,8 @@ from sqlmodel import Session, SQLModel, create_engine
 from starlette.concurrency import run_in_threadpool
 
 from app.settings import get_settings
+
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -66,6 +70,25 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 _sqlite_writes = threading.Lock()
+_sqlite_thread: RunVar[CapacityLimiter] = RunVar("sqlite_thread")
+
+
+async def in_database_thread(session: Session, work: Callable[[], T]) -> T:
+    """Run a request's database work in a worker thread (the autosave's).
+
+    On SQLite such work takes turns on one thread: the database has one writer at a time
+    anyway, and one thread does not fight the event loop for the GIL. With up to 40 threads
+    saving at once, one app process answered 12-20 % fewer autosaves (tests/bench/autosave.py).
+    On PostgreSQL, which works on many rows at once, it runs in the shared pool of threads.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return await run_in_threadpool(work)
+    try:
+        limiter = _sqlite_thread.get()
+    except LookupError:  # the first in this event loop
+        limiter = CapacityLimiter(1)
+        _sqlite_thread.set(limiter)
+    return await to_thread.run_sync(work, limiter=limiter)
 
 
 @contextmanager

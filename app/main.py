@@ -31,17 +31,17 @@ from app.plan.routes import router as plan_router
 from app.results.routes import router as results_router
 from app.review.routes import router as review_router
 from app.rounds.routes import router as rounds_router
+from app.rounds.routes import save_router
 from app.settings import get_settings
 from app.static_files import static_app, static_url
 from app.trend.routes import router as trend_router
 from app.web import (
     LocaleMiddleware,
     allow,
-    csrf_protect,
+    check_request,
     error_page,
     is_htmx,
     redirect,
-    reject_control_characters,
 )
 
 
@@ -82,25 +82,32 @@ def create_app() -> FastAPI:
         # No OpenTelemetry here (logs are JSON lines, app/logs.py): skip FastAPI's check for
         # a configured provider on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
-        dependencies=[Depends(reject_control_characters), Depends(csrf_protect)],
     )
-    # Routes are matched in order, router by router: the rounds come first because the
-    # autosave (every click on a level) is the busiest route by far.
-    app.include_router(rounds_router)
-    app.include_router(accounts_router)
-    app.include_router(about_router)
-    app.include_router(oidc_router)
-    app.include_router(results_router)
-    app.include_router(plan_router)
-    app.include_router(meeting_router)
-    app.include_router(review_router)
-    app.include_router(admin_router)
-    app.include_router(dev_router)
-    app.include_router(municipality_router)
-    app.include_router(trend_router)
+    # Routes are matched in order: the autosave (every click on a level, by far the busiest)
+    # comes first. It makes the request checks itself, in its one function; every other route
+    # has them as a dependency.
+    app.include_router(save_router)
+    checks = [Depends(check_request)]
+    for router in (
+        rounds_router,
+        accounts_router,
+        about_router,
+        oidc_router,
+        results_router,
+        plan_router,
+        meeting_router,
+        review_router,
+        admin_router,
+        dev_router,
+        municipality_router,
+        trend_router,
+    ):
+        app.include_router(router, dependencies=checks)
     app.mount("/static", static_app(), name="static")
-    app.add_api_route("/favicon.ico", favicon, methods=["GET"], dependencies=[allow(Access.PUBLIC)])
-    app.include_router(health_router)
+    app.add_api_route(
+        "/favicon.ico", favicon, methods=["GET"], dependencies=[allow(Access.PUBLIC), *checks]
+    )
+    app.include_router(health_router, dependencies=checks)
     # Innermost first: the error pages need the session and the locale set up outside them.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ErrorPages)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 from sqlmodel import Session
+from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import i18n
@@ -123,6 +124,16 @@ def render(
         response = HTMLResponse(_render_blocks(template, blocks, ctx, request), status_code)
     else:
         response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def render_blocks(
+    request: Request, template: str, blocks: list[str], context: dict[str, Any]
+) -> Response:
+    """Only the named blocks, with only the context given: the autosave's answer to htmx,
+    which needs no menu, flash message or CSRF token (its page has them already)."""
+    response = HTMLResponse(_render_blocks(template, blocks, context, request))
     response.headers["Vary"] = "HX-Request"
     return response
 
@@ -338,7 +349,15 @@ class AllowInHandler(Allow):
             raise Forbidden(i18n._("Du har ikke tilgang til denne siden med rollen din."))
 
 
-async def csrf_protect(request: Request) -> None:
+async def check_request(request: Request) -> None:
+    """What every request passes before a route sees it: no control characters in the path, the
+    query or a form field, and on a state-changing request the session's CSRF token."""
+    form = await request.form() if request.method in UNSAFE_METHODS else None
+    reject_control_characters(request, form)
+    csrf_protect(request, form)
+
+
+def csrf_protect(request: Request, form: FormData | None) -> None:
     """Every state-changing request must carry the session's CSRF token (form field or header)."""
     if request.method not in UNSAFE_METHODS:
         return
@@ -351,8 +370,7 @@ async def csrf_protect(request: Request) -> None:
             )
         )
     sent = request.headers.get("X-CSRF-Token")
-    if sent is None:
-        form = await request.form()
+    if sent is None and form is not None:
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None
     if not sent or not secrets.compare_digest(sent, expected):
@@ -363,21 +381,20 @@ async def csrf_protect(request: Request) -> None:
         )
 
 
-async def reject_control_characters(request: Request) -> None:
-    """Refuse control characters in the path, the query and any form field, before any route
-    sees them (uploaded files are not text and are left alone)."""
+def reject_control_characters(request: Request, form: FormData | None) -> None:
+    """Refuse control characters in the path, the query and any form field (uploaded files are
+    not text and are left alone): one search over all of them, joined."""
     texts = [*request.path_params.values(), *request.query_params.multi_items()]
-    if request.method in UNSAFE_METHODS:
-        texts += (await request.form()).multi_items()
-    for text in texts:
-        for part in text if isinstance(text, tuple) else (text,):
-            if isinstance(part, str) and CONTROL_CHARACTERS.search(part):
-                raise InvalidInput(
-                    i18n._(
-                        "Det du sendte inn, inneholder kontrolltegn vi ikke kan ta imot. "
-                        "Fjern dem og prøv igjen. Ingenting ble lagret."
-                    )
-                )
+    if form is not None:
+        texts += form.multi_items()
+    flat = [p for t in texts for p in (t if isinstance(t, tuple) else (t,)) if isinstance(p, str)]
+    if CONTROL_CHARACTERS.search("".join(flat)):
+        raise InvalidInput(
+            i18n._(
+                "Det du sendte inn, inneholder kontrolltegn vi ikke kan ta imot. "
+                "Fjern dem og prøv igjen. Ingenting ble lagret."
+            )
+        )
 
 
 def error_page(request: Request, status: int, message: str) -> Response:

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from app.authz import Access, Action, Decision, can
 from app.clock import OSLO
 from app.content.service import current_guidance
-from app.db import SessionDep
+from app.db import SessionDep, in_database_thread
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import _, ngettext
 from app.notices.service import notify_round_opened
@@ -25,15 +25,19 @@ from app.web import (
     Id,
     accept_login,
     allow,
+    check_request,
     client_ip,
     is_htmx,
     redirect,
     render,
+    render_blocks,
     session_token,
 )
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/runder")
+# The autosave alone: included without the request-check dependency, which it calls itself.
+save_router = APIRouter(prefix="/runder")
 # Room for twice the addresses a manager may paste at once (invitees.MAX_NEW), so one list too
 # long gets the cap's own message from invitees.parse_addresses rather than a bare refusal.
 NEW_PEOPLE_CHARS = 2 * invitees.MAX_NEW * 256
@@ -152,10 +156,11 @@ SAVE_ACCESS = AllowInHandler(Access.MUNICIPALITY)
 # The autosave, every click on a level: the busiest route, kept to one function rather than a
 # chain of dependencies, one trip to a worker thread and one query before the writes (see
 # app/rounds/hotpath.py). Same rules as any other route: SAVE_ACCESS is its declared access,
-# decided on the login that query finds; CSRF and control characters are checked before, as
-# for every POST.
-@router.post("/{round_id}/omrade/{area_id}", dependencies=[Depends(SAVE_ACCESS)])
+# decided on the login that query finds; control characters and CSRF are checked first, by the
+# same function every other route has as a dependency.
+@save_router.post("/{round_id}/omrade/{area_id}", dependencies=[Depends(SAVE_ACCESS)])
 async def save_area(request: Request, round_id: Id, area_id: str, session: SessionDep) -> Response:
+    await check_request(request)
     form = parse_answer_form(await request.form())
     now = time.time()
     sid = session_token(request, now) or ""
@@ -168,7 +173,7 @@ async def save_area(request: Request, round_id: Id, area_id: str, session: Sessi
         return service.autosave(session, found, form)
 
     try:
-        progress = await run_in_threadpool(work)
+        progress = await in_database_thread(session, work)
     except InvalidInput as exc:
         return await run_in_threadpool(_not_saved, request, session, round_id, area_id, form, exc)
     if not is_htmx(request):
@@ -182,7 +187,7 @@ async def save_area(request: Request, round_id: Id, area_id: str, session: Sessi
         "saved_statements": [*form.answers, *(f"comment-{a}" for a in form.comments)],
     }
     blocks = ["save_status", "progress", "statement_status"]
-    return render(request, "rounds/area.html", ctx, blocks=blocks)
+    return render_blocks(request, "rounds/area.html", blocks, ctx)
 
 
 def _not_saved(

@@ -128,6 +128,20 @@ def test_a_missing_or_wrong_csrf_token_gets_403(client, db, setup):
     assert stored(db) == (0, 0)
 
 
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x85"])
+def test_the_autosave_refuses_a_control_character_and_saves_nothing(client, db, setup, char):
+    token, area, url = setup
+    data = {
+        f"a.{area.statements[0].id}": "2",
+        f"c.{area.id}": f"Vi følger opp{char} tett.",
+        "csrf_token": token,
+    }
+    response = client.post(url, data=data, headers=HX)
+    assert response.status_code == 422
+    assert "kontrolltegn" in response.text
+    assert stored(db) == (0, 0)  # not the answer beside it either
+
+
 def test_an_unknown_area_page_is_not_found(client, setup, cast):
     assert client.get(f"/runder/{cast.round_a.id}/omrade/finnes-ikke").status_code == 404
 
