@@ -33,8 +33,12 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    # No overflow connections: each new PostgreSQL connection is a new server process, and
+    # under load the overflow ones were opened and closed all the time: two thirds of the
+    # server's CPU in the autosave bench (65 % of a core at 500 saves/s; 20 % without). A
+    # request past the twenty waits for a connection instead.
     return create_engine(
-        url, hide_parameters=True, pool_size=20, max_overflow=20, pool_pre_ping=True
+        url, hide_parameters=True, pool_size=20, max_overflow=0, pool_pre_ping=True
     )
 
 
