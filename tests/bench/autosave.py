@@ -19,8 +19,10 @@ What is measured
     Each phase starts with one untimed save per saver (warm-up, and a check that saving
     works). Figures: successful (200) responses per second, latency percentiles of those,
     errors (any other status or a transport error), the server's peak RSS (VmRSS of the
-    process and any children, polled every 0.2 s while timed), and the CPU the server and
-    this load driver used during the timed phase (100 % = one core).
+    process and any children, polled every 0.2 s while timed), and the CPU used during the
+    timed phase (100 % = one core) by the server, by PostgreSQL ("DB": the whole server on
+    this machine, so run the bench where nothing else uses it; SQLite works inside the app)
+    and by the load driver (this process, or wrk).
 
 How to read the ratios
     app/bare throughput is the share of the floor the app keeps after sessions, CSRF, the
@@ -50,7 +52,9 @@ Drivers and workers
     tests/bench/wrk.py), one after the other against the same server; wrk costs the cores far
     less, so its figures show the server's own ceiling. --workers 1,2 runs everything with
     one uvicorn worker and again with two (`--workers 2`), app and bare alike, and prints how
-    the app scales (aim: 2 workers ≥ 1.7× one). The savers log in once per backend: their
+    the app scales (aim: 2 workers ≥ 1.7× one). The CPU columns say what the cores did: with
+    two workers on two cores the app can have at most 200 % less what PostgreSQL and the
+    driver used, so where they take a core's share the app cannot scale past the rest. The savers log in once per backend: their
     sessions are in the database, so they hold in every server started on it. The app logs as
     in production (JSON lines, no access log).
 
@@ -68,6 +72,7 @@ import os
 import platform
 import random
 import re
+import resource
 import secrets
 import signal
 import socket
@@ -208,6 +213,7 @@ class Server:
     process: subprocess.Popen[bytes]
     base_url: str
     log: Path
+    database_url: str
 
 
 def free_port() -> int:
@@ -245,7 +251,7 @@ def serve(target: str, url: str, log: Path, *extra: str) -> Iterator[Server]:
         )
     try:
         wait_until_listening(process, port, log)
-        yield Server(process, f"http://127.0.0.1:{port}", log)
+        yield Server(process, f"http://127.0.0.1:{port}", log, url)
     finally:
         stop(process)
 
@@ -320,8 +326,10 @@ def rss_kb(pids: list[int]) -> int:
     return total
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of the processes (fields 14 and 15 of /proc/<pid>/stat)."""
+def cpu_seconds(pids: list[int], with_ended_children: bool = False) -> float:
+    """User + system CPU time of the processes (fields 14 and 15 of /proc/<pid>/stat), and
+    with_ended_children that of their children that have ended and been waited for (16, 17:
+    PostgreSQL's connection processes, once closed, count in the postmaster's)."""
     ticks = 0
     for pid in pids:
         try:
@@ -329,7 +337,61 @@ def cpu_seconds(pids: list[int]) -> float:
         except OSError:
             continue
         ticks += int(fields[11]) + int(fields[12])
+        if with_ended_children:
+            ticks += int(fields[13]) + int(fields[14])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu(url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL server process (none for SQLite, which works
+    inside the app). The whole server, ended connections included: they come and go with the
+    pool, and the WAL writer and the rest work for the saves too."""
+    if not url.startswith("postgresql"):
+        return {}
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return {pid: cpu_seconds([pid], with_ended_children=True) for pid in pids}
+
+
+def children_cpu_seconds() -> float:
+    """CPU of this process's children that have ended (wrk, once it has run)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CpuMeter:
+    """CPU used from now on by the server's processes, by PostgreSQL and by the load driver
+    (this process, or wrk as a finished child), in % of one core over the wall time."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.database = database_cpu(server.database_url)
+        self.start = (
+            cpu_seconds(process_tree(server.process.pid)),
+            time.process_time() + children_cpu_seconds(),
+        )
+        self.wall = time.perf_counter()
+
+    def read(self) -> Figures:
+        wall = time.perf_counter() - self.wall
+        now = (
+            cpu_seconds(process_tree(self.server.process.pid)),
+            time.process_time() + children_cpu_seconds(),
+        )
+        used = [100 * (b - a) / wall for a, b in zip(self.start, now, strict=True)]
+        # Connection processes that ended count in the postmaster's; new ones from zero.
+        database = database_cpu(self.server.database_url)
+        spent = sum(cpu - self.database.get(pid, 0.0) for pid, cpu in database.items())
+        return {
+            "server_cpu_pct": used[0],
+            "database_cpu_pct": 100 * spent / wall if database else None,
+            "driver_cpu_pct": used[1],
+        }
 
 
 async def watch_rss(pid: int, deadline: float, every: float = 0.2) -> int:
@@ -441,10 +503,9 @@ async def warm_up_all(savers: list[Saver], statements: list[str]) -> None:
     await asyncio.wait_for(asyncio.gather(*(one(s) for s in savers)), timeout=60 + len(savers))
 
 
-async def measure(savers: list[Saver], statements: list[str], pid: int, args: Any) -> Figures:
+async def measure(savers: list[Saver], statements: list[str], server: Server, args: Any) -> Figures:
     await warm_up_all(savers, statements)
-    tally, pids = Tally(), process_tree(pid)
-    server_cpu, driver_cpu = cpu_seconds(pids), time.process_time()
+    tally, pid, meter = Tally(), server.process.pid, CpuMeter(server)
     start = time.perf_counter()
     deadline = start + args.seconds
     loops = [keep_saving(s, statements, deadline, args.think_ms / 1000, tally) for s in savers]
@@ -454,11 +515,7 @@ async def measure(savers: list[Saver], statements: list[str], pid: int, args: An
     )
     assert isinstance(peak_kb, int)
     wall = time.perf_counter() - start
-    used = {
-        "server_cpu_pct": 100 * (cpu_seconds(process_tree(pid)) - server_cpu) / wall,
-        "driver_cpu_pct": 100 * (time.process_time() - driver_cpu) / wall,
-    }
-    return summarise(tally, wall, peak_kb) | used
+    return summarise(tally, wall, peak_kb) | meter.read()
 
 
 def summarise(tally: Tally, wall: float, peak_kb: int) -> Figures:
@@ -506,7 +563,7 @@ async def app_phase(seed: Seed, server: Server, logins: Logins, args: Any) -> Fi
             client = await stack.enter_async_context(new_client(server.base_url))
             client.cookies = httpx.Cookies(cookies)
             savers.append(Saver(client, path, {"csrf_token": token}, {"HX-Request": "true"}))
-        return await measure(savers, seed.statements, server.process.pid, args)
+        return await measure(savers, seed.statements, server, args)
 
 
 async def bare_phase(seed: Seed, server: Server, args: Any) -> Figures:
@@ -520,7 +577,7 @@ async def bare_phase(seed: Seed, server: Server, args: Any) -> Figures:
             )
             for _, response_id in seed.savers
         ]
-        return await measure(savers, seed.statements, server.process.pid, args)
+        return await measure(savers, seed.statements, server, args)
 
 
 def wrk_phase(seed: Seed, server: Server, args: Any, logins: Logins | None) -> Figures:
@@ -534,8 +591,7 @@ def wrk_phase(seed: Seed, server: Server, args: Any, logins: Logins | None) -> F
             for c, t in zip(logins.cookies, logins.tokens, strict=True)
         ]
         path = f"/runder/{seed.round_id}/omrade/{seed.area_id}"
-    pid = server.process.pid
-    server_cpu, start = cpu_seconds(process_tree(pid)), time.perf_counter()
+    pid, meter = server.process.pid, CpuMeter(server)
     peak = {"kb": 0}
     watching = threading.Event()
 
@@ -553,12 +609,7 @@ def wrk_phase(seed: Seed, server: Server, args: Any, logins: Logins | None) -> F
     finally:
         watching.set()
         watcher.join()
-    wall = time.perf_counter() - start
-    return figures | {
-        "peak_rss_mb": peak["kb"] / 1024,
-        "server_cpu_pct": 100 * (cpu_seconds(process_tree(pid)) - server_cpu) / wall,
-        "driver_cpu_pct": None,  # wrk's own: a separate process, not measured here
-    }
+    return figures | {"peak_rss_mb": peak["kb"] / 1024} | meter.read()
 
 
 # --- a backend, the report ------------------------------------------------------------------
@@ -641,7 +692,7 @@ def fmt(value: float | None, digits: int = 1) -> str:
 def print_table(backend: str, result: Figures, args: Any) -> None:
     think = f", think {args.think_ms:g} ms" if args.think_ms else ""
     print(f"\n{backend}: {args.savers} savers, {args.seconds:g} s each{think}")
-    line = "{:<4}{:<8}{:>9}{:>9}{:>7}{:>15}{:>15}{:>10}{:>10}"
+    line = "{:<4}{:<8}{:>9}{:>9}{:>7}{:>15}{:>15}{:>10}{:>10}{:>10}{:>12}"
     print(
         line.format(
             "w",
@@ -653,6 +704,8 @@ def print_table(backend: str, result: Figures, args: Any) -> None:
             "bare p50/p95",
             "err a/b",
             "CPU a/b",
+            "DB a/b",
+            "driver a/b",
         )
     )
     for key, r in result.items():
@@ -669,6 +722,8 @@ def print_table(backend: str, result: Figures, args: Any) -> None:
                 f"{fmt(bare['p50_ms'], 0)}/{fmt(bare['p95_ms'], 0)}",
                 f"{app['errors']}/{bare['errors']}",
                 f"{fmt(app['server_cpu_pct'], 0)}/{fmt(bare['server_cpu_pct'], 0)}",
+                f"{fmt(app['database_cpu_pct'], 0)}/{fmt(bare['database_cpu_pct'], 0)}",
+                f"{fmt(app['driver_cpu_pct'], 0)}/{fmt(bare['driver_cpu_pct'], 0)}",
             )
         )
         for name, figures in (("app", app), ("bare", bare)):
@@ -680,9 +735,12 @@ def print_table(backend: str, result: Figures, args: Any) -> None:
             scale = [
                 ratio(two[n]["requests_per_s"], one[n]["requests_per_s"]) for n in ("app", "bare")
             ]
+            app = two["app"]
+            others = (app["database_cpu_pct"] or 0) + (app["driver_cpu_pct"] or 0)
             print(
                 f"2 workers / 1 ({driver}): app {fmt(scale[0], 2)}×, bare {fmt(scale[1], 2)}× "
-                f"(aim: app ≥ 1.7×)"
+                f"(aim: app ≥ 1.7×); with 2 workers PostgreSQL and the driver used "
+                f"{fmt(others, 0)} % of the 200 %, the app {fmt(app['server_cpu_pct'], 0)} %"
             )
     for key, r in result.items():
         print(f"{key}: {verdict_line(r, args.savers)}")
