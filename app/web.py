@@ -119,35 +119,33 @@ def render(
         "request_id": REQUEST_ID.get(),
         **(context or {}),
     }
-    response: Response
     if blocks and is_htmx(request):
-        response = HTMLResponse(_render_blocks(template, blocks, ctx, request), status_code)
-    else:
-        response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+        return render_blocks(request, template, blocks, ctx, status_code)
+    response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     response.headers["Vary"] = "HX-Request"
     return response
 
 
 def render_blocks(
-    request: Request, template: str, blocks: list[str], context: dict[str, Any]
+    request: Request,
+    name: str,
+    blocks: list[str],
+    ctx: dict[str, Any],
+    status_code: int = 200,
 ) -> Response:
-    """Only the named blocks, with only the context given: the autosave's answer to htmx,
-    which needs no menu, flash message or CSRF token (its page has them already)."""
-    response = HTMLResponse(_render_blocks(template, blocks, context, request))
-    response.headers["Vary"] = "HX-Request"
-    return response
-
-
-def _render_blocks(name: str, blocks: list[str], ctx: dict[str, Any], request: Request) -> str:
-    """The named blocks of a template, one after the other, rendered in one context (every
-    autosave answers with three of them)."""
+    """The named blocks of a template, one after the other, rendered in one context with only
+    the context given. render() gives it the page's context; the autosave, which answers every
+    click with three blocks, only what they show (no menu, flash message or CSRF token)."""
     template = env.get_template(name)
     context = template.new_context({**ctx, "request": request})
     try:
-        return "".join(env.concat(template.blocks[block](context)) for block in blocks)
+        html = "".join(env.concat(template.blocks[block](context)) for block in blocks)
     except Exception:
         env.handle_exception()
         raise
+    response = HTMLResponse(html, status_code)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 def nav_links(actor: Actor | None) -> list[tuple[str, str]]:
@@ -384,11 +382,9 @@ def csrf_protect(request: Request, form: FormData | None) -> None:
 def reject_control_characters(request: Request, form: FormData | None) -> None:
     """Refuse control characters in the path, the query and any form field (uploaded files are
     not text and are left alone): one search over all of them, joined."""
-    texts = [*request.path_params.values(), *request.query_params.multi_items()]
-    if form is not None:
-        texts += form.multi_items()
-    flat = [p for t in texts for p in (t if isinstance(t, tuple) else (t,)) if isinstance(p, str)]
-    if CONTROL_CHARACTERS.search("".join(flat)):
+    pairs = [*request.query_params.multi_items(), *(form.multi_items() if form else [])]
+    texts = [*request.path_params.values(), *(text for pair in pairs for text in pair)]
+    if CONTROL_CHARACTERS.search("".join(t for t in texts if isinstance(t, str))):
         raise InvalidInput(
             i18n._(
                 "Det du sendte inn, inneholder kontrolltegn vi ikke kan ta imot. "
