@@ -54,9 +54,9 @@ Drivers and workers
     one uvicorn worker and again with two (`--workers 2`), app and bare alike, and prints how
     the app scales (aim: 2 workers ≥ 1.7× one). The CPU columns say what the cores did: with
     two workers on two cores the app can have at most 200 % less what PostgreSQL and the
-    driver used, so where they take a core's share the app cannot scale past the rest. The savers log in once per backend: their
-    sessions are in the database, so they hold in every server started on it. The app logs as
-    in production (JSON lines, no access log).
+    driver used, so where they take a core's share the app cannot scale past the rest. The
+    savers log in once per backend: their sessions are in the database, so they hold in every
+    server started on it. The app logs as in production (JSON lines, no access log).
 
 Usage (what `make bench` runs; writes test-results/bench-autosave.json as well):
     .venv/bin/python tests/bench/autosave.py [--seconds 10] [--savers 100]
@@ -736,11 +736,13 @@ def print_table(backend: str, result: Figures, args: Any) -> None:
                 ratio(two[n]["requests_per_s"], one[n]["requests_per_s"]) for n in ("app", "bare")
             ]
             app = two["app"]
-            others = (app["database_cpu_pct"] or 0) + (app["driver_cpu_pct"] or 0)
+            database = app["database_cpu_pct"]
+            others = (database or 0) + app["driver_cpu_pct"]
+            who = "the driver" if database is None else "PostgreSQL and the driver"
             print(
                 f"2 workers / 1 ({driver}): app {fmt(scale[0], 2)}×, bare {fmt(scale[1], 2)}× "
-                f"(aim: app ≥ 1.7×); with 2 workers PostgreSQL and the driver used "
-                f"{fmt(others, 0)} % of the 200 %, the app {fmt(app['server_cpu_pct'], 0)} %"
+                f"(aim: app ≥ 1.7×); with 2 workers {who} used {fmt(others, 0)} % of the "
+                f"200 %, the app {fmt(app['server_cpu_pct'], 0)} %"
             )
     for key, r in result.items():
         print(f"{key}: {verdict_line(r, args.savers)}")
