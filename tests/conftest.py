@@ -6,6 +6,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,6 +203,24 @@ def csrf_of(client: TestClient) -> str:
         match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+@contextmanager
+def statements_run(db: Session) -> Iterator[list[str]]:
+    """The SQL statements (SELECT, INSERT, UPDATE, DELETE) run on the test database inside the
+    block, for tests that hold a page to a number of queries."""
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
+            statements.append(statement)
+
+    engine = db.get_bind().engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
 
 
 def login(client: TestClient, user: User, password: str = PASSWORD, fresh: bool = True) -> str:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
-from sqlalchemy import event
 from sqlmodel import select
 
 from app.accounts.models import Role, SizeClass
@@ -17,7 +16,7 @@ from app.content.service import current_guidance
 from app.review import national
 from app.review import service as review
 from app.review.models import RoundShare
-from tests.conftest import login
+from tests.conftest import login, statements_run
 from tests.factories import make_closed_round_at, make_municipality, make_user
 
 
@@ -131,12 +130,9 @@ def test_filters_and_sorting_work_as_plain_links(client, cast, db):
 
 def test_the_overview_reads_in_a_fixed_number_of_queries(client, cast, db):
     def queries() -> int:
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(db.get_bind(), "before_cursor_execute", listener)
-        national.overview(db, adviser(cast))
-        event.remove(db.get_bind(), "before_cursor_execute", listener)
-        return len(seen)
+        with statements_run(db) as statements:
+            national.overview(db, adviser(cast))
+        return len(statements)
 
     shared_municipality(db, "9001", "Agder")
     few = queries()

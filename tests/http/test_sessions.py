@@ -7,13 +7,12 @@ import json
 import time
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 from sqlmodel import select
 
 from app.accounts.models import LoginSession
 from app.db import get_session
 from app.main import create_app
-from tests.conftest import login
+from tests.conftest import login, statements_run
 from tests.factories import PASSWORD
 
 COOKIE = "godegrep_session"
@@ -90,17 +89,7 @@ def test_changing_the_password_ends_the_other_sessions_but_not_this_one(client, 
 
 def test_the_actor_costs_one_query_per_request(client, cast, db):
     login(client, cast.staff)
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
-            statements.append(statement)
-
-    engine = db.get_bind().engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(db) as statements:
         response = client.get("/")  # the home page only asks who is logged in
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 303
     assert len(statements) == 1, statements
