@@ -9,8 +9,9 @@ from typing import Annotated, Any, TypeVar
 from anyio import CapacityLimiter, to_thread
 from anyio.lowlevel import RunVar
 from fastapi import Depends
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import Exists
 from sqlmodel import Session, SQLModel, create_engine
 from starlette.concurrency import run_in_threadpool
 
@@ -113,23 +114,43 @@ def serialized_writes(session: Session) -> Iterator[None]:
 
 
 def upsert(
-    session: Session, model: type[SQLModel], values: dict[str, Any], keys: list[str]
-) -> None:
-    """INSERT … ON CONFLICT DO UPDATE: atomic, so concurrent saves of one row never collide."""
+    session: Session,
+    model: type[SQLModel],
+    values: dict[str, Any],
+    keys: list[str],
+    when: Exists | None = None,
+) -> bool:
+    """INSERT … ON CONFLICT DO UPDATE: atomic, so concurrent saves of one row never collide.
+
+    With `when`, the row is written only if that condition holds, checked in the same
+    statement as the write (it may use the values as bind parameters by their names). Returns
+    whether the row was written.
+    """
     dialect = session.get_bind().dialect.name
-    stmt = _upsert_statement(dialect, model, tuple(values), tuple(keys))
+    stmt = _upsert_statement(dialect, model, tuple(values), tuple(keys), when)
     # Core, not the ORM: this is the autosave's hot path, and the statement is built once.
-    session.connection().execute(stmt, values)
+    result = session.connection().execute(stmt, values)
+    return when is None or result.first() is not None
 
 
 @cache
 def _upsert_statement(
-    dialect: str, model: type[SQLModel], columns: tuple[str, ...], keys: tuple[str, ...]
+    dialect: str,
+    model: type[SQLModel],
+    columns: tuple[str, ...],
+    keys: tuple[str, ...],
+    when: Exists | None,
 ) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(model)
+    if when is not None:  # INSERT … SELECT <the values> WHERE <when> ON CONFLICT …
+        table = stmt.table
+        row = select(*(bindparam(c, type_=table.c[c].type) for c in columns)).where(when)
+        stmt = stmt.from_select(list(columns), row)
     updates = {c: stmt.excluded[c] for c in columns if c not in keys}
-    return stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
+    # RETURNING says whether the row was written (rowcount is -1 here with psycopg).
+    return stmt if when is None else stmt.returning(stmt.table.c[keys[0]])
 
 
 def insert_ignore(

@@ -3,9 +3,10 @@
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
+from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Municipality
@@ -16,7 +17,7 @@ from app.content.schema import Guidance
 from app.content.service import current_guidance, current_version, guidance_for
 from app.db import insert_ignore, serialized_writes, upsert
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.i18n import _, current_locale
+from app.i18n import N_, _, current_locale
 from app.rounds import invitees
 from app.rounds.forms import AnswerForm
 from app.rounds.hotpath import Found
@@ -159,6 +160,21 @@ def comments_of(session: Session, response: Response) -> dict[str, str]:
     return {c.area_id: c.text for c in rows}
 
 
+SUBMITTED = N_("Du har sendt inn svaret ditt. Åpne det igjen for å gjøre endringer.")
+
+# An autosave writes only while the response is not submitted, checked in the write itself:
+# `hotpath.find` read the response first, and a submit from another tab or process may have
+# committed since. On PostgreSQL, FOR SHARE holds the response row until the save commits, so
+# a submit (an UPDATE of that row) waits for it and then counts what it saved; SQLite has one
+# writer at a time, so the check sees the latest submit.
+UNSUBMITTED = (
+    sa_select(col(Response.id))
+    .where(col(Response.id) == bindparam("response_id"), col(Response.submitted_at).is_(None))
+    .with_for_update(read=True)
+    .exists()
+)
+
+
 def autosave(session: Session, found: Found, form: AnswerForm) -> Progress:
     """Save the given answers and comments at once, for the login, round and response that
     `hotpath.find` fetched in one query; every check passes before anything is written."""
@@ -176,7 +192,7 @@ def autosave(session: Session, found: Found, form: AnswerForm) -> Progress:
         response_id, submitted = response.id, response.submitted_at is not None
         answered = frozenset(_answered(session, response_id))
     if submitted:
-        raise Conflict(_("Du har sendt inn svaret ditt. Åpne det igjen for å gjøre endringer."))
+        raise Conflict(_(SUBMITTED))
     # Progress counts the statements being saved now as answered, so nothing is read after
     # the write: the write transaction holds the database's write lock only for the writes,
     # and the connection goes back to the pool at the commit.
@@ -190,7 +206,7 @@ def autosave(session: Session, found: Found, form: AnswerForm) -> Progress:
                 "level": level,
                 "updated_at": now,
             }
-            upsert(session, Answer, values, ["response_id", "statement_id"])
+            _write_unsubmitted(session, Answer, values, ["response_id", "statement_id"])
         for area_id, text in form.comments.items():
             values = {
                 "response_id": response_id,
@@ -198,9 +214,17 @@ def autosave(session: Session, found: Found, form: AnswerForm) -> Progress:
                 "text": text,
                 "updated_at": now,
             }
-            upsert(session, AreaComment, values, ["response_id", "area_id"])
+            _write_unsubmitted(session, AreaComment, values, ["response_id", "area_id"])
         session.commit()
     return progress
+
+
+def _write_unsubmitted(
+    session: Session, model: type[Answer | AreaComment], values: dict[str, Any], keys: list[str]
+) -> None:
+    if not upsert(session, model, values, keys, when=UNSUBMITTED):
+        session.rollback()  # submitted since `hotpath.find` read it (another tab or process)
+        raise Conflict(_(SUBMITTED))
 
 
 def _check_form(guidance: Guidance, form: AnswerForm) -> None:
