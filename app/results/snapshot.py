@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Exists, Select, case, exists, func, select
+from sqlalchemy import Exists, Select, case, exists, select
 from sqlmodel import Session, col
 
 from app.content.schema import Guidance
@@ -21,7 +21,8 @@ from app.results.models import (
     SnapshotComment,
     SnapshotStatement,
 )
-from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
+from app.rounds.models import Answer, AreaComment, Response, Round
+from app.rounds.respondents import invited_count
 from app.settings import get_settings
 
 
@@ -31,8 +32,7 @@ def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnap
     structure = {a.id: [s.id for s in a.statements] for a in guidance.areas}
     responses = _submitted_answers(session, rnd.id)
     figures = aggregate(structure, responses)
-    invited_query = select(func.count()).where(col(RoundRespondent.round_id) == rnd.id)
-    invited = session.execute(invited_query).scalar_one()
+    invited = invited_count(session, rnd.id)
     snapshot = RoundSnapshot(round_id=rnd.id, respondents=figures.respondents, invited=invited)
     session.add(snapshot)
     for position, st in enumerate(figures.statements):

@@ -18,7 +18,7 @@ from app.i18n import _
 from app.notices import service as notices
 from app.results.snapshot import take_snapshot
 from app.rounds.models import Response, Round, RoundRespondent, RoundStatus
-from app.rounds.respondents import possible_respondents
+from app.rounds.respondents import invited_count, possible_respondents
 from app.rounds.service import guidance_of, lock_open
 
 
@@ -124,7 +124,8 @@ def counts(session: Session, rnd: Round) -> RoundCounts:
             Response.round_id == rnd.id
         )
     ).one()
-    invited = session.exec(select(func.count()).where(RoundRespondent.round_id == rnd.id)).one()
+    assert rnd.id is not None
+    invited = invited_count(session, rnd.id)
     return RoundCounts(invited=invited, started=started, submitted=submitted)
 
 

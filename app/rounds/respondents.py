@@ -7,7 +7,7 @@ are listed with the rest; accepting their staff invitation makes them respondent
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.accounts.models import Role, User
 from app.authz import Actor
@@ -43,6 +43,15 @@ def respondents(session: Session, rnd: Round) -> list[Respondent]:
     )
     joined = [Respondent(*row) for row in session.exec(query)]
     return joined + [Respondent(i.email, i.added_at, False, True) for i in invitees(session, rnd)]
+
+
+def invited_count(session: Session, round_id: int) -> int:
+    """How many are invited to answer the round: the respondents, and the new people who have
+    not accepted their invitation yet (they were asked too, so the response rate counts them)."""
+    joined = select(func.count()).where(col(RoundRespondent.round_id) == round_id)
+    pending = select(func.count()).where(col(RoundInvitee.round_id) == round_id)
+    both = select(joined.scalar_subquery() + pending.scalar_subquery())
+    return int(session.execute(both).scalar_one())
 
 
 def invitees(session: Session, rnd: Round) -> list[RoundInvitee]:

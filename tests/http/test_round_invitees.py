@@ -11,6 +11,7 @@ from app.audit import AuditEvent
 from app.content.service import guidance_for
 from app.jobs import run_due_work
 from app.mail import MailError, send_mail
+from app.results.models import RoundSnapshot
 from app.rounds.models import Answer, Round, RoundInvitee, RoundRespondent
 from tests.conftest import csrf_of, login
 from tests.http.test_invitations import NEW_PASSWORD, link_in
@@ -214,3 +215,25 @@ def test_a_round_opened_mail_that_fails_leaves_the_round_and_the_jobs_send_it(
     monkeypatch.setattr("app.notices.service.send_mail", send_mail)
     run_due_work(db)
     assert [m.to for m in mailbox if "Vår 2028" in m.subject] == [cast.staff.email]
+
+
+def test_new_people_count_as_invited_until_and_after_they_accept(client, cast, db, mailbox):
+    """The response rate a manager reports counts everyone asked, accepted or not, once."""
+    token = login(client, cast.manager)
+    new_people = "ny1@a.no, ny2@a.no"
+    response = create(client, token, respondents=[str(cast.staff.id)], new_people=new_people)
+    rnd = db.exec(select(Round).where(Round.name == "Vår 2028")).one()
+    counted = "3 invitert: 0 har sendt inn, 0 holder på, og 3 har ikke begynt."
+    assert counted in client.get(response.headers["location"]).text
+
+    client.cookies.clear()
+    path = link_in(next(m for m in mailbox if m.to == "ny1@a.no"), "invitasjon")
+    client.get(path)
+    client.post(path, data={"password": NEW_PASSWORD, "csrf_token": csrf_of(client)})
+    assert len(respondent_ids(db, rnd)) == 2  # ny1 is a respondent now, ny2 still pending
+
+    client.cookies.clear()
+    token = login(client, cast.manager)
+    assert counted in client.get(f"/runder/{rnd.id}").text
+    assert client.post(f"/runder/{rnd.id}/lukk", data={"csrf_token": token}).status_code == 303
+    assert db.exec(select(RoundSnapshot.invited).where(RoundSnapshot.round_id == rnd.id)).one() == 3
