@@ -710,9 +710,9 @@ def judge(app: Figures, bare: Figures, paced: bool) -> Figures:
 
 
 def ceiling(one: Figures, two: Figures) -> float | None:
-    """How far two workers can scale over one here at most, at the same CPU per save: the app
-    can have the cores less what PostgreSQL and the driver used beside it, against what it used
-    with one worker. Below this, the rest went to the kernel's own threads or to waiting."""
+    """About how far two workers can scale over one here: the app can have the cores less what
+    PostgreSQL and the driver used beside it, against what it used with one worker (at the
+    same CPU per save; two workers often need a little less per save than one)."""
     others = (two["database_cpu_pct"] or 0) + two["driver_cpu_pct"]
     return ratio(100 * CORES - others, one["server_cpu_pct"])
 
@@ -774,9 +774,9 @@ def print_table(backend: str, result: Figures, args: Any) -> None:
             print(
                 f"2 workers / 1 ({driver}): app {fmt(scale[0], 2)}×, bare {fmt(scale[1], 2)}× "
                 f"(aim: app ≥ 1.7×); with 2 workers {who} used {fmt(others, 0)} % of the "
-                f"{100 * CORES} %, the app {fmt(app['server_cpu_pct'], 0)} %: the rest is "
-                f"{fmt(ceiling(one['app'], app), 2)}× what the app used with one worker, "
-                f"the most it could scale on these cores"
+                f"{100 * CORES} %, the app {fmt(app['server_cpu_pct'], 0)} %; the cores left "
+                f"to the app are {fmt(ceiling(one['app'], app), 2)}× what it used with one "
+                f"worker (about as far as it can scale here)"
             )
     for key, r in result.items():
         print(f"{key}: {verdict_line(r, args.savers)}")
