@@ -124,7 +124,7 @@ def upsert(
 
     With `when`, the row is written only if that condition holds, checked in the same
     statement as the write (it may use the values as bind parameters by their names). Returns
-    whether the row was written.
+    whether the row was written. `when` is a module constant: statements are cached by it.
     """
     dialect = session.get_bind().dialect.name
     stmt = _upsert_statement(dialect, model, tuple(values), tuple(keys), when)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Integer, bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -169,7 +169,10 @@ SUBMITTED = N_("Du har sendt inn svaret ditt. Åpne det igjen for å gjøre endr
 # writer at a time, so the check sees the latest submit.
 UNSUBMITTED = (
     sa_select(col(Response.id))
-    .where(col(Response.id) == bindparam("response_id"), col(Response.submitted_at).is_(None))
+    .where(
+        col(Response.id) == bindparam("response_id", type_=Integer),
+        col(Response.submitted_at).is_(None),
+    )
     .with_for_update(read=True)
     .exists()
 )

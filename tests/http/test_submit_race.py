@@ -22,7 +22,7 @@ from app.rounds.hotpath import Found
 from app.rounds.models import Answer, AreaComment, Response, Round
 from tests.conftest import drop_postgres_database, login, postgres_database
 from tests.http.test_answering import answer_everything
-from tests.live import prepare
+from tests.live import demo_round, prepare
 
 
 def read_before_submit(actor: Actor, rnd: Round, response: Response) -> Found:
@@ -41,7 +41,17 @@ def read_before_submit(actor: Actor, rnd: Round, response: Response) -> Found:
     )
 
 
-def test_a_save_read_before_a_submit_changes_nothing_after_it(client, cast, db):
+LATE = {
+    "an answer": lambda area: AnswerForm(answers={area.statements[0].id: 1}),
+    "a comment": lambda area: AnswerForm(comments={area.id: "for sent"}),
+    "both": lambda area: AnswerForm(
+        answers={area.statements[0].id: 1}, comments={area.id: "for sent"}
+    ),
+}
+
+
+@pytest.mark.parametrize("late", LATE.values(), ids=LATE.keys())
+def test_a_save_read_before_a_submit_changes_nothing_after_it(client, cast, db, late):
     token = login(client, cast.staff)
     rnd = cast.round_a
     answer_everything(client, db, rnd, token, level="3")
@@ -52,47 +62,42 @@ def test_a_save_read_before_a_submit_changes_nothing_after_it(client, cast, db):
     assert submitted.status_code == 303
 
     area = guidance_for(db, rnd.content_version_id).areas[0]
-    late = AnswerForm(answers={area.statements[0].id: 1}, comments={area.id: "for sent"})
     with pytest.raises(Conflict, match="Åpne det igjen"):
-        service.autosave(db, stale, late)
+        service.autosave(db, stale, late(area))
 
-    levels = db.exec(select(Answer.level).where(Answer.response_id == response.id)).all()
-    assert set(levels) == {3}
-    assert db.exec(select(AreaComment)).all() == []
+    mine = Answer.response_id == response.id
+    assert set(db.exec(select(Answer.level).where(mine)).all()) == {3}
+    assert db.exec(select(AreaComment).where(AreaComment.response_id == response.id)).all() == []
 
 
 @pytest.mark.postgres
-def test_a_submit_waits_for_a_save_in_progress_on_postgresql():
+def test_a_submit_waits_for_a_save_in_progress_on_postgresql(monkeypatch):
     url, admin = postgres_database()
     prepare(url)
+    round_id, _area, statements = demo_round(url)
     engine = make_engine(url)
     try:
         with Session(engine) as setup:
-            rnd = setup.exec(select(Round)).first()
+            rnd = setup.get(Round, round_id)
             assert rnd is not None
             user = setup.exec(select(User).where(User.email == "ansatt1@demo.kommune.no")).one()
             actor = Actor(user.id, user.role, user.municipality_id, user.email)
-            response = service.own_response(setup, actor, rnd)
-            found = read_before_submit(actor, rnd, response)
-        statement = guidance_for(setup, rnd.content_version_id).areas[0].statements[0].id
-
-        saving, submitting = Session(engine), Session(engine)
-        held = []
-        saving.commit = lambda: held.append(True)  # type: ignore[method-assign]
-        service.autosave(saving, found, AnswerForm(answers={statement: 2}))
-        assert held, "the save got as far as its commit"
-        # The save has not committed: a submit's update of the response must wait for it.
+            found = read_before_submit(actor, rnd, service.own_response(setup, actor, rnd))
+        assert found.response_id is not None
         submit = text("UPDATE response SET submitted_at = now() WHERE id = :id")
-        waiting = submitting.connection()
-        waiting.execute(text("SET lock_timeout = '300ms'"))
-        with pytest.raises(OperationalError, match="lock timeout"):
-            waiting.execute(submit, {"id": response.id})
-        submitting.rollback()
-        saving.connection().commit()
-        submitting.connection().execute(submit, {"id": response.id})  # free once saved
-        submitting.commit()
-        saving.close()
-        submitting.close()
+
+        with Session(engine) as saving, Session(engine) as submitting:
+            commit = saving.commit
+            monkeypatch.setattr(saving, "commit", lambda: None)  # the save, stopped at its commit
+            service.autosave(saving, found, AnswerForm(answers={statements[0]: 2}))
+            waiting = submitting.connection()
+            waiting.execute(text("SET lock_timeout = '300ms'"))
+            with pytest.raises(OperationalError, match="lock timeout"):
+                waiting.execute(submit, {"id": found.response_id})
+            submitting.rollback()
+            commit()
+            submitting.connection().execute(submit, {"id": found.response_id})  # free now
+            submitting.commit()
     finally:
         engine.dispose()
         drop_postgres_database(url, admin)
