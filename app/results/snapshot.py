@@ -32,7 +32,7 @@ def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnap
     structure = {a.id: [s.id for s in a.statements] for a in guidance.areas}
     responses = _submitted_answers(session, rnd.id)
     figures = aggregate(structure, responses)
-    invited = invited_count(session, rnd.id)
+    invited = invited_count(session, rnd)
     snapshot = RoundSnapshot(round_id=rnd.id, respondents=figures.respondents, invited=invited)
     session.add(snapshot)
     for position, st in enumerate(figures.statements):

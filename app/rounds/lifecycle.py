@@ -124,8 +124,7 @@ def counts(session: Session, rnd: Round) -> RoundCounts:
             Response.round_id == rnd.id
         )
     ).one()
-    assert rnd.id is not None
-    invited = invited_count(session, rnd.id)
+    invited = invited_count(session, rnd)
     return RoundCounts(invited=invited, started=started, submitted=submitted)
 
 

@@ -45,11 +45,12 @@ def respondents(session: Session, rnd: Round) -> list[Respondent]:
     return joined + [Respondent(i.email, i.added_at, False, True) for i in invitees(session, rnd)]
 
 
-def invited_count(session: Session, round_id: int) -> int:
+def invited_count(session: Session, rnd: Round) -> int:
     """How many are invited to answer the round: the respondents, and the new people who have
-    not accepted their invitation yet (they were asked too, so the response rate counts them)."""
-    joined = select(func.count()).where(col(RoundRespondent.round_id) == round_id)
-    pending = select(func.count()).where(col(RoundInvitee.round_id) == round_id)
+    not accepted their invitation yet. They are on the round's list of who is asked (an
+    invitation can be sent again from /kommune), so the response rate counts them."""
+    joined = select(func.count()).where(col(RoundRespondent.round_id) == rnd.id)
+    pending = select(func.count()).where(col(RoundInvitee.round_id) == rnd.id)
     both = select(joined.scalar_subquery() + pending.scalar_subquery())
     return int(session.execute(both).scalar_one())
 
