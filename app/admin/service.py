@@ -22,7 +22,14 @@ from app.results.models import (
     SnapshotStatement,
 )
 from app.review.models import Feedback, RoundShare, SharedArea
-from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent
+from app.rounds.models import (
+    Answer,
+    AreaComment,
+    Response,
+    Round,
+    RoundInvitee,
+    RoundRespondent,
+)
 
 PAGE = 100
 
@@ -240,6 +247,7 @@ def delete_municipality_data(
             "respondents",
             delete(RoundRespondent).where(col(RoundRespondent.round_id).in_(round_ids)),
         ),
+        ("invitees", delete(RoundInvitee).where(col(RoundInvitee.round_id).in_(round_ids))),
         (
             "invited_elsewhere",
             delete(RoundRespondent).where(col(RoundRespondent.user_id).in_(user_ids)),

@@ -200,3 +200,18 @@ def test_deleting_a_municipality_also_deletes_its_plan_readings_and_shares(clien
     assert done.status_code == 303
     for table in (Measure, AgreedReading, RoundShare, Feedback):
         assert db.exec(select(func.count()).select_from(table)).one() == 0, table
+
+
+def test_deleting_a_municipality_also_deletes_people_invited_who_never_accepted(client, cast, db):
+    from app.rounds.models import RoundInvitee
+
+    db.add(RoundInvitee(round_id=cast.round_a.id, email="ny@a.no"))
+    db.commit()
+    token = login(client, cast.admin)
+    done = client.post(
+        f"/admin/kommuner/{cast.a.id}/slett",
+        data={"confirmation": cast.a.name, "csrf_token": token},
+    )
+    assert done.status_code == 303
+    assert db.exec(select(Round).where(Round.municipality_id == cast.a.id)).all() == []
+    assert db.exec(select(func.count()).select_from(RoundInvitee)).one() == 0
