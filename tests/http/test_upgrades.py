@@ -25,6 +25,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    UniqueConstraint,
     func,
     select,
 )
@@ -61,6 +62,8 @@ def value_for(conn: Connection, table: Table, column: Column[Any], n: int) -> An
         return kind.enums[0]
     if isinstance(kind, Boolean):
         return True
+    if isinstance(kind, Integer) and column.name in unique_columns(table):
+        return 1000 + n  # a new value for every row
     if isinstance(kind, Integer):
         return 1 + n % 4  # small: levels and counts are checked against ranges
     if isinstance(kind, Float | Numeric):
@@ -80,6 +83,13 @@ def value_for(conn: Connection, table: Table, column: Column[Any], n: int) -> An
     if column.nullable:
         return None
     raise AssertionError(f"no value for {table.name}.{column.name} ({kind!r})")
+
+
+def unique_columns(table: Table) -> set[str]:
+    """Columns that must differ from row to row on their own (a one-column unique key)."""
+    keys = [c.columns for c in table.constraints if isinstance(c, UniqueConstraint)]
+    keys += [i.columns for i in table.indexes if i.unique]
+    return {next(iter(k)).name for k in keys if len(k) == 1}
 
 
 def fill(conn: Connection, n: int) -> dict[str, int]:
@@ -167,3 +177,35 @@ def test_the_alembic_command_upgrades_a_sqlite_database_with_data(tmp_path):
         after = counts(conn)
     engine.dispose()
     assert all(after[t] >= n for t, n in before.items())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_snapshots_of_closed_rounds_count_the_people_who_never_accepted(backend):
+    """Revision 5c2e8d71a4f6 corrects the invited count of snapshots taken before it."""
+    url, admin = (sqlite_url(), None) if backend == "sqlite" else postgres_database()
+    config, chain = revisions()
+    before, fixed = chain[chain.index("5c2e8d71a4f6") - 1], "5c2e8d71a4f6"
+    engine = make_engine(url)
+    invited = "SELECT invited FROM roundsnapshot"
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, before)
+            fill(conn, 0)  # a round, its snapshot (invited 1) and one pending invitee
+            conn.exec_driver_sql(
+                "INSERT INTO roundinvitee (round_id, email, added_at)"
+                " SELECT round_id, 'ny2@upgrade.example', added_at FROM roundinvitee"
+            )
+            assert conn.exec_driver_sql(invited).scalar() == 1
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, fixed)
+            assert conn.exec_driver_sql(invited).scalar() == 3
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, before)
+            assert conn.exec_driver_sql(invited).scalar() == 1
+    finally:
+        engine.dispose()
+        if admin is not None:
+            drop_postgres_database(url, admin)
