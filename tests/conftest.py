@@ -1,8 +1,10 @@
 """Fixtures: a migrated database per backend (SQLite always, PostgreSQL too), a rolled-back
 transaction per test, the app's own TestClient, and a fixed cast of users."""
 
+import atexit
 import os
 import re
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -45,7 +47,9 @@ def migrate(url: str) -> None:
 
 
 def sqlite_url() -> str:
+    """A new SQLite file in its own temporary folder, removed when the test run ends."""
     folder = tempfile.mkdtemp(prefix="godegrep-test-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return f"sqlite:///{folder}/test.db"
 
 
