@@ -4,6 +4,8 @@ and no row may be lost, on SQLite and PostgreSQL. A database made by any earlier
 upgrades to this code's schema."""
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +20,7 @@ from sqlalchemy import (
     Connection,
     Date,
     DateTime,
+    Engine,
     Enum,
     Float,
     Integer,
@@ -117,33 +120,43 @@ def counts(conn: Connection) -> dict[str, int]:
     }
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_every_revision_upgrades_from_its_predecessor_with_data(backend):
-    url, admin = (sqlite_url(), None) if backend == "sqlite" else postgres_database()
-    config, chain = revisions()
+@pytest.fixture(params=BACKENDS)
+def empty(request) -> Iterator[Engine]:
+    """A new, empty database on each backend."""
+    url, admin = (sqlite_url(), None) if request.param == "sqlite" else postgres_database()
     engine = make_engine(url)
-    try:
-        for n, (revision, following) in enumerate(itertools.pairwise([*chain, None])):
-            with engine.begin() as conn:
-                config.attributes["connection"] = conn
-                command.upgrade(config, revision)
-                before = fill(conn, n)
-            if following is None:
-                break
-            with engine.begin() as conn:
-                config.attributes["connection"] = conn
-                command.upgrade(config, following)
-                after = counts(conn)
-            lost = {t: (c, after.get(t)) for t, c in before.items() if after.get(t, 0) < c}
-            assert not lost, f"{revision} -> {following} lost rows: {lost}"
-        with engine.connect() as conn:
-            head = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-        assert head == chain[-1]
-        assert len(chain) >= 4
-    finally:
-        engine.dispose()
-        if admin is not None:
-            drop_postgres_database(url, admin)
+    yield engine
+    engine.dispose()
+    if admin is not None:
+        drop_postgres_database(url, admin)
+
+
+@contextmanager
+def migrating(engine: Engine, config: Config) -> Iterator[Connection]:
+    """One transaction for Alembic's commands and the test's own statements beside them
+    (migrations/env.py runs on the connection it is given)."""
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        yield conn
+
+
+def test_every_revision_upgrades_from_its_predecessor_with_data(empty):
+    config, chain = revisions()
+    for n, (revision, following) in enumerate(itertools.pairwise([*chain, None])):
+        with migrating(empty, config) as conn:
+            command.upgrade(config, revision)
+            before = fill(conn, n)
+        if following is None:
+            break
+        with migrating(empty, config) as conn:
+            command.upgrade(config, following)
+            after = counts(conn)
+        lost = {t: (c, after.get(t)) for t, c in before.items() if after.get(t, 0) < c}
+        assert not lost, f"{revision} -> {following} lost rows: {lost}"
+    with empty.connect() as conn:
+        head = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    assert head == chain[-1]
+    assert len(chain) >= 4
 
 
 def test_the_alembic_command_upgrades_a_sqlite_database_with_data(tmp_path):
@@ -179,33 +192,22 @@ def test_the_alembic_command_upgrades_a_sqlite_database_with_data(tmp_path):
     assert all(after[t] >= n for t, n in before.items())
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_snapshots_of_closed_rounds_count_the_people_who_never_accepted(backend):
+def test_snapshots_of_closed_rounds_count_the_people_who_never_accepted(empty):
     """Revision 5c2e8d71a4f6 corrects the invited count of snapshots taken before it."""
-    url, admin = (sqlite_url(), None) if backend == "sqlite" else postgres_database()
     config, chain = revisions()
     before, fixed = chain[chain.index("5c2e8d71a4f6") - 1], "5c2e8d71a4f6"
-    engine = make_engine(url)
     invited = "SELECT invited FROM roundsnapshot"
-    try:
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, before)
-            fill(conn, 0)  # a round, its snapshot (invited 1) and one pending invitee
-            conn.exec_driver_sql(
-                "INSERT INTO roundinvitee (round_id, email, added_at)"
-                " SELECT round_id, 'ny2@upgrade.example', added_at FROM roundinvitee"
-            )
-            assert conn.exec_driver_sql(invited).scalar() == 1
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, fixed)
-            assert conn.exec_driver_sql(invited).scalar() == 3
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, before)
-            assert conn.exec_driver_sql(invited).scalar() == 1
-    finally:
-        engine.dispose()
-        if admin is not None:
-            drop_postgres_database(url, admin)
+    with migrating(empty, config) as conn:
+        command.upgrade(config, before)
+        fill(conn, 0)  # a round, its snapshot (invited 1) and one pending invitee
+        conn.exec_driver_sql(
+            "INSERT INTO roundinvitee (round_id, email, added_at)"
+            " SELECT round_id, 'ny2@upgrade.example', added_at FROM roundinvitee"
+        )
+        assert conn.exec_driver_sql(invited).scalar() == 1
+    with migrating(empty, config) as conn:
+        command.upgrade(config, fixed)
+        assert conn.exec_driver_sql(invited).scalar() == 3
+    with migrating(empty, config) as conn:
+        command.downgrade(config, before)
+        assert conn.exec_driver_sql(invited).scalar() == 1
