@@ -57,9 +57,9 @@ Drivers and workers
     two workers on two cores the app can have at most 200 % less what PostgreSQL and the
     driver used, so where they take a core's share the app cannot scale past the rest; the
     scaling line says how many times one worker's throughput the cores afford at one
-    worker's CPU per save (app, PostgreSQL and driver together). The
-    savers log in once per backend: their sessions are in the database, so they hold in every
-    server started on it. The app logs as in production (JSON lines, no access log).
+    worker's CPU per save (app, PostgreSQL and driver together). The savers log in once per
+    backend: their sessions are in the database, so they hold in every server started on it.
+    The app logs as in production (JSON lines, no access log).
 
 Usage (what `make bench` runs; writes test-results/bench-autosave.json as well):
     .venv/bin/python tests/bench/autosave.py [--seconds 10] [--savers 100]
