@@ -272,18 +272,14 @@ def _invitation_text(
         "name": round_name,
     }
     if round_name is None:
-        return (
-            _(
-                "Hei!\n\nDu er invitert til Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVenn hilsen\nGode grep"
-            )
-            % values
+        text = _(
+            "Hei!\n\nDu er invitert til Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVenn hilsen\nGode grep"
         )
-    return (
-        _(
+    else:
+        text = _(
             "Hei!\n\nDu er invitert til å svare på «%(name)s» i Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord; da finner du runden under Runder. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVenn hilsen\nGode grep"
         )
-        % values
-    )
+    return text % values
 
 
 class MailNotSent(Conflict):
