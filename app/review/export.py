@@ -6,8 +6,6 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from app.i18n import _, current_locale
 from app.review.national import Overview, Row, signal_rules
@@ -72,6 +70,8 @@ def csv_bytes(ov: Overview) -> bytes:
 
 def xlsx_bytes(ov: Overview) -> bytes:
     """The table, the signals and an explanation of every column, one sheet each."""
+    from openpyxl import Workbook  # imported here: see app.trend.export.to_xlsx
+
     book = Workbook()
     table = book.active
     assert table is not None
@@ -96,6 +96,8 @@ def xlsx_bytes(ov: Overview) -> bytes:
 
 
 def _sheet(sheet: Any, header: list[str], rows: list[list[Value]]) -> None:
+    from openpyxl.styles import Font
+
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

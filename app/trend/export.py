@@ -10,8 +10,6 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlmodel import Session
 
 from app.audit import record
@@ -125,6 +123,10 @@ def _value_cells(point: Point) -> list[Cell]:
 
 def to_xlsx(sheets: list[Sheet]) -> bytes:
     """A workbook with one sheet each, a bold explaining header row frozen at the top."""
+    # Imported here, as WeasyPrint is: openpyxl is 9 MB in every app process that never exports.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     book.remove(book.active)
     for sheet in sheets:
