@@ -381,6 +381,14 @@ def database_cpu(url: str) -> dict[int, float]:
     return {pid: cpu_seconds([pid], with_ended_children=True) for pid in pids}
 
 
+def machine_ticks() -> tuple[int, int, int]:
+    """All CPU time of the machine so far, its idle part and its steal part, in ticks (the
+    first line of /proc/stat). Steal is time the hypervisor gave this machine's cores to
+    another guest: on a shared host it varies from minute to minute and makes runs differ."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields[:8]), fields[3] + fields[4], fields[7]  # idle + iowait; steal
+
+
 def children_cpu_seconds() -> float:
     """CPU of this process's children that have ended (wrk, once it has run)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -389,10 +397,12 @@ def children_cpu_seconds() -> float:
 
 class CpuMeter:
     """CPU used from now on by the server's processes, by PostgreSQL and by the load driver
-    (this process, or wrk as a finished child), in % of one core over the wall time."""
+    (this process, or wrk as a finished child), in % of one core over the wall time; and the
+    machine's idle and steal time, in % of all its cores."""
 
     def __init__(self, server: Server) -> None:
         self.server = server
+        self.machine = machine_ticks()
         self.database = database_cpu(server.database_url)
         self.start = (
             cpu_seconds(process_tree(server.process.pid)),
@@ -410,7 +420,10 @@ class CpuMeter:
         # Connection processes that ended count in the postmaster's; new ones from zero.
         database = database_cpu(self.server.database_url)
         spent = sum(cpu - self.database.get(pid, 0.0) for pid, cpu in database.items())
+        total, idle, steal = (b - a for a, b in zip(self.machine, machine_ticks(), strict=True))
         return {
+            "machine_idle_pct": 100 * idle / total if total else None,
+            "machine_steal_pct": 100 * steal / total if total else None,
             "server_cpu_pct": used[0],
             "database_cpu_pct": 100 * spent / wall if database else None,
             "driver_cpu_pct": used[1],
@@ -638,36 +651,71 @@ def wrk_phase(seed: Seed, server: Server, args: Any, logins: Logins | None) -> F
 
 
 def run_backend(backend: str, args: Any, workdir: Path, password_hash: str) -> Figures:
-    """Every (workers, driver) combination on one database: app, then bare, per worker count."""
+    """Every (workers, driver) combination on one database: app, then bare, per worker count;
+    with --repeat, the whole sequence again, so each combination has runs spread over time."""
     print(f"\n== {backend}: preparing the database and {args.savers} users", flush=True)
-    results: Figures = {}
+    runs: dict[str, list[Figures]] = {}
     with database(backend, workdir, args.postgres_url) as url:
         data = seed(url, args.savers, password_hash)
-        logins = None
-        for workers in args.workers:
-            extra = ("--workers", str(workers)) if workers > 1 else ()
-            apps: Figures = {}
-            log = workdir / f"{backend}-app-{workers}.log"
-            with serve("app.main:app", url, log, *app_logging(workdir), *extra) as server:
-                if logins is None:
-                    logins = asyncio.run(log_in_once(data, server))
-                for driver in args.drivers:
-                    print(f"== {backend}: app, {workers} worker(s), {driver}", flush=True)
-                    apps[driver] = drive(driver, data, server, args, logins)
-                    report_log_trouble(server, apps[driver])
-            bare_dir = str(Path(__file__).resolve().parent)
-            log = workdir / f"{backend}-bare-{workers}.log"
-            with serve("bare:app", url, log, "--app-dir", bare_dir, *extra) as server:
-                for driver in args.drivers:
-                    print(f"== {backend}: bare, {workers} worker(s), {driver}", flush=True)
-                    bare = drive(driver, data, server, args, None)
-                    report_log_trouble(server, bare)
-                    results[f"{workers}w-{driver}"] = {
-                        "app": apps[driver],
-                        "bare": bare,
-                        **judge(apps[driver], bare, paced=args.think_ms >= MEETING_PACE_MS),
-                    }
-    return results
+        logins: list[Logins] = []  # made by the first app server, used by all
+        for repetition in range(1, args.repeat + 1):
+            for workers in args.workers:
+                for key, run in run_workers(backend, workers, url, data, logins, args, workdir):
+                    runs.setdefault(key, []).append(run)
+                    if args.repeat > 1:
+                        print(f"   run {repetition}: {run_line(run)}", flush=True)
+    return {key: median_run(of) for key, of in runs.items()}
+
+
+def run_workers(
+    backend: str, workers: int, url: str, data: Seed, logins: list[Logins], args: Any, work: Path
+) -> Iterator[tuple[str, Figures]]:
+    """The app, then the bare handler, with this many workers, driven by each driver."""
+    extra = ("--workers", str(workers)) if workers > 1 else ()
+    apps: Figures = {}
+    log = work / f"{backend}-app-{workers}.log"
+    with serve("app.main:app", url, log, *app_logging(work), *extra) as server:
+        if not logins:
+            logins.append(asyncio.run(log_in_once(data, server)))
+        for driver in args.drivers:
+            print(f"== {backend}: app, {workers} worker(s), {driver}", flush=True)
+            apps[driver] = drive(driver, data, server, args, logins[0])
+            report_log_trouble(server, apps[driver])
+    bare_dir = str(Path(__file__).resolve().parent)
+    log = work / f"{backend}-bare-{workers}.log"
+    with serve("bare:app", url, log, "--app-dir", bare_dir, *extra) as server:
+        for driver in args.drivers:
+            print(f"== {backend}: bare, {workers} worker(s), {driver}", flush=True)
+            bare = drive(driver, data, server, args, None)
+            report_log_trouble(server, bare)
+            paced = args.think_ms >= MEETING_PACE_MS
+            judged = judge(apps[driver], bare, paced)
+            yield f"{workers}w-{driver}", {"app": apps[driver], "bare": bare, **judged}
+
+
+def median_run(runs: list[Figures]) -> Figures:
+    """The run with the median app throughput (the lower middle one of an even number), and
+    every run's throughputs: one run on a shared machine can be off by a third either way."""
+    ranked = sorted(runs, key=lambda r: r["app"]["requests_per_s"])
+    every = [
+        {
+            "app_requests_per_s": r["app"]["requests_per_s"],
+            "bare_requests_per_s": r["bare"]["requests_per_s"],
+            "machine_steal_pct": r["app"]["machine_steal_pct"],
+        }
+        for r in runs
+    ]
+    middle: Figures = ranked[(len(ranked) - 1) // 2]
+    return middle | {"runs": every}
+
+
+def run_line(run: Figures) -> str:
+    app, bare = run["app"], run["bare"]
+    return (
+        f"app {fmt(app['requests_per_s'])} r/s, bare {fmt(bare['requests_per_s'])} r/s, "
+        f"ratio {fmt(run['ratios']['throughput'], 2)}, steal {fmt(app['machine_steal_pct'], 0)}/"
+        f"{fmt(bare['machine_steal_pct'], 0)} %"
+    )
 
 
 def app_logging(workdir: Path) -> tuple[str, ...]:
@@ -725,8 +773,9 @@ def fmt(value: float | None, digits: int = 1) -> str:
 
 def print_table(backend: str, result: Figures, args: Any) -> None:
     think = f", think {args.think_ms:g} ms" if args.think_ms else ""
-    print(f"\n{backend}: {args.savers} savers, {args.seconds:g} s each{think}")
-    line = "{:<4}{:<8}{:>9}{:>9}{:>7}{:>15}{:>15}{:>10}{:>10}{:>10}{:>12}"
+    runs = f", median of {args.repeat} runs" if args.repeat > 1 else ""
+    print(f"\n{backend}: {args.savers} savers, {args.seconds:g} s each{think}{runs}")
+    line = "{:<4}{:<8}{:>9}{:>9}{:>7}{:>15}{:>15}{:>10}{:>10}{:>10}{:>12}{:>11}"
     print(
         line.format(
             "w",
@@ -740,6 +789,7 @@ def print_table(backend: str, result: Figures, args: Any) -> None:
             "CPU a/b",
             "DB a/b",
             "driver a/b",
+            "steal a/b",
         )
     )
     for key, r in result.items():
@@ -758,6 +808,7 @@ def print_table(backend: str, result: Figures, args: Any) -> None:
                 f"{fmt(app['server_cpu_pct'], 0)}/{fmt(bare['server_cpu_pct'], 0)}",
                 f"{fmt(app['database_cpu_pct'], 0)}/{fmt(bare['database_cpu_pct'], 0)}",
                 f"{fmt(app['driver_cpu_pct'], 0)}/{fmt(bare['driver_cpu_pct'], 0)}",
+                f"{fmt(app['machine_steal_pct'], 0)}/{fmt(bare['machine_steal_pct'], 0)}",
             )
         )
         for name, figures in (("app", app), ("bare", bare)):
@@ -766,9 +817,7 @@ def print_table(backend: str, result: Figures, args: Any) -> None:
     for driver in args.drivers:
         one, two = result.get(f"1w-{driver}"), result.get(f"2w-{driver}")
         if one and two:
-            scale = [
-                ratio(two[n]["requests_per_s"], one[n]["requests_per_s"]) for n in ("app", "bare")
-            ]
+            scale = [ratio(median_of(two, n), median_of(one, n)) for n in ("app", "bare")]
             app = two["app"]
             database = app["database_cpu_pct"]
             others = (database or 0) + app["driver_cpu_pct"]
@@ -779,8 +828,20 @@ def print_table(backend: str, result: Figures, args: Any) -> None:
                 f"{100 * CORES} %, the app {fmt(app['server_cpu_pct'], 0)} %; at one worker's "
                 f"CPU per save these cores afford {fmt(ceiling(one['app']), 2)}× its throughput"
             )
+            if args.repeat > 1:
+                paired = [
+                    ratio(b["app_requests_per_s"], a["app_requests_per_s"])
+                    for a, b in zip(one["runs"], two["runs"], strict=True)
+                ]
+                each = ", ".join(f"{fmt(r, 2)}×" for r in paired)
+                print(f"   (medians of {args.repeat} runs; app 2 / 1 run by run: {each})")
     for key, r in result.items():
         print(f"{key}: {verdict_line(r, args.savers)}")
+
+
+def median_of(result: Figures, name: str) -> float:
+    """The median requests per second of the app or the bare handler over the runs."""
+    return float(statistics.median(r[f"{name}_requests_per_s"] for r in result["runs"]))
 
 
 def verdict_line(result: Figures, savers: int) -> str:
@@ -819,6 +880,7 @@ def write_json(results: dict[str, Figures], args: Any) -> None:
             "think_ms": args.think_ms,
             "workers": args.workers,
             "drivers": args.drivers,
+            "repeat": args.repeat,
         },
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "aims": {"throughput_share": AIM_SHARE, "p95_ms": AIM_P95_MS, "peak_rss_mb": AIM_RSS_MB},
@@ -840,6 +902,9 @@ def parse_args(argv: list[str] | None = None) -> Any:
         default="python,wrk" if wrk.available() else "python",
         help="load drivers: python,wrk (both when wrk is installed)",
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run everything this many times; report medians (1)"
+    )
     parser.add_argument("--postgres-url", default=POSTGRES_URL, help="admin URL of the server")
     parser.add_argument("--strict", action="store_true", help="exit 1 when an aim is missed")
     args = parser.parse_args(argv)
@@ -849,8 +914,8 @@ def parse_args(argv: list[str] | None = None) -> Any:
     if set(args.drivers) - {"python", "wrk"} or ("wrk" in args.drivers and not wrk.available()):
         parser.error("--drivers: python and/or wrk (apt-get install wrk)")
     unknown = set(args.backends) - {"sqlite", "postgres"}
-    if unknown or args.savers < 1 or args.seconds <= 0:
-        parser.error(f"check --backends {sorted(unknown)}, --savers and --seconds")
+    if unknown or args.savers < 1 or args.seconds <= 0 or args.repeat < 1:
+        parser.error(f"check --backends {sorted(unknown)}, --savers, --seconds and --repeat")
     return args
 
 
