@@ -6,7 +6,6 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-
 from app.i18n import _, current_locale
 from app.review.national import Overview, Row, signal_rules
 
