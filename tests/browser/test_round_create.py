@@ -55,6 +55,7 @@ def test_a_manager_starts_a_round_and_invites_new_people_by_keyboard(page, app_u
 
     summary = page.locator("#error-summary")
     expect(summary).to_be_in_viewport()  # not below the list of rounds, out of sight
+    expect(summary).to_be_focused()  # the keyboard starts at the errors too
     expect(summary).to_contain_text("«ikke-en-adresse» er ikke en gyldig e-postadresse")
     field = page.get_by_label("Inviter nye personer (valgfritt)")
     expect(field).to_have_value("ny.tastatur@demo.kommune.no\nikke-en-adresse")
@@ -70,6 +71,7 @@ def test_a_manager_starts_a_round_and_invites_new_people_by_keyboard(page, app_u
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_contain_text(NAME)
+    assert "#" not in page.url  # the new round's address, nothing of the form's errors
     expect(page.get_by_text("invitasjonen er sendt til 1 ny person")).to_be_visible()
     expect(page.get_by_text("har ikke tatt imot invitasjonen ennå")).to_be_visible()
     assert_accessible(page)
