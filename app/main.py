@@ -17,6 +17,7 @@ from app.accounts.routes import router as accounts_router
 from app.admin.routes import router as admin_router
 from app.authz import Access
 from app.content.service import current_guidance
+from app.db import RequestSessions
 from app.devtools import router as dev_router
 from app.errors import DomainError, Unauthorized
 from app.health import router as health_router
@@ -109,6 +110,7 @@ def create_app() -> FastAPI:
     )
     app.include_router(health_router, dependencies=checks)
     # Innermost first: the error pages need the session and the locale set up outside them.
+    app.add_middleware(RequestSessions)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ErrorPages)
     app.add_middleware(LocaleMiddleware)
