@@ -2,8 +2,9 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Form, Request
 
 from app.accounts.models import SizeClass
 from app.errors import InvalidInput
@@ -44,6 +45,20 @@ def feedback_id(value: str) -> int:
     if not (value.isascii() and value.isdigit()) or len(value) > 10:
         raise InvalidInput(_("Velg en tilbakemelding å svare på."))
     return int(value)
+
+
+@dataclass(frozen=True)
+class ShareChoice:
+    comments: bool
+    plan: bool
+
+
+async def share_form(
+    comments: Annotated[str, Form(max_length=5)] = "",
+    plan: Annotated[str, Form(max_length=5)] = "",
+) -> ShareChoice:
+    """The two boxes of the share form, as the share and its change both read them."""
+    return ShareChoice(comments=share_choice(comments), plan=share_choice(plan))
 
 
 def share_choice(value: str) -> bool:

@@ -9,26 +9,38 @@ from app.authz import Access, Action
 from app.db import SessionDep
 from app.i18n import _
 from app.review import adviser, export, national, service
-from app.review.forms import FeedbackForm, feedback_form, feedback_id, share_choice, size_filter
+from app.review.forms import (
+    FeedbackForm,
+    ShareChoice,
+    feedback_form,
+    feedback_id,
+    share_form,
+    size_filter,
+)
 from app.rounds import service as rounds
 from app.web import ActorDep, allow, redirect, render
 
 router = APIRouter()
+ShareForm = Annotated[ShareChoice, Depends(share_form)]
 
 
 @router.post("/runder/{round_id}/del-med-ks", dependencies=[allow(Access.MANAGER)])
 def share(
-    request: Request,
-    round_id: int,
-    actor: ActorDep,
-    session: SessionDep,
-    comments: Annotated[str, Form(max_length=5)] = "",
-    plan: Annotated[str, Form(max_length=5)] = "",
+    request: Request, round_id: int, actor: ActorDep, session: SessionDep, choice: ShareForm
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
-    included = share_choice(comments), share_choice(plan)
-    service.share_round(session, actor, rnd, include_comments=included[0], include_plan=included[1])
+    service.share_round(session, actor, rnd, choice.comments, choice.plan)
     return redirect(f"/runder/{rnd.id}/resultater", _("Runden er delt med KS."), request)
+
+
+@router.post("/runder/{round_id}/endre-deling", dependencies=[allow(Access.MANAGER)])
+def change_share(
+    request: Request, round_id: int, actor: ActorDep, session: SessionDep, choice: ShareForm
+) -> Response:
+    rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
+    service.change_share(session, actor, rnd, choice.comments, choice.plan)
+    msg = _("Endringen er lagret. KS ser runden slik du nå har valgt.")
+    return redirect(f"/runder/{rnd.id}/resultater#ks", msg, request)
 
 
 @router.post("/runder/{round_id}/trekk-deling", dependencies=[allow(Access.MANAGER)])

@@ -138,6 +138,26 @@ def withdraw_share(session: Session, actor: Actor, rnd: Round) -> None:
     session.commit()
 
 
+def change_share(
+    session: Session, actor: Actor, rnd: Round, include_comments: bool, include_plan: bool
+) -> None:
+    """The manager changes what the standing share includes (the comments, the plan) without
+    withdrawing it: KS's view follows from its next request, and its feedback stays."""
+    require(actor, Action.SHARE_ROUND, rnd.municipality_id)
+    result = session.execute(
+        update(RoundShare)
+        .where(col(RoundShare.active_round_id) == rnd.id)
+        .values(include_comments=include_comments, include_plan=include_plan)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(_("Runden er ikke delt med KS nå."))
+    record(session, actor, "round_share_changed", f"round {rnd.id}: {rnd.name}",
+           municipality_id=rnd.municipality_id, comments=include_comments,
+           plan=include_plan)  # fmt: skip
+    session.commit()
+
+
 def share_panel(session: Session, actor: Actor, rnd: Round) -> SharePanel:
     """The round's shares with KS and the feedback KS has sent on them, for its manager."""
     require(actor, Action.SHARE_ROUND, rnd.municipality_id)

@@ -145,6 +145,51 @@ def test_an_unknown_choice_is_refused_and_shares_nothing(client, cast, db, close
     assert db.exec(select(RoundShare)).all() == []
 
 
+def change(client, cast, rnd, **ticked: str):
+    token = login(client, cast.manager)
+    return client.post(f"/runder/{rnd.id}/endre-deling", data={"csrf_token": token, **ticked})
+
+
+def test_the_manager_adds_the_plan_to_a_standing_share_and_takes_it_out_again(
+    client, cast, db, closed
+):
+    share(client, cast, closed, plan=False)
+    adviser = client.__class__(client.app, follow_redirects=False)
+    login(adviser, cast.ks_adviser)
+    assert "Felles rutine med Nav" not in adviser.get(f"/ks/runder/{closed.id}").text
+    login(client, cast.manager)
+    panel = BeautifulSoup(client.get(f"/runder/{closed.id}/resultater").text, "html.parser")
+    assert not panel.select_one("#change-plan").has_attr("checked")  # the form shows the share
+
+    response = change(client, cast, closed, plan="ja")
+    assert response.status_code == 303
+    assert "Felles rutine med Nav" in adviser.get(f"/ks/runder/{closed.id}").text
+    page = client.get(f"/runder/{closed.id}/resultater").text
+    assert "Endringen er lagret." in page
+    assert "KS ser også handlingsplanen" in page
+    assert "trukket tilbake" not in page  # the same share, not a new one
+    assert len(db.exec(select(RoundShare)).all()) == 1
+    event = db.exec(select(AuditEvent).where(AuditEvent.event == "round_share_changed")).one()
+    assert json.loads(event.detail or "{}") == {"comments": False, "plan": True}
+
+    change(client, cast, closed)  # both boxes unticked
+    assert "Felles rutine med Nav" not in adviser.get(f"/ks/runder/{closed.id}").text
+
+
+def test_a_change_needs_a_standing_share_and_the_manager(client, cast, db, closed):
+    assert change(client, cast, closed, plan="ja").status_code == 409  # never shared
+    share(client, cast, closed, plan=False)
+    token = login(client, cast.staff)
+    data = {"csrf_token": token, "plan": "ja"}
+    assert client.post(f"/runder/{closed.id}/endre-deling", data=data).status_code == 403
+    response = change(client, cast, closed, plan="nei")
+    assert response.status_code == 422
+    assert "Skjemaet inneholdt noe vi ikke kan ta imot." in response.text
+    withdraw(client, cast, closed)
+    assert change(client, cast, closed, plan="ja").status_code == 409  # withdrawn
+    assert [s.include_plan for s in db.exec(select(RoundShare))] == [False]
+
+
 SIGNAL = "i den delte handlingsplanen har passert fristen"
 
 
