@@ -160,6 +160,7 @@ def test_the_manager_adds_the_plan_to_a_standing_share_and_takes_it_out_again(
     login(client, cast.manager)
     panel = BeautifulSoup(client.get(f"/runder/{closed.id}/resultater").text, "html.parser")
     assert not panel.select_one("#change-plan").has_attr("checked")  # the form shows the share
+    assert "aldri med navn" in panel.select_one("#change-plan-desc").get_text()  # and warns
 
     response = change(client, cast, closed, plan="ja")
     assert response.status_code == 303
