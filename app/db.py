@@ -1,12 +1,13 @@
 """Database engine and the per-request session. No tables here (see app/models.py)."""
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-from anyio import CapacityLimiter, to_thread
+from anyio import CancelScope, CapacityLimiter, to_thread
 from anyio.lowlevel import RunVar
 from fastapi import Depends, Request
 from sqlalchemy import Engine, bindparam, event, select
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.settings import get_settings
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
@@ -83,16 +85,28 @@ class RequestSessions:
         try:
             await self.app(scope, receive, send)
         finally:
-            for session in made:
-                if session.in_transaction():
-                    await run_in_threadpool(session.close)
-                else:
-                    session.close()
+            # Shielded, as FastAPI shields a dependency's exit: a request cancelled (a server
+            # stopping past its grace period) still hands its connection back.
+            with CancelScope(shield=True):
+                for session in made:
+                    await _close(session)
+
+
+async def _close(session: Session) -> None:
+    try:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
+    except Exception:  # never hide the route's own error behind a failed close
+        log.exception("closing the request's database session failed")
 
 
 async def get_session(request: Request) -> Session:
     """The request's session, made on first use and closed by `RequestSessions`."""
-    made: list[Session] = request.scope[_SESSIONS]
+    made: list[Session] | None = request.scope.get(_SESSIONS)
+    if made is None:
+        raise RuntimeError("get_session needs app.db.RequestSessions among the middleware")
     if not made:
         made.append(Session(get_engine(), expire_on_commit=False))
     return made[0]

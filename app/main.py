@@ -109,7 +109,9 @@ def create_app() -> FastAPI:
         "/favicon.ico", favicon, methods=["GET"], dependencies=[allow(Access.PUBLIC), *checks]
     )
     app.include_router(health_router, dependencies=checks)
-    # Innermost first: the error pages need the session and the locale set up outside them.
+    # Innermost first: the error pages need the cookie session and the locale set up outside
+    # them; the database session is closed innermost, once the route and its background
+    # tasks are done (error pages do not use it).
     app.add_middleware(RequestSessions)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ErrorPages)

@@ -112,7 +112,8 @@ def create(
 
 
 def _announce(session: SessionDep, round_id: int | None) -> None:
-    """The request's session, used again once the response is out (a closed session may be)."""
+    """The request's session, used again once the response is out (it is closed after this
+    runs: see app.db.RequestSessions)."""
     try:
         rnd = session.get(Round, round_id)
         if rnd is not None:

@@ -5,9 +5,11 @@ test database. The live-server tests (tests/live.py) run it under the autosave."
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlmodel import Session
 
 import app.db
+from app.accounts import invitations
 from app.main import app as the_app
 
 
@@ -25,3 +27,16 @@ def test_a_request_that_read_and_failed_hands_its_connection_back(own_sessions: 
             assert page.status_code in (404, 410)
             # The route left its read transaction open; the connection is back all the same.
             assert own_sessions.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_a_request_that_broke_hands_its_connection_back(
+    own_sessions: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_then_break(session: Session, _token: str) -> None:
+        session.execute(text("SELECT 1"))  # a connection checked out, a transaction open
+        raise RuntimeError("a bug in the route")
+
+    monkeypatch.setattr(invitations, "find_invitation", read_then_break)
+    with TestClient(the_app, raise_server_exceptions=False) as client:
+        assert client.get("/invitasjon/hva-som-helst").status_code == 500
+        assert own_sessions.pool.checkedout() == 0  # type: ignore[attr-defined]
