@@ -38,8 +38,10 @@ def change_share(
     request: Request, round_id: int, actor: ActorDep, session: SessionDep, choice: ShareForm
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
-    service.change_share(session, actor, rnd, choice.comments, choice.plan)
-    msg = _("Endringen er lagret. KS ser runden slik du nå har valgt.")
+    if service.change_share(session, actor, rnd, choice.comments, choice.plan):
+        msg = _("Endringen er lagret. KS ser runden slik du nå har valgt.")
+    else:
+        msg = _("Delingen var allerede slik. Ingenting er endret.")
     return redirect(f"/runder/{rnd.id}/resultater#ks", msg, request)
 
 

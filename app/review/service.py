@@ -140,22 +140,30 @@ def withdraw_share(session: Session, actor: Actor, rnd: Round) -> None:
 
 def change_share(
     session: Session, actor: Actor, rnd: Round, include_comments: bool, include_plan: bool
-) -> None:
+) -> bool:
     """The manager changes what the standing share includes (the comments, the plan) without
-    withdrawing it: KS's view follows from its next request, and its feedback stays."""
+    withdrawing it: KS's view follows from its next request, and its feedback stays. Returns
+    whether anything changed; the audit log has the choices before and after."""
     require(actor, Action.SHARE_ROUND, rnd.municipality_id)
-    result = session.execute(
+    share = active_share(session, rnd.id)
+    if share is None:
+        raise Conflict(_("Runden er ikke delt med KS nå."))
+    before = {"comments": share.include_comments, "plan": share.include_plan}
+    after = {"comments": include_comments, "plan": include_plan}
+    if before == after:
+        return False
+    result = session.execute(  # only while it stands: a withdrawal a moment ago wins
         update(RoundShare)
-        .where(col(RoundShare.active_round_id) == rnd.id)
+        .where(col(RoundShare.id) == share.id, col(RoundShare.active_round_id) == rnd.id)
         .values(include_comments=include_comments, include_plan=include_plan)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise Conflict(_("Runden er ikke delt med KS nå."))
     record(session, actor, "round_share_changed", f"round {rnd.id}: {rnd.name}",
-           municipality_id=rnd.municipality_id, comments=include_comments,
-           plan=include_plan)  # fmt: skip
+           municipality_id=rnd.municipality_id, before=before, after=after)  # fmt: skip
     session.commit()
+    return True
 
 
 def share_panel(session: Session, actor: Actor, rnd: Round) -> SharePanel:

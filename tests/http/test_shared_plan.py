@@ -171,10 +171,32 @@ def test_the_manager_adds_the_plan_to_a_standing_share_and_takes_it_out_again(
     assert "trukket tilbake" not in page  # the same share, not a new one
     assert len(db.exec(select(RoundShare)).all()) == 1
     event = db.exec(select(AuditEvent).where(AuditEvent.event == "round_share_changed")).one()
-    assert json.loads(event.detail or "{}") == {"comments": False, "plan": True}
+    assert json.loads(event.detail or "{}") == {
+        "before": {"comments": False, "plan": False},
+        "after": {"comments": False, "plan": True},
+    }
+
+    change(client, cast, closed, plan="ja")  # the same again: said so, nothing recorded
+    assert "Delingen var allerede slik." in client.get(f"/runder/{closed.id}/resultater").text
+    assert (
+        len(db.exec(select(AuditEvent).where(AuditEvent.event == "round_share_changed")).all()) == 1
+    )
 
     change(client, cast, closed)  # both boxes unticked
     assert "Felles rutine med Nav" not in adviser.get(f"/ks/runder/{closed.id}").text
+
+
+def test_comments_added_to_a_share_and_taken_out_again_follow_for_ks(client, cast, db):
+    people = [cast.staff, cast.staff2, cast.staff3]
+    closed = make_closed_round_at(db, cast.a, people, comment="Vi trenger mer tid", name="Høst")
+    share(client, cast, closed, plan=False)
+    adviser = client.__class__(client.app, follow_redirects=False)
+    login(adviser, cast.ks_adviser)
+    assert "Vi trenger mer tid" not in adviser.get(f"/ks/runder/{closed.id}").text
+    change(client, cast, closed, comments="ja")
+    assert "Vi trenger mer tid" in adviser.get(f"/ks/runder/{closed.id}").text
+    change(client, cast, closed)
+    assert "Vi trenger mer tid" not in adviser.get(f"/ks/runder/{closed.id}").text
 
 
 def test_a_change_needs_a_standing_share_and_the_manager(client, cast, db, closed):
@@ -183,6 +205,8 @@ def test_a_change_needs_a_standing_share_and_the_manager(client, cast, db, close
     token = login(client, cast.staff)
     data = {"csrf_token": token, "plan": "ja"}
     assert client.post(f"/runder/{closed.id}/endre-deling", data=data).status_code == 403
+    data["csrf_token"] = login(client, cast.other_manager)  # another municipality's manager
+    assert client.post(f"/runder/{closed.id}/endre-deling", data=data).status_code == 404
     response = change(client, cast, closed, plan="nei")
     assert response.status_code == 422
     assert "Skjemaet inneholdt noe vi ikke kan ta imot." in response.text
