@@ -7,6 +7,7 @@ with the plain minimum, as `results.service.team_results` shows them to KS.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -125,14 +126,10 @@ def withdraw_share(session: Session, actor: Actor, rnd: Round) -> None:
     """The manager withdraws the share: from the next request on, KS sees nothing of the
     round; feedback KS has sent stays with the municipality."""
     require(actor, Action.SHARE_ROUND, rnd.municipality_id)
-    result = session.execute(
-        update(RoundShare)
-        .where(col(RoundShare.active_round_id) == rnd.id)
-        .values(active_round_id=None, withdrawn_at=datetime.now(UTC), withdrawn_by_id=actor.user_id)
+    now = datetime.now(UTC)
+    _update_standing(
+        session, rnd, active_round_id=None, withdrawn_at=now, withdrawn_by_id=actor.user_id
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        raise Conflict(_("Runden er ikke delt med KS nå."))
     record(session, actor, "round_share_withdrawn", f"round {rnd.id}: {rnd.name}",
            municipality_id=rnd.municipality_id)  # fmt: skip
     session.commit()
@@ -152,18 +149,22 @@ def change_share(
     after = {"comments": include_comments, "plan": include_plan}
     if before == after:
         return False
-    result = session.execute(  # only while it stands: a withdrawal a moment ago wins
-        update(RoundShare)
-        .where(col(RoundShare.id) == share.id, col(RoundShare.active_round_id) == rnd.id)
-        .values(include_comments=include_comments, include_plan=include_plan)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        raise Conflict(_("Runden er ikke delt med KS nå."))
+    _update_standing(session, rnd, include_comments=include_comments, include_plan=include_plan)
     record(session, actor, "round_share_changed", f"round {rnd.id}: {rnd.name}",
            municipality_id=rnd.municipality_id, before=before, after=after)  # fmt: skip
     session.commit()
     return True
+
+
+def _update_standing(session: Session, rnd: Round, **values: Any) -> None:
+    """Change the round's standing share, in one statement that finds it standing: a
+    withdrawal a moment ago (another tab, another manager) wins with a clear message."""
+    result = session.execute(
+        update(RoundShare).where(col(RoundShare.active_round_id) == rnd.id).values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(_("Runden er ikke delt med KS nå."))
 
 
 def share_panel(session: Session, actor: Actor, rnd: Round) -> SharePanel:
