@@ -12,6 +12,7 @@ from anyio.lowlevel import RunVar
 from fastapi import Depends, Request
 from sqlalchemy import Engine, bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.expression import Exists
 from sqlmodel import Session, SQLModel, create_engine
 from starlette.concurrency import run_in_threadpool
@@ -44,6 +45,37 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url, hide_parameters=True, pool_size=20, max_overflow=0, pool_pre_ping=True
     )
+
+
+_async_engines: dict[str, AsyncEngine] = {}
+
+
+def async_engine(engine: Engine) -> AsyncEngine | None:
+    """An asyncio engine on the same PostgreSQL database as `engine` (None on SQLite), for
+    the autosave on the event loop (app.rounds.fastsave); made once per process.
+
+    Each statement is its own transaction (autocommit): that autosave writes one row, in one
+    statement. Ten connections: a save holds one only for its two statements, never while
+    waiting for the GIL, as a worker thread's connection does."""
+    if engine.dialect.name != "postgresql":
+        return None
+    key = engine.url.render_as_string(hide_password=False)
+    if key not in _async_engines:
+        _async_engines[key] = create_async_engine(
+            engine.url,
+            hide_parameters=True,
+            pool_size=10,
+            max_overflow=0,
+            pool_pre_ping=True,
+            isolation_level="AUTOCOMMIT",
+        )
+    return _async_engines[key]
+
+
+async def dispose_async_engines() -> None:
+    """Close the asyncio engines' connections (at shutdown)."""
+    while _async_engines:
+        await _async_engines.popitem()[1].dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -171,6 +203,19 @@ def upsert(
     stmt = _upsert_statement(dialect, model, tuple(values), tuple(keys), when)
     # Core, not the ORM: this is the autosave's hot path, and the statement is built once.
     result = session.connection().execute(stmt, values)
+    return when is None or result.first() is not None
+
+
+async def upsert_async(
+    connection: AsyncConnection,
+    model: type[SQLModel],
+    values: dict[str, Any],
+    keys: list[str],
+    when: Exists | None = None,
+) -> bool:
+    """`upsert` through an asyncio connection."""
+    stmt = _upsert_statement(connection.dialect.name, model, tuple(values), tuple(keys), when)
+    result = await connection.execute(stmt, values)
     return when is None or result.first() is not None
 
 

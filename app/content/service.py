@@ -65,13 +65,29 @@ def guidance_for(
 ) -> Guidance:
     """The content a round was started with, exactly as it was then: the core areas and the
     optional modules chosen for the round."""
-    key = (str(session.get_bind().engine.url), content_version_id, modules)
+    database = str(session.get_bind().engine.url)
+    found = loaded_guidance(database, content_version_id, modules)
+    if found is not None:
+        return found
+    version = session.get(ContentVersion, content_version_id)
+    if version is None:
+        raise LookupError(f"content version {content_version_id} is missing")
+    _snapshots[(database, content_version_id, ("*",))] = from_snapshot(version.body)
+    return _with_modules(database, content_version_id, modules)
+
+
+def loaded_guidance(
+    database: str, content_version_id: int, modules: tuple[str, ...]
+) -> Guidance | None:
+    """`guidance_for` without the database: the snapshot if this process has read it
+    already (by `str(engine.url)`), else None. For the asynchronous autosave."""
+    if (database, content_version_id, ("*",)) not in _snapshots:
+        return None
+    return _with_modules(database, content_version_id, modules)
+
+
+def _with_modules(database: str, content_version_id: int, modules: tuple[str, ...]) -> Guidance:
+    key = (database, content_version_id, modules)
     if key not in _snapshots:
-        full = (str(session.get_bind().engine.url), content_version_id, ("*",))
-        if full not in _snapshots:
-            version = session.get(ContentVersion, content_version_id)
-            if version is None:
-                raise LookupError(f"content version {content_version_id} is missing")
-            _snapshots[full] = from_snapshot(version.body)
-        _snapshots[key] = _snapshots[full].with_modules(modules)
+        _snapshots[key] = _snapshots[(database, content_version_id, ("*",))].with_modules(modules)
     return _snapshots[key]

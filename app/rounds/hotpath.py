@@ -41,8 +41,16 @@ class Found:
 
 def find(session: Session, token: str, now: datetime, round_id: int) -> Found | None:
     """The actor, round and response for an autosave; None when the login is not valid."""
-    params = {"digest": token_hash(token), "cutoff": cutoff(now), "round_id": round_id}
-    row = session.connection().execute(_query(), params).first()
+    row = session.connection().execute(query(), params(token, now, round_id)).first()
+    return found_in(row, round_id)
+
+
+def params(token: str, now: datetime, round_id: int) -> dict[str, Any]:
+    return {"digest": token_hash(token), "cutoff": cutoff(now), "round_id": round_id}
+
+
+def found_in(row: Any, round_id: int) -> Found | None:
+    """The query's row as plain values; None (no row) when the login is not valid."""
     if row is None:
         return None
     return Found(
@@ -59,7 +67,7 @@ def find(session: Session, token: str, now: datetime, round_id: int) -> Found | 
 
 
 @cache
-def _query() -> Any:
+def query() -> Any:
     """Built once: the statement is the same for every autosave."""
     answered = (
         select(func.aggregate_strings(col(Answer.statement_id), SEPARATOR))

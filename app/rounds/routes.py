@@ -16,7 +16,7 @@ from app.db import SessionDep, in_database_thread
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import _, ngettext
 from app.notices.service import notify_round_opened
-from app.rounds import hotpath, invitees, lifecycle, respondents, service
+from app.rounds import fastsave, hotpath, invitees, lifecycle, respondents, service
 from app.rounds.forms import AnswerForm, parse_answer_form
 from app.rounds.models import Round
 from app.web import (
@@ -155,10 +155,11 @@ SAVE_ACCESS = AllowInHandler(Access.MUNICIPALITY)
 
 
 # The autosave, every click on a level: the busiest route, kept to one function rather than a
-# chain of dependencies, one trip to a worker thread and one query before the writes (see
-# app/rounds/hotpath.py). Same rules as any other route: SAVE_ACCESS is its declared access,
-# decided on the login that query finds; control characters and CSRF are checked first, by the
-# same function every other route has as a dependency.
+# chain of dependencies, and one query before the write (see app/rounds/hotpath.py): on the
+# event loop for the usual save on PostgreSQL (app/rounds/fastsave.py), else in one trip to a
+# worker thread. Same rules as any other route: SAVE_ACCESS is its declared access, decided on
+# the login that query finds; control characters and CSRF are checked first, by the same
+# function every other route has as a dependency.
 @save_router.post("/{round_id}/omrade/{area_id}", dependencies=[Depends(SAVE_ACCESS)])
 async def save_area(request: Request, round_id: Id, area_id: str, session: SessionDep) -> Response:
     await check_request(request)
@@ -166,15 +167,22 @@ async def save_area(request: Request, round_id: Id, area_id: str, session: Sessi
     now = time.time()
     sid = session_token(request, now) or ""
 
+    def accept(found: hotpath.Found | None) -> None:
+        SAVE_ACCESS.enforce(accept_login(request, found.actor if found else None, now))
+
     def work() -> service.Progress:
         found = hotpath.find(session, sid, datetime.fromtimestamp(now, UTC), round_id)
-        actor = accept_login(request, found.actor if found else None, now)
-        SAVE_ACCESS.enforce(actor)
+        accept(found)
         assert found is not None
         return service.autosave(session, found, form)
 
     try:
-        progress = await in_database_thread(session, work)
+        engine = fastsave.engine_for(session, form)
+        progress = None
+        if engine is not None:
+            progress = await fastsave.save(engine, sid, now, round_id, form, accept)
+        if progress is None:
+            progress = await in_database_thread(session, work)
     except InvalidInput as exc:
         return await run_in_threadpool(_not_saved, request, session, round_id, area_id, form, exc)
     if not is_htmx(request):

@@ -181,16 +181,14 @@ UNSUBMITTED = (
 def autosave(session: Session, found: Found, form: AnswerForm) -> Progress:
     """Save the given answers and comments at once, for the login, round and response that
     `hotpath.find` fetched in one query; every check passes before anything is written."""
-    actor = found.actor
-    require(actor, Action.ANSWER_ROUND, found.municipality_id)
+    require(found.actor, Action.ANSWER_ROUND, found.municipality_id)
     guidance = guidance_for(session, found.content_version_id, found.modules)
-    _check_form(guidance, form)
-    _check_open(found.status)
+    check_save(guidance, found.status, form)
     response_id, submitted, answered = found.response_id, found.submitted, found.answered
     if response_id is None:  # the first save: create the response (another tab may have)
         rnd = session.get(Round, found.round_id)
         assert rnd is not None
-        response = own_response(session, actor, rnd)
+        response = own_response(session, found.actor, rnd)
         assert response.id is not None
         response_id, submitted = response.id, response.submitted_at is not None
         answered = frozenset(_answered(session, response_id))
@@ -200,34 +198,50 @@ def autosave(session: Session, found: Found, form: AnswerForm) -> Progress:
     # the write: the write transaction holds the database's write lock only for the writes,
     # and the connection goes back to the pool at the commit.
     progress = tally(guidance, answered | set(form.answers))
-    now = datetime.now(UTC)
     with serialized_writes(session):
-        for statement_id, level in form.answers.items():
-            values = {
-                "response_id": response_id,
-                "statement_id": statement_id,
-                "level": level,
-                "updated_at": now,
-            }
-            _write_unsubmitted(session, Answer, values, ["response_id", "statement_id"])
-        for area_id, text in form.comments.items():
-            values = {
-                "response_id": response_id,
-                "area_id": area_id,
-                "text": text,
-                "updated_at": now,
-            }
-            _write_unsubmitted(session, AreaComment, values, ["response_id", "area_id"])
+        for row in rows_to_save(response_id, form):
+            if not upsert(session, row.model, row.values, row.keys, when=UNSUBMITTED):
+                session.rollback()  # submitted since `hotpath.find` read it (another tab)
+                raise Conflict(_(SUBMITTED))
         session.commit()
     return progress
 
 
-def _write_unsubmitted(
-    session: Session, model: type[Answer | AreaComment], values: dict[str, Any], keys: list[str]
-) -> None:
-    if not upsert(session, model, values, keys, when=UNSUBMITTED):
-        session.rollback()  # submitted since `hotpath.find` read it (another tab or process)
-        raise Conflict(_(SUBMITTED))
+def check_save(guidance: Guidance, status: str, form: AnswerForm) -> None:
+    """What an autosave must pass, once the actor may answer the round, before anything is
+    written: the form names only the round's statements and areas, and the round is open."""
+    _check_form(guidance, form)
+    _check_open(status)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row an autosave writes: an answer or an area comment, with its key columns."""
+
+    model: type[Answer | AreaComment]
+    values: dict[str, Any]
+    keys: list[str]
+
+
+def rows_to_save(response_id: int, form: AnswerForm) -> list[Row]:
+    now = datetime.now(UTC)
+    rows = [
+        Row(
+            Answer,
+            {"response_id": response_id, "statement_id": s, "level": lvl, "updated_at": now},
+            ["response_id", "statement_id"],
+        )
+        for s, lvl in form.answers.items()
+    ]
+    rows += [
+        Row(
+            AreaComment,
+            {"response_id": response_id, "area_id": area, "text": text, "updated_at": now},
+            ["response_id", "area_id"],
+        )
+        for area, text in form.comments.items()
+    ]
+    return rows
 
 
 def _check_form(guidance: Guidance, form: AnswerForm) -> None:

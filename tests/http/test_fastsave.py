@@ -1,0 +1,172 @@
+"""The usual autosave on PostgreSQL runs on the event loop (app/rounds/fastsave.py): after a
+staff member's first save, each click is read and written through the asyncio engine, without
+a worker thread. It must save exactly what the full path saves and refuse what it refuses.
+
+The other HTTP tests share one session in a rolled-back transaction, which always takes the
+full path; here the app runs its own sessions on a database of its own with the demo data
+committed, as in production."""
+
+import re
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+import app.db
+from app.db import make_engine
+from app.main import app as the_app
+from app.rounds import routes
+from tests.conftest import drop_postgres_database, postgres_database
+from tests.live import demo_round, prepare
+from tests.unit.test_pii import make_valid
+
+pytestmark = pytest.mark.postgres
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+HX = {"HX-Request": "true"}
+
+
+@dataclass
+class Staff:
+    client: TestClient
+    engine: Engine
+    path: str
+    statements: list[str]
+    email: str
+    token: str
+    threads: list[str] = field(default_factory=list)  # saves that went to a worker thread
+
+    def save(self, **fields: str) -> Any:
+        data = {"csrf_token": self.token, **fields}
+        return self.client.post(self.path, data=data, headers=HX)
+
+    def comment(self, area: str) -> str | None:
+        return self._stored("SELECT x.text FROM areacomment x", "x.area_id", area)
+
+    def level(self, statement: str) -> int | None:
+        return self._stored("SELECT x.level FROM answer x", "x.statement_id", statement)
+
+    def _stored(self, select: str, key: str, value: str) -> Any:
+        """A value in this person's response to the round, as the database has it."""
+        query = text(
+            f"{select} JOIN response r ON r.id = x.response_id"
+            ' JOIN "user" u ON u.id = r.user_id'
+            f" WHERE u.email = :email AND r.round_id = :round AND {key} = :value"
+        )
+        values = {"email": self.email, "round": self.path.split("/")[2], "value": value}
+        with self.engine.connect() as conn:
+            return conn.execute(query, values).scalar_one_or_none()
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[str]:
+    url, admin = postgres_database()
+    try:
+        prepare(url)
+        yield url
+    finally:
+        drop_postgres_database(url, admin)
+
+
+@pytest.fixture
+def staff(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    engine = make_engine(database)
+    monkeypatch.setattr(app.db, "get_engine", lambda: engine)
+    round_id, area_id, statements = demo_round(database)
+    threads: list[str] = []
+    full_path = routes.in_database_thread
+
+    async def counted(session: Any, work: Any) -> Any:
+        threads.append("thread")
+        return await full_path(session, work)
+
+    monkeypatch.setattr(routes, "in_database_thread", counted)
+
+    def log_in(email: str) -> Staff:
+        client = stack.enter_context(TestClient(the_app, follow_redirects=False))
+        path = f"/runder/{round_id}/omrade/{area_id}"
+        token = CSRF.search(client.get("/logg-inn").text).group(1)  # type: ignore[union-attr]
+        form = {"email": email, "password": "demo", "csrf_token": token}
+        assert client.post("/logg-inn", data=form).status_code == 303
+        token = CSRF.search(client.get("/konto").text).group(1)  # type: ignore[union-attr]
+        client.get(path)  # the page a click is made on
+        return Staff(client, engine, path, statements, email, token, threads)
+
+    with ExitStack() as stack:
+        yield log_in
+    engine.dispose()
+
+
+def test_after_the_first_save_a_click_is_saved_without_a_worker_thread(staff):
+    person = staff("ansatt1@demo.kommune.no")
+    first, second = person.statements[:2]
+    assert person.save(**{f"a.{first}": "2"}).status_code == 200
+    assert len(person.threads) == 1  # the first save creates the response: the full path
+    page = person.save(**{f"a.{second}": "4"})
+    assert page.status_code == 200
+    assert "Lagret kl." in page.text
+    assert "Du har svart på 2 av" in page.text  # the progress counts both
+    assert len(person.threads) == 1  # the second went on the event loop
+    assert (person.level(first), person.level(second)) == (2, 4)
+    assert person.save(**{f"a.{second}": "1"}).status_code == 200
+    assert person.level(second) == 1
+    assert len(person.threads) == 1
+
+
+def test_a_save_of_several_answers_keeps_the_full_path(staff):
+    person = staff("ansatt2@demo.kommune.no")
+    first, second = person.statements[:2]
+    assert person.save(**{f"a.{first}": "1"}).status_code == 200
+    assert person.save(**{f"a.{first}": "3", f"a.{second}": "3"}).status_code == 200
+    assert len(person.threads) == 2  # written together or not at all, in one transaction
+    assert (person.level(first), person.level(second)) == (3, 3)
+
+
+def test_the_event_loop_save_refuses_what_the_full_path_refuses(staff, database):
+    person = staff("ansatt3@demo.kommune.no")
+    first = person.statements[0]
+    assert person.save(**{f"a.{first}": "2"}).status_code == 200
+
+    unknown = person.save(**{"a.ingen-slik-pastand": "2"})
+    assert unknown.status_code == 422
+    assert "Påstanden finnes ikke i denne runden" in unknown.text
+
+    area = person.path.rsplit("/", 1)[1]
+    national_id = person.save(**{f"c.{area}": f"Gjelder {make_valid('010101123')} i gruppa"})
+    assert national_id.status_code == 422
+    assert "fødselsnummer" in national_id.text
+    assert person.save(**{f"c.{area}": "Vi møtes hver uke."}).status_code == 200
+    assert person.comment(area) == "Vi møtes hver uke."
+
+    with person.engine.begin() as conn:
+        conn.execute(
+            text(
+                'UPDATE response SET submitted_at = now() FROM "user" u'
+                " WHERE u.id = response.user_id AND u.email = :email AND round_id = :round"
+            ),
+            {"email": person.email, "round": person.path.split("/")[2]},
+        )
+    submitted = person.save(**{f"a.{first}": "4"})
+    assert submitted.status_code == 409
+    assert "Du har sendt inn svaret ditt" in submitted.text
+    assert person.level(first) == 2
+    assert len(person.threads) == 1  # every refusal above was decided on the event loop
+
+
+def test_a_logged_out_or_foreign_login_cannot_save_on_the_event_loop(staff):
+    person = staff("ansatt4@demo.kommune.no")
+    first = person.statements[0]
+    assert person.save(**{f"a.{first}": "2"}).status_code == 200
+    cookies = dict(person.client.cookies)
+    assert person.client.post("/logg-ut", data={"csrf_token": person.token}).status_code == 303
+    person.client.cookies.update(cookies)  # the cookie as it was before the logout
+    assert person.save(**{f"a.{first}": "4"}).status_code == 401
+    assert person.level(first) == 2
+
+    neighbour = staff("ansatt1@nabo.kommune.no")
+    neighbour.path, neighbour.statements = person.path, person.statements
+    assert neighbour.save(**{f"a.{first}": "4"}).status_code == 404
+    assert person.level(first) == 2
