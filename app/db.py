@@ -47,21 +47,27 @@ def make_engine(url: str) -> Engine:
     )
 
 
-_async_engines: dict[str, AsyncEngine] = {}
+# Per event loop: an asyncio engine's connections belong to the loop that made them. A server
+# process has one loop; the tests' clients each run their own.
+_async_engines: RunVar[dict[Engine, AsyncEngine]] = RunVar("async_engines")
 
 
 def async_engine(engine: Engine) -> AsyncEngine | None:
     """An asyncio engine on the same PostgreSQL database as `engine` (None on SQLite), for
-    the autosave on the event loop (app.rounds.fastsave); made once per process.
+    the autosave on the event loop (app.rounds.fastsave); made once per event loop.
 
     Each statement is its own transaction (autocommit): that autosave writes one row, in one
     statement. Ten connections: a save holds one only for its two statements, never while
     waiting for the GIL, as a worker thread's connection does."""
     if engine.dialect.name != "postgresql":
         return None
-    key = engine.url.render_as_string(hide_password=False)
-    if key not in _async_engines:
-        _async_engines[key] = create_async_engine(
+    try:
+        engines = _async_engines.get()
+    except LookupError:  # the first in this event loop
+        engines = {}
+        _async_engines.set(engines)
+    if engine not in engines:
+        engines[engine] = create_async_engine(
             engine.url,
             hide_parameters=True,
             pool_size=10,
@@ -69,13 +75,14 @@ def async_engine(engine: Engine) -> AsyncEngine | None:
             pool_pre_ping=True,
             isolation_level="AUTOCOMMIT",
         )
-    return _async_engines[key]
+    return engines[engine]
 
 
 async def dispose_async_engines() -> None:
-    """Close the asyncio engines' connections (at shutdown)."""
-    while _async_engines:
-        await _async_engines.popitem()[1].dispose()
+    """Close this event loop's asyncio engines and their connections (at shutdown)."""
+    engines = _async_engines.get({})
+    while engines:
+        await engines.popitem()[1].dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -64,12 +64,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # of the collector's sight, so full collections stop walking it mid-request (the KS
     # overview's p95 went from about 300 to 130 ms in tests/bench/national.py).
     gc.freeze()
-    yield
-    await dispose_async_engines()
-    if jobs is not None:
-        jobs.set()
-    if controller is not None:
-        controller.stop()
+    try:
+        yield
+    finally:
+        if jobs is not None:
+            jobs.set()
+        if controller is not None:
+            controller.stop()
+        await dispose_async_engines()
 
 
 def create_app() -> FastAPI:

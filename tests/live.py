@@ -46,7 +46,8 @@ def demo_round(url: str) -> tuple[int, str, list[str]]:
     engine = make_engine(url)
     with Session(engine) as session:
         demo = session.exec(select(Municipality).where(Municipality.number == "9901")).one()
-        rnd = session.exec(select(Round).where(Round.municipality_id == demo.id)).first()
+        query = select(Round).where(Round.municipality_id == demo.id, Round.status == "open")
+        rnd = session.exec(query).one()  # not the first of all its rounds: rows have no order
         assert rnd is not None
         assert rnd.id is not None
         area = guidance_for(session, rnd.content_version_id).areas[0]

@@ -46,6 +46,7 @@ def find(session: Session, token: str, now: datetime, round_id: int) -> Found | 
 
 
 def params(token: str, now: datetime, round_id: int) -> dict[str, Any]:
+    """The query's parameters: the cookie's login (by its hash), its age limit and the round."""
     return {"digest": token_hash(token), "cutoff": cutoff(now), "round_id": round_id}
 
 

@@ -177,10 +177,7 @@ async def save_area(request: Request, round_id: Id, area_id: str, session: Sessi
         return service.autosave(session, found, form)
 
     try:
-        engine = fastsave.engine_for(session, form)
-        progress = None
-        if engine is not None:
-            progress = await fastsave.save(engine, sid, now, round_id, form, accept)
+        progress = await fastsave.try_save(session, sid, now, round_id, form, accept)
         if progress is None:
             progress = await in_database_thread(session, work)
     except InvalidInput as exc:

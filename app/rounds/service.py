@@ -215,7 +215,7 @@ def check_save(guidance: Guidance, status: str, form: AnswerForm) -> None:
 
 
 @dataclass(frozen=True)
-class Row:
+class SaveRow:
     """One row an autosave writes: an answer or an area comment, with its key columns."""
 
     model: type[Answer | AreaComment]
@@ -223,10 +223,11 @@ class Row:
     keys: list[str]
 
 
-def rows_to_save(response_id: int, form: AnswerForm) -> list[Row]:
+def rows_to_save(response_id: int, form: AnswerForm) -> list[SaveRow]:
+    """The rows the form writes to the response: one per answer, one per area comment."""
     now = datetime.now(UTC)
     rows = [
-        Row(
+        SaveRow(
             Answer,
             {"response_id": response_id, "statement_id": s, "level": lvl, "updated_at": now},
             ["response_id", "statement_id"],
@@ -234,7 +235,7 @@ def rows_to_save(response_id: int, form: AnswerForm) -> list[Row]:
         for s, lvl in form.answers.items()
     ]
     rows += [
-        Row(
+        SaveRow(
             AreaComment,
             {"response_id": response_id, "area_id": area, "text": text, "updated_at": now},
             ["response_id", "area_id"],

@@ -9,7 +9,7 @@ committed, as in production."""
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 import app.db
 from app.db import make_engine
 from app.main import app as the_app
-from app.rounds import routes
+from app.rounds import hotpath, routes
 from tests.conftest import drop_postgres_database, postgres_database
 from tests.live import demo_round, prepare
 from tests.unit.test_pii import make_valid
@@ -42,6 +42,19 @@ class Staff:
     def save(self, **fields: str) -> Any:
         data = {"csrf_token": self.token, **fields}
         return self.client.post(self.path, data=data, headers=HX)
+
+    @property
+    def round(self) -> dict[str, int]:
+        return {"id": int(self.path.split("/")[2])}
+
+    def change(self, update: str) -> None:
+        """Change this person's response to the round in the database (as another tab would)."""
+        query = text(
+            f'{update} FROM "user" u WHERE u.id = response.user_id'
+            " AND u.email = :email AND response.round_id = :round"
+        )
+        with self.engine.begin() as conn:
+            conn.execute(query, {"email": self.email, "round": self.round["id"]})
 
     def comment(self, area: str) -> str | None:
         return self._stored("SELECT x.text FROM areacomment x", "x.area_id", area)
@@ -72,7 +85,7 @@ def database() -> Iterator[str]:
 
 
 @pytest.fixture
-def staff(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def log_in_as(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     engine = make_engine(database)
     monkeypatch.setattr(app.db, "get_engine", lambda: engine)
     round_id, area_id, statements = demo_round(database)
@@ -100,8 +113,8 @@ def staff(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     engine.dispose()
 
 
-def test_after_the_first_save_a_click_is_saved_without_a_worker_thread(staff):
-    person = staff("ansatt1@demo.kommune.no")
+def test_after_the_first_save_a_click_is_saved_without_a_worker_thread(log_in_as):
+    person = log_in_as("ansatt1@demo.kommune.no")
     first, second = person.statements[:2]
     assert person.save(**{f"a.{first}": "2"}).status_code == 200
     assert len(person.threads) == 1  # the first save creates the response: the full path
@@ -116,8 +129,8 @@ def test_after_the_first_save_a_click_is_saved_without_a_worker_thread(staff):
     assert len(person.threads) == 1
 
 
-def test_a_save_of_several_answers_keeps_the_full_path(staff):
-    person = staff("ansatt2@demo.kommune.no")
+def test_a_save_of_several_answers_keeps_the_full_path(log_in_as):
+    person = log_in_as("ansatt2@demo.kommune.no")
     first, second = person.statements[:2]
     assert person.save(**{f"a.{first}": "1"}).status_code == 200
     assert person.save(**{f"a.{first}": "3", f"a.{second}": "3"}).status_code == 200
@@ -125,8 +138,8 @@ def test_a_save_of_several_answers_keeps_the_full_path(staff):
     assert (person.level(first), person.level(second)) == (3, 3)
 
 
-def test_the_event_loop_save_refuses_what_the_full_path_refuses(staff, database):
-    person = staff("ansatt3@demo.kommune.no")
+def test_the_event_loop_save_refuses_what_the_full_path_refuses(log_in_as):
+    person = log_in_as("ansatt3@demo.kommune.no")
     first = person.statements[0]
     assert person.save(**{f"a.{first}": "2"}).status_code == 200
 
@@ -138,26 +151,52 @@ def test_the_event_loop_save_refuses_what_the_full_path_refuses(staff, database)
     national_id = person.save(**{f"c.{area}": f"Gjelder {make_valid('010101123')} i gruppa"})
     assert national_id.status_code == 422
     assert "fødselsnummer" in national_id.text
+    assert person.comment(area) is None  # never stored
     assert person.save(**{f"c.{area}": "Vi møtes hver uke."}).status_code == 200
     assert person.comment(area) == "Vi møtes hver uke."
+    assert len(person.threads) == 1  # all but the first save were decided on the event loop
 
-    with person.engine.begin() as conn:
-        conn.execute(
-            text(
-                'UPDATE response SET submitted_at = now() FROM "user" u'
-                " WHERE u.id = response.user_id AND u.email = :email AND round_id = :round"
-            ),
-            {"email": person.email, "round": person.path.split("/")[2]},
-        )
+
+def test_a_submitted_response_is_not_changed_on_the_event_loop(log_in_as, monkeypatch):
+    person = log_in_as("ansatt5@demo.kommune.no")
+    first = person.statements[0]
+    assert person.save(**{f"a.{first}": "2"}).status_code == 200
+    person.change("UPDATE response SET submitted_at = now()")
     submitted = person.save(**{f"a.{first}": "4"})
     assert submitted.status_code == 409
     assert "Du har sendt inn svaret ditt" in submitted.text
     assert person.level(first) == 2
-    assert len(person.threads) == 1  # every refusal above was decided on the event loop
+
+    # Submitted after the query read the response (another tab, another process): the write
+    # itself checks, in the same statement.
+    read = hotpath.found_in
+    monkeypatch.setattr(
+        hotpath, "found_in", lambda row, rid: replace(read(row, rid), submitted=False)
+    )
+    assert person.save(**{f"a.{first}": "4"}).status_code == 409
+    assert person.level(first) == 2
+    assert len(person.threads) == 1
 
 
-def test_a_logged_out_or_foreign_login_cannot_save_on_the_event_loop(staff):
-    person = staff("ansatt4@demo.kommune.no")
+def test_a_closed_round_is_not_changed_on_the_event_loop(log_in_as):
+    person = log_in_as("ansatt6@demo.kommune.no")
+    first = person.statements[0]
+    assert person.save(**{f"a.{first}": "2"}).status_code == 200
+    with person.engine.begin() as conn:
+        conn.execute(text("UPDATE round SET status = 'closed' WHERE id = :id"), person.round)
+    try:
+        closed = person.save(**{f"a.{first}": "4"})
+    finally:
+        with person.engine.begin() as conn:
+            conn.execute(text("UPDATE round SET status = 'open' WHERE id = :id"), person.round)
+    assert closed.status_code == 409
+    assert "Runden er lukket" in closed.text
+    assert person.level(first) == 2
+    assert len(person.threads) == 1
+
+
+def test_a_logged_out_or_foreign_login_cannot_save_on_the_event_loop(log_in_as):
+    person = log_in_as("ansatt4@demo.kommune.no")
     first = person.statements[0]
     assert person.save(**{f"a.{first}": "2"}).status_code == 200
     cookies = dict(person.client.cookies)
@@ -166,7 +205,8 @@ def test_a_logged_out_or_foreign_login_cannot_save_on_the_event_loop(staff):
     assert person.save(**{f"a.{first}": "4"}).status_code == 401
     assert person.level(first) == 2
 
-    neighbour = staff("ansatt1@nabo.kommune.no")
+    neighbour = log_in_as("ansatt1@nabo.kommune.no")
     neighbour.path, neighbour.statements = person.path, person.statements
     assert neighbour.save(**{f"a.{first}": "4"}).status_code == 404
     assert person.level(first) == 2
+    assert len(person.threads) == 1  # both refused on the event loop
