@@ -47,6 +47,11 @@ class Staff:
     def round(self) -> dict[str, int]:
         return {"id": int(self.path.split("/")[2])}
 
+    def set_round_status(self, status: str) -> None:
+        with self.engine.begin() as conn:
+            query = text("UPDATE round SET status = :status WHERE id = :id")
+            conn.execute(query, {**self.round, "status": status})
+
     def change(self, update: str) -> None:
         """Change this person's response to the round in the database (as another tab would)."""
         query = text(
@@ -182,13 +187,11 @@ def test_a_closed_round_is_not_changed_on_the_event_loop(log_in_as):
     person = log_in_as("ansatt6@demo.kommune.no")
     first = person.statements[0]
     assert person.save(**{f"a.{first}": "2"}).status_code == 200
-    with person.engine.begin() as conn:
-        conn.execute(text("UPDATE round SET status = 'closed' WHERE id = :id"), person.round)
+    person.set_round_status("closed")
     try:
         closed = person.save(**{f"a.{first}": "4"})
     finally:
-        with person.engine.begin() as conn:
-            conn.execute(text("UPDATE round SET status = 'open' WHERE id = :id"), person.round)
+        person.set_round_status("open")
     assert closed.status_code == 409
     assert "Runden er lukket" in closed.text
     assert person.level(first) == 2
