@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 import app.db
 from app.db import make_engine
 from app.main import app as the_app
 from app.rounds import hotpath, routes
-from tests.conftest import drop_postgres_database, postgres_database
+from tests.conftest import POSTGRES_URL, drop_postgres_database, postgres_database
 from tests.live import demo_round, prepare
 from tests.unit.test_pii import make_valid
 
@@ -213,3 +213,37 @@ def test_a_logged_out_or_foreign_login_cannot_save_on_the_event_loop(log_in_as):
     assert neighbour.save(**{f"a.{first}": "4"}).status_code == 404
     assert person.level(first) == 2
     assert len(person.threads) == 1  # both refused on the event loop
+
+
+def test_a_save_after_the_database_restarted_or_went_away(log_in_as):
+    """PostgreSQL restarted: the connections the app holds are dead, and the next click must
+    still be saved. PostgreSQL out of reach: the app's own 503 page, and nothing lost once it
+    is back."""
+    person = log_in_as("leder@demo.kommune.no")
+    first, second = person.statements[:2]
+    assert person.save(**{f"a.{first}": "2"}).status_code == 200
+    assert person.save(**{f"a.{first}": "3"}).status_code == 200  # the event loop's connection
+    name = person.engine.url.database
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    cut = text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name")
+    try:
+        with admin.connect() as conn:
+            assert conn.execute(cut, {"name": name}).all()  # as a restart would
+        assert person.save(**{f"a.{first}": "4"}).status_code == 200
+        assert person.level(first) == 4
+        threads = len(person.threads)
+        assert person.save(**{f"a.{first}": "4"}).status_code == 200
+        assert len(person.threads) == threads  # back on the event loop, on new connections
+
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            conn.execute(cut, {"name": name})
+        away = person.save(**{f"a.{second}": "1"})
+        assert away.status_code == 503
+        assert "midlertidig utilgjengelig" in away.text
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
+    assert person.save(**{f"a.{second}": "1"}).status_code == 200
+    assert (person.level(first), person.level(second)) == (4, 1)
