@@ -32,6 +32,21 @@ EVENT_NAMES: dict[str, Callable[[], str]] = {
     "round_created": lambda: _("Runde startet"),
     "round_closed": lambda: _("Runde lukket"),
     "respondent_added": lambda: _("Svarer lagt til etter start"),
+    "deadline_extended": lambda: _("Svarfrist forlenget"),
+    "reminder_sent": lambda: _("Påminnelse sendt"),
+    "readings_recorded": lambda: _("Felles vurdering fra møtet lagret"),
+    "results_exported": lambda: _("Resultater eksportert"),
+    "sessions_ended": lambda: _("Alle innlogginger avsluttet"),
+    "measure_created": lambda: _("Tiltak lagt til"),
+    "measure_updated": lambda: _("Tiltak endret"),
+    "round_shared": lambda: _("Runde delt med KS"),
+    "round_share_changed": lambda: _("Deling med KS endret"),
+    "round_share_withdrawn": lambda: _("Deling med KS trukket tilbake"),
+    "share_taken": lambda: _("KS-rådgiver tok runden til gjennomgang"),
+    "feedback_draft_saved": lambda: _("Utkast til tilbakemelding fra KS lagret"),
+    "feedback_sent": lambda: _("Tilbakemelding fra KS sendt"),
+    "feedback_replied": lambda: _("Tilbakemelding fra KS besvart"),
+    "review_done": lambda: _("KS-gjennomgang ferdig"),
 }
 
 

@@ -102,6 +102,18 @@ def test_the_audit_log_can_be_read_and_filtered_by_administrators_only(client, c
     assert client.get("/admin/logg").status_code == 403
 
 
+def test_the_audit_log_names_every_kind_of_event_in_words(client, cast):
+    token = login(client, cast.manager)
+    assert client.post("/konto/logg-ut-overalt", data={"csrf_token": token}).status_code == 303
+    login(client, cast.admin)
+    page = BeautifulSoup(client.get("/admin/logg?epost=leder@a.no").text, "html.parser")
+    kinds = {tr.select("td")[1].get_text() for tr in page.select("tbody tr")}
+    assert "Alle innlogginger avsluttet" in kinds  # not the code, sessions_ended
+    options = {o.get_text().strip() for o in page.select("select option")}
+    assert "Alle innlogginger avsluttet" in options
+    assert not any("_" in kind for kind in kinds | options)
+
+
 def test_a_manager_exports_the_municipality_without_names_on_answers(client, cast, db):
     for user in (cast.staff, cast.staff2, cast.staff3):
         answer_and_submit(client, db, cast.round_a, user, {"tillit": 2}, comment="Godt samarbeid")

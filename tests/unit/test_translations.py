@@ -1,5 +1,6 @@
 """Every user-facing string is in the catalogues, and translated into nynorsk and English."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,42 @@ def test_nynorsk_and_english_are_complete():
             if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))
         ]
         assert untranslated == [], locale
+
+
+GLUED = re.compile(r"[a-zæøå][.!?]?[A-ZÆØÅ][a-zæøå]")  # "startAnswers": two strings run together
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def faults(source: str, translation: str, locale: str) -> list[str]:
+    """What is wrong with one translation, judged against its source text."""
+    found = []
+    if len(translation) > 1.8 * len(source) + 15:
+        found.append("much longer than the source")
+    if len(GLUED.findall(translation)) > len(GLUED.findall(source)):
+        found.append("two sentences run together")
+    sentences = [s for s in re.split(r"(?<=[.!?])\s*", translation) if len(s) > 15]
+    if len(sentences) != len(set(sentences)):
+        found.append("a sentence repeated")
+    if sorted(PLACEHOLDER.findall(translation)) != sorted(PLACEHOLDER.findall(source)):
+        found.append("other placeholders than the source")
+    words = re.findall(r"[^\W\d_]{2,}", PLACEHOLDER.sub("", source))
+    if locale == "en" and translation == source and len(words) > 3:
+        found.append("left in Norwegian")
+    return found
+
+
+def test_each_translation_says_its_own_text_once():
+    """A merge once ran several translations into one: the audit log's «Svarer lagt til etter
+    start» read "Respondent added after the startAnswers are shown only together…"."""
+    wrong = []
+    for locale in ("nn", "en"):
+        with (ROOT / f"app/locale/{locale}/LC_MESSAGES/messages.po").open("rb") as handle:
+            for message in read_po(handle):
+                if not message.id:
+                    continue
+                sources = message.id if isinstance(message.id, tuple) else (message.id,)
+                texts = message.string if isinstance(message.string, tuple) else (message.string,)
+                for i, translation in enumerate(texts):
+                    source = sources[min(i, len(sources) - 1)]  # plural forms: the plural
+                    wrong += [(locale, source[:50], f) for f in faults(source, translation, locale)]
+    assert wrong == []
