@@ -19,6 +19,15 @@ class MeasureStatus(StrEnum):
     DROPPED = "dropped"
 
 
+OPEN_STATUSES = (MeasureStatus.PLANNED.value, MeasureStatus.IN_PROGRESS.value)
+
+
+def is_overdue(due: date | None, status: str, today: date) -> bool:
+    """A measure is overdue once its due date has passed (the due day itself is not) while it
+    is still planned or in progress; done or dropped measures never are."""
+    return due is not None and due < today and status in OPEN_STATUSES
+
+
 class Measure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="round.id", index=True)

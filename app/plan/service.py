@@ -15,7 +15,7 @@ from app.content.schema import Area, Guidance
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import _, current_locale
 from app.plan.forms import MeasureForm, MeasureInput, parse_measure
-from app.plan.models import Measure, MeasureStatement, MeasureStatus
+from app.plan.models import Measure, MeasureStatement, MeasureStatus, is_overdue
 from app.results.service import team_results
 from app.rounds.models import Round, RoundStatus
 from app.rounds.pii import contains_national_id
@@ -37,6 +37,7 @@ class MeasureView:
     measure: Measure
     owner: str  # the owner's e-mail or the free text
     statements: tuple[tuple[str, str], ...]  # (statement id, text in the current locale)
+    overdue: bool  # its due date has passed while it is still to be done
 
     @property
     def status(self) -> str:
@@ -105,6 +106,7 @@ def measures_of(session: Session, round_id: int, guidance: Guidance) -> tuple[Me
         links.setdefault(link.measure_id, []).append(link.statement_id)
     owners = _owner_emails(session, [m.owner_user_id for m in measures if m.owner_user_id])
     order = list(texts)
+    today = oslo_today()
     return tuple(
         MeasureView(
             measure=m,
@@ -113,6 +115,7 @@ def measures_of(session: Session, round_id: int, guidance: Guidance) -> tuple[Me
                 (sid, texts.get(sid, sid))
                 for sid in sorted(links.get(m.id or 0, []), key=lambda s: _index(order, s))
             ),
+            overdue=is_overdue(m.due, m.status, today),
         )
         for m in measures
     )

@@ -22,13 +22,12 @@ from app.clock import OSLO, day_text
 from app.content.schema import Area
 from app.content.service import current_guidance
 from app.i18n import _, current_locale, ngettext
-from app.plan.models import Measure
+from app.plan.models import OPEN_STATUSES, Measure
 from app.review.models import RoundShare, SharedArea
 from app.review.signals import (
     HIGH_DONT_KNOW,
     HIGH_SPREAD,
     LOW_CORE_SCORE,
-    OPEN_STATUSES,
     PERIOD_DAYS,
     STALE_DAYS,
     Cell,
@@ -154,7 +153,7 @@ def _latest_rows(
         .scalar_subquery()
     )
     latest_ids = select(latest).select_from(owner)
-    # The rule of signals.is_overdue, counted in the database (a due date before today).
+    # The rule of plan.models.is_overdue, counted in the database (a due date before today).
     overdue = (
         select(func.count())
         .select_from(ms)

@@ -9,16 +9,13 @@ it, and a withdrawn share (or one without the plan) shows nothing of it.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.authz import Action, Actor, Decision, can_on_round
-from app.clock import oslo_today
-from app.i18n import _, current_locale
-from app.plan.models import Measure, MeasureStatement
-from app.plan.service import status_name
+from app.i18n import _
+from app.plan.service import measures_of
 from app.review.models import RoundShare
 from app.review.sharing import sharing_of
-from app.review.signals import is_overdue
 from app.rounds.models import Round
 from app.rounds.service import guidance_of
 
@@ -42,33 +39,18 @@ def shared_plan(
     sharing = sharing_of(share if share.active_round_id == rnd.id else None)
     if can_on_round(actor, Action.VIEW_PLAN, rnd.municipality_id, sharing) is not Decision.ALLOW:
         return None
-    measures = session.exec(
-        select(Measure).where(Measure.round_id == rnd.id).order_by(col(Measure.id))
-    ).all()
-    links: dict[int, list[str]] = {}
-    query = select(MeasureStatement).where(
-        col(MeasureStatement.measure_id).in_([m.id for m in measures])
-    )
-    for link in session.exec(query):
-        links.setdefault(link.measure_id, []).append(link.statement_id)
-    loc = current_locale()
-    texts = {s.id: s.text[loc] for a in guidance_of(session, rnd).areas for s in a.statements}
-    order = {sid: i for i, sid in enumerate(texts)}
-    today = oslo_today()
+    assert rnd.id is not None
     colleague = _("En ansatt i kommunen")
     return tuple(
         SharedMeasure(
-            title=m.title,
-            owner=colleague if m.owner_user_id is not None else m.owner_text,
-            due=m.due,
-            status=m.status,
-            status_name=status_name(m.status),
-            note=m.note,
-            statements=tuple(
-                texts.get(sid, sid)
-                for sid in sorted(links.get(m.id or 0, []), key=lambda s: order.get(s, len(order)))
-            ),
-            overdue=is_overdue(m.due, m.status, today),
+            title=view.measure.title,
+            owner=colleague if view.measure.owner_user_id is not None else view.measure.owner_text,
+            due=view.measure.due,
+            status=view.measure.status,
+            status_name=view.status,
+            note=view.measure.note,
+            statements=tuple(text for _id, text in view.statements),
+            overdue=view.overdue,
         )
-        for m in measures
+        for view in measures_of(session, rnd.id, guidance_of(session, rnd))
     )

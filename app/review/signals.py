@@ -4,7 +4,6 @@ Each signal has its rule in words beside it, so an adviser can see why a municip
 the list and judge it; the thresholds mirror the advice rules' language (DESIGN.md).
 """
 
-from datetime import date
 from enum import StrEnum
 from statistics import median
 from typing import NamedTuple
@@ -15,8 +14,6 @@ HIGH_DONT_KNOW = 30.0  # per cent "Vet ikke": staff may not know the practice
 STALE_DAYS = 548  # about 18 months without a new shared round, after an earlier one
 PERIOD_DAYS = 730  # the overview reads shares of rounds closed in the last 24 months
 MIN_MUNICIPALITIES = 5  # a group median only where at least this many stand behind it
-# A measure is still to be done while it is planned or in progress (plan.models.MeasureStatus).
-OPEN_STATUSES = ("planned", "in_progress")
 
 
 class Kind(StrEnum):
@@ -42,12 +39,6 @@ class Signal(NamedTuple):
     kind: Kind
     area_id: str | None
     value: float | None
-
-
-def is_overdue(due: date | None, status: str, today: date) -> bool:
-    """A measure is overdue once its due date has passed (the due day itself is not) while it
-    is still planned or in progress; done or dropped measures never are."""
-    return due is not None and due < today and status in OPEN_STATUSES
 
 
 def signals_for(cells: list[Cell], overdue_measures: int = 0) -> list[Signal]:

@@ -175,8 +175,11 @@ def test_a_past_due_date_may_stay_when_the_status_changes(client, cast, db, clos
     measure.due = today() - timedelta(days=3)
     db.add(measure)
     db.commit()
+    plan = f"/runder/{closed.id}/tiltak"
+    assert "Fristen er passert" in client.get(plan).text  # the manager sees it, as KS does
     data = measure_data(token, due=measure.due.isoformat(), status="done")
     assert client.post(f"/tiltak/{measure.id}", data=data).status_code == 303
+    assert "Fristen er passert" not in client.get(plan).text  # done in time or not, it is done
 
 
 def test_a_measure_from_advice_is_prefilled_with_title_and_statements(client, cast, db, closed):

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from app.plan.models import MeasureStatus
-from app.review.signals import OPEN_STATUSES, Cell, Kind, group_median, is_overdue, signals_for
+from app.plan.models import OPEN_STATUSES, MeasureStatus, is_overdue
+from app.review.signals import Cell, Kind, group_median, signals_for
 
 TODAY = date(2026, 3, 15)
 
