@@ -86,6 +86,11 @@ def test_an_administrator_finds_municipalities(client, cast, db):
     login(client, cast.admin)
     page = BeautifulSoup(client.get("/admin/kommuner?q=trondheim").text, "html.parser")
     assert [a.get_text() for a in page.select("tbody a")] == ["Trondheim"]
+    county = page.select_one("tbody tr").select("td")[2].get_text()
+    page = BeautifulSoup(client.get(f"/admin/kommuner?fylke={county}").text, "html.parser")
+    assert page.select_one("#fylke option[selected]").get_text() == county
+    assert "Trondheim" in [a.get_text() for a in page.select("tbody a")]
+    assert {tr.select("td")[2].get_text() for tr in page.select("tbody tr")} == {county}
 
 
 def test_the_audit_log_can_be_read_and_filtered_by_administrators_only(client, cast):
