@@ -139,8 +139,9 @@ def change_share(
     session: Session, actor: Actor, rnd: Round, include_comments: bool, include_plan: bool
 ) -> bool:
     """The manager changes what the standing share includes (the comments, the plan) without
-    withdrawing it: KS's view follows from its next request, and its feedback stays. Returns
-    whether anything changed; the audit log has the choices before and after."""
+    withdrawing it: KS's view follows from its next request, and its feedback stays. Where
+    KS had marked its review done and now gets more to read, the round is back in KS's queue.
+    Returns whether anything changed; the audit log has the choices before and after."""
     require(actor, Action.SHARE_ROUND, rnd.municipality_id)
     share = active_share(session, rnd.id)
     if share is None:
@@ -149,7 +150,10 @@ def change_share(
     after = {"comments": include_comments, "plan": include_plan}
     if before == after:
         return False
-    _update_standing(session, rnd, include_comments=include_comments, include_plan=include_plan)
+    values: dict[str, Any] = {"include_comments": include_comments, "include_plan": include_plan}
+    if share.reviewed_at is not None and any(after[k] and not before[k] for k in after):
+        values |= {"reviewed_at": None, "reviewed_by_id": None}
+    _update_standing(session, rnd, **values)
     record(session, actor, "round_share_changed", f"round {rnd.id}: {rnd.name}",
            municipality_id=rnd.municipality_id, before=before, after=after)  # fmt: skip
     session.commit()

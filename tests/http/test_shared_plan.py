@@ -304,3 +304,26 @@ def test_the_overdue_signal_is_read_without_a_query_per_municipality(client, cas
     db.commit()
     assert queries() == few
     assert overdue_signals(db, cast)["Kommune B"] == [1.0]
+
+
+def test_a_share_that_grows_after_the_review_is_back_in_ks_queue(client, cast, closed):
+    share(client, cast, closed, plan=False, comments=True)
+    adviser = client.__class__(client.app, follow_redirects=False)
+    token = login(adviser, cast.ks_adviser)
+    link = f'href="/ks/runder/{closed.id}"'
+    assert link in adviser.get("/ks").text
+
+    def review_done() -> None:
+        done = adviser.post(f"/ks/runder/{closed.id}/ferdig", data={"csrf_token": token})
+        assert done.status_code == 303
+        assert link not in adviser.get("/ks").text
+
+    review_done()
+    told = "Tar dere med mer nå, får KS den tilbake i køen sin."
+    assert told in client.get(f"/runder/{closed.id}/resultater").text  # the manager is told
+    change(client, cast, closed, comments="ja", plan="ja")  # the plan added: more to read
+    assert told not in client.get(f"/runder/{closed.id}/resultater").text
+    assert link in adviser.get("/ks").text
+    review_done()
+    change(client, cast, closed, plan="ja")  # the comments taken out: nothing new for KS
+    assert link not in adviser.get("/ks").text
