@@ -663,18 +663,27 @@ def wrk_phase(seed: Seed, server: Server, args: Any, logins: Logins | None) -> F
 
 def run_backend(backend: str, args: Any, workdir: Path, password_hash: str) -> Figures:
     """Every (workers, driver) combination on one database: app, then bare, per worker count;
-    with --repeat, the whole sequence again, so each combination has runs spread over time."""
+    with --repeat, the whole sequence again, so each combination has runs spread over time.
+    A repetition that fails is reported and left out; the others still count."""
     print(f"\n== {backend}: preparing the database and {args.savers} users", flush=True)
     runs: dict[str, list[Figures]] = {}
     with database(backend, workdir, args.postgres_url) as url:
         data = seed(url, args.savers, password_hash)
         logins: list[Logins] = []  # made by the first app server, used by all
         for repetition in range(1, args.repeat + 1):
-            for workers in args.workers:
-                for key, run in run_workers(backend, workers, url, data, logins, args, workdir):
-                    runs.setdefault(key, []).append(run)
-                    if args.repeat > 1:
-                        print(f"   {key} run {repetition}: {run_line(run)}", flush=True)
+            try:
+                for workers in args.workers:
+                    for key, run in run_workers(backend, workers, url, data, logins, args, workdir):
+                        runs.setdefault(key, []).append(run | {"repetition": repetition})
+                        if args.repeat > 1:
+                            print(f"   {key} run {repetition}: {run_line(run)}", flush=True)
+            except Exception:
+                if args.repeat == 1:
+                    raise
+                traceback.print_exc()
+                print(f"   run {repetition} failed: the medians leave it out", flush=True)
+    if not runs:
+        raise RuntimeError("every repetition failed")
     paced = args.think_ms >= MEETING_PACE_MS
     return {key: median_run(of, paced) for key, of in runs.items()}
 
@@ -712,7 +721,7 @@ def median_run(runs: list[Figures], paced: bool) -> Figures:
     ranked = sorted(runs, key=lambda r: r["app"]["requests_per_s"])
     every = [
         {
-            "repetition": n,
+            "repetition": r.get("repetition", n),
             "app_requests_per_s": r["app"]["requests_per_s"],
             "bare_requests_per_s": r["bare"]["requests_per_s"],
             "errors": r["app"]["errors"],
@@ -790,7 +799,11 @@ def fmt(value: float | None, digits: int = 1) -> str:
 
 def print_table(backend: str, result: Figures, args: Any) -> None:
     think = f", think {args.think_ms:g} ms" if args.think_ms else ""
-    runs = f", median of {args.repeat} runs" if args.repeat > 1 else ""
+    counts = sorted({len(r["runs"]) for r in result.values()})
+    if args.repeat > 1 and counts != [args.repeat]:
+        runs = f", median of {'–'.join(map(str, counts))} of {args.repeat} runs (some failed)"
+    else:
+        runs = f", median of {args.repeat} runs" if args.repeat > 1 else ""
     print(f"\n{backend}: {args.savers} savers, {args.seconds:g} s each{think}{runs}")
     line = "{:<4}{:<8}{:>9}{:>9}{:>7}{:>15}{:>15}{:>10}{:>10}{:>10}{:>12}{:>11}"
     print(
@@ -847,12 +860,14 @@ def print_table(backend: str, result: Figures, args: Any) -> None:
                 f"{fmt(cpu_ms_per_save(app), 2)} ms with two"
             )
             if args.repeat > 1:
+                twos = {r["repetition"]: r for r in two["runs"]}
                 paired = [
-                    ratio(b["app_requests_per_s"], a["app_requests_per_s"])
-                    for a, b in zip(one["runs"], two["runs"], strict=True)
+                    ratio(twos[a["repetition"]]["app_requests_per_s"], a["app_requests_per_s"])
+                    for a in one["runs"]
+                    if a["repetition"] in twos
                 ]
                 each = ", ".join(f"{fmt(r, 2)}×" for r in paired)
-                print(f"   (medians of {args.repeat} runs; app 2 / 1 run by run: {each})")
+                print(f"   (app 2 / 1 repetition by repetition: {each})")
     for key, r in result.items():
         print(f"{key}: {verdict_line(r, args.savers)}")
 
