@@ -793,6 +793,19 @@ def cpu_ms_per_save(figures: Figures) -> float | None:
     return ratio(10 * figures["server_cpu_pct"], figures["requests_per_s"])
 
 
+def scaling_bound(one: Figures) -> float | None:
+    """How much faster two workers can be than one when everything shares the cores: one
+    worker saturates a core at 1000 / a saves per second (a: its CPU ms per save), two at best
+    fill all of them at 1000 · CORES / (a + d) (d: PostgreSQL's and the driver's ms per save)."""
+    app = cpu_ms_per_save(one)
+    others = ratio(
+        10 * ((one["database_cpu_pct"] or 0) + one["driver_cpu_pct"]), one["requests_per_s"]
+    )
+    if app is None or others is None:
+        return None
+    return min(2.0, CORES * app / (app + others))
+
+
 def fmt(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -859,6 +872,13 @@ def print_table(backend: str, result: Figures, args: Any) -> None:
                 f"{fmt(cpu_ms_per_save(one['app']), 2)} ms with one worker, "
                 f"{fmt(cpu_ms_per_save(app), 2)} ms with two"
             )
+            bound = scaling_bound(one["app"])
+            if bound is not None and database is not None:
+                print(
+                    f"   the cores allow at most {fmt(bound, 2)}× here: one worker keeps one core "
+                    f"busy, two share both with PostgreSQL and the driver (2a / (a + d), a the "
+                    f"app's and d their CPU per save with one worker)"
+                )
             if args.repeat > 1:
                 twos = {r["repetition"]: r for r in two["runs"]}
                 paired = [
