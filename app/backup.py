@@ -3,6 +3,10 @@
     python -m app.backup backup FILE     (make backup FILE=…)
     python -m app.backup restore FILE    (make restore FILE=…; into an empty database)
 
+On PostgreSQL FILE may be `-`: the backup goes to standard output, the restore reads standard
+input (`docker compose exec -T app python -m app.backup backup - > x.backup`). A backup file
+holds e-mail addresses, password hashes and answers, so it is made readable by its owner only.
+
 PostgreSQL: `pg_dump --format=custom` (one consistent snapshot of the whole database, taken in
 a single transaction; saves go on meanwhile) and `pg_restore` in a single transaction, so a
 restore either completes or leaves the target empty. SQLite: the online backup API
@@ -17,8 +21,9 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
-from sqlalchemy import make_url
+from sqlalchemy import create_engine, make_url, text
 
 from app.settings import get_settings
 
@@ -41,12 +46,33 @@ def sqlite_path(url: str) -> Path:
     return Path(database)
 
 
+STREAM = Path("-")
+
+
 def backup(url: str, target: Path) -> None:
-    """Write a consistent copy of the live database to `target`."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if url.startswith("postgresql"):
-        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target)], url)
+    """Write a consistent copy of the live database to `target` (`-`: standard output)."""
+    if target == STREAM:
+        _only_postgresql(url)
+        _run(["pg_dump", "--format=custom", "--no-owner"], url, stdout=sys.stdout.buffer)
         return
+    old = os.umask(0o077)  # the folder and the file for the owner only, from the start
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if url.startswith("postgresql"):
+            _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target)], url)
+        else:
+            _backup_sqlite(url, target)
+    finally:
+        os.umask(old)
+    target.chmod(0o600)  # also where the file was there before
+
+
+def _only_postgresql(url: str) -> None:
+    if not url.startswith("postgresql"):
+        raise SystemExit("- (standard input or output) is for PostgreSQL; SQLite needs a file")
+
+
+def _backup_sqlite(url: str, target: Path) -> None:
     source = sqlite3.connect(f"file:{sqlite_path(url)}?mode=ro", uri=True)
     copy = sqlite3.connect(target)
     try:
@@ -60,21 +86,16 @@ def backup(url: str, target: Path) -> None:
 
 def restore(url: str, source: Path) -> None:
     """Load a backup into the database at `url`, which must be empty (never over live data)."""
-    if not source.is_file():
+    streamed = source == STREAM
+    if streamed:
+        _only_postgresql(url)
+    elif not source.is_file():
         raise SystemExit(f"no backup at {source}")
     if url.startswith("postgresql"):
-        _run(
-            [
-                "pg_restore",
-                "--no-owner",
-                "--no-privileges",
-                "--single-transaction",
-                "--exit-on-error",
-                str(source),
-            ],
-            url,
-            "--dbname",
-        )
+        _require_empty(url)
+        command = ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction"]
+        command += ["--exit-on-error", *([] if streamed else [str(source)])]
+        _run(command, url, "--dbname", stdin=sys.stdin.buffer if streamed else None)
         return
     path = sqlite_path(url)
     if path.exists() and path.stat().st_size > 0:
@@ -90,18 +111,45 @@ def restore(url: str, source: Path) -> None:
         backup_copy.close()
 
 
+def _require_empty(url: str) -> None:
+    """Refuse a PostgreSQL database that has tables already: restore only into a new one."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = connection.execute(
+                text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    if tables:
+        name = make_url(url).database
+        raise SystemExit(
+            f"the database {name} is not empty ({tables} tables): restore into a new, empty "
+            "database (createdb), then point GODEGREP_DATABASE_URL at it; nothing was changed"
+        )
+
+
 def _check_sqlite(connection: sqlite3.Connection) -> None:
     result = connection.execute("PRAGMA integrity_check").fetchone()[0]
     if result != "ok":
         raise SystemExit(f"the copy failed its integrity check: {result}")
 
 
-def _run(command: list[str], url: str, flag: str = "") -> None:
+def _run(
+    command: list[str],
+    url: str,
+    flag: str = "",
+    stdin: IO[bytes] | None = None,
+    stdout: IO[bytes] | None = None,
+) -> None:
+    """Run pg_dump or pg_restore on the database; its messages become the error if it fails."""
     target, env = libpq(url)
     command = [*command, *([flag] if flag else []), target]
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        command, env=env, stdin=stdin, stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE
+    )
     if done.returncode != 0:
-        raise SystemExit(f"{command[0]} failed: {done.stderr.strip()}")
+        raise SystemExit(f"{command[0]} failed: {done.stderr.decode(errors='replace').strip()}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -95,15 +95,7 @@ def keep_saving(base: str, email: str, round_id: int, pairs, acks: Acks, stop) -
 
 
 def run_backup(action: str, url: str, path) -> None:  # type: ignore[no-untyped-def]
-    env = {**os.environ, "GODEGREP_DATABASE_URL": url}
-    done = subprocess.run(
-        [sys.executable, "-m", "app.backup", action, str(path)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = backup_command(action, url, str(path))
     assert done.returncode == 0, done.stderr
 
 
@@ -134,7 +126,7 @@ def test_a_backup_taken_while_people_save_restores_every_acknowledged_save(datab
             time.sleep(0.05)
         audit_before = rows(source, "SELECT * FROM auditevent ORDER BY id")
         begun = time.monotonic()
-        run_backup("backup", source, tmp_path / "live.backup")
+        run_backup("backup", source, tmp_path / "backups" / "live.backup")
         ended = time.monotonic()
         time.sleep(0.3)
         stop.set()
@@ -146,7 +138,10 @@ def test_a_backup_taken_while_people_save_restores_every_acknowledged_save(datab
     assert len(before) >= 30
     print(f"acknowledged before the backup: {len(before)}, during it: {len(during)}")
 
-    run_backup("restore", target, tmp_path / "live.backup")
+    # It holds e-mail addresses, password hashes and answers: for its owner's eyes only.
+    assert (tmp_path / "backups" / "live.backup").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "backups").stat().st_mode & 0o777 == 0o700
+    run_backup("restore", target, tmp_path / "backups" / "live.backup")
     restored = {
         (email, statement): level
         for email, statement, level in rows(
@@ -176,13 +171,57 @@ def test_restore_refuses_to_write_over_an_existing_sqlite_database(tmp_path):
     url = sqlite_url()
     prepare(url)
     run_backup("backup", url, tmp_path / "copy.backup")
-    env = {**os.environ, "GODEGREP_DATABASE_URL": url}
-    done = subprocess.run(
-        [sys.executable, "-m", "app.backup", "restore", str(tmp_path / "copy.backup")],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    done = backup_command("restore", url, str(tmp_path / "copy.backup"))
     assert done.returncode != 0
-    assert "exists" in done.stderr
+    assert "exists" in done.stderr.decode()
+
+
+def backup_command(action: str, url: str, file: str, **streams) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def,type-arg]
+    env = {**os.environ, "GODEGREP_DATABASE_URL": url}
+    command = [sys.executable, "-m", "app.backup", action, file]
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **streams}
+    return subprocess.run(command, env=env, cwd=ROOT, timeout=120, **streams)
+
+
+@pytest.mark.postgres
+def test_restore_refuses_a_postgresql_database_that_is_not_empty(tmp_path):
+    (source, admin), (other, admin2) = postgres_database(), postgres_database()
+    try:
+        prepare(source)
+        prepare(other)
+        run_backup("backup", source, tmp_path / "x.backup")
+        count = "SELECT count(*) FROM auditevent"
+        before = rows(other, count)
+        done = backup_command("restore", other, str(tmp_path / "x.backup"))
+        assert done.returncode != 0
+        assert "is not empty" in done.stderr.decode()
+        assert "nothing was changed" in done.stderr.decode()
+        assert rows(other, count) == before
+    finally:
+        drop_postgres_database(source, admin)
+        drop_postgres_database(other, admin2)
+
+
+@pytest.mark.postgres
+def test_a_postgresql_backup_streams_through_standard_output_and_input(tmp_path):
+    """As in a container: `docker compose exec -T app python -m app.backup backup - > x`."""
+    (source, admin), (target, admin2) = postgres_database(), postgres_database()
+    try:
+        prepare(source)
+        with (tmp_path / "x.backup").open("wb") as out:
+            done = backup_command("backup", source, "-", stdout=out)
+        assert done.returncode == 0, done.stderr
+        with (tmp_path / "x.backup").open("rb") as into:
+            done = backup_command("restore", target, "-", stdin=into)
+        assert done.returncode == 0, done.stderr
+        query = 'SELECT email FROM "user" ORDER BY id'
+        assert rows(target, query) == rows(source, query)
+    finally:
+        drop_postgres_database(source, admin)
+        drop_postgres_database(target, admin2)
+
+
+def test_sqlite_backs_up_into_a_file_only(tmp_path):
+    done = backup_command("backup", sqlite_url(), "-")
+    assert done.returncode != 0
+    assert "SQLite needs a file" in done.stderr.decode()

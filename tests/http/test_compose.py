@@ -46,6 +46,33 @@ def test_compose_runs_each_part_as_its_own_service_and_publishes_only_the_app():
     assert "GODEGREP_DEMO" not in env
 
 
+def test_the_image_has_what_backups_and_pdf_reports_need_besides_python():
+    """pg_dump of the compose file's PostgreSQL major version (app.backup) and WeasyPrint's
+    libraries (make system-deps), on the Debian release these machines run and test with."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim-bookworm$", dockerfile, re.M)
+    installed = set(" ".join(re.findall(r"apt-get install[^&]*", dockerfile)).split())
+    major = SERVICES["db"]["image"].split(":")[1].split(".")[0]
+    assert f"postgresql-client-{major}" in installed
+    makefile = (ROOT / "Makefile").read_text()
+    pdf_deps = re.search(r"^PDF_DEPS := (.*)$", makefile, re.M).group(1).split()  # type: ignore[union-attr]
+    assert set(pdf_deps) <= installed
+
+
+def test_the_env_file_can_also_be_read_by_the_shell():
+    """Without Docker the README exports .env with `set -a; . ./.env; set +a`: every line
+    must mean the same to the shell as to docker compose (a value with spaces is quoted)."""
+    names = re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M)
+    script = "set -a; . ./.env.example; set +a; " + "; ".join(
+        f'printf "%s\\0" "${name}"' for name in names
+    )
+    done = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    values = dict(zip(names, done.stdout.split("\0"), strict=False))
+    assert values["GODEGREP_MAIL_FROM"] == "Gode grep <ikke-svar@example.kommune.no>"
+    assert values["WEB_CONCURRENCY"] == "2"
+
+
 def test_secrets_come_from_an_env_file_that_is_not_committed():
     text = (ROOT / "docker-compose.yml").read_text()
     example = (ROOT / ".env.example").read_text()
