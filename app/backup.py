@@ -53,18 +53,20 @@ def backup(url: str, target: Path) -> None:
     """Write a consistent copy of the live database to `target` (`-`: standard output)."""
     if target == STREAM:
         _only_postgresql(url)
+        if sys.stdout.isatty():
+            raise SystemExit("backup -: send standard output to a file (… > x.backup)")
         _run(["pg_dump", "--format=custom", "--no-owner"], url, stdout=sys.stdout.buffer)
         return
     old = os.umask(0o077)  # the folder and the file for the owner only, from the start
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)  # an older file kept its mode while being rewritten
         if url.startswith("postgresql"):
             _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target)], url)
         else:
             _backup_sqlite(url, target)
     finally:
         os.umask(old)
-    target.chmod(0o600)  # also where the file was there before
 
 
 def _only_postgresql(url: str) -> None:

@@ -43,6 +43,10 @@ class MeasureView:
     def status(self) -> str:
         return status_name(self.measure.status)
 
+    @property
+    def statement_texts(self) -> list[str]:
+        return [text for _id, text in self.statements]
+
 
 @dataclass(frozen=True)
 class PlanPage:
@@ -91,8 +95,12 @@ def plan_page(session: Session, actor: Actor, rnd: Round) -> PlanPage:
     )
 
 
-def measures_of(session: Session, round_id: int, guidance: Guidance) -> tuple[MeasureView, ...]:
-    """The measures of a round in the order they were made, with owner and statement texts."""
+def measures_of(
+    session: Session, round_id: int, guidance: Guidance, owners: bool = True
+) -> tuple[MeasureView, ...]:
+    """The measures of a round in the order they were made, with owner and statement texts.
+    With owners=False (KS's view) no staff member's address is read: `owner` is then only the
+    free text, and "" for a user."""
     loc = current_locale()
     texts = {s.id: s.text[loc] for a in guidance.areas for s in a.statements}
     measures = session.exec(
@@ -104,13 +112,15 @@ def measures_of(session: Session, round_id: int, guidance: Guidance) -> tuple[Me
         select(MeasureStatement).where(col(MeasureStatement.measure_id).in_(ids))
     ):
         links.setdefault(link.measure_id, []).append(link.statement_id)
-    owners = _owner_emails(session, [m.owner_user_id for m in measures if m.owner_user_id])
+    emails = _owner_emails(
+        session, [m.owner_user_id for m in measures if m.owner_user_id and owners]
+    )
     order = list(texts)
     today = oslo_today()
     return tuple(
         MeasureView(
             measure=m,
-            owner=owners.get(m.owner_user_id, "") if m.owner_user_id else m.owner_text,
+            owner=emails.get(m.owner_user_id, "") if m.owner_user_id else m.owner_text,
             statements=tuple(
                 (sid, texts.get(sid, sid))
                 for sid in sorted(links.get(m.id or 0, []), key=lambda s: _index(order, s))

@@ -39,6 +39,7 @@ class ShareEvent:
     include_plan: bool
     withdrawn_at: datetime | None
     withdrawn_by: str | None
+    reviewed: bool  # KS has marked its review of this share done
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ def _event(share: RoundShare, emails: dict[int, str]) -> ShareEvent:
         include_plan=share.include_plan,
         withdrawn_at=share.withdrawn_at,
         withdrawn_by=emails.get(share.withdrawn_by_id or 0),
+        reviewed=share.reviewed_at is not None,
     )
 
 

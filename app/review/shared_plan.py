@@ -49,8 +49,8 @@ def shared_plan(
             status=view.measure.status,
             status_name=view.status,
             note=view.measure.note,
-            statements=tuple(text for _id, text in view.statements),
+            statements=tuple(view.statement_texts),
             overdue=view.overdue,
         )
-        for view in measures_of(session, rnd.id, guidance_of(session, rnd))
+        for view in measures_of(session, rnd.id, guidance_of(session, rnd), owners=False)
     )

@@ -803,7 +803,7 @@ def scaling_bound(one: Figures) -> float | None:
     )
     if app is None or others is None:
         return None
-    return min(2.0, CORES * app / (app + others))
+    return min(2.0, CORES * app / (app + others))  # two workers: never more than twice
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
@@ -876,8 +876,8 @@ def print_table(backend: str, result: Figures, args: Any) -> None:
             if bound is not None and database is not None:
                 print(
                     f"   the cores allow at most {fmt(bound, 2)}× here: one worker keeps one core "
-                    f"busy, two share both with PostgreSQL and the driver (2a / (a + d), a the "
-                    f"app's and d their CPU per save with one worker)"
+                    f"busy, two share all {CORES} with PostgreSQL and the driver ({CORES}a / (a + d), "
+                    f"a the app's and d their CPU per save with one worker)"
                 )
             if args.repeat > 1:
                 twos = {r["repetition"]: r for r in two["runs"]}

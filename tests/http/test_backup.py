@@ -208,9 +208,9 @@ def test_a_postgresql_backup_streams_through_standard_output_and_input(tmp_path)
     (source, admin), (target, admin2) = postgres_database(), postgres_database()
     try:
         prepare(source)
-        with (tmp_path / "x.backup").open("wb") as out:
-            done = backup_command("backup", source, "-", stdout=out)
+        done = backup_command("backup", source, "-")  # into a pipe, as through docker exec
         assert done.returncode == 0, done.stderr
+        (tmp_path / "x.backup").write_bytes(done.stdout)
         with (tmp_path / "x.backup").open("rb") as into:
             done = backup_command("restore", target, "-", stdin=into)
         assert done.returncode == 0, done.stderr
@@ -219,6 +219,17 @@ def test_a_postgresql_backup_streams_through_standard_output_and_input(tmp_path)
     finally:
         drop_postgres_database(source, admin)
         drop_postgres_database(target, admin2)
+
+
+def test_a_backup_over_an_older_file_is_for_its_owner_only_too(tmp_path):
+    url = sqlite_url()
+    prepare(url)
+    older = tmp_path / "x.backup"
+    older.write_bytes(b"an older backup")
+    older.chmod(0o644)
+    run_backup("backup", url, older)
+    assert older.stat().st_mode & 0o777 == 0o600
+    assert older.read_bytes().startswith(b"SQLite format 3")
 
 
 def test_sqlite_backs_up_into_a_file_only(tmp_path):

@@ -59,6 +59,14 @@ def test_the_image_has_what_backups_and_pdf_reports_need_besides_python():
     assert set(pdf_deps) <= installed
 
 
+def test_backups_stay_out_of_the_image_and_out_of_git():
+    """A backup holds e-mail addresses, password hashes and answers: `COPY . .` must not bake
+    one into an image layer, nor `git add .` commit one (make backup writes to backups/)."""
+    for ignore in (".dockerignore", ".gitignore"):
+        patterns = (ROOT / ignore).read_text().split()
+        assert {"backups/", "*.backup", "*.db"} <= set(patterns), ignore
+
+
 def test_the_env_file_can_also_be_read_by_the_shell():
     """Without Docker the README exports .env with `set -a; . ./.env; set +a`: every line
     must mean the same to the shell as to docker compose (a value with spaces is quoted)."""
@@ -68,9 +76,15 @@ def test_the_env_file_can_also_be_read_by_the_shell():
     )
     done = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    values = dict(zip(names, done.stdout.split("\0"), strict=False))
-    assert values["GODEGREP_MAIL_FROM"] == "Gode grep <ikke-svar@example.kommune.no>"
-    assert values["WEB_CONCURRENCY"] == "2"
+    shell = dict(zip(names, done.stdout.split("\0"), strict=False))
+    compose = {  # docker compose strips the quotes around a value, and nothing else
+        name: value.strip('"')
+        for name, value in re.findall(
+            r"^([A-Z_]+)=(.*)$", (ROOT / ".env.example").read_text(), re.M
+        )
+    }
+    assert shell == compose
+    assert shell["GODEGREP_MAIL_FROM"] == "Gode grep <ikke-svar@example.kommune.no>"
 
 
 def test_secrets_come_from_an_env_file_that_is_not_committed():

@@ -17,7 +17,9 @@ def codes_in(tree: ast.Module) -> set[str]:
     literals in the same function (`event = "a" if … else "b"`, `events.append("a")`), or a
     parameter every caller in the module gives a literal for."""
     found: set[str] = set()
-    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+    functions = [
+        n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
     for function in functions:
         for call in ast.walk(function):
             if not (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "record"):
