@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from app.accounts import invitations
 from app.accounts.models import Municipality, Role, User
 from app.admin import service
+from app.admin.details import detail_lines, target_text
 from app.admin.events import event_name, oslo_time
 from app.authz import Access
 from app.db import SessionDep
@@ -232,5 +233,7 @@ def audit(
         "page_size": service.PAGE,
         "event_name": event_name,
         "oslo_time": oslo_time,
+        "target_text": target_text,
+        "detail_lines": detail_lines,
     }
     return render(request, "admin/audit.html", ctx)

@@ -119,6 +119,21 @@ def test_the_audit_log_names_every_kind_of_event_in_words(client, cast):
     assert not any("_" in kind for kind in kinds | options)
 
 
+def test_the_audit_log_says_what_an_event_concerned_in_words(client, cast, db):
+    """The log stores `round 7: …` and `{"by": "manager"}`; the administrator reads Norwegian."""
+    token = login(client, cast.manager)
+    rnd = cast.round_a
+    assert client.post(f"/runder/{rnd.id}/lukk", data={"csrf_token": token}).status_code == 303
+    stored = db.exec(select(AuditEvent).where(AuditEvent.event == "round_closed")).one()
+    assert stored.target.startswith(f"round {rnd.id}")  # the log itself is left as it was
+    login(client, cast.admin)
+    page = BeautifulSoup(client.get("/admin/logg?hendelse=round_closed").text, "html.parser")
+    (row,) = [[td.get_text() for td in tr.select("td")] for tr in page.select("tbody tr")]
+    assert row[3] == f"Runde {rnd.id}: {rnd.name}"
+    assert row[5] == "Respondenter: 0Lukket av: leder"  # one line each
+    assert len(page.select("tbody td.detail br")) == 1
+
+
 def test_a_manager_exports_the_municipality_without_names_on_answers(client, cast, db):
     for user in (cast.staff, cast.staff2, cast.staff3):
         answer_and_submit(client, db, cast.round_a, user, {"tillit": 2}, comment="Godt samarbeid")

@@ -1,0 +1,129 @@
+"""What an audit event concerned and its details, in words.
+
+The log keeps both as data, never rewritten: a target such as `round 12: Vår 2026` and the
+details as a JSON object. The administrator reads them in their language: «Runde 12: Vår 2026»
+and «Kommentarer: ja». A key or value without words here is shown as stored, so nothing is
+ever hidden."""
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from app.accounts.service import size_name
+from app.i18n import _
+from app.plan.service import status_name
+from app.web import role_name
+
+TARGET = re.compile(r"(round|measure|feedback) (\d+)(?: \(round (\d+)\))?(: .*)?", re.S)
+
+LABELS: dict[str, Callable[[], str]] = {
+    "active": lambda: _("Aktiv"),
+    "after": lambda: _("Etter"),
+    "answers": lambda: _("Svar"),
+    "areas": lambda: _("Områder"),
+    "before": lambda: _("Før"),
+    "by": lambda: _("Lukket av"),
+    "checksum": lambda: _("Sjekksum"),
+    "comments": lambda: _("Kommentarer"),
+    "created": lambda: _("Nye"),
+    "due": lambda: _("Frist"),
+    "feedback": lambda: _("Tilbakemeldinger"),
+    "invited_by": lambda: _("Invitasjoner fra brukerne"),
+    "invitees": lambda: _("Inviterte"),
+    "issuer": lambda: _("Utsteder"),
+    "known": lambda: _("Kjent adresse"),
+    "measures": lambda: _("Tiltak"),
+    "municipality_id": lambda: _("Kommune (id)"),
+    "new": lambda: _("Ny frist"),
+    "new_people": lambda: _("Nye personer"),
+    "old": lambda: _("Tidligere frist"),
+    "owner_user_id": lambda: _("Ansvarlig (bruker-id)"),
+    "plan": lambda: _("Handlingsplan"),
+    "readings": lambda: _("Felles vurderinger"),
+    "reason": lambda: _("Årsak"),
+    "recipients": lambda: _("Mottakere"),
+    "resets": lambda: _("Lenker for nytt passord"),
+    "respondents": lambda: _("Respondenter"),
+    "responses": lambda: _("Besvarelser"),
+    "retired": lambda: _("Utgått"),
+    "role": lambda: _("Rolle"),
+    "round": lambda: _("Runde"),
+    "rounds": lambda: _("Runder"),
+    "shared_areas": lambda: _("Delte områder"),
+    "shares": lambda: _("Delinger med KS"),
+    "size_class": lambda: _("Størrelse"),
+    "status": lambda: _("Status"),
+    "sub": lambda: _("Ekstern id"),
+    "updated": lambda: _("Endret"),
+    "users": lambda: _("Brukere"),
+    "via": lambda: _("Via"),
+    "written_standard": lambda: _("Målform"),
+}
+
+# Stored codes among the values, by the key they stand under.
+VALUES: dict[str, Callable[[str], str]] = {
+    "role": role_name,
+    "status": status_name,
+    "size_class": size_name,
+    "by": lambda code: {"manager": _("leder"), "deadline": _("fristen")}.get(code, code),
+    "via": lambda code: {"command line": _("kommandolinjen")}.get(code, code),
+    "written_standard": lambda code: {
+        "nb": _("bokmål"),
+        "nn": _("nynorsk"),
+        "neutral": _("nøytral"),
+    }.get(code, code),
+}
+DATES = {"due", "old", "new"}
+
+
+def target_text(target: str) -> str:
+    """`round 12: Vår 2026` → «Runde 12: Vår 2026»; any other target as it is."""
+    found = TARGET.fullmatch(target)
+    if found is None:
+        return target
+    kind, number, round_id, rest = found.groups()
+    if kind == "round":
+        words = _("Runde %(id)s") % {"id": number}
+    elif kind == "feedback":
+        words = _("Tilbakemelding %(id)s") % {"id": number}
+    elif round_id is not None:
+        words = _("Tiltak %(id)s (runde %(round)s)") % {"id": number, "round": round_id}
+    else:
+        return target
+    return words + (rest or "")
+
+
+def detail_lines(detail: str) -> list[str]:
+    """The details, one line per key («Kommentarer: ja»); nothing for an empty object."""
+    try:
+        values = json.loads(detail)
+    except ValueError:
+        return [detail] if detail else []
+    if not isinstance(values, dict):
+        return [detail]
+    return [f"{_label(key)}: {_value(key, value)}" for key, value in values.items()]
+
+
+def _label(key: str) -> str:
+    label = LABELS.get(key)
+    return label() if label else key
+
+
+def _value(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return _("ja") if value else _("nei")
+    if value is None:
+        return "–"
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{_label(k)}: {_value(k, v)}" for k, v in value.items()) + ")"
+    if isinstance(value, list):
+        return ", ".join(_value(key, item) for item in value)
+    if key in DATES and isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10]).strftime("%d.%m.%Y")
+        except ValueError:
+            return value
+    words = VALUES.get(key)
+    return words(str(value)) if words else str(value)

@@ -1,0 +1,65 @@
+"""The audit log's targets and details in words: every key the app records has a label, codes
+among the values are named, and whatever has no words yet is shown as stored."""
+
+import ast
+import json
+
+from app.admin.details import LABELS, detail_lines, target_text
+from tests.unit.test_event_names import APP
+
+SET_ASIDE = {"ip", "municipality_id", "email"}  # record()'s own columns, not details
+
+
+def recorded_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in APP.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record":
+                keys |= {k.arg for k in node.keywords if k.arg and k.arg not in SET_ASIDE}
+    return keys
+
+
+def test_every_detail_the_app_records_has_a_label():
+    keys = recorded_keys()
+    assert {"comments", "plan", "by", "role", "before"} <= keys  # the scan finds them
+    assert keys - set(LABELS) == set()
+
+
+def test_targets_read_as_norwegian():
+    assert target_text("round 12: Vår 2025") == "Runde 12: Vår 2025"
+    assert target_text("round 12") == "Runde 12"
+    assert target_text("measure 3 (round 5): Faste møter") == "Tiltak 3 (runde 5): Faste møter"
+    assert target_text("feedback 8") == "Tilbakemelding 8"
+    assert target_text("ola@kommune.no") == "ola@kommune.no"
+    assert target_text("rounds of golf") == "rounds of golf"
+
+
+def test_details_name_codes_and_read_yes_no_and_dates():
+    assert detail_lines(json.dumps({"comments": True, "plan": False})) == [
+        "Kommentarer: ja",
+        "Handlingsplan: nei",
+    ]
+    assert detail_lines(json.dumps({"respondents": 4, "by": "deadline"})) == [
+        "Respondenter: 4",
+        "Lukket av: fristen",
+    ]
+    change = {"before": {"role": "staff", "active": True}, "after": {"role": "manager"}}
+    assert detail_lines(json.dumps(change)) == [
+        "Før: (Rolle: Ansatt, Aktiv: ja)",
+        "Etter: (Rolle: Leder)",
+    ]
+    assert detail_lines(json.dumps({"old": "2027-01-15", "new": "2027-02-01"})) == [
+        "Tidligere frist: 15.01.2027",
+        "Ny frist: 01.02.2027",
+    ]
+    assert detail_lines(json.dumps({"areas": ["tillit", "laget"], "owner_user_id": None})) == [
+        "Områder: tillit, laget",
+        "Ansvarlig (bruker-id): –",
+    ]
+
+
+def test_what_has_no_words_is_shown_as_stored():
+    assert detail_lines("{}") == []
+    assert detail_lines(json.dumps({"something_new": 3})) == ["something_new: 3"]
+    assert detail_lines(json.dumps({"role": "astronaut"})) == ["Rolle: astronaut"]
+    assert detail_lines("not json") == ["not json"]
