@@ -58,14 +58,19 @@ def backup(url: str, target: Path) -> None:
         _run(["pg_dump", "--format=custom", "--no-owner"], url, stdout=sys.stdout.buffer)
         return
     old = os.umask(0o077)  # the folder and the file for the owner only, from the start
+    # Written beside the target and moved over it only when complete: a backup that fails
+    # leaves an older file of that name as it was, and a new file never takes an old one's mode.
+    part = target.with_name(f".{target.name}.part")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.unlink(missing_ok=True)  # an older file kept its mode while being rewritten
+        part.unlink(missing_ok=True)
         if url.startswith("postgresql"):
-            _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target)], url)
+            _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(part)], url)
         else:
-            _backup_sqlite(url, target)
+            _backup_sqlite(url, part)
+        part.replace(target)
     finally:
+        part.unlink(missing_ok=True)
         os.umask(old)
 
 

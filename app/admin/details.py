@@ -30,10 +30,13 @@ LABELS: dict[str, Callable[[], str]] = {
     "created": lambda: _("Nye"),
     "due": lambda: _("Frist"),
     "feedback": lambda: _("Tilbakemeldinger"),
+    "invitations": lambda: _("Invitasjoner"),
     "invited_by": lambda: _("Invitasjoner fra brukerne"),
+    "invited_elsewhere": lambda: _("Respondentplasser for brukerne"),
     "invitees": lambda: _("Inviterte"),
     "issuer": lambda: _("Utsteder"),
     "known": lambda: _("Kjent adresse"),
+    "measure_statements": lambda: _("Koblinger mellom tiltak og påstander"),
     "measures": lambda: _("Tiltak"),
     "municipality_id": lambda: _("Kommune (id)"),
     "new": lambda: _("Ny frist"),
@@ -50,10 +53,15 @@ LABELS: dict[str, Callable[[], str]] = {
     "retired": lambda: _("Utgått"),
     "role": lambda: _("Rolle"),
     "round": lambda: _("Runde"),
+    "roundsnapshot": lambda: _("Resultater: runder"),
     "rounds": lambda: _("Runder"),
     "shared_areas": lambda: _("Delte områder"),
     "shares": lambda: _("Delinger med KS"),
     "size_class": lambda: _("Størrelse"),
+    "snapshotarea": lambda: _("Resultater: områder"),
+    "snapshotareascore": lambda: _("Resultater: poeng per område"),
+    "snapshotcomment": lambda: _("Resultater: kommentarer"),
+    "snapshotstatement": lambda: _("Resultater: påstander"),
     "status": lambda: _("Status"),
     "sub": lambda: _("Ekstern id"),
     "updated": lambda: _("Endret"),
@@ -126,4 +134,7 @@ def _value(key: str, value: Any) -> str:
         except ValueError:
             return value
     words = VALUES.get(key)
-    return words(str(value)) if words else str(value)
+    try:
+        return words(str(value)) if words else str(value)
+    except ValueError:  # a code these words do not know (yet): the log must still open
+        return str(value)

@@ -7,6 +7,7 @@ from sqlmodel import func, select
 
 from app.accounts.models import Municipality, SizeClass, User
 from app.accounts.register import Entry, import_register, read_register
+from app.admin.details import LABELS
 from app.audit import AuditEvent
 from app.rounds.models import Answer, Response, Round
 from tests.conftest import login
@@ -232,6 +233,11 @@ def test_deleting_a_municipality_also_deletes_its_plan_readings_and_shares(clien
     assert done.status_code == 303
     for table in (Measure, AgreedReading, RoundShare, Feedback):
         assert db.exec(select(func.count()).select_from(table)).one() == 0, table
+    # the log says what went, each count with a label an administrator can read
+    event = db.exec(select(AuditEvent).where(AuditEvent.event == "municipality_deleted")).one()
+    counts = json.loads(event.detail)
+    assert (counts["measures"], counts["readings"]) == (1, 1)
+    assert set(counts) <= set(LABELS)
 
 
 def test_deleting_a_municipality_also_deletes_people_invited_who_never_accepted(client, cast, db):

@@ -232,6 +232,15 @@ def test_a_backup_over_an_older_file_is_for_its_owner_only_too(tmp_path):
     assert older.read_bytes().startswith(b"SQLite format 3")
 
 
+def test_a_backup_that_fails_leaves_the_older_file_as_it_was(tmp_path):
+    older = tmp_path / "x.backup"
+    older.write_bytes(b"last night's backup")
+    done = backup_command("backup", f"sqlite:///{tmp_path / 'no-such.db'}", str(older))
+    assert done.returncode != 0
+    assert older.read_bytes() == b"last night's backup"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.backup"]  # no half-written file left
+
+
 def test_sqlite_backs_up_into_a_file_only(tmp_path):
     done = backup_command("backup", sqlite_url(), "-")
     assert done.returncode != 0

@@ -16,12 +16,20 @@ def recorded_keys() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record":
                 keys |= {k.arg for k in node.keywords if k.arg and k.arg not in SET_ASIDE}
+                for spread in (k.value for k in node.keywords if k.arg is None):  # **{…}
+                    keys |= {
+                        key.value
+                        for d in ast.walk(spread)
+                        if isinstance(d, ast.Dict)
+                        for key in d.keys
+                        if isinstance(key, ast.Constant)
+                    }
     return keys
 
 
 def test_every_detail_the_app_records_has_a_label():
     keys = recorded_keys()
-    assert {"comments", "plan", "by", "role", "before"} <= keys  # the scan finds them
+    assert {"comments", "plan", "by", "role", "before", "round", "rounds"} <= keys  # found
     assert keys - set(LABELS) == set()
 
 
@@ -62,4 +70,5 @@ def test_what_has_no_words_is_shown_as_stored():
     assert detail_lines("{}") == []
     assert detail_lines(json.dumps({"something_new": 3})) == ["something_new: 3"]
     assert detail_lines(json.dumps({"role": "astronaut"})) == ["Rolle: astronaut"]
+    assert detail_lines(json.dumps({"status": "5"})) == ["Status: 5"]  # not a measure status
     assert detail_lines("not json") == ["not json"]
