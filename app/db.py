@@ -57,8 +57,11 @@ def async_engine(engine: Engine) -> AsyncEngine | None:
     the autosave on the event loop (app.rounds.fastsave); made once per event loop.
 
     Each statement is its own transaction (autocommit): that autosave writes one row, in one
-    statement. Ten connections: a save holds one only for its two statements, never while
-    waiting for the GIL, as a worker thread's connection does."""
+    statement. Four connections: a save holds one only for its two statements, never while
+    waiting for the GIL, as a worker thread's connection does. With two workers on two cores,
+    four gave 6-9 % more saves than ten and 2 ÷ 1 workers 1.40-1.49× against 1.26-1.28×
+    (tests/bench/autosave.py, three A/B pairs in both orders): fewer saves at once in
+    PostgreSQL cost it and the app less CPU each. One worker alone lost 2-6 %."""
     if engine.dialect.name != "postgresql":
         return None
     try:
@@ -70,7 +73,7 @@ def async_engine(engine: Engine) -> AsyncEngine | None:
         engines[engine] = create_async_engine(
             engine.url,
             hide_parameters=True,
-            pool_size=10,
+            pool_size=4,
             max_overflow=0,
             pool_pre_ping=True,
             isolation_level="AUTOCOMMIT",
