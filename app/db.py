@@ -60,7 +60,7 @@ def async_engine(engine: Engine) -> AsyncEngine | None:
     statement. Four connections: a save holds one only for its two statements, never while
     waiting for the GIL, as a worker thread's connection does. With two workers on two cores,
     four gave 6-9 % more saves than ten and 2 ÷ 1 workers 1.40-1.49× against 1.26-1.28×
-    (tests/bench/autosave.py, three A/B pairs in both orders): fewer saves at once in
+    (tests/bench/autosave.py, two A/B pairs, one in each order): fewer saves at once in
     PostgreSQL cost it and the app less CPU each. One worker alone lost 2-6 %."""
     if engine.dialect.name != "postgresql":
         return None
