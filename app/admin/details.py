@@ -12,9 +12,10 @@ from datetime import date
 from typing import Any
 
 from app.accounts.service import size_name
+from app.clock import day_text
 from app.i18n import _
 from app.plan.service import status_name
-from app.web import role_name
+from app.web import role_name, standard_name
 
 TARGET = re.compile(r"(round|measure|feedback) (\d+)(?: \(round (\d+)\))?(: .*)?", re.S)
 
@@ -77,11 +78,7 @@ VALUES: dict[str, Callable[[str], str]] = {
     "size_class": size_name,
     "by": lambda code: {"manager": _("leder"), "deadline": _("fristen")}.get(code, code),
     "via": lambda code: {"command line": _("kommandolinjen")}.get(code, code),
-    "written_standard": lambda code: {
-        "nb": _("bokmål"),
-        "nn": _("nynorsk"),
-        "neutral": _("nøytral"),
-    }.get(code, code),
+    "written_standard": standard_name,
 }
 DATES = {"due", "old", "new"}
 
@@ -130,7 +127,7 @@ def _value(key: str, value: Any) -> str:
         return ", ".join(_value(key, item) for item in value)
     if key in DATES and isinstance(value, str):
         try:
-            return date.fromisoformat(value[:10]).strftime("%d.%m.%Y")
+            return day_text(date.fromisoformat(value[:10]))
         except ValueError:
             return value
     words = VALUES.get(key)

@@ -112,9 +112,8 @@ def measures_of(
         select(MeasureStatement).where(col(MeasureStatement.measure_id).in_(ids))
     ):
         links.setdefault(link.measure_id, []).append(link.statement_id)
-    emails = _owner_emails(
-        session, [m.owner_user_id for m in measures if m.owner_user_id and owners]
-    )
+    users = [m.owner_user_id for m in measures if m.owner_user_id]
+    emails = _owner_emails(session, users) if owners else {}
     order = list(texts)
     today = oslo_today()
     return tuple(

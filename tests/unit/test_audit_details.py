@@ -5,7 +5,7 @@ import ast
 import json
 
 from app.admin.details import LABELS, detail_lines, target_text
-from tests.unit.test_event_names import APP
+from tests.unit.test_event_names import APP, is_record
 
 SET_ASIDE = {"ip", "municipality_id", "email"}  # record()'s own columns, not details
 
@@ -14,7 +14,7 @@ def recorded_keys() -> set[str]:
     keys: set[str] = set()
     for path in APP.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record":
+            if is_record(node):
                 keys |= {k.arg for k in node.keywords if k.arg and k.arg not in SET_ASIDE}
                 for spread in (k.value for k in node.keywords if k.arg is None):  # **{…}
                     keys |= {

@@ -12,6 +12,11 @@ def constants(node: ast.AST) -> set[str]:
     return {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and type(n.value) is str}
 
 
+def is_record(node: ast.AST) -> bool:
+    """A call of app.audit.record, the one way into the audit log."""
+    return isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record"
+
+
 def codes_in(tree: ast.Module) -> set[str]:
     """The codes passed to `record(session, actor, code, …)`: a literal, or a variable set from
     literals in the same function (`event = "a" if … else "b"`, `events.append("a")`), or a
@@ -22,7 +27,7 @@ def codes_in(tree: ast.Module) -> set[str]:
     ]
     for function in functions:
         for call in ast.walk(function):
-            if not (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "record"):
+            if not is_record(call):
                 continue
             code = call.args[2]
             if isinstance(code, ast.Constant):
