@@ -1,6 +1,7 @@
 """Database engine and the per-request session. No tables here (see app/models.py)."""
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,9 +11,11 @@ from typing import Annotated, Any, TypeVar
 from anyio import CancelScope, CapacityLimiter, to_thread
 from anyio.lowlevel import RunVar
 from fastapi import Depends, Request
-from sqlalchemy import Engine, bindparam, event, select
+from sqlalchemy import Connection, Engine, bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.expression import Exists
 from sqlmodel import Session, SQLModel, create_engine
 from starlette.concurrency import run_in_threadpool
@@ -47,9 +50,22 @@ def make_engine(url: str) -> Engine:
     )
 
 
-# Per event loop: an asyncio engine's connections belong to the loop that made them. A server
-# process has one loop; the tests' clients each run their own.
-_async_engines: RunVar[dict[Engine, AsyncEngine]] = RunVar("async_engines")
+# Per event loop, the engines of the autosave on the event loop (app.rounds.fastsave): an
+# asyncio engine's connections belong to the loop that made them, and SQLite's one connection
+# is used by the loop's thread alone. A server process has one loop; the tests' clients each
+# run their own.
+_loop_engines: RunVar[dict[Engine, AsyncEngine | Engine]] = RunVar("loop_engines")
+
+
+def _per_loop(engine: Engine, make: Callable[[], AsyncEngine | Engine]) -> AsyncEngine | Engine:
+    try:
+        engines = _loop_engines.get()
+    except LookupError:  # the first in this event loop
+        engines = {}
+        _loop_engines.set(engines)
+    if engine not in engines:
+        engines[engine] = make()
+    return engines[engine]
 
 
 def async_engine(engine: Engine) -> AsyncEngine | None:
@@ -64,28 +80,63 @@ def async_engine(engine: Engine) -> AsyncEngine | None:
     PostgreSQL cost it and the app less CPU each. One worker alone lost 2-6 %."""
     if engine.dialect.name != "postgresql":
         return None
-    try:
-        engines = _async_engines.get()
-    except LookupError:  # the first in this event loop
-        engines = {}
-        _async_engines.set(engines)
-    if engine not in engines:
-        engines[engine] = create_async_engine(
+    made = _per_loop(
+        engine,
+        lambda: create_async_engine(
             engine.url,
             hide_parameters=True,
             pool_size=4,
             max_overflow=0,
             pool_pre_ping=True,
             isolation_level="AUTOCOMMIT",
+        ),
+    )
+    assert isinstance(made, AsyncEngine)
+    return made
+
+
+def loop_sqlite_engine(engine: Engine) -> Engine | None:
+    """One connection to the same SQLite file as `engine` (None on PostgreSQL), for the
+    autosave on the event loop (app.rounds.fastsave); made once per event loop.
+
+    It never waits for the write lock (timeout 0): while another connection or process
+    writes, SQLite answers "busy" at once and the save goes the full way, to the database
+    thread, which waits. The loop must never sleep in SQLite's busy handler: every other
+    request of the process would wait with it. One connection is enough: the loop uses it
+    from start to commit without letting another request run in between."""
+    if engine.dialect.name != "sqlite":
+        return None
+
+    def make() -> Engine:
+        made = create_engine(
+            engine.url,
+            hide_parameters=True,
+            connect_args={"check_same_thread": False, "timeout": 0},
+            poolclass=StaticPool,
         )
-    return engines[engine]
+        event.listen(made, "connect", _sqlite_pragmas)
+        return made
+
+    made = _per_loop(engine, make)
+    assert isinstance(made, Engine)
+    return made
 
 
-async def dispose_async_engines() -> None:
-    """Close this event loop's asyncio engines and their connections (at shutdown)."""
-    engines = _async_engines.get({})
+def is_busy(exc: OperationalError) -> bool:
+    """SQLite's "database is locked": another connection holds the write lock."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
+
+
+async def dispose_loop_engines() -> None:
+    """Close this event loop's engines and their connections (at shutdown)."""
+    engines = _loop_engines.get({})
     while engines:
-        await engines.popitem()[1].dispose()
+        made = engines.popitem()[1]
+        if isinstance(made, AsyncEngine):
+            await made.dispose()
+        else:
+            made.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -162,7 +213,7 @@ _sqlite_thread: RunVar[CapacityLimiter] = RunVar("sqlite_thread")
 
 
 async def in_database_thread(session: Session, work: Callable[[], T]) -> T:
-    """Run a request's database work in a worker thread (the autosave's).
+    """Run a request's database work in a worker thread (the autosave's full path).
 
     On SQLite such work takes turns on one thread: the database has one writer at a time
     anyway, and one thread does not fight the event loop for the GIL. With up to 40 threads
@@ -197,7 +248,7 @@ def serialized_writes(session: Session) -> Iterator[None]:
 
 
 def upsert(
-    session: Session,
+    session: Session | Connection,
     model: type[SQLModel],
     values: dict[str, Any],
     keys: list[str],
@@ -209,10 +260,10 @@ def upsert(
     statement as the write (it may use the values as bind parameters by their names). Returns
     whether the row was written. `when` is a module constant: statements are cached by it.
     """
-    dialect = session.get_bind().dialect.name
-    stmt = _upsert_statement(dialect, model, tuple(values), tuple(keys), when)
+    connection = session.connection() if isinstance(session, Session) else session
+    stmt = _upsert_statement(connection.dialect.name, model, tuple(values), tuple(keys), when)
     # Core, not the ORM: this is the autosave's hot path, and the statement is built once.
-    result = session.connection().execute(stmt, values)
+    result = connection.execute(stmt, values)
     return when is None or result.first() is not None
 
 

@@ -17,7 +17,7 @@ from app.accounts.routes import router as accounts_router
 from app.admin.routes import router as admin_router
 from app.authz import Access
 from app.content.service import current_guidance
-from app.db import RequestSessions, dispose_async_engines
+from app.db import RequestSessions, dispose_loop_engines
 from app.devtools import router as dev_router
 from app.errors import DomainError, Unauthorized
 from app.health import router as health_router
@@ -71,7 +71,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             jobs.set()
         if controller is not None:
             controller.stop()
-        await dispose_async_engines()
+        await dispose_loop_engines()
 
 
 def create_app() -> FastAPI:

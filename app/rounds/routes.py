@@ -156,10 +156,10 @@ SAVE_ACCESS = AllowInHandler(Access.MUNICIPALITY)
 
 # The autosave, every click on a level: the busiest route, kept to one function rather than a
 # chain of dependencies, and one query before the write (see app/rounds/hotpath.py): on the
-# event loop for the usual save on PostgreSQL (app/rounds/fastsave.py), else in one trip to a
-# worker thread. Same rules as any other route: SAVE_ACCESS is its declared access, decided on
-# the login that query finds; control characters and CSRF are checked first, by the same
-# function every other route has as a dependency.
+# event loop for the usual save (app/rounds/fastsave.py), else in one trip to a worker
+# thread. Same rules as any other route: SAVE_ACCESS is its declared access, decided on the
+# login that query finds; control characters and CSRF are checked first, by the same function
+# every other route has as a dependency.
 @save_router.post("/{round_id}/omrade/{area_id}", dependencies=[Depends(SAVE_ACCESS)])
 async def save_area(request: Request, round_id: Id, area_id: str, session: SessionDep) -> Response:
     await check_request(request)

@@ -1,12 +1,14 @@
-"""The usual autosave on PostgreSQL runs on the event loop (app/rounds/fastsave.py): after a
-staff member's first save, each click is read and written through the asyncio engine, without
-a worker thread. It must save exactly what the full path saves and refuse what it refuses.
+"""The usual autosave runs on the event loop (app/rounds/fastsave.py): after a staff member's
+first save, each click is read and written without a worker thread, through the asyncio engine
+on PostgreSQL and on the loop's own connection on SQLite. It must save exactly what the full
+path saves and refuse what it refuses, on both databases.
 
 The other HTTP tests share one session in a rolled-back transaction, which always takes the
 full path; here the app runs its own sessions on a database of its own with the demo data
 committed, as in production."""
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -20,11 +22,16 @@ import app.db
 from app.db import make_engine
 from app.main import app as the_app
 from app.rounds import hotpath, routes
-from tests.conftest import POSTGRES_URL, drop_postgres_database, postgres_database
+from tests.conftest import (
+    BACKENDS,
+    POSTGRES_URL,
+    drop_postgres_database,
+    postgres_database,
+    sqlite_url,
+)
 from tests.live import demo_round, prepare
 from tests.unit.test_pii import make_valid
 
-pytestmark = pytest.mark.postgres
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 HX = {"HX-Request": "true"}
 
@@ -79,8 +86,13 @@ class Staff:
             return conn.execute(query, values).scalar_one_or_none()
 
 
-@pytest.fixture(scope="module")
-def database() -> Iterator[str]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def database(request: pytest.FixtureRequest) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = sqlite_url()
+        prepare(url)
+        yield url
+        return
     url, admin = postgres_database()
     try:
         prepare(url)
@@ -166,7 +178,7 @@ def test_a_submitted_response_is_not_changed_on_the_event_loop(log_in_as, monkey
     person = log_in_as("ansatt5@demo.kommune.no")
     first = person.statements[0]
     assert person.save(**{f"a.{first}": "2"}).status_code == 200
-    person.change("UPDATE response SET submitted_at = now()")
+    person.change("UPDATE response SET submitted_at = CURRENT_TIMESTAMP")
     submitted = person.save(**{f"a.{first}": "4"})
     assert submitted.status_code == 409
     assert "Du har sendt inn svaret ditt" in submitted.text
@@ -215,10 +227,40 @@ def test_a_logged_out_or_foreign_login_cannot_save_on_the_event_loop(log_in_as):
     assert len(person.threads) == 1  # both refused on the event loop
 
 
-def test_a_save_after_the_database_restarted_or_went_away(log_in_as):
+def test_a_save_while_another_connection_writes_on_sqlite(database, log_in_as):
+    """The event loop never waits for SQLite's write lock: every request of the process would
+    wait with it. A click while another connection holds the lock longer than the loop's few
+    tries goes the full way, which waits its turn; the answer is saved all the same."""
+    if not database.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    person = log_in_as("leder@demo.kommune.no")
+    first = person.statements[0]
+    assert person.save(**{f"a.{first}": "2"}).status_code == 200
+    assert person.save(**{f"a.{first}": "3"}).status_code == 200
+    assert len(person.threads) == 1  # the second on the event loop
+
+    writer = person.engine.raw_connection()
+    writer.execute("BEGIN IMMEDIATE")  # holds the write lock, as a round being closed would
+    release = threading.Timer(0.5, writer.rollback)
+    release.start()
+    try:
+        assert person.save(**{f"a.{first}": "4"}).status_code == 200
+    finally:
+        release.join()
+        writer.close()
+    assert len(person.threads) == 2  # waited for the lock in the database thread
+    assert person.level(first) == 4
+    assert person.save(**{f"a.{first}": "1"}).status_code == 200
+    assert len(person.threads) == 2  # back on the event loop
+    assert person.level(first) == 1
+
+
+def test_a_save_after_the_database_restarted_or_went_away(database, log_in_as):
     """PostgreSQL restarted: the connections the app holds are dead, and the next click must
     still be saved. PostgreSQL out of reach: the app's own 503 page, and nothing lost once it
     is back."""
+    if not database.startswith("postgresql"):
+        pytest.skip("a PostgreSQL server to restart")
     person = log_in_as("leder@demo.kommune.no")
     first, second = person.statements[:2]
     assert person.save(**{f"a.{first}": "2"}).status_code == 200
