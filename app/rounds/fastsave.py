@@ -6,14 +6,16 @@ trips to the database hands the GIL over and waits to get it back behind the eve
 the other threads. On PostgreSQL the save goes through an asyncio connection: one app process
 answered about a fifth more saves (tests/bench/autosave.py with wrk, one worker). On SQLite,
 whose calls are short and local, it runs on the loop itself, on a connection that never waits
-for the write lock: while another connection writes, the save goes the full way instead.
+for the write lock (app.db.loop_sqlite_engine): while another connection writes, the loop
+tries again a millisecond later, serving other requests meanwhile. One worker answered about
+twice as many saves.
 
 The checks are the full path's own (the same login query, access rule, `require` and
 `service.check_save`), and so is the write: one INSERT … ON CONFLICT that holds only while
 the response is unsubmitted, a transaction by itself. Everything else goes the full way:
 a save of several rows (written together or not at all), the first save (it creates the
-response), a round whose guidance this process has not read yet, and the tests' shared
-transaction.
+response), a round whose guidance this process has not read yet, a SQLite save that found
+another connection writing at every try, and the tests' shared transaction.
 """
 
 import asyncio
@@ -40,7 +42,8 @@ Accept = Callable[[Found | None], None]
 # SQLite: tries on the loop while another connection holds the write lock, a millisecond
 # apart. With two workers one save in fourteen found the other's write under way; going the
 # full way at once, those waited in SQLite's busy handler (p95 670 ms at saturation). With
-# four tries, 6 in 15,000 went the full way (p95 84 ms) and 2 ÷ 1 workers rose 1.56 → 1.68×.
+# three tries, 6 in 15,000 went the full way (p95 84 ms) and 2 ÷ 1 workers rose 1.56 → 1.68×
+# (one run each); the five-run benchmark with four: p95 92 ms, 1.74× (README, Benchmark).
 BUSY_TRIES = 4
 
 

@@ -8,20 +8,23 @@ full path; here the app runs its own sessions on a database of its own with the 
 committed, as in production."""
 
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 
 import app.db
 from app.db import make_engine
 from app.main import app as the_app
-from app.rounds import hotpath, routes
+from app.rounds import fastsave, hotpath, routes
 from tests.conftest import (
     BACKENDS,
     POSTGRES_URL,
@@ -253,6 +256,74 @@ def test_a_save_while_another_connection_writes_on_sqlite(database, log_in_as):
     assert person.save(**{f"a.{first}": "1"}).status_code == 200
     assert len(person.threads) == 2  # back on the event loop
     assert person.level(first) == 1
+
+
+def sqlite_error(code: int) -> OperationalError:
+    """An error as SQLAlchemy raises it from Python's sqlite3, with SQLite's error code."""
+    orig = sqlite3.OperationalError("database is locked" if code == 5 else "disk I/O error")
+    orig.sqlite_errorcode = code  # type: ignore[attr-defined]
+    return OperationalError("INSERT INTO answer …", {}, orig)
+
+
+def test_the_loops_sqlite_connection_never_waits_while_the_others_do(database):
+    if not database.startswith("sqlite"):
+        pytest.skip("SQLite's busy timeout")
+
+    async def busy_timeouts() -> tuple[int, int]:
+        engine = make_engine(database)
+        loop_engine = app.db.loop_sqlite_engine(engine)
+        assert loop_engine is not None
+        try:
+            with loop_engine.connect() as loop, engine.connect() as pooled:
+                query = "PRAGMA busy_timeout"
+                return loop.exec_driver_sql(query).scalar(), pooled.exec_driver_sql(query).scalar()
+        finally:
+            await app.db.dispose_loop_engines()
+            engine.dispose()
+
+    assert anyio.run(busy_timeouts) == (0, 15000)  # ms: the full path waits its turn
+
+
+def test_a_busy_sqlite_is_tried_again_on_the_loop(database, log_in_as, monkeypatch):
+    if not database.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    person = log_in_as("ansatt1@demo.kommune.no")
+    statement = person.statements[4]
+    assert person.save(**{f"a.{statement}": "1"}).status_code == 200
+    threads = len(person.threads)
+    save = fastsave._save_on_sqlite
+    tries: list[int] = []
+
+    def busy_once(*args: Any) -> Any:
+        tries.append(1)
+        if len(tries) == 1:
+            raise sqlite_error(sqlite3.SQLITE_BUSY)
+        return save(*args)
+
+    monkeypatch.setattr(fastsave, "_save_on_sqlite", busy_once)
+    assert person.save(**{f"a.{statement}": "3"}).status_code == 200
+    assert len(tries) == 2
+    assert len(person.threads) == threads  # saved on the loop at the second try
+    assert person.level(statement) == 3
+
+
+def test_another_sqlite_error_on_the_loop_is_the_apps_503(database, log_in_as, monkeypatch):
+    if not database.startswith("sqlite"):
+        pytest.skip("SQLite's error codes")
+    person = log_in_as("ansatt2@demo.kommune.no")
+    statement = person.statements[5]
+    assert person.save(**{f"a.{statement}": "1"}).status_code == 200
+    threads = len(person.threads)
+
+    def broken(*_args: Any) -> Any:
+        raise sqlite_error(sqlite3.SQLITE_IOERR)
+
+    monkeypatch.setattr(fastsave, "_save_on_sqlite", broken)
+    page = person.save(**{f"a.{statement}": "3"})
+    assert page.status_code == 503
+    assert "midlertidig utilgjengelig" in page.text
+    assert len(person.threads) == threads  # not sent the full way: that would fail alike
+    assert person.level(statement) == 1
 
 
 def test_a_save_after_the_database_restarted_or_went_away(database, log_in_as):
