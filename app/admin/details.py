@@ -13,7 +13,8 @@ from typing import Any
 
 from app.accounts.service import size_name
 from app.clock import day_text
-from app.i18n import _
+from app.content.service import current_guidance
+from app.i18n import _, current_locale
 from app.plan.service import status_name
 from app.web import role_name, standard_name
 
@@ -71,8 +72,16 @@ LABELS: dict[str, Callable[[], str]] = {
     "written_standard": lambda: _("Målform"),
 }
 
+def area_name(area_id: str) -> str:
+    """An area's title in the reader's language; the id itself for an area the current
+    guidance no longer has."""
+    area = next((a for a in current_guidance().areas if a.id == area_id), None)
+    return area.title[current_locale()] if area else area_id
+
+
 # Stored codes among the values, by the key they stand under.
 VALUES: dict[str, Callable[[str], str]] = {
+    "areas": area_name,
     "role": role_name,
     "status": status_name,
     "size_class": size_name,

@@ -60,8 +60,9 @@ def test_details_name_codes_and_read_yes_no_and_dates():
         "Tidligere frist: 15.01.2027",
         "Ny frist: 01.02.2027",
     ]
+    # An area by its title; an id the guidance no longer has, as stored.
     assert detail_lines(json.dumps({"areas": ["tillit", "laget"], "owner_user_id": None})) == [
-        "Områder: tillit, laget",
+        "Områder: Tillit mellom deltaker og veileder, laget",
         "Ansvarlig (bruker-id): –",
     ]
 
