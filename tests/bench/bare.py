@@ -6,7 +6,8 @@ into the `answer` table with INSERT … ON CONFLICT DO UPDATE (the same statemen
 builds, here with SQLAlchemy Core), commit, and answer with a tiny text. No session cookie,
 CSRF, login check, ORM, template or progress query.
 
-Like the real route, the database work runs in Starlette's thread pool on one pooled
+As the real route did when the aim was set (its usual save now runs on the event loop,
+app/rounds/fastsave.py), the database work runs in Starlette's thread pool on one pooled
 connection per request. Served by uvicorn, one worker:
 
     GODEGREP_DATABASE_URL=sqlite:///... python -m uvicorn bare:app --app-dir tests/bench
