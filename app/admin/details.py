@@ -72,6 +72,7 @@ LABELS: dict[str, Callable[[], str]] = {
     "written_standard": lambda: _("Målform"),
 }
 
+
 def area_name(area_id: str) -> str:
     """An area's title in the reader's language; the id itself for an area the current
     guidance no longer has."""
