@@ -72,18 +72,25 @@ def drop_postgres_database(url: str, admin: Engine) -> None:
     admin.dispose()
 
 
+@contextmanager
+def fresh_database(backend: str) -> Iterator[str]:
+    """A new, empty database on `backend` ("sqlite" or "postgres"), removed afterwards."""
+    if backend == "sqlite":
+        yield sqlite_url()  # its folder goes when the test run ends
+        return
+    url, admin = postgres_database()
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url, admin)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A migrated database, committed to; shared by the tests of one backend."""
-    if request.param == "sqlite":
-        url = sqlite_url()
+    with fresh_database(request.param) as url:
         migrate(url)
         yield url
-        return
-    url, admin = postgres_database()
-    migrate(url)
-    yield url
-    drop_postgres_database(url, admin)
 
 
 @pytest.fixture(scope="session")

@@ -24,13 +24,7 @@ import app.db
 from app.db import make_engine
 from app.main import app as the_app
 from app.rounds import fastsave, hotpath, routes
-from tests.conftest import (
-    BACKENDS,
-    POSTGRES_URL,
-    drop_postgres_database,
-    postgres_database,
-    sqlite_url,
-)
+from tests.conftest import BACKENDS, POSTGRES_URL, fresh_database
 from tests.live import demo_round, prepare
 from tests.unit.test_pii import make_valid
 
@@ -90,17 +84,9 @@ class Staff:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def database(request: pytest.FixtureRequest) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = sqlite_url()
+    with fresh_database(request.param) as url:
         prepare(url)
         yield url
-        return
-    url, admin = postgres_database()
-    try:
-        prepare(url)
-        yield url
-    finally:
-        drop_postgres_database(url, admin)
 
 
 @pytest.fixture
@@ -257,9 +243,19 @@ def test_a_save_while_another_connection_writes_on_sqlite(database, log_in_as):
     assert person.level(first) == 1
 
 
+def answered_once(person: Staff, index: int) -> tuple[Staff, str, int]:
+    """The person's response started with a 1 for their `index`th statement, that statement,
+    and how many of their saves have gone to a worker thread so far."""
+    statement = person.statements[index]
+    assert person.save(**{f"a.{statement}": "1"}).status_code == 200
+    return person, statement, len(person.threads)
+
+
 def sqlite_error(code: int) -> OperationalError:
     """An error as SQLAlchemy raises it from Python's sqlite3, with SQLite's error code."""
-    orig = sqlite3.OperationalError("database is locked" if code == 5 else "disk I/O error")
+    orig = sqlite3.OperationalError(
+        "database is locked" if code == sqlite3.SQLITE_BUSY else "disk I/O error"
+    )
     orig.sqlite_errorcode = code  # type: ignore[attr-defined]
     return OperationalError("INSERT INTO answer …", {}, orig)
 
@@ -267,8 +263,7 @@ def sqlite_error(code: int) -> OperationalError:
 def test_the_loops_sqlite_connection_never_waits_while_the_others_do(database, log_in_as):
     if not database.startswith("sqlite"):
         pytest.skip("SQLite's busy timeout")
-    person = log_in_as("ansatt3@demo.kommune.no")
-    assert person.save(**{f"a.{person.statements[-1]}": "2"}).status_code == 200
+    person, _statement, _threads = answered_once(log_in_as("ansatt3@demo.kommune.no"), -1)
 
     async def on_the_loop() -> int:  # the connection the app's event loop saves on
         loop_engine = app.db.loop_sqlite_engine(person.engine)
@@ -284,10 +279,7 @@ def test_the_loops_sqlite_connection_never_waits_while_the_others_do(database, l
 def test_a_busy_sqlite_is_tried_again_on_the_loop(database, log_in_as, monkeypatch):
     if not database.startswith("sqlite"):
         pytest.skip("SQLite's write lock")
-    person = log_in_as("ansatt1@demo.kommune.no")
-    statement = person.statements[4]
-    assert person.save(**{f"a.{statement}": "1"}).status_code == 200
-    threads = len(person.threads)
+    person, statement, threads = answered_once(log_in_as("ansatt1@demo.kommune.no"), 4)
     save = fastsave._save_on_sqlite
     tries: list[int] = []
 
@@ -307,10 +299,7 @@ def test_a_busy_sqlite_is_tried_again_on_the_loop(database, log_in_as, monkeypat
 def test_another_sqlite_error_on_the_loop_is_the_apps_503(database, log_in_as, monkeypatch):
     if not database.startswith("sqlite"):
         pytest.skip("SQLite's error codes")
-    person = log_in_as("ansatt2@demo.kommune.no")
-    statement = person.statements[5]
-    assert person.save(**{f"a.{statement}": "1"}).status_code == 200
-    threads = len(person.threads)
+    person, statement, threads = answered_once(log_in_as("ansatt2@demo.kommune.no"), 5)
 
     def broken(*_args: Any) -> Any:
         raise sqlite_error(sqlite3.SQLITE_IOERR)
