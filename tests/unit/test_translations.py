@@ -49,6 +49,7 @@ def test_nynorsk_and_english_are_complete():
 
 
 GLUED = re.compile(r"[a-zæøå][.!?]?[A-ZÆØÅ][a-zæøå]")  # "startAnswers": two strings run together
+NO_SPACE = re.compile(r"[a-zæøå]{2}[.!?][a-zæøå]{2}")  # "svar.ingen": the same, lower case
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 
@@ -59,6 +60,10 @@ def faults(source: str, translation: str, locale: str) -> list[str]:
         found.append("much longer than the source")
     if len(GLUED.findall(translation)) > len(GLUED.findall(source)):
         found.append("two sentences run together")
+    if len(NO_SPACE.findall(translation)) > len(NO_SPACE.findall(source)):
+        found.append("two sentences run together")
+    if _repeated_run(translation) > _repeated_run(source):
+        found.append("words repeated")
     sentences = [s for s in re.split(r"(?<=[.!?])\s*", translation) if len(s) > 15]
     if len(sentences) != len(set(sentences)):
         found.append("a sentence repeated")
@@ -68,6 +73,21 @@ def faults(source: str, translation: str, locale: str) -> list[str]:
     if locale == "en" and translation == source and len(words) > 3:
         found.append("left in Norwegian")
     return found
+
+
+def _repeated_run(text: str, length: int = 5) -> int:
+    """How many runs of `length` words appear a second time in the text."""
+    words = text.split()
+    runs = [tuple(words[i : i + length]) for i in range(len(words) - length + 1)]
+    return len(runs) - len(set(runs))
+
+
+def test_the_checks_find_a_tail_pasted_twice():
+    source = "Før det ser ingen andre enn den enkelte sine egne svar."
+    pasted = "Før det ser ingen andre enn kvar enkelt sine eigne svar.ingen andre enn kvar enkelt sine eigne svar."
+    assert "two sentences run together" in faults(source, pasted, "nn")
+    assert "words repeated" in faults(source, pasted.replace(".ingen", ". ingen"), "nn")
+    assert faults(source, "Før det ser ingen andre enn kvar enkelt sine eigne svar.", "nn") == []
 
 
 def test_each_translation_says_its_own_text_once():
