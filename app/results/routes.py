@@ -49,7 +49,8 @@ def own_results(
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     page = service.own_results(session, actor, rnd)
-    return render(request, "results/results.html", _context(page, rad))
+    minimum = service.min_respondents(rounds.guidance_of(session, rnd))  # for the team's results
+    return render(request, "results/results.html", {**_context(page, rad), "minimum": minimum})
 
 
 def _context(page: service.ResultsPage, grouping: str) -> dict[str, object]:

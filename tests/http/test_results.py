@@ -166,6 +166,20 @@ def test_the_minimum_is_configurable(client, cast, db, monkeypatch):
     assert "2 personer" in page.get_text()
 
 
+def test_staff_are_told_the_configured_minimum(client, cast, db, monkeypatch):
+    """The comment field and one's own results say how many must stand behind what the
+    manager reads: the setting, not the content's default of three."""
+    monkeypatch.setattr(get_settings(), "min_respondents", 5)
+    area = guidance_for(db, cast.round_a.content_version_id).areas[0]
+    login(client, cast.staff)
+    page = client.get(f"/runder/{cast.round_a.id}/omrade/{area.id}").text
+    help_text = BeautifulSoup(page, "html.parser").select_one("#comment-desc").get_text()
+    assert "minst 5 andre enn lederen har sendt inn" in help_text
+    answer_and_submit(client, db, cast.round_a, cast.staff, {})
+    own = client.get(f"/runder/{cast.round_a.id}/mine-resultater").text
+    assert "samlet når minst 5 har sendt inn" in BeautifulSoup(own, "html.parser").get_text()
+
+
 def test_context_rules_use_the_municipality_and_round(client, cast, db):
     # Municipality A is small and the round has 20 participants: size-dependent advice can fire.
     actor = Actor(cast.manager.id, "manager", cast.a.id)
