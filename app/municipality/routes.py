@@ -9,10 +9,12 @@ from fastapi.responses import Response
 from app.accounts import invitations
 from app.accounts.models import Role
 from app.authz import Access, Action
+from app.content.service import current_guidance
 from app.db import SessionDep
 from app.errors import DomainError
 from app.i18n import _
 from app.municipality import service
+from app.results.service import min_respondents
 from app.web import ActorDep, allow, client_ip, redirect, render
 
 router = APIRouter(prefix="/kommune")
@@ -20,9 +22,7 @@ router = APIRouter(prefix="/kommune")
 
 @router.get("", dependencies=[allow(Access.MANAGER)])
 def page(request: Request, actor: ActorDep, session: SessionDep) -> Response:
-    return render(
-        request, "municipality/page.html", {**service.people(session, actor), "email": ""}
-    )
+    return render(request, "municipality/page.html", _context(session, actor, email=""))
 
 
 @router.post("/inviter", dependencies=[allow(Access.MANAGER)])
@@ -36,11 +36,16 @@ def invite(
     try:
         invitations.invite(session, actor, email, Role.STAFF, municipality, client_ip(request))
     except DomainError as exc:
-        ctx = {**service.people(session, actor), "email": email, "error": exc.message}
+        ctx = _context(session, actor, email=email, error=exc.message)
         return render(request, "municipality/page.html", ctx, status_code=exc.status_code)
     return redirect(
         "/kommune", _("Invitasjonen er sendt til %(email)s.") % {"email": email}, request
     )
+
+
+def _context(session: SessionDep, actor: ActorDep, **extra: str) -> dict[str, object]:
+    minimum = min_respondents(current_guidance())  # behind the export's figures
+    return {**service.people(session, actor), "minimum": minimum, **extra}
 
 
 @router.get("/eksport", dependencies=[allow(Access.MANAGER)])

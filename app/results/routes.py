@@ -32,6 +32,7 @@ def team_results(
     rnd = rounds.get_round(session, actor, round_id, Action.VIEW_RESULTS)
     page = service.team_results(session, actor, rnd)
     extras = {
+        "manager_links": True,  # the meeting, its readings and the plan: not on KS's copy
         "followup": followup.follow_up(session, actor, page),
         "readings": meeting.readings(session, actor, rnd),
         "sharing": review.share_panel(session, actor, rnd),

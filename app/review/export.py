@@ -6,7 +6,9 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from app.content.service import current_guidance
 from app.i18n import _, current_locale
+from app.results.service import min_respondents
 from app.review.national import Overview, Row, signal_rules
 
 Value = str | float | int | None
@@ -25,10 +27,8 @@ def _columns(ov: Overview) -> list[tuple[str, str]]:
         (_("Delt"), _("Datoen runden ble delt med KS (ÅÅÅÅ-MM-DD).")),
         (_("Svar"), _("Hvor mange som sendte inn svar i runden.")),
     ]
-    areas = [
-        (a.title[loc], _("Poeng 0–100 for området; tomt der færre enn tre står bak tallet."))
-        for a in ov.areas
-    ]
+    fewer = _("Poeng 0–100 for området; tomt der færre enn %(n)s står bak tallet.")
+    areas = [(a.title[loc], fewer % {"n": min_respondents(current_guidance())}) for a in ov.areas]
     return [*fixed, *areas, (_("Signaler"), _("Signalene runden utløser, skilt med |."))]
 
 

@@ -12,6 +12,7 @@ from app.content.service import guidance_for
 from app.results import service as results
 from app.results.models import RoundSnapshot
 from app.rounds.models import Answer, Response
+from app.settings import get_settings
 from tests.conftest import login
 from tests.factories import make_user
 from tests.http.test_results import answer_and_submit, close
@@ -184,3 +185,10 @@ def test_the_comment_box_says_comments_are_shown_word_for_word(client, cast, db)
     area = guidance_for(db, cast.round_a.content_version_id).areas[0]
     page = client.get(f"/runder/{cast.round_a.id}/omrade/{area.id}").text
     assert "ord for ord" in page
+
+
+def test_the_export_offer_names_the_configured_minimum(client, cast, monkeypatch):
+    monkeypatch.setattr(get_settings(), "min_respondents", 4)
+    login(client, cast.manager)
+    text = BeautifulSoup(client.get("/kommune").text, "html.parser").get_text()
+    assert "tas bare med for runder der minst 4 har sendt inn" in text

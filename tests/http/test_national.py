@@ -168,6 +168,8 @@ def test_xlsx_export_reads_back_with_numbers_and_a_frozen_header(client, cast, d
     assert isinstance(table["I2"].value, float)
     assert table["I2"].value == pytest.approx(33.3)
     assert isinstance(table["H2"].value, int)
-    explained = [row[0].value for row in book["Forklaring"].iter_rows(min_row=2)]
-    assert explained[:2] == ["Kommunenummer", "Kommune"]
+    explained = [(row[0].value, row[1].value) for row in book["Forklaring"].iter_rows(min_row=2)]
+    assert [name for name, _ in explained[:2]] == ["Kommunenummer", "Kommune"]
+    area = current_guidance().areas[0].title.nb
+    assert (area, "Poeng 0–100 for området; tomt der færre enn 3 står bak tallet.") in explained
     assert book["Signaler"]["A2"].value == "Kommune 9001"

@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from app.audit import AuditEvent
 from app.review.models import RoundShare
+from app.settings import get_settings
 from tests.conftest import login
 from tests.factories import make_closed_round_at, make_user
 
@@ -35,13 +36,26 @@ def events(db, name: str) -> list[AuditEvent]:
 def test_it_shares_a_closed_round_and_says_so_to_the_municipality(client, cast, db, closed):
     login(client, cast.manager)
     page = soup(client.get(f"/runder/{closed.id}/resultater"))
-    assert "bare tall som minst tre står bak" in page.get_text()
+    assert "bare tall som minst 3 står bak" in page.get_text()
     assert share(client, cast, closed).status_code == 303
     text = soup(client.get(f"/runder/{closed.id}/resultater")).get_text()
     assert "Delt med KS" in text
     assert "av leder@a.no" in text
     assert "men ikke kommentarene" in text
     assert len(events(db, "round_shared")) == 1
+
+
+def test_the_offer_to_share_names_the_configured_minimum(client, cast, closed, monkeypatch):
+    monkeypatch.setattr(get_settings(), "min_respondents", 2)
+    login(client, cast.manager)
+    text = soup(client.get(f"/runder/{closed.id}/resultater")).get_text()
+    assert "bare tall som minst 2 står bak" in text
+    share(client, cast, closed)
+    login(client, cast.ks_adviser)
+    page = soup(client.get(f"/ks/runder/{closed.id}"))
+    hrefs = {a["href"] for a in page.select("main a[href]")}
+    # The manager's own tools (the meeting view, the plan, a measure from advice) are not KS's.
+    assert not {h for h in hrefs if h.startswith(f"/runder/{closed.id}/")}
 
 
 def test_it_refuses_to_share_an_open_round(client, cast, db):
