@@ -5,6 +5,8 @@ so code and templates translate with plain `_()` and never pass a locale around.
 """
 
 import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -32,6 +34,17 @@ def current_locale() -> str:
 
 def set_locale(locale: str) -> None:
     _current.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+
+
+@contextmanager
+def speaking(locale: str) -> Iterator[None]:
+    """Translate into `locale` inside the block: for mail, in the recipient's language."""
+    before = current_locale()
+    set_locale(locale)
+    try:
+        yield
+    finally:
+        set_locale(before)
 
 
 def _(message: str) -> str:

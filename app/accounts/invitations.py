@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select, update
 from app.accounts.models import Invitation, Municipality, PasswordReset, Role, User
 from app.accounts.passwords import password_problems
 from app.accounts.service import (
+    default_locale,
     end_password_resets,
     hash_password,
     normalise_email,
@@ -18,7 +19,7 @@ from app.accounts.tokens import new_token, token_hash
 from app.audit import record
 from app.authz import Action, Actor, require
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.i18n import _
+from app.i18n import _, speaking
 from app.mail import MailError, send_later, send_mail
 from app.rounds.respondents import join_invited_rounds
 from app.settings import get_settings
@@ -68,12 +69,14 @@ def invite(
         **({"round": str(for_round[0])} if for_round else {}),
     )
     round_name = for_round[1] if for_round else None
-    subject = (
-        _("Invitasjon til Gode grep: %(name)s") % {"name": round_name}
-        if round_name
-        else _("Invitasjon til Gode grep")
-    )
-    _send(session, email, subject, _invitation_text(token, municipality, days, round_name))
+    with speaking(default_locale(municipality)):  # the invitee's, not the inviter's
+        subject = (
+            _("Invitasjon til Gode grep: %(name)s") % {"name": round_name}
+            if round_name
+            else _("Invitasjon til Gode grep")
+        )
+        body = _invitation_text(token, municipality, days, round_name)
+    _send(session, email, subject, body)
     session.commit()
     return invitation
 
@@ -273,11 +276,11 @@ def _invitation_text(
     }
     if round_name is None:
         text = _(
-            "Hei!\n\nDu er invitert til Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVenn hilsen\nGode grep"
+            "Hei!\n\nDu er invitert til Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVennlig hilsen\nGode grep"
         )
     else:
         text = _(
-            "Hei!\n\nDu er invitert til å svare på «%(name)s» i Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord; da finner du runden under Runder. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVenn hilsen\nGode grep"
+            "Hei!\n\nDu er invitert til å svare på «%(name)s» i Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord; da finner du runden under Runder. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVennlig hilsen\nGode grep"
         )
     return text % values
 

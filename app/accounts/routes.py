@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app import i18n
 from app.accounts import invitations, service
+from app.accounts.models import Invitation
 from app.authz import Access
 from app.db import SessionDep
 from app.errors import DomainError
@@ -122,6 +123,7 @@ def change_password(
 @router.get("/invitasjon/{token}", dependencies=[allow(Access.PUBLIC)])
 def invitation_page(request: Request, token: str, session: SessionDep) -> Response:
     invitation = invitations.find_invitation(session, token)
+    _invitee_language(request, session, invitation)
     return render(
         request, "accounts/set_password.html", _invitation_context(token, invitation.email)
     )
@@ -135,6 +137,7 @@ def accept_invitation(
     password: Annotated[str, Form(max_length=1024)],
 ) -> Response:
     invitation = invitations.find_invitation(session, token)
+    _invitee_language(request, session, invitation)  # its messages, too
     try:
         user = invitations.accept(session, token, password, client_ip(request))
     except DomainError as exc:
@@ -147,6 +150,13 @@ def accept_invitation(
         service.default_locale(service.get_municipality(session, user.municipality_id)),
     )
     return redirect("/", _("Velkommen! Kontoen din er klar."), request)
+
+
+def _invitee_language(request: Request, session: SessionDep, invitation: Invitation) -> None:
+    """Until they choose one, the invitee reads their municipality's language, as the mail."""
+    if "lang" not in request.session:
+        municipality = service.get_municipality(session, invitation.municipality_id)
+        i18n.set_locale(service.default_locale(municipality))
 
 
 def _invitation_context(token: str, email: str) -> dict[str, object]:

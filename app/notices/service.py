@@ -8,8 +8,7 @@ never shown: a page learns only how many got the mail.
 """
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import Municipality, User
 from app.accounts.service import default_locale
-from app.i18n import _, current_locale, set_locale
+from app.i18n import _, speaking
 from app.mail import MailError, send_mail
 from app.notices.models import SentNotice
 from app.plan.models import Measure, MeasureStatus
@@ -45,7 +44,7 @@ def _send_once(session: Session, kind: str, key: str, to: User, compose: Compose
     if not claim(session, kind, key):
         session.commit()
         return False
-    with _speaking(_locale_of(session, to)):
+    with speaking(_locale_of(session, to)):
         subject, body = compose()
     try:
         send_mail(to.email, subject, body)
@@ -63,16 +62,6 @@ def _locale_of(session: Session, user: User) -> str:
         return user.locale
     municipality = session.get(Municipality, user.municipality_id) if user.municipality_id else None
     return default_locale(municipality)
-
-
-@contextmanager
-def _speaking(locale: str) -> Iterator[None]:
-    before = current_locale()
-    set_locale(locale)
-    try:
-        yield
-    finally:
-        set_locale(before)
 
 
 def _link(path: str) -> str:

@@ -114,6 +114,36 @@ def test_an_admin_invites_a_manager_and_a_ks_adviser(client, cast, db, mailbox):
     assert sorted(t for _, t in events) == ["ny@ks.no", "sjef@b.no"]
 
 
+def test_the_invitee_reads_their_municipalitys_language(client, cast, db, mailbox):
+    """The mail and the page are in the invitee's municipality's written standard, whatever
+    language the one who invited reads; KS people (no municipality) get bokmål."""
+    cast.b.written_standard = "nn"
+    db.add(cast.b)
+    db.commit()
+    token = login(client, cast.admin)
+    client.post("/sprak", data={"lang": "en", "next": "/admin", "csrf_token": token})
+    for path, email, role in (
+        (f"/admin/kommuner/{cast.b.id}/inviter", "sjef@b.no", "manager"),
+        ("/admin/inviter", "ny@ks.no", "ks_adviser"),
+    ):
+        data = {"email": email, "role": role, "csrf_token": token}
+        assert client.post(path, data=data).status_code == 303
+    mails = {m.to: m for m in mailbox}
+    assert "eigenvurderinga" in mails["sjef@b.no"].body
+    assert mails["sjef@b.no"].body.split()[-4:] == ["Venleg", "helsing", "Gode", "grep"]
+    assert mails["ny@ks.no"].body.split()[-4:] == ["Vennlig", "hilsen", "Gode", "grep"]
+    client.cookies.clear()
+    page = client.get(link_in(mails["sjef@b.no"], "invitasjon"))
+    assert 'lang="nn"' in page.text
+    assert "Vel passord" in page.text
+    token = csrf_of(client)
+    refused = client.post(
+        link_in(mails["sjef@b.no"], "invitasjon"), data={"password": "kort", "csrf_token": token}
+    )
+    assert refused.status_code == 422
+    assert 'lang="nn"' in refused.text
+
+
 def test_nothing_is_kept_when_the_mail_cannot_be_sent(client, cast, db, monkeypatch):
     monkeypatch.setattr(get_settings(), "smtp_port", 1)  # nothing listens there
     token = login(client, cast.manager)
