@@ -258,6 +258,16 @@ def _use_once(session: Session, model: type[Invitation] | type[PasswordReset], t
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+def open_invitations(session: Session, municipality_id: int) -> list[Invitation]:
+    """The municipality's invitations that nobody has used and that still work, by address."""
+    found = session.exec(
+        select(Invitation)
+        .where(Invitation.municipality_id == municipality_id, col(Invitation.used_at).is_(None))
+        .order_by(col(Invitation.email))
+    )
+    return [invitation for invitation in found if not _expired(invitation.expires_at)]
+
+
 def _expired(moment: datetime) -> bool:
     if moment.tzinfo is None:  # SQLite returns naive datetimes; they were stored as UTC
         moment = moment.replace(tzinfo=UTC)

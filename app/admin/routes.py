@@ -52,7 +52,13 @@ def _municipality_context(
 ) -> dict[str, object]:
     municipality = service.get_municipality(session, actor, municipality_id)
     people = service.users(session, actor, municipality_id=municipality_id)
-    return {"m": municipality, "people": people, "roles": [Role.STAFF, Role.MANAGER]}
+    pending = invitations.open_invitations(session, municipality_id)
+    return {
+        "m": municipality,
+        "people": people,
+        "pending": pending,
+        "roles": [Role.STAFF, Role.MANAGER],
+    }
 
 
 @router.post("/kommuner/{municipality_id}", dependencies=ADMIN)

@@ -5,7 +5,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.accounts.models import Invitation, Municipality, User
+from app.accounts.invitations import open_invitations
+from app.accounts.models import Municipality, User
 from app.audit import record
 from app.authz import Action, Actor, require
 from app.results.service import ResultsPage, team_results
@@ -27,16 +28,8 @@ def people(session: Session, actor: Actor) -> dict[str, Any]:
     users = session.exec(
         select(User).where(User.municipality_id == municipality.id).order_by(col(User.email))
     )
-    now = datetime.now(UTC)
-    pending = [
-        inv
-        for inv in session.exec(
-            select(Invitation).where(
-                Invitation.municipality_id == municipality.id, col(Invitation.used_at).is_(None)
-            )
-        )
-        if (inv.expires_at if inv.expires_at.tzinfo else inv.expires_at.replace(tzinfo=UTC)) > now
-    ]
+    assert municipality.id is not None
+    pending = open_invitations(session, municipality.id)
     return {"municipality": municipality, "users": list(users), "pending": pending}
 
 

@@ -1,11 +1,12 @@
 """The register import, administrator pages, the manager's export and deleting data."""
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from bs4 import BeautifulSoup
 from sqlmodel import func, select
 
-from app.accounts.models import Municipality, SizeClass, User
+from app.accounts.models import Invitation, Municipality, SizeClass, User
 from app.accounts.register import Entry, import_register, read_register
 from app.admin.details import LABELS
 from app.audit import AuditEvent
@@ -80,6 +81,24 @@ def test_an_administrators_size_class_survives_imports(client, cast, db):
     assert oslo.written_standard == "neutral"  # the register decides the written standard
     event = db.exec(select(AuditEvent).where(AuditEvent.event == "municipality_updated")).one()
     assert event.actor_email == cast.admin.email
+
+
+def test_an_administrator_sees_who_has_not_accepted_yet(client, cast, db, mailbox):
+    token = login(client, cast.admin)
+    url = f"/admin/kommuner/{cast.b.id}"
+    for email, role in (("sjef@b.no", "manager"), ("gammel@b.no", "staff")):
+        data = {"email": email, "role": role, "csrf_token": token}
+        assert client.post(f"{url}/inviter", data=data).status_code == 303
+    stale = db.exec(select(Invitation).where(Invitation.email == "gammel@b.no")).one()
+    stale.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.add(stale)
+    db.commit()
+    page = BeautifulSoup(client.get(url).text, "html.parser")
+    heading = page.find("h3", string="Invitasjoner som ikke er brukt ennå")
+    assert heading is not None
+    pending = [li.get_text() for li in heading.find_next("ul").select("li")]
+    assert len(pending) == 1  # the expired one is no longer waiting
+    assert pending[0].startswith("sjef@b.no – Leder, gyldig til ")
 
 
 def test_an_administrator_finds_municipalities(client, cast, db):
