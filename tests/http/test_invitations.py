@@ -34,6 +34,7 @@ def test_a_manager_invites_staff_who_accepts(client, cast, db, mailbox):
     stored = db.exec(select(Invitation)).all()
     assert len(stored) == 1
     assert raw_token not in stored[0].token_hash  # only the hash is kept
+    assert "ny.ansatt@a.no – gyldig til" in client.get("/kommune").text  # waiting
     client.cookies.clear()
     assert "ny.ansatt@a.no" in client.get(path).text
     token = csrf_of(client)
@@ -42,6 +43,8 @@ def test_a_manager_invites_staff_who_accepts(client, cast, db, mailbox):
     user = db.exec(select(User).where(User.email == "ny.ansatt@a.no")).one()
     assert (user.role, user.municipality_id) == (Role.STAFF, cast.a.id)
     assert "ny.ansatt@a.no" in client.get("/runder").text  # logged in at once
+    login(client, cast.manager)
+    assert "ny.ansatt@a.no – gyldig til" not in client.get("/kommune").text  # used
 
 
 def test_an_invitation_works_once(client, cast, db, mailbox):
