@@ -48,7 +48,7 @@ def _value_header() -> list[str]:
     return [
         _("Poeng 0–100 (tomt: færre enn minstetallet sto bak, eller ikke spurt)"),
         _("Endring i poeng siden runden før (tomt: ingen runde før, eller ikke sammenlignbar)"),
-        _("Direkte sammenlignbar med runden før (ja/nei)"),
+        _("Direkte sammenlignbar med runden før (ja/nei; tomt: ingen runde før)"),
         _("Merknad"),
     ]
 
@@ -56,9 +56,9 @@ def _value_header() -> list[str]:
 def _areas(dev: Development) -> Sheet:
     header = [*_point_header(), _("Område-id (fast)"), _("Område"), *_value_header()]
     rows = [
-        [*_round_cells(dev, p), trend.area.id, trend.series.label, *_value_cells(p)]
+        [*_round_cells(dev, p), trend.area.id, trend.series.label, *_value_cells(p, i)]
         for trend in dev.areas
-        for p in trend.series.points
+        for i, p in enumerate(trend.series.points)
     ]
     return Sheet(_("Områder"), header, rows)
 
@@ -72,10 +72,10 @@ def _statements(dev: Development) -> Sheet:
         *_value_header(),
     ]
     rows = [
-        [*_round_cells(dev, p), trend.area.id, st.key, _label(st), *_value_cells(p)]
+        [*_round_cells(dev, p), trend.area.id, st.key, _label(st), *_value_cells(p, i)]
         for trend in dev.areas
         for st in trend.statements
-        for p in st.points
+        for i, p in enumerate(st.points)
     ]
     return Sheet(_("Påstander"), header, rows)
 
@@ -112,11 +112,12 @@ def _info(dev: Development, round_id: int) -> RoundInfo:
     return next(r for r in dev.rounds if r.round.id == round_id)
 
 
-def _value_cells(point: Point) -> list[Cell]:
+def _value_cells(point: Point, index: int) -> list[Cell]:
+    """The point's figures; `index` is its place in its series (the first has none before)."""
     return [
         None if point.score is None else round(point.score, 1),
         None if point.change is None else round(point.change, 1),
-        _("ja") if point.comparable else _("nei"),
+        None if index == 0 else _("ja") if point.comparable else _("nei"),
         point.note,
     ]
 

@@ -49,6 +49,8 @@ def test_the_workbook_has_areas_statements_and_measures_with_numbers(client, db,
     assert [r[score_col] for r in tillit] == [33.3, 66.7]
     assert isinstance(tillit[1][score_col], float)
     assert tillit[1][score_col + 1] == 33.3  # the change, as a number
+    # Comparable with the round before: nothing to say for the first round, yes for the next.
+    assert [r[score_col + 2] for r in tillit] == [None, "ja"]
     assert isinstance(tillit[0][1], datetime)  # a real date cell
     statements = list(book["Påstander"].iter_rows(min_row=2, values_only=True))
     assert len(statements) == 2 * 29  # the 29 core statements of v2 in both rounds
