@@ -85,6 +85,8 @@ def test_the_page_shows_medians_with_counts_and_no_names(client, db, cast):
     row = section.find("th", string="Tillit mellom deltaker og veileder").parent
     cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
     assert cells == ["33", "67 (5 kommuner)", "67 (5 kommuner)"]
+    headers = [th.get_text(strip=True) for th in section.select("thead th")]
+    assert headers[-2:] == ["Median, hele landet", "Median, små kommuner (under 5 000 innbyggere)"]
 
 
 def test_the_page_says_when_too_few_stand_behind_a_median(client, db, cast):
