@@ -56,6 +56,8 @@ def test_the_offer_to_share_names_the_configured_minimum(client, cast, closed, m
     hrefs = {a["href"] for a in page.select("main a[href]")}
     # The manager's own tools (the meeting view, the plan, a measure from advice) are not KS's.
     assert not {h for h in hrefs if h.startswith(f"/runder/{closed.id}/")}
+    # KS never answered, so the rule reads without «andre enn deg».
+    assert "Et tall som færre enn 2 står bak, vises som «–»." in page.get_text()
 
 
 def test_it_refuses_to_share_an_open_round(client, cast, db):
