@@ -85,6 +85,13 @@ def fresh_database(backend: str) -> Iterator[str]:
         drop_postgres_database(url, admin)
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    with fresh_database("postgres") as url:
+        yield url
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A migrated database, committed to; shared by the tests of one backend."""

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app.db import make_engine
 from app.demo import load_demo
-from tests.conftest import migrate
+from tests.conftest import fresh_database, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-for-live-servers-0123456789abcdef"
@@ -54,6 +54,15 @@ def demo_round(url: str) -> tuple[int, str, list[str]]:
         found = rnd.id, area.id, [s.id for s in area.statements]
     engine.dispose()
     return found
+
+
+@contextmanager
+def served(backend: str) -> Iterator[tuple[str, str]]:
+    """A new database on `backend` with the demo data, behind one live server: (base, url)."""
+    with fresh_database(backend) as url:
+        prepare(url)
+        with live_server(url) as base:
+            yield base, url
 
 
 @contextmanager

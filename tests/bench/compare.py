@@ -55,7 +55,7 @@ from app.rounds.models import Round  # noqa: E402
 from app.synthetic import generate  # noqa: E402
 from app.trend.pdf import cache as pdf_cache  # noqa: E402
 from app.trend.peers import peer_medians  # noqa: E402
-from tests.conftest import drop_postgres_database, migrate, postgres_database  # noqa: E402
+from tests.conftest import fresh_database, migrate  # noqa: E402
 
 PASSWORD = "benchmark passord som er langt nok"
 
@@ -84,12 +84,9 @@ def database(backend: str) -> Iterator[str]:
         migrate(url)
         yield url
         return
-    url, admin = postgres_database()
-    migrate(url)
-    try:
+    with fresh_database("postgres") as url:
+        migrate(url)
         yield url
-    finally:
-        drop_postgres_database(url, admin)
 
 
 def login(client: TestClient, email: str) -> None:

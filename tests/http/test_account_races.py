@@ -18,8 +18,7 @@ from app.accounts.models import Invitation, Municipality, PasswordReset, Role, U
 from app.accounts.tokens import new_token
 from app.audit import AuditEvent
 from app.db import make_engine
-from tests.conftest import drop_postgres_database, postgres_database, sqlite_url
-from tests.live import live_server, prepare
+from tests.live import served
 
 NEW_PASSWORD = "en lang setning som er lett å huske"
 
@@ -28,17 +27,10 @@ NEW_PASSWORD = "en lang setning som er lett å huske"
     scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def server(request):
-    if request.param == "sqlite":
-        url, admin = sqlite_url(), None
-    else:
-        url, admin = postgres_database()
-    prepare(url)
-    engine = make_engine(url)
-    with live_server(url) as base:
+    with served(request.param) as (base, url):
+        engine = make_engine(url)
         yield base, engine
-    engine.dispose()
-    if admin is not None:
-        drop_postgres_database(url, admin)
+        engine.dispose()
 
 
 def at_once(base: str, n: int, path, password) -> list[httpx.Response]:

@@ -21,7 +21,7 @@ from app.content.service import guidance_for
 from app.db import make_engine
 from app.jobs import run_due_work
 from app.rounds.models import Round
-from tests.conftest import ROOT, drop_postgres_database, postgres_database, sqlite_url
+from tests.conftest import ROOT, fresh_database, sqlite_url
 from tests.live import live_server, prepare
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -31,15 +31,14 @@ STAFF = ["ansatt1@demo.kommune.no", "ansatt2@demo.kommune.no", "ansatt3@demo.kom
 @pytest.fixture(params=BACKENDS)
 def databases(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     """A source database and an empty one to restore into, on the same backend."""
-    if request.param == "sqlite":
-        yield sqlite_url(), sqlite_url().replace("test.db", "restored.db")
-        return
-    (source, admin), (target, admin2) = postgres_database(), postgres_database()
-    try:
+    with fresh_database(request.param) as source, fresh_database(request.param) as target:
         yield source, target
-    finally:
-        drop_postgres_database(source, admin)
-        drop_postgres_database(target, admin2)
+
+
+@pytest.fixture
+def two_postgres() -> Iterator[tuple[str, str]]:
+    with fresh_database("postgres") as first, fresh_database("postgres") as second:
+        yield first, second
 
 
 @dataclass
@@ -184,41 +183,33 @@ def backup_command(action: str, url: str, file: str, **streams) -> subprocess.Co
 
 
 @pytest.mark.postgres
-def test_restore_refuses_a_postgresql_database_that_is_not_empty(tmp_path):
-    (source, admin), (other, admin2) = postgres_database(), postgres_database()
-    try:
-        prepare(source)
-        prepare(other)
-        run_backup("backup", source, tmp_path / "x.backup")
-        count = "SELECT count(*) FROM auditevent"
-        before = rows(other, count)
-        done = backup_command("restore", other, str(tmp_path / "x.backup"))
-        assert done.returncode != 0
-        assert "is not empty" in done.stderr.decode()
-        assert "nothing was changed" in done.stderr.decode()
-        assert rows(other, count) == before
-    finally:
-        drop_postgres_database(source, admin)
-        drop_postgres_database(other, admin2)
+def test_restore_refuses_a_postgresql_database_that_is_not_empty(tmp_path, two_postgres):
+    source, other = two_postgres
+    prepare(source)
+    prepare(other)
+    run_backup("backup", source, tmp_path / "x.backup")
+    count = "SELECT count(*) FROM auditevent"
+    before = rows(other, count)
+    done = backup_command("restore", other, str(tmp_path / "x.backup"))
+    assert done.returncode != 0
+    assert "is not empty" in done.stderr.decode()
+    assert "nothing was changed" in done.stderr.decode()
+    assert rows(other, count) == before
 
 
 @pytest.mark.postgres
-def test_a_postgresql_backup_streams_through_standard_output_and_input(tmp_path):
+def test_a_postgresql_backup_streams_through_standard_output_and_input(tmp_path, two_postgres):
     """As in a container: `docker compose exec -T app python -m app.backup backup - > x`."""
-    (source, admin), (target, admin2) = postgres_database(), postgres_database()
-    try:
-        prepare(source)
-        done = backup_command("backup", source, "-")  # into a pipe, as through docker exec
-        assert done.returncode == 0, done.stderr
-        (tmp_path / "x.backup").write_bytes(done.stdout)
-        with (tmp_path / "x.backup").open("rb") as into:
-            done = backup_command("restore", target, "-", stdin=into)
-        assert done.returncode == 0, done.stderr
-        query = 'SELECT email FROM "user" ORDER BY id'
-        assert rows(target, query) == rows(source, query)
-    finally:
-        drop_postgres_database(source, admin)
-        drop_postgres_database(target, admin2)
+    source, target = two_postgres
+    prepare(source)
+    done = backup_command("backup", source, "-")  # into a pipe, as through docker exec
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "x.backup").write_bytes(done.stdout)
+    with (tmp_path / "x.backup").open("rb") as into:
+        done = backup_command("restore", target, "-", stdin=into)
+    assert done.returncode == 0, done.stderr
+    query = 'SELECT email FROM "user" ORDER BY id'
+    assert rows(target, query) == rows(source, query)
 
 
 def test_a_backup_over_an_older_file_is_for_its_owner_only_too(tmp_path):

@@ -17,21 +17,16 @@ from app.content.service import current_guidance
 from app.db import make_engine
 from app.results.models import RoundSnapshot
 from app.rounds.models import Response, Round
-from tests.conftest import drop_postgres_database, postgres_database, sqlite_url
 from tests.http.test_concurrent_saves import USERS, logged_in
-from tests.live import live_server, prepare
+from tests.live import served
 
 STAFF = [u for u in USERS if u.startswith("ansatt")]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def server(request):
-    url, admin = (sqlite_url(), None) if request.param == "sqlite" else postgres_database()
-    prepare(url)
-    with live_server(url) as base:
-        yield base, url
-    if admin is not None:
-        drop_postgres_database(url, admin)
+    with served(request.param) as base_and_url:
+        yield base_and_url
 
 
 def answer_everything(client, token, round_id: int) -> None:

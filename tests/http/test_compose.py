@@ -14,7 +14,6 @@ import pytest
 import redis
 import yaml
 
-from tests.conftest import drop_postgres_database, postgres_database
 from tests.live import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,8 +117,8 @@ def unescape(words: list[str]) -> list[str]:
 
 
 @pytest.mark.postgres
-def test_the_compose_commands_work_on_postgresql_and_redis(tmp_path):
-    url, admin = postgres_database()
+def test_the_compose_commands_work_on_postgresql_and_redis(tmp_path, postgres_url):
+    url = postgres_url
     prefix = f"godegrep-test-{uuid.uuid4().hex[:10]}"
     port = free_port()
     env = compose_env(
@@ -166,7 +165,6 @@ def test_the_compose_commands_work_on_postgresql_and_redis(tmp_path):
         store = redis.Redis.from_url(REDIS_URL)
         for key in store.scan_iter(f"{prefix}*"):
             store.delete(key)
-        drop_postgres_database(url, admin)
 
 
 def wait_for(condition, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]

@@ -17,8 +17,7 @@ from app.accounts.models import User
 from app.content.service import current_guidance
 from app.db import make_engine
 from app.rounds.models import Answer, Response, Round
-from tests.conftest import drop_postgres_database, postgres_database, sqlite_url
-from tests.live import live_server, prepare
+from tests.live import served
 
 USERS = [
     "ansatt1@demo.kommune.no",
@@ -32,15 +31,8 @@ USERS = [
     scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def server(request):
-    if request.param == "sqlite":
-        url, admin = sqlite_url(), None
-    else:
-        url, admin = postgres_database()
-    prepare(url)
-    with live_server(url) as base:
-        yield base, url
-    if admin is not None:
-        drop_postgres_database(url, admin)
+    with served(request.param) as base_and_url:
+        yield base_and_url
 
 
 def open_round_id(session: Session) -> int:

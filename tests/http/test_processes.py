@@ -18,7 +18,7 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-from tests.conftest import ROOT, drop_postgres_database, postgres_database, sqlite_url
+from tests.conftest import ROOT, fresh_database
 from tests.live import demo_round, live_server, prepare
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -75,25 +75,19 @@ class Alternating:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def apps(request: pytest.FixtureRequest) -> Iterator[Apps]:
-    admin = None
-    if request.param == "sqlite":
-        url = sqlite_url()
-    else:
-        url, admin = postgres_database()
     prefix = f"godegrep-test-{uuid.uuid4().hex[:10]}"
     store = redis.Redis.from_url(REDIS_URL)
     try:
-        prepare(url)
-        env = {"GODEGREP_RATE_LIMIT_STORAGE": REDIS_URL, "GODEGREP_REDIS_KEY_PREFIX": prefix}
-        with ExitStack() as stack:
-            bases = [stack.enter_context(live_server(url, extra_env=env)) for _ in range(2)]
-            yield Apps(url, bases, prefix)
+        with fresh_database(request.param) as url:
+            prepare(url)
+            env = {"GODEGREP_RATE_LIMIT_STORAGE": REDIS_URL, "GODEGREP_REDIS_KEY_PREFIX": prefix}
+            with ExitStack() as stack:
+                bases = [stack.enter_context(live_server(url, extra_env=env)) for _ in range(2)]
+                yield Apps(url, bases, prefix)
     finally:
         for key in store.scan_iter(f"{prefix}*"):
             store.delete(key)
         store.close()
-        if admin is not None:
-            drop_postgres_database(url, admin)
 
 
 def logged_in(client: Alternating, n: int) -> bool:
@@ -204,31 +198,28 @@ def test_two_runs_of_the_scheduled_jobs_at_once_close_each_round_once(apps: Apps
 
 
 @pytest.mark.postgres
-def test_a_run_of_the_jobs_waits_for_none_and_does_nothing_while_another_holds_the_lock():
+def test_a_run_of_the_jobs_waits_for_none_and_does_nothing_while_another_holds_the_lock(
+    postgres_url,
+):
     from app.jobs import JOBS_LOCK_KEY
 
-    url, admin = postgres_database()
-    try:
-        prepare(url)
-        due = make_due(url)
-        holder = create_engine(url)
-        with holder.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": JOBS_LOCK_KEY})
-            conn.commit()
-            run = run_jobs(url)
-            err = run.communicate(timeout=120)[1]
-            assert run.returncode == 0, err
-            assert "another run of the scheduled work is busy" in err
-            left = conn.execute(text("SELECT count(*) FROM round WHERE status = 'open'")).scalar()
-            assert left == due
-        holder.dispose()
-        run = run_jobs(url)  # the lock is free again: this run does the work
-        assert run.wait(timeout=120) == 0
-        check = create_engine(url)
-        with check.connect() as conn:
-            assert (
-                conn.execute(text("SELECT count(*) FROM round WHERE status = 'open'")).scalar() == 0
-            )
-        check.dispose()
-    finally:
-        drop_postgres_database(url, admin)
+    url = postgres_url
+    prepare(url)
+    due = make_due(url)
+    holder = create_engine(url)
+    with holder.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": JOBS_LOCK_KEY})
+        conn.commit()
+        run = run_jobs(url)
+        err = run.communicate(timeout=120)[1]
+        assert run.returncode == 0, err
+        assert "another run of the scheduled work is busy" in err
+        left = conn.execute(text("SELECT count(*) FROM round WHERE status = 'open'")).scalar()
+        assert left == due
+    holder.dispose()
+    run = run_jobs(url)  # the lock is free again: this run does the work
+    assert run.wait(timeout=120) == 0
+    check = create_engine(url)
+    with check.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM round WHERE status = 'open'")).scalar() == 0
+    check.dispose()

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app.db import make_engine
-from tests.conftest import drop_postgres_database, postgres_database, sqlite_url
+from tests.conftest import fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,20 +37,16 @@ def test_the_app_never_creates_tables_itself():
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def test_migrations_go_down_and_up_again(backend):
-    if backend == "sqlite":
-        url, admin = sqlite_url(), None
-    else:
-        url, admin = postgres_database()
     config = Config(toml_file=str(ROOT / "pyproject.toml"))
-    engine = make_engine(url)
-    try:
-        for target in ("head", "base", "head"):
-            with engine.begin() as connection:
-                config.attributes["connection"] = connection
-                (command.upgrade if target == "head" else command.downgrade)(config, target)
-        with engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
-    finally:
-        engine.dispose()
-        if admin is not None:
-            drop_postgres_database(url, admin)
+    with fresh_database(backend) as url:
+        engine = make_engine(url)
+        try:
+            for target in ("head", "base", "head"):
+                with engine.begin() as connection:
+                    config.attributes["connection"] = connection
+                    (command.upgrade if target == "head" else command.downgrade)(config, target)
+            with engine.connect() as connection:
+                context = MigrationContext.configure(connection)
+                assert compare_metadata(context, SQLModel.metadata) == []
+        finally:
+            engine.dispose()

@@ -20,7 +20,7 @@ from app.rounds import service
 from app.rounds.forms import AnswerForm
 from app.rounds.hotpath import Found
 from app.rounds.models import Answer, AreaComment, Response, Round
-from tests.conftest import drop_postgres_database, login, postgres_database
+from tests.conftest import login
 from tests.http.test_answering import answer_everything
 from tests.live import demo_round, prepare
 
@@ -71,8 +71,8 @@ def test_a_save_read_before_a_submit_changes_nothing_after_it(client, cast, db, 
 
 
 @pytest.mark.postgres
-def test_a_submit_waits_for_a_save_in_progress_on_postgresql(monkeypatch):
-    url, admin = postgres_database()
+def test_a_submit_waits_for_a_save_in_progress_on_postgresql(monkeypatch, postgres_url):
+    url = postgres_url
     prepare(url)
     round_id, _area, statements = demo_round(url)
     engine = make_engine(url)
@@ -100,4 +100,3 @@ def test_a_submit_waits_for_a_save_in_progress_on_postgresql(monkeypatch):
             submitting.commit()
     finally:
         engine.dispose()
-        drop_postgres_database(url, admin)

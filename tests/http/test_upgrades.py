@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 
 from app.db import make_engine
-from tests.conftest import ROOT, drop_postgres_database, postgres_database, sqlite_url
+from tests.conftest import ROOT, fresh_database
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 # Columns whose values the migrations read: give them values the app would write.
@@ -123,12 +123,10 @@ def counts(conn: Connection) -> dict[str, int]:
 @pytest.fixture(params=BACKENDS)
 def empty(request) -> Iterator[Engine]:
     """A new, empty database on each backend."""
-    url, admin = (sqlite_url(), None) if request.param == "sqlite" else postgres_database()
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    if admin is not None:
-        drop_postgres_database(url, admin)
+    with fresh_database(request.param) as url:
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
 
 
 @contextmanager
