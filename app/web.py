@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime
 from ipaddress import ip_address
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -90,6 +91,20 @@ def standard_name(standard: str) -> str:
 
 
 env.globals["standard_name"] = standard_name
+
+
+def back_here(request: Request) -> str:
+    """Where the language switch returns to: this page with its query (an advice order, a
+    meeting step), or, for a page shown in answer to a form, the page the form was on: a
+    form's address answers only POST, and opening it would give 405."""
+    url = urlsplit(request.headers.get("referer", "")) if request.method != "GET" else request.url
+    path = url.path if url.path.startswith("/") else "/"
+    with_query = f"{path}?{url.query}" if url.query else path
+    return with_query if len(with_query) <= NEXT_MAX else path
+
+
+NEXT_MAX = 300  # what /sprak takes
+env.globals["back_here"] = back_here
 env.globals["size_name"] = lambda size: size_name(size).capitalize()
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

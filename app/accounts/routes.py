@@ -14,6 +14,7 @@ from app.errors import DomainError
 from app.i18n import _
 from app.settings import get_settings
 from app.web import (
+    NEXT_MAX,
     ActorDep,
     OptionalActorDep,
     allow,
@@ -87,7 +88,7 @@ def choose_language(
     actor: OptionalActorDep,
     session: SessionDep,
     lang: Annotated[str, Form(max_length=2)],
-    next: Annotated[str, Form(max_length=300)] = "/",
+    next: Annotated[str, Form(max_length=NEXT_MAX)] = "/",
 ) -> Response:
     lang = lang if lang in i18n.LOCALES else i18n.DEFAULT_LOCALE
     request.session.update(lang=lang, lang_chosen=True)

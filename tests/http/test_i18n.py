@@ -44,3 +44,28 @@ def test_the_switch_only_redirects_within_the_site(client):
         "/sprak", data={"lang": "en", "next": "//evil.example", "csrf_token": token}
     )
     assert response.headers["location"] == "/"
+
+
+def switch_target(html: str) -> str:
+    form = BeautifulSoup(html, "html.parser").select_one("form[action='/sprak']")
+    return form.select_one("[name=next]")["value"]
+
+
+def test_switching_language_returns_to_a_page_that_opens(client, cast):
+    """A page shown in answer to a form has a POST-only address: switching language there
+    returns to the page the form was on, not to a 405. A page's query is kept."""
+    token = login(client, cast.staff)
+    round_page = f"/runder/{cast.round_a.id}"
+    refused = client.post(
+        f"{round_page}/send-inn",
+        data={"csrf_token": token},
+        headers={"Referer": f"http://testserver{round_page}"},
+    )
+    assert refused.status_code == 422  # nothing answered yet
+    target = switch_target(refused.text)
+    assert target == round_page
+    switched = client.post("/sprak", data={"lang": "en", "next": target, "csrf_token": token})
+    assert switched.headers["location"] == round_page
+    assert client.get(round_page).status_code == 200
+    with_query = client.get("/runder?vis=alle")
+    assert switch_target(with_query.text) == "/runder?vis=alle"
