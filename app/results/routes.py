@@ -1,24 +1,19 @@
 """Results pages: the team's results for a manager, a respondent's own results."""
 
-from typing import Annotated, Literal
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.authz import Access, Action
 from app.db import SessionDep
 from app.meeting import service as meeting
 from app.plan import followup
-from app.results import chart, service
+from app.results import service, view
+from app.results.view import AdviceGrouping
 from app.review import service as review
 from app.rounds import service as rounds
 from app.web import ActorDep, Id, allow, render
 
 router = APIRouter(prefix="/runder")
-
-
-# How the full list of advice is grouped: by area (default) or by KS's phases (?rad=fase).
-AdviceGrouping = Annotated[Literal["omrade", "fase"], Query()]
 
 
 @router.get("/{round_id}/resultater", dependencies=[allow(Access.MANAGER)])
@@ -37,7 +32,7 @@ def team_results(
         "readings": meeting.readings(session, actor, rnd),
         "sharing": review.share_panel(session, actor, rnd),
     }
-    return render(request, "results/results.html", {**_context(page, rad), **extras})
+    return render(request, "results/results.html", {**view.context(page, rad), **extras})
 
 
 @router.get("/{round_id}/mine-resultater", dependencies=[allow(Access.MUNICIPALITY)])
@@ -51,13 +46,4 @@ def own_results(
     rnd = rounds.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     page = service.own_results(session, actor, rnd)
     minimum = service.min_respondents(rounds.guidance_of(session, rnd))  # for the team's results
-    return render(request, "results/results.html", {**_context(page, rad), "minimum": minimum})
-
-
-def _context(page: service.ResultsPage, grouping: str) -> dict[str, object]:
-    return {
-        "page": page,
-        "chart": chart.bars(page),
-        "by_phase": grouping == "fase",
-        "phase_name": service.phase_name,
-    }
+    return render(request, "results/results.html", {**view.context(page, rad), "minimum": minimum})

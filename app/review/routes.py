@@ -8,6 +8,8 @@ from fastapi.responses import Response
 from app.authz import Access, Action
 from app.db import SessionDep
 from app.i18n import _
+from app.results import view
+from app.results.view import AdviceGrouping
 from app.review import adviser, export, national, service
 from app.review.forms import (
     FeedbackForm,
@@ -78,9 +80,16 @@ def queue(
 
 
 @router.get("/ks/runder/{round_id}", dependencies=[allow(Access.KS)])
-def review(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def review(
+    request: Request,
+    round_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    rad: AdviceGrouping = "omrade",
+) -> Response:
     page = adviser.review_page(session, actor, round_id)
-    return render(request, "review/review.html", {"review": page, "page": page.results})
+    ctx = {**view.context(page.results, rad), "review": page}
+    return render(request, "review/review.html", ctx)
 
 
 @router.post("/ks/runder/{round_id}/ta", dependencies=[allow(Access.KS)])

@@ -60,6 +60,19 @@ def test_the_offer_to_share_names_the_configured_minimum(client, cast, closed, m
     assert "Et tall som færre enn 2 står bak, vises som «–»." in page.get_text()
 
 
+def test_ks_can_order_the_advice_by_phase_as_the_manager_can(client, cast, closed):
+    share(client, cast, closed)
+    login(client, cast.ks_adviser)
+    page = soup(client.get(f"/ks/runder/{closed.id}"))
+    assert page.select_one("figure.chart") is not None  # the chart the manager sees, too
+    by_area = page.get_text()
+    by_phase = soup(client.get(f"/ks/runder/{closed.id}?rad=fase")).get_text()
+    assert "Ordnet etter område." in by_area
+    assert "Ordnet etter fasene i deltakerens løp." in by_phase
+    assert "Oppstart" in by_phase
+    assert client.get(f"/ks/runder/{closed.id}?rad=tull").status_code == 422
+
+
 def test_it_refuses_to_share_an_open_round(client, cast, db):
     assert share(client, cast, cast.round_a).status_code == 409
     assert db.exec(select(RoundShare)).all() == []
