@@ -6,9 +6,10 @@ from app.authz import Actor
 from app.content.service import guidance_for
 from app.results import service as results
 from app.results.snapshot import read_snapshot
+from app.rounds.service import guidance_of
 from app.settings import get_settings
 from tests.conftest import login
-from tests.factories import make_round
+from tests.factories import make_closed_round_with, make_round
 
 HX = {"HX-Request": "true"}
 
@@ -178,6 +179,21 @@ def test_staff_are_told_the_configured_minimum(client, cast, db, monkeypatch):
     answer_and_submit(client, db, cast.round_a, cast.staff, {})
     own = client.get(f"/runder/{cast.round_a.id}/mine-resultater").text
     assert "samlet når minst 5 har sendt inn" in BeautifulSoup(own, "html.parser").get_text()
+
+
+def test_a_module_is_not_said_to_be_stressed_by_the_study(client, cast, db):
+    users = [cast.staff, cast.staff2, cast.staff3]
+    rnd = make_closed_round_with(
+        db, cast.a, users, {"kartlegging": 1}, default=2, modules="kartlegging"
+    )
+    page = results_page(client, cast, rnd)
+    reasons = {
+        li.select_one(".priority__area").get_text(): li.select_one("p.muted").get_text()
+        for li in page.select("ol.priorities > li")
+    }
+    module = guidance_of(db, rnd).area("kartlegging").title.nb
+    assert reasons[module] == "Hvorfor: 0 av 100 poeng."
+    assert all("studien legger" in r for title, r in reasons.items() if title != module)
 
 
 def test_context_rules_use_the_municipality_and_round(client, cast, db):
