@@ -146,7 +146,9 @@ def accept(session: Session, token: str, password: str, ip: str = "") -> User:
 
 
 def _invitation_gone() -> NotFound:
-    return NotFound(_("Lenken er brukt, utløpt eller ugyldig. Be om en ny invitasjon."))
+    return NotFound(
+        _("Lenken er brukt, utløpt eller ugyldig. Be den som inviterte deg om en ny invitasjon.")
+    )
 
 
 def _address_taken() -> Conflict:
@@ -235,7 +237,9 @@ def reset_password(session: Session, token: str, password: str, ip: str = "") ->
 
 def _reset_gone() -> NotFound:
     return NotFound(
-        _("Lenken er brukt, utløpt eller ugyldig. Be om en ny lenke for å sette passord.")
+        _(
+            "Lenken er brukt, utløpt eller ugyldig. Be om en ny lenke med «Glemt passordet?» på innloggingssiden."
+        )
     )
 
 

@@ -15,6 +15,7 @@ from app.errors import DomainError
 from app.i18n import _
 from app.municipality import service
 from app.results.service import min_respondents
+from app.settings import get_settings
 from app.web import ActorDep, allow, client_ip, redirect, render
 
 router = APIRouter(prefix="/kommune")
@@ -45,7 +46,8 @@ def invite(
 
 def _context(session: SessionDep, actor: ActorDep, **extra: str) -> dict[str, object]:
     minimum = min_respondents(current_guidance())  # behind the export's figures
-    return {**service.people(session, actor), "minimum": minimum, **extra}
+    days = get_settings().invitation_days
+    return {**service.people(session, actor), "minimum": minimum, "invitation_days": days, **extra}
 
 
 @router.get("/eksport", dependencies=[allow(Access.MANAGER)])

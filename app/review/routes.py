@@ -6,9 +6,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from app.authz import Access, Action
+from app.content.service import current_guidance
 from app.db import SessionDep
 from app.i18n import _
 from app.results import view
+from app.results.service import min_respondents
 from app.results.view import AdviceGrouping
 from app.review import adviser, export, national, service
 from app.review.forms import (
@@ -147,6 +149,7 @@ def overview(
         "sort": sorter,
         "descending": retning == "synkende",
         "rules": national.signal_rules(),
+        "minimum": min_respondents(current_guidance()),
     }
     return render(request, "review/overview.html", ctx)
 

@@ -192,3 +192,5 @@ def test_the_export_offer_names_the_configured_minimum(client, cast, monkeypatch
     login(client, cast.manager)
     text = BeautifulSoup(client.get("/kommune").text, "html.parser").get_text()
     assert "tas bare med for runder der minst 4 har sendt inn" in text
+    monkeypatch.setattr(get_settings(), "invitation_days", 7)
+    assert "virker én gang i 7 dager" in client.get("/kommune").text

@@ -130,6 +130,8 @@ def test_a_bad_reading_changes_nothing_and_keeps_what_was_typed(client, cast, db
 
 def test_readings_wait_for_the_round_to_close(client, cast, db):
     token = login(client, cast.manager)
+    lead = BeautifulSoup(client.get(f"/runder/{cast.round_a.id}/mote").text, "html.parser")
+    assert lead.select_one(".meeting__lead").get_text().startswith("Runden er åpen.")
     data = readings_data(token, **{"note.tillit": "For tidlig"})
     assert client.post(f"/runder/{cast.round_a.id}/felles-vurdering", data=data).status_code == 409
     assert db.exec(select(AgreedReading)).all() == []

@@ -172,4 +172,8 @@ def test_xlsx_export_reads_back_with_numbers_and_a_frozen_header(client, cast, d
     assert [name for name, _ in explained[:2]] == ["Kommunenummer", "Kommune"]
     area = current_guidance().areas[0].title.nb
     assert (area, "Poeng 0–100 for området; tomt der færre enn 3 står bak tallet.") in explained
+    page = client.get("/ks/oversikt").text
+    assert (
+        "«–» betyr at færre enn 3 sto bak tallet" in BeautifulSoup(page, "html.parser").get_text()
+    )
     assert book["Signaler"]["A2"].value == "Kommune 9001"

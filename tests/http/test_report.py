@@ -46,6 +46,7 @@ def test_the_printable_report_has_every_part(client, db, cast):
     response = client.get(f"/runder/{rnd.id}/rapport")
     assert response.status_code == 200
     soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.title.get_text() == f"{cast.a.name} – Vår 2027 – Gode grep"  # the name once
     text = soup.get_text(" ", strip=True)
     for part in (
         "Om kartleggingen",

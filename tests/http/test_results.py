@@ -177,8 +177,12 @@ def test_staff_are_told_the_configured_minimum(client, cast, db, monkeypatch):
     help_text = BeautifulSoup(page, "html.parser").select_one("#comment-desc").get_text()
     assert "minst 5 andre enn lederen har sendt inn" in help_text
     answer_and_submit(client, db, cast.round_a, cast.staff, {})
-    own = client.get(f"/runder/{cast.round_a.id}/mine-resultater").text
-    assert "samlet når minst 5 har sendt inn" in BeautifulSoup(own, "html.parser").get_text()
+    own = BeautifulSoup(
+        client.get(f"/runder/{cast.round_a.id}/mine-resultater").text, "html.parser"
+    )
+    assert "samlet når minst 5 har sendt inn" in own.get_text()
+    # One's own table has no spread, and its name does not promise one.
+    assert own.select_one("table caption").get_text() == "Poeng og andel «Vet ikke» per område"
 
 
 def test_a_module_is_not_said_to_be_stressed_by_the_study(client, cast, db):
