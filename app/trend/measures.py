@@ -103,7 +103,7 @@ def readings_for(session: Session, actor: Actor, round_id: int) -> list[Reading]
     return [
         Reading(
             area_id=r.area_id,
-            text=(_("Felles nivå: %(n)s. ") % {"n": r.level} if r.level else "") + r.note,
+            text=(_("Felles nivå %(n)s. ") % {"n": r.level} if r.level else "") + r.note,
         )
         for r in session.exec(query)
     ]

@@ -55,7 +55,7 @@ def test_the_printable_report_has_every_part(client, db, cast):
         "Tre prioriteringer",
         "Råd og kildene de bygger på",
         "Kilde:",
-        "Omforent lesning",
+        "Teamets felles vurdering",
         "Handlingsplan",
         "Oppfølging av forrige plan",
         "Utvikling over tid",
@@ -132,7 +132,7 @@ def test_the_report_and_the_development_page_show_the_action_plan_and_readings(c
     )
     db.add(
         AgreedReading(
-            round_id=second.id, area_id="tillit", note="Vi er enige om at dette er en styrke"
+            round_id=second.id, area_id="tillit", level=3, note="Vi er enige om en styrke"
         )
     )
     db.commit()
@@ -143,7 +143,7 @@ def test_the_report_and_the_development_page_show_the_action_plan_and_readings(c
     assert "Tolk i alle samtaler" in report  # this round's plan
     assert "Faste oppstartsamtaler" in report  # the previous round's plan, followed up
     # each reading under its area's name, in the content's order
-    assert "Tillit mellom deltaker og veileder: Vi er enige om at dette er en styrke" in report
+    assert "Tillit mellom deltaker og veileder: Felles nivå 3. Vi er enige om en styrke" in report
     development = client.get("/utvikling").text
     assert "Faste oppstartsamtaler" in development
 
