@@ -321,7 +321,7 @@ def submit(session: Session, actor: Actor, rnd: Round) -> None:
             guidance.area(a).title[current_locale()] for a, (n, t) in done.per_area.items() if n < t
         ]
         raise InvalidInput(
-            _("Svar på alle påstandene før du sender inn. Det mangler svar i: %(areas)s")
+            _("Svar på alle påstandene før du sender inn. Det mangler svar i: %(areas)s.")
             % {"areas": ", ".join(missing)}
         )
     if response.submitted_at is None:
