@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from app.authz import Action, Actor, require
-from app.content.schema import Area, Statement
+from app.content.schema import Area, Meta, Statement
 from app.i18n import _, current_locale
 from app.meeting.forms import ReadingInput
 from app.meeting.models import AgreedReading
@@ -38,6 +38,7 @@ class MeetingPage:
     readings: dict[str, AgreedReading]
     typed: dict[str, ReadingInput] = field(default_factory=dict)
     error: str | None = None
+    meta: Meta | None = None  # the content's thresholds, for the texts that name them
 
     @property
     def step(self) -> Step:
@@ -66,7 +67,7 @@ def meeting(
     steps = (*_topics(page), Step("readings", _("Felles vurdering per område")))
     number = min(max(number, 1), len(steps))
     agreed = readings(session, actor, rnd)
-    return MeetingPage(rnd, steps, number, page.rows, agreed, typed or {}, error)
+    return MeetingPage(rnd, steps, number, page.rows, agreed, typed or {}, error, page.meta)
 
 
 def _topics(page: ResultsPage) -> list[Step]:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.accounts.service import size_name
 from app.authz import Action, Actor, Decision, can_on_round, require, require_on_round
-from app.content.schema import Area, Guidance, Source, Statement, Text
+from app.content.schema import Area, Guidance, Meta, Source, Statement, Text
 from app.errors import Conflict
 from app.i18n import _, current_locale
 from app.results.advice import Assessment, Context, Priority, Reason, assess
@@ -66,6 +66,7 @@ class ResultsPage:
     advice: tuple[AdviceItem, ...] = ()
     comments: tuple[tuple[Area, tuple[str, ...]], ...] = ()
     overall: Figures | None = None
+    meta: Meta | None = None  # the content's thresholds the page's texts name (visible pages)
 
     @property
     def advice_groups(self) -> list[tuple[Area | None, list[AdviceItem]]]:
@@ -221,6 +222,7 @@ def _build(
         advice=_advice_items(guidance, assessment),
         comments=tuple((a, tuple(comments[a.id])) for a in guidance.areas if comments.get(a.id)),
         overall=scores.overall,
+        meta=guidance.meta,
     )
 
 

@@ -5,13 +5,14 @@ import re
 from bs4 import BeautifulSoup
 
 from app.authz import Actor
-from app.content.service import guidance_for
+from app.content.loader import load_guidance
+from app.content.service import guidance_for, store_version
 from app.results import service as results
 from app.results.snapshot import read_snapshot
 from app.rounds.service import guidance_of
 from app.settings import get_settings
 from tests.conftest import login
-from tests.factories import make_closed_round_with, make_round
+from tests.factories import GUIDANCE, make_closed_round_with, make_round
 
 HX = {"HX-Request": "true"}
 
@@ -202,6 +203,19 @@ def test_a_module_is_not_said_to_be_stressed_by_the_study(client, cast, db):
     module = guidance_of(db, rnd).area("kartlegging").title.nb
     assert reasons[module] == "Hvorfor: 0 av 100 poeng."
     assert all("studien legger" in r for title, r in reasons.items() if title != module)
+
+
+def test_the_texts_name_the_contents_own_strength_threshold(client, cast, db):
+    """Content is data: a version that counts 60 points as a strength says 60, not 70."""
+    guidance = load_guidance(GUIDANCE / "v2")
+    meta = guidance.meta.model_copy(update={"strength_at_least": 60, "version": "test-60"})
+    version, _ = store_version(db, guidance.model_copy(update={"meta": meta}))
+    users = [cast.staff, cast.staff2, cast.staff3]
+    rnd = make_closed_round_with(db, cast.a, users, {"tillit": 1}, content_version_id=version.id)
+    text = results_page(client, cast, rnd).get_text(" ", strip=True)
+    assert "Områdene under 60 poeng, rangert" in text
+    assert "færre enn 3." in text  # one priority: every other area has 67 points
+    assert "70 poeng" not in text
 
 
 def test_context_rules_use_the_municipality_and_round(client, cast, db):
