@@ -72,6 +72,17 @@ def weight_words(weight: float) -> str:
 env.filters["weight_words"] = weight_words
 
 
+def in_bokmal(text: str) -> Markup | str:
+    """Text that exists only in bokmål (a source's publisher), marked so on other pages:
+    screen readers then read it with the right voice."""
+    if i18n.current_locale() == "nb":
+        return text
+    return Markup('<span lang="nb">{}</span>').format(text)
+
+
+env.filters["in_bokmal"] = in_bokmal
+
+
 def role_name(role: str) -> str:
     return {
         "staff": i18n._("Ansatt"),

@@ -2,6 +2,7 @@
 
 from bs4 import BeautifulSoup
 
+from app.content.service import current_guidance
 from tests.conftest import csrf_of, login
 
 
@@ -69,3 +70,14 @@ def test_switching_language_returns_to_a_page_that_opens(client, cast):
     assert client.get(round_page).status_code == 200
     with_query = client.get("/runder?vis=alle")
     assert switch_target(with_query.text) == "/runder?vis=alle"
+
+
+def test_a_publisher_known_only_in_bokmal_is_marked_so(client):
+    publishers = {s.publisher for s in current_guidance().sources}
+    page = BeautifulSoup(client.get("/om").text, "html.parser")
+    assert not page.select("span[lang=nb]")  # a bokmål page has nothing to mark
+    token = csrf_of(client)
+    client.post("/sprak", data={"lang": "nn", "next": "/om", "csrf_token": token})
+    page = BeautifulSoup(client.get("/om").text, "html.parser")
+    marked = {span.get_text() for span in page.select("span[lang=nb]")}
+    assert marked == publishers
