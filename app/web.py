@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app import i18n
 from app.accounts import sessions
 from app.accounts.models import User
+from app.accounts.passwords import MIN_LENGTH
 from app.accounts.service import size_name
 from app.authz import Access, Actor, Decision, may_enter
 from app.clock import day_text
@@ -58,6 +59,7 @@ env.filters["num"] = lambda v: "–" if v is None else f"{v:.0f}"
 # Days as Norwegians write them, in Oslo time (app.clock.day_text).
 env.filters["day"] = day_text
 env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
+env.globals["PASSWORD_MIN_LENGTH"] = MIN_LENGTH
 
 
 def weight_words(weight: float) -> str:

@@ -21,6 +21,7 @@ from app.review.forms import (
     share_form,
     size_filter,
 )
+from app.review.signals import MIN_MUNICIPALITIES
 from app.rounds import service as rounds
 from app.web import ActorDep, allow, redirect, render
 
@@ -150,6 +151,7 @@ def overview(
         "descending": retning == "synkende",
         "rules": national.signal_rules(),
         "minimum": min_respondents(current_guidance()),
+        "min_municipalities": MIN_MUNICIPALITIES,
     }
     return render(request, "review/overview.html", ctx)
 

@@ -295,3 +295,14 @@ def test_odd_addresses_at_login_and_reset_get_the_neutral_answers(client, cast, 
     assert asked.status_code == (422 if "\x00" in email else 200)
     flush()
     assert mailbox == []
+
+
+def test_the_password_hint_names_the_rule_the_check_applies(client, cast, monkeypatch):
+    from app.accounts.passwords import MIN_LENGTH, password_problems
+    from app.web import env
+
+    assert password_problems("x" * (MIN_LENGTH - 1) + "Æ", "a@b.no")  # one short: refused
+    login(client, cast.staff)
+    assert f"Minst {MIN_LENGTH} tegn." in client.get("/konto").text
+    monkeypatch.setitem(env.globals, "PASSWORD_MIN_LENGTH", 20)
+    assert "Minst 20 tegn." in client.get("/konto").text

@@ -16,6 +16,7 @@ from app.content.service import current_guidance
 from app.review import national
 from app.review import service as review
 from app.review.models import RoundShare
+from app.review.signals import MIN_MUNICIPALITIES
 from tests.conftest import login, statements_run
 from tests.factories import make_closed_round_at, make_municipality, make_user
 
@@ -173,7 +174,7 @@ def test_xlsx_export_reads_back_with_numbers_and_a_frozen_header(client, cast, d
     area = current_guidance().areas[0].title.nb
     assert (area, "Poeng 0–100 for området; tomt der færre enn 3 står bak tallet.") in explained
     page = client.get("/ks/oversikt").text
-    assert (
-        "«–» betyr at færre enn 3 sto bak tallet" in BeautifulSoup(page, "html.parser").get_text()
-    )
+    text = BeautifulSoup(page, "html.parser").get_text()
+    assert "«–» betyr at færre enn 3 sto bak tallet" in text
+    assert f"der minst {MIN_MUNICIPALITIES} kommuner står bak" in text
     assert book["Signaler"]["A2"].value == "Kommune 9001"
