@@ -106,6 +106,9 @@ def standard_name(standard: str) -> str:
 env.globals["standard_name"] = standard_name
 
 
+NEXT_MAX = 300  # the longest return path /sprak takes
+
+
 def back_here(request: Request) -> str:
     """Where the language switch returns to: this page with its query (an advice order, a
     meeting step), or, for a page shown in answer to a form, the page the form was on: a
@@ -116,7 +119,6 @@ def back_here(request: Request) -> str:
     return with_query if len(with_query) <= NEXT_MAX else path
 
 
-NEXT_MAX = 300  # what /sprak takes
 env.globals["back_here"] = back_here
 env.globals["size_name"] = lambda size: size_name(size).capitalize()
 

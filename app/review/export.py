@@ -27,8 +27,9 @@ def _columns(ov: Overview) -> list[tuple[str, str]]:
         (_("Delt"), _("Datoen runden ble delt med KS (ÅÅÅÅ-MM-DD).")),
         (_("Svar"), _("Hvor mange som sendte inn svar i runden.")),
     ]
-    fewer = _("Poeng 0–100 for området; tomt der færre enn %(n)s står bak tallet.")
-    areas = [(a.title[loc], fewer % {"n": min_respondents(current_guidance())}) for a in ov.areas]
+    minimum = min_respondents(current_guidance())
+    fewer = _("Poeng 0–100 for området; tomt der færre enn %(n)s står bak tallet.") % {"n": minimum}
+    areas = [(a.title[loc], fewer) for a in ov.areas]
     return [*fixed, *areas, (_("Signaler"), _("Signalene runden utløser, skilt med |."))]
 
 

@@ -16,7 +16,7 @@ from app.db import SessionDep, in_database_thread
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.i18n import _, ngettext
 from app.notices.service import notify_round_opened
-from app.results.snapshot import plain_minimum
+from app.results.service import min_respondents
 from app.rounds import fastsave, hotpath, invitees, lifecycle, respondents, service
 from app.rounds.forms import AnswerForm, parse_answer_form
 from app.rounds.models import Round
@@ -359,7 +359,7 @@ def _area_context(
         "progress": service.progress(session, guidance, response) if response else None,
         "locked": bool(response and response.submitted_at) or rnd.status != "open",
         "error": error,
-        "minimum": plain_minimum(guidance),  # behind any comment the manager reads
+        "minimum": min_respondents(guidance),  # behind any comment the manager reads
     }
 
 
