@@ -37,7 +37,7 @@ env.auto_reload = get_settings().environment == "development"
 env.add_extension("jinja2.ext.i18n")
 env.install_gettext_callables(  # type: ignore[attr-defined]
     gettext=lambda s, **kw: i18n._(s) % kw if kw else i18n._(s),
-    ngettext=lambda s, p, n, **kw: i18n.ngettext(s, p, n) % {"num": n, **kw},
+    ngettext=lambda s, p, count, **kw: i18n.ngettext(s, p, count) % {"num": count, **kw},
     newstyle=False,
 )
 env.filters["t"] = lambda text: text[i18n.current_locale()] if isinstance(text, Text) else text

@@ -81,7 +81,7 @@ def _topics(page: ResultsPage) -> list[Step]:
     unknown = [x for x in every if (x[2].dont_know_share or 0) > 0]
     unknown.sort(key=lambda x: -(x[2].dont_know_share or 0))
     steps = [
-        Step("priorities", _("Tre prioriteringer"), priorities=page.priorities),
+        Step("priorities", _("Prioriteringer"), priorities=page.priorities),
         Step("disagree", _("Der dere ser ulikt på det"), statements=tuple(spread[:TOP])),
         Step("dont_know", _("Det dere ikke vet om egen praksis"), statements=tuple(unknown[:TOP])),
     ]

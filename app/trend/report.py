@@ -41,6 +41,11 @@ class Report:
     locale: str
 
     @property
+    def rounds_at_most(self) -> int:
+        """How many rounds the development shows: this one and those before it."""
+        return REPORT_ROUNDS
+
+    @property
     def title(self) -> str:
         return _("Gode grep – %(municipality)s – %(round)s") % {
             "municipality": self.municipality.name,

@@ -18,7 +18,7 @@ def open_meeting(page, app_url, axe=True):
     if axe:  # axe runs as a script, so not in the test without JavaScript
         assert_accessible(page)
     page.get_by_role("link", name="Åpne møtevisningen for teamet").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tre prioriteringer")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prioriteringer")
 
 
 def test_the_meeting_is_walked_by_keyboard_and_axe_finds_nothing(page, app_url):
@@ -56,5 +56,5 @@ def test_the_meeting_works_without_javascript(browser, app_url):
     page.get_by_role("link", name=re.compile("Neste")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Der dere ser ulikt på det")
     page.get_by_role("link", name=re.compile("Forrige")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tre prioriteringer")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prioriteringer")
     context.close()

@@ -56,7 +56,7 @@ def test_the_meeting_walks_priorities_disagreement_dont_know_comments_and_readin
         n += 1
         assert nxt["href"].endswith(f"steg={n}")
     assert titles[:3] == [
-        "Tre prioriteringer",
+        "Prioriteringer",
         "Der dere ser ulikt på det",
         "Det dere ikke vet om egen praksis",
     ]
@@ -148,12 +148,12 @@ def test_a_step_that_is_not_a_number_is_a_clear_4xx(client, cast, closed):
     login(client, cast.manager)
     assert client.get(f"/runder/{closed.id}/mote?steg=tre").status_code == 422
     # A number out of range shows the nearest step rather than failing.
-    assert step(client, closed, 0).h1.get_text(strip=True) == "Tre prioriteringer"
+    assert step(client, closed, 0).h1.get_text(strip=True) == "Prioriteringer"
 
 
 def test_the_meeting_and_plan_render_in_nynorsk_and_english(client, cast, closed):
     token = login(client, cast.manager)
-    for lang, title in (("nn", "Tre prioriteringar"), ("en", "Three priorities")):
+    for lang, title in (("nn", "Prioriteringar"), ("en", "Priorities")):
         client.post("/sprak", data={"csrf_token": token, "lang": lang, "next": "/runder"})
         page = client.get(f"/runder/{closed.id}/mote?steg=1")
         assert page.status_code == 200

@@ -52,13 +52,14 @@ def test_the_printable_report_has_every_part(client, db, cast):
         "Om kartleggingen",
         "3 av 4 inviterte svarte",
         "Styrker",
-        "Tre prioriteringer",
+        "Prioriteringer",
         "Råd og kildene de bygger på",
         "Kilde:",
         "Teamets felles vurdering",
         "Handlingsplan",
         "Oppfølging av forrige plan",
         "Utvikling over tid",
+        "de siste lukkede rundene (opptil 6)",  # REPORT_ROUNDS
         "minst 3 personer",
     ):
         assert part in text, part

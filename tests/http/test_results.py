@@ -213,9 +213,23 @@ def test_the_texts_name_the_contents_own_strength_threshold(client, cast, db):
     users = [cast.staff, cast.staff2, cast.staff3]
     rnd = make_closed_round_with(db, cast.a, users, {"tillit": 1}, content_version_id=version.id)
     text = results_page(client, cast, rnd).get_text(" ", strip=True)
-    assert "Områdene under 60 poeng, rangert" in text
+    assert "Opptil 3 områder under 60 poeng," in text
     assert "færre enn 3." in text  # one priority: every other area has 67 points
     assert "70 poeng" not in text
+
+
+def test_the_page_shows_as_many_priorities_as_the_content_asks_for(client, cast, db):
+    """`priority_count` is content too: a version with two shows two and says two."""
+    guidance = load_guidance(GUIDANCE / "v2")
+    meta = guidance.meta.model_copy(update={"priority_count": 2, "version": "test-two"})
+    version, _ = store_version(db, guidance.model_copy(update={"meta": meta}))
+    users = [cast.staff, cast.staff2, cast.staff3]
+    rnd = make_closed_round_with(db, cast.a, users, {}, default=1, content_version_id=version.id)
+    page = results_page(client, cast, rnd)
+    assert page.select_one("#priorities-heading").get_text() == "Prioriteringer"
+    assert len(page.select("ol.priorities > li")) == 2  # every area is weak; two are chosen
+    assert "Opptil 2 områder under 70 poeng," in page.get_text(" ", strip=True)
+    assert "her er det færre enn" not in page.get_text()
 
 
 def test_context_rules_use_the_municipality_and_round(client, cast, db):
