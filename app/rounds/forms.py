@@ -1,6 +1,9 @@
 """Parse the questionnaire form: `a.<statement id>` = level, `c.<area id>` = comment.
 
 The same shape serves the htmx autosave (one field) and the plain form post (all fields).
+The plain form also carries each field's value as the page showed it (`was.a.…`, `was.c.…`),
+and a field left as it was is not written: a page open since before another tab (or another
+device) saved that field must not put the old value back when its button is pressed.
 """
 
 from collections.abc import Mapping
@@ -22,6 +25,7 @@ class AnswerForm:
 
 def parse_answer_form(form: Mapping[str, object]) -> AnswerForm:
     parsed = AnswerForm()
+    shown: dict[str, str] = {}  # was.<field> -> the value the page showed
     for key, value in form.items():
         if not isinstance(value, str):
             raise InvalidInput(_("Skjemaet inneholdt noe vi ikke kan ta imot."))
@@ -30,10 +34,22 @@ def parse_answer_form(form: Mapping[str, object]) -> AnswerForm:
                 raise InvalidInput(_("Svaret må være et av nivåene 1–4 eller «Vet ikke»."))
             parsed.answers[key[2:]] = int(value)
         elif key.startswith("c."):
-            parsed.comments[key[2:]] = value.replace("\r\n", "\n").strip()
+            parsed.comments[key[2:]] = _comment(value)
+        elif key.startswith("was."):
+            shown[key[4:]] = value
         elif key == "goto" and value in ("next", "previous", "overview"):
             parsed.goto = value
+    for statement, level in list(parsed.answers.items()):
+        if shown.get(f"a.{statement}") == str(level):
+            del parsed.answers[statement]
+    for area, text in list(parsed.comments.items()):
+        if f"c.{area}" in shown and _comment(shown[f"c.{area}"]) == text:
+            del parsed.comments[area]
     return parsed
+
+
+def _comment(value: str) -> str:
+    return value.replace("\r\n", "\n").strip()
 
 
 async def answer_form(request: Request) -> AnswerForm:

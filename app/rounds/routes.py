@@ -13,13 +13,14 @@ from app.authz import Access, Action, Decision, can
 from app.clock import OSLO
 from app.content.service import current_guidance
 from app.db import SessionDep, in_database_thread
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _, ngettext
 from app.notices.service import notify_round_opened
 from app.results.service import min_respondents
 from app.rounds import fastsave, hotpath, invitees, lifecycle, respondents, service
 from app.rounds.forms import AnswerForm, parse_answer_form
 from app.rounds.models import Round
+from app.settings import get_settings
 from app.web import (
     ActorDep,
     AllowInHandler,
@@ -183,6 +184,10 @@ async def save_area(request: Request, round_id: Id, area_id: str, session: Sessi
             progress = await in_database_thread(session, work)
     except InvalidInput as exc:
         return await run_in_threadpool(_not_saved, request, session, round_id, area_id, form, exc)
+    except Conflict as exc:  # the round closed, or the response was submitted from elsewhere
+        if is_htmx(request):
+            raise  # the message goes to the page's status line; the text stays in the field
+        return await run_in_threadpool(_too_late, request, session, round_id, area_id, form, exc)
     if not is_htmx(request):
         url = await run_in_threadpool(_goto_url, session, round_id, area_id, form.goto or "next")
         return redirect(url, _("Svarene er lagret."), request)
@@ -210,6 +215,22 @@ def _not_saved(
     rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     ctx = _area_context(session, actor, rnd, area_id, typed=form, error=exc.message)
     return render(request, "rounds/area.html", ctx, blocks=["save_status"], status_code=422)
+
+
+def _too_late(
+    request: Request,
+    session: SessionDep,
+    round_id: int,
+    area_id: str,
+    form: AnswerForm,
+    exc: Conflict,
+) -> Response:
+    """A button pressed after the answers were locked: the page as it now is, read-only, with
+    the reason and the comment that was not saved, to copy."""
+    actor = request.state.actor
+    rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
+    ctx = _area_context(session, actor, rnd, area_id, error=exc.message) | {"unsaved": form}
+    return render(request, "rounds/area.html", ctx, status_code=exc.status_code)
 
 
 def _goto_url(session: SessionDep, round_id: int, area_id: str, goto: str) -> str:
@@ -341,8 +362,9 @@ def _area_context(
     response = service.existing_response(session, actor, rnd)
     if response is None and not respondents.is_respondent(session, actor, rnd):
         raise Forbidden(_("Du er ikke invitert til å svare på denne runden."))
-    answers = service.answers_of(session, response) if response else {}
-    comments = service.comments_of(session, response) if response else {}
+    stored = service.answers_of(session, response) if response else {}
+    stored_comments = service.comments_of(session, response) if response else {}
+    answers, comments = dict(stored), dict(stored_comments)
     if typed is not None:
         answers |= typed.answers
         comments |= typed.comments
@@ -356,10 +378,13 @@ def _area_context(
         "next": areas[index + 1] if index + 1 < len(areas) else None,
         "answers": answers,
         "comments": comments,
+        "stored": stored,  # as saved: the form's `was.` fields (see app/rounds/forms.py)
+        "stored_comments": stored_comments,
         "progress": service.progress(session, guidance, response) if response else None,
         "locked": bool(response and response.submitted_at) or rnd.status != "open",
         "error": error,
         "minimum": min_respondents(guidance),  # behind any comment the manager reads
+        "max_comment": get_settings().max_comment_length,
     }
 
 

@@ -1,0 +1,152 @@
+"""Nothing typed in the questionnaire is lost (static/js/autosave.js), in a real browser: a
+login that ended and came back, a reload while saves fail, a paste longer than the limit, a
+button pressed while a field is refused, and a round closed under the page."""
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from app.db import make_engine
+from app.demo import OPEN_ROUND
+from app.settings import get_settings
+from tests.browser.conftest import log_in
+from tests.browser.test_questionnaire import assert_accessible, open_first_area
+
+COMMENT = re.compile("Hva fungerer godt")
+
+
+OPEN = "SELECT r.id FROM response r JOIN round ON round.id = r.round_id WHERE round.name = :n"
+
+
+def stored(server, select: str) -> list:
+    """Rows of the demo's open round (`select` … WHERE response_id IN its responses)."""
+    engine = make_engine(server[1])
+    with engine.connect() as conn:
+        rows = conn.execute(text(f"{select} WHERE response_id IN ({OPEN})"), {"n": OPEN_ROUND})
+        values = list(rows.scalars())
+    engine.dispose()
+    return values
+
+
+def stored_comment(server) -> str | None:
+    (value,) = stored(server, "SELECT text FROM areacomment") or [None]
+    return value
+
+
+def failing_saves(page) -> None:
+    """Every autosave fails in the network, as when offline or the server is down."""
+    page.route(
+        re.compile(r".*/omrade/.*"),
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+
+
+def test_a_login_that_ended_is_saved_once_the_person_is_back(page, app_url, server):
+    open_first_area(page, app_url)
+    comment = page.get_by_label(COMMENT)
+    comment.fill("Første del.")
+    expect(page.locator("#save-status")).to_contain_text("Lagret")
+    other = page.context.new_page()  # another tab: log out there
+    other.goto(f"{app_url}/konto")
+    other.get_by_role("button", name="Logg ut", exact=True).click()
+    comment.fill("Første del. Og det som kom etterpå.")
+    status = page.locator(".comment .statement__status")
+    expect(status).to_contain_text("du er logget ut")
+    assert_accessible(page)
+    log_in(other, app_url, "ansatt1@demo.kommune.no")  # a new login, with a new form token
+    other.close()
+    page.evaluate("window.dispatchEvent(new Event('focus'))")  # back in the first tab
+    expect(status).to_contain_text("Lagret kl.")
+    assert stored_comment(server) == "Første del. Og det som kom etterpå."
+
+
+def test_someone_elses_login_does_not_take_the_text(page, app_url, server):
+    open_first_area(page, app_url)
+    page.context.clear_cookies()
+    page.get_by_role("radio").first.check()
+    status = page.locator("fieldset.statement").first.locator(".statement__status")
+    expect(status).to_contain_text("du er logget ut")
+    other = page.context.new_page()
+    log_in(other, app_url, "ansatt2@demo.kommune.no")
+    other.close()
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    page.wait_for_timeout(500)
+    expect(status).to_contain_text("du er logget ut")
+    assert stored(server, "SELECT level FROM answer") == []
+
+
+def test_a_reload_puts_back_what_was_not_saved(page, app_url, server):
+    open_first_area(page, app_url)
+    page.on("dialog", lambda dialog: dialog.accept())  # «leave the page?»: yes
+    failing_saves(page)
+    page.get_by_label(COMMENT).fill("Skrevet mens nettet var borte.")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Ikke lagret")
+    page.reload()
+    expect(page.get_by_label(COMMENT)).to_have_value("Skrevet mens nettet var borte.")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Ikke lagret")
+    page.unroute(re.compile(r".*/omrade/.*"))
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Lagret kl.")
+    assert stored_comment(server) == "Skrevet mens nettet var borte."
+    page.reload()  # saved, so nothing is put back a second time
+    expect(page.get_by_label(COMMENT)).to_have_value("Skrevet mens nettet var borte.")
+    page.wait_for_timeout(300)
+    expect(page.locator("#save-status")).to_be_empty()
+
+
+def test_a_paste_over_the_limit_is_kept_whole_and_counted(page, app_url, server):
+    open_first_area(page, app_url)
+    limit = get_settings().max_comment_length
+    comment = page.get_by_label(COMMENT)
+    comment.fill("ø" * (limit + 10))
+    expect(page.locator("#comment-count")).to_have_text(
+        f"{limit + 10} av {limit} tegn: 10 for mye. Kort ned teksten, så lagres den."
+    )
+    expect(page.locator("#save-status")).to_contain_text("for lang")
+    assert len(comment.input_value()) == limit + 10
+    comment.press("End")
+    for _ in range(10):
+        comment.press("Backspace")
+    expect(page.locator("#comment-count")).to_have_text(f"{limit} av {limit} tegn")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Lagret kl.")
+    assert stored_comment(server) == "ø" * limit
+
+
+def test_a_button_waits_and_stays_while_a_field_is_refused(page, app_url):
+    open_first_area(page, app_url)
+    comment = page.get_by_label(COMMENT)
+    comment.fill("Gjelder 01010112377")  # a fødselsnummer: refused
+    expect(page.locator("#save-status")).to_contain_text("fødselsnummer")
+    url = page.url
+    page.get_by_role("button", name="Lagre og gå til neste område").click()
+    expect(page.locator("#save-status")).to_contain_text("Noe på siden er ikke lagret ennå")
+    assert page.url == url
+    expect(comment).to_be_focused()
+    comment.fill("Faste samtaler hver uke.")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Lagret kl.")
+    page.get_by_role("button", name="Lagre og gå til neste område").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("oppfølging")
+
+
+def test_a_comment_not_saved_before_the_round_closed_is_shown_to_copy(page, app_url, server):
+    open_first_area(page, app_url)
+    page.on("dialog", lambda dialog: dialog.accept())
+    failing_saves(page)
+    page.get_by_label(COMMENT).fill("Dette rakk jeg ikke å lagre.")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Ikke lagret")
+    engine = make_engine(server[1])
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE round SET status = 'closed' WHERE name = :n"), {"n": OPEN_ROUND})
+    engine.dispose()
+    area = page.url
+    page.reload()
+    drafts = page.locator("#drafts")
+    expect(drafts).to_be_visible()
+    expect(drafts.locator("textarea")).to_have_value("Dette rakk jeg ikke å lagre.")
+    assert_accessible(page)
+    page.context.clear_cookies()
+    log_in(page, app_url, "ansatt2@demo.kommune.no")  # another person in the same tab
+    page.goto(area)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tillit")
+    expect(page.locator("#drafts")).to_be_hidden()

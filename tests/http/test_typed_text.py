@@ -1,0 +1,115 @@
+"""What a person typed is neither lost nor written over: a page left open in another tab, a
+button pressed after the round closed, a comment longer than the limit. (The browser half,
+autosave.js, is tested in tests/browser/test_unsaved.py.)"""
+
+from bs4 import BeautifulSoup
+from sqlmodel import select
+
+from app.rounds.forms import parse_answer_form
+from app.rounds.models import Answer, AreaComment
+from app.settings import get_settings
+from tests.conftest import login
+from tests.http.test_questionnaire_edges import HX, areas
+from tests.http.test_results import close
+
+
+def as_a_browser_sends(html: str, **changes: str) -> dict[str, str]:
+    """The questionnaire form as a browser posts it: hidden fields, checked radios, the
+    textarea's text, with `changes` made by the person."""
+    form = BeautifulSoup(html, "html.parser").select_one("form.questionnaire")
+    data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    data |= {i["name"]: i["value"] for i in form.select("input[type=radio][checked]")}
+    data |= {t["name"]: t.get_text() for t in form.select("textarea")}
+    return data | changes
+
+
+def test_unchanged_fields_of_a_plain_post_are_not_written():
+    form = parse_answer_form(
+        {
+            "a.one": "2",
+            "was.a.one": "2",  # as the page showed it
+            "a.two": "3",
+            "was.a.two": "",  # unanswered when the page was made
+            "c.area": "Samme tekst\r\n",
+            "was.c.area": "Samme tekst",
+            "c.other": "Ny tekst",
+        }
+    )
+    assert form.answers == {"two": 3}
+    assert form.comments == {"other": "Ny tekst"}
+
+
+def test_a_page_left_open_does_not_put_back_what_another_tab_saved(client, cast, db):
+    token = login(client, cast.staff)
+    area = areas(db, cast.round_a)[0]
+    first, second = (s.id for s in area.statements[:2])
+    url = f"/runder/{cast.round_a.id}/omrade/{area.id}"
+    client.post(url, data={f"a.{first}": "1", "csrf_token": token}, headers=HX)
+    old_tab = client.get(url).text  # shows level 1 and no comment
+    # Later, in another tab: a new level and a comment, each saved as it was made.
+    client.post(url, data={f"a.{first}": "4", "csrf_token": token}, headers=HX)
+    client.post(
+        url, data={f"c.{area.id}": "Skrevet i den andre fanen", "csrf_token": token}, headers=HX
+    )
+    # The old tab answers the second statement only, and presses its button.
+    data = as_a_browser_sends(old_tab, **{f"a.{second}": "2", "goto": "next"})
+    assert data[f"a.{first}"] == "1"
+    assert data[f"c.{area.id}"] == ""
+    assert client.post(url, data=data).status_code == 303
+    levels = dict(db.exec(select(Answer.statement_id, Answer.level)).all())
+    assert (levels[first], levels[second]) == (4, 2)
+    assert db.exec(select(AreaComment.text)).all() == ["Skrevet i den andre fanen"]
+
+
+def test_a_button_pressed_after_the_round_closed_shows_the_comment_to_copy(client, cast, db):
+    login(client, cast.staff)
+    area = areas(db, cast.round_a)[0]
+    url = f"/runder/{cast.round_a.id}/omrade/{area.id}"
+    page = client.get(url).text
+    close(client, cast.round_a, cast.manager)
+    login(client, cast.staff)
+    typed = "Vi har faste samtaler hver uke.\nDet virker."
+    data = as_a_browser_sends(page, **{f"c.{area.id}": typed, "goto": "next"})
+    data["csrf_token"] = BeautifulSoup(client.get(url).text, "html.parser").select_one(
+        "input[name=csrf_token]"
+    )["value"]
+    response = client.post(url, data=data)
+    assert response.status_code == 409
+    shown = BeautifulSoup(response.text, "html.parser")
+    assert "Runden er lukket" in shown.select_one("[role=alert]").get_text()
+    drafts = shown.select_one("#drafts")
+    assert not drafts.has_attr("hidden")
+    assert drafts.select_one("textarea").get_text() == typed
+    assert shown.select_one("form.questionnaire") is None  # read-only: nothing more to lose
+    assert db.exec(select(AreaComment)).all() == []
+
+
+def test_the_comment_says_its_limit_and_a_long_one_is_kept_not_cut(client, cast, db):
+    token = login(client, cast.staff)
+    area = areas(db, cast.round_a)[0]
+    url = f"/runder/{cast.round_a.id}/omrade/{area.id}"
+    limit = get_settings().max_comment_length
+    page = BeautifulSoup(client.get(url).text, "html.parser")
+    textarea = page.select_one(f"textarea[name='c.{area.id}']")
+    assert not textarea.has_attr("maxlength")  # the browser would cut a paste without a word
+    assert page.select_one("#comment-count")["data-max"] == str(limit)
+    assert f"Høyst {limit} tegn." in page.select_one("#comment-count").get_text()
+    too_long = "æ" * (limit + 1)
+    refused = client.post(url, data={f"c.{area.id}": too_long, "csrf_token": token, "goto": "next"})
+    assert refused.status_code == 422
+    shown = BeautifulSoup(refused.text, "html.parser")
+    assert f"{limit + 1} tegn" in shown.select_one("#save-status").get_text()
+    assert shown.select_one(f"textarea[name='c.{area.id}']").get_text() == too_long
+    assert db.exec(select(AreaComment)).all() == []
+
+
+def test_a_read_only_comment_keeps_its_lines_and_direction(client, cast, db):
+    token = login(client, cast.staff)
+    area = areas(db, cast.round_a)[0]
+    url = f"/runder/{cast.round_a.id}/omrade/{area.id}"
+    client.post(url, data={f"c.{area.id}": "Linje én\nسطر دو", "csrf_token": token}, headers=HX)
+    close(client, cast.round_a, cast.manager)
+    login(client, cast.staff)
+    shown = BeautifulSoup(client.get(url).text, "html.parser").select_one(".comment-text")
+    assert shown.get_text() == "Linje én\nسطر دو"
+    assert shown["dir"] == "auto"
