@@ -12,6 +12,10 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     status_code = 422
 
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field  # the form field it is about, where there is one
+
 
 class Unauthorized(DomainError):
     status_code = 401

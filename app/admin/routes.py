@@ -91,8 +91,9 @@ def invite_to_municipality(
         role = Role.STAFF
     try:
         invitations.invite(session, actor, email, Role(role), municipality, client_ip(request))
-    except DomainError as exc:
-        ctx = {**_municipality_context(session, actor, municipality_id), "error": exc.message}
+    except DomainError as exc:  # the form again, as filled in, the reason at the address
+        ctx = _municipality_context(session, actor, municipality_id)
+        ctx |= {"invite_error": exc.message, "typed": {"email": email, "role": role}}
         return render(request, "admin/municipality.html", ctx, status_code=exc.status_code)
     return redirect(
         f"/admin/kommuner/{municipality_id}",

@@ -144,7 +144,12 @@ def save_feedback(
     areas = {a.id for a in rounds.guidance_of(session, rnd).areas} | {""}
     if set(texts) - areas:
         raise InvalidInput(_("Tilbakemeldingen gjelder et område som ikke finnes i runden."))
-    cleaned = {area: clean_text(text) for area, text in texts.items()}
+    cleaned = {}
+    for area, text in texts.items():
+        try:
+            cleaned[area] = clean_text(text)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, field=area) from None
     existing = {
         fb.area_id: fb for fb in session.exec(select(Feedback).where(Feedback.share_id == share.id))
     }
@@ -156,6 +161,7 @@ def save_feedback(
         select(Feedback).where(Feedback.share_id == share.id, col(Feedback.sent_at).is_(None))
     ).all()
     if send and not drafts:
+        session.rollback()  # the empty drafts just written
         raise InvalidInput(_("Skriv minst én tilbakemelding før du sender."))
     for fb in drafts if send else []:
         fb.sent_at = now

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from app.authz import Access, Action
 from app.content.service import current_guidance
 from app.db import SessionDep
+from app.errors import InvalidInput
 from app.i18n import _
 from app.results import view
 from app.results.service import min_respondents
@@ -68,7 +69,14 @@ def reply(
     text: Annotated[str, Form(max_length=8000)] = "",
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
-    service.reply_to_feedback(session, actor, rnd, feedback_id(feedback), text)
+    fid = feedback_id(feedback)
+    try:
+        service.reply_to_feedback(session, actor, rnd, fid, text)
+    except InvalidInput as exc:  # the feedback and the reply as typed, with the reason
+        sent = service.share_panel(session, actor, rnd).feedback
+        fb = next((f for f in sent if f.id == fid), None)
+        ctx = {"rnd": rnd, "fb": fb, "typed": text, "error": exc.message}
+        return render(request, "review/reply.html", ctx, status_code=422)
     return redirect(f"/runder/{rnd.id}/resultater#ks", _("Svaret ditt er sendt til KS."), request)
 
 
@@ -109,7 +117,13 @@ def save_feedback(
     actor: ActorDep,
     session: SessionDep,
 ) -> Response:
-    mailed = adviser.save_feedback(session, actor, round_id, form.texts, form.send)
+    try:
+        mailed = adviser.save_feedback(session, actor, round_id, form.texts, form.send)
+    except InvalidInput as exc:  # the page again, every text as typed, the reason at its field
+        page = adviser.review_page(session, actor, round_id)
+        ctx = {**view.context(page.results, "omrade"), "review": page, "typed": form.texts}
+        ctx |= {"error": exc.message, "error_field": exc.field}
+        return render(request, "review/review.html", ctx, status_code=422)
     if not form.send:
         msg = _("Utkastet er lagret. Kommunen ser det ikke før du sender.")
     elif mailed:

@@ -214,6 +214,7 @@ def _not_saved(
     actor = request.state.actor
     rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     ctx = _area_context(session, actor, rnd, area_id, typed=form, error=exc.message)
+    ctx["error_field"] = exc.field
     return render(request, "rounds/area.html", ctx, blocks=["save_status"], status_code=422)
 
 
@@ -302,7 +303,11 @@ def extend_deadline(
     deadline: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
-    lifecycle.extend_deadline(session, actor, rnd, _optional_date(deadline))
+    try:
+        lifecycle.extend_deadline(session, actor, rnd, _optional_date(deadline))
+    except InvalidInput as exc:  # the page again, the date as typed, the reason at the field
+        ctx = {**_overview(session, actor, rnd), "deadline_error": exc.message, "typed": deadline}
+        return render(request, "rounds/round.html", ctx, status_code=422)
     return redirect(f"/runder/{rnd.id}", _("Fristen er flyttet."), request)
 
 

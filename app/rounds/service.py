@@ -262,7 +262,8 @@ def _check_form(guidance: Guidance, form: AnswerForm) -> None:
         if len(text) > limit:
             raise InvalidInput(
                 _("Kommentaren er for lang: %(n)s tegn. Den kan være på høyst %(max)s tegn.")
-                % {"n": len(text), "max": limit}
+                % {"n": len(text), "max": limit},
+                field=f"c.{area_id}",
             )
         if contains_national_id(text):
             raise InvalidInput(
@@ -270,7 +271,8 @@ def _check_form(guidance: Guidance, form: AnswerForm) -> None:
                     "Kommentaren ser ut til å inneholde et fødselsnummer eller D-nummer. "
                     "Vi lagrer ikke personopplysninger om deltakere, så kommentaren ble ikke "
                     "lagret. Fjern nummeret og prøv igjen."
-                )
+                ),
+                field=f"c.{area_id}",
             )
 
 

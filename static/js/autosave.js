@@ -100,6 +100,7 @@
     }, delay);
   }
   function refused(field, status) {
+    if (field.tagName === "TEXTAREA") { field.setAttribute("aria-invalid", "true"); }
     if (status === 401) {
       unsaved.set(field, "login");
       show(field, form.dataset.msgLogin, "failed");
@@ -153,6 +154,7 @@
     unsaved.delete(field);
     delays.delete(field);
     holder(field).classList.remove("is-unsaved");
+    field.removeAttribute("aria-invalid");
     var was = form.querySelector('input[name="was.' + nameOf(field) + '"]');
     if (was) { was.value = value; } // a button no longer writes it (see app/rounds/forms.py)
     if (valueOf(field) === value) { forget(field); }

@@ -99,7 +99,11 @@ def test_the_comment_says_its_limit_and_a_long_one_is_kept_not_cut(client, cast,
     assert refused.status_code == 422
     shown = BeautifulSoup(refused.text, "html.parser")
     assert f"{limit + 1} tegn" in shown.select_one("#save-status").get_text()
-    assert shown.select_one(f"textarea[name='c.{area.id}']").get_text() == too_long
+    again = shown.select_one(f"textarea[name='c.{area.id}']")
+    assert again.get_text() == too_long
+    assert again["aria-invalid"] == "true"  # the reason is tied to the field, which has focus
+    assert "form-error" in again["aria-describedby"]
+    assert again.has_attr("autofocus")
     assert db.exec(select(AreaComment)).all() == []
 
 

@@ -1,0 +1,104 @@
+"""A refused form is shown again with everything as typed and the reason at its field, never
+a dead-end error page: KS's feedback, the manager's reply to it, and a new deadline."""
+
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlmodel import select
+
+from app.clock import oslo_today as today
+from app.review.models import Feedback
+from tests.conftest import login
+from tests.factories import make_closed_round_at
+from tests.http.test_review import send_feedback, share, soup
+
+
+@pytest.fixture
+def closed(db, cast):
+    return make_closed_round_at(db, cast.a, [cast.staff, cast.staff2, cast.staff3])
+
+
+def refused(response) -> BeautifulSoup:
+    assert response.status_code == 422
+    return BeautifulSoup(response.text, "html.parser")
+
+
+NATIONAL_ID = "01010112377"  # passes both mod-11 checks
+
+
+def test_refused_feedback_keeps_every_text_and_marks_the_one_at_fault(client, cast, db, closed):
+    share(client, cast, closed)
+    response = send_feedback(
+        client,
+        cast,
+        closed,
+        "draft",
+        **{"": "Godt arbeid med tilliten.", "tillit": f"Gjelder {NATIONAL_ID}"},
+    )
+    page = refused(response)
+    assert "fødselsnummer" in page.select_one("#feedback-error").get_text()
+    whole, trust = page.select_one("#fb-hele"), page.select_one("#fb-tillit")
+    assert whole.get_text() == "Godt arbeid med tilliten."
+    assert trust.get_text() == f"Gjelder {NATIONAL_ID}"
+    assert trust["aria-invalid"] == "true"
+    assert trust["aria-describedby"] == "feedback-error"
+    assert not whole.has_attr("aria-invalid")
+    assert db.exec(select(Feedback)).all() == []  # nothing saved, not even the good text
+    empty = refused(send_feedback(client, cast, closed, "send"))
+    assert "Skriv minst én" in empty.select_one("#feedback-error").get_text()
+    assert db.exec(select(Feedback)).all() == []
+
+
+def test_a_refused_reply_is_shown_again_as_typed(client, cast, db, closed, mailbox):
+    share(client, cast, closed)
+    send_feedback(client, cast, closed, "send", **{"": "Se på oppfølgingen."})
+    token = login(client, cast.manager)
+    fid = soup(client.get(f"/runder/{closed.id}/resultater")).select_one("input[name=feedback]")
+    typed = f"Takk. Det gjelder {NATIONAL_ID}."
+    data = {"csrf_token": token, "feedback": fid["value"], "text": typed}
+    response = client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data)
+    page = refused(response)
+    assert "Se på oppfølgingen." in page.select_one(".plain-text").get_text()  # what is answered
+    assert page.select_one("#reply").get_text() == typed
+    assert "fødselsnummer" in page.select_one("#reply-error").get_text()
+    assert db.exec(select(Feedback.reply)).all() == [None]
+    data["text"] = "Takk, vi tar det med."  # sent again from that page
+    assert client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data).status_code == 303
+    assert db.exec(select(Feedback.reply)).all() == ["Takk, vi tar det med."]
+
+
+def test_a_refused_deadline_is_shown_at_its_field_as_typed(client, cast, db):
+    token = login(client, cast.manager)
+    past = (today() - timedelta(days=3)).isoformat()
+    response = client.post(
+        f"/runder/{cast.round_a.id}/frist", data={"csrf_token": token, "deadline": past}
+    )
+    page = refused(response)
+    field = page.select_one("#new-deadline")
+    assert field["value"] == past
+    assert field["aria-invalid"] == "true"
+    assert "dato som har vært" in page.select_one("#deadline-error").get_text()
+
+
+def test_a_refused_invitation_keeps_the_address_and_the_role(client, cast, db):
+    token = login(client, cast.admin)
+    url = f"/admin/kommuner/{cast.b.id}/inviter"
+    data = {"email": "ikke-en-adresse", "role": "manager", "csrf_token": token}
+    page = BeautifulSoup(client.post(url, data=data).text, "html.parser")
+    field = page.select_one("#inv-email")
+    assert field["value"] == "ikke-en-adresse"
+    assert field["aria-invalid"] == "true"
+    assert page.select_one("#inv-error").get_text().strip()
+    assert page.select_one("#inv-role option[selected]")["value"] == "manager"
+
+
+def test_the_municipality_search_reads_out_only_the_count(client, cast):
+    login(client, cast.admin)
+    page = BeautifulSoup(client.get("/admin/kommuner").text, "html.parser")
+    (live,) = page.select("[aria-live], [role=status]")
+    assert live["id"] == "results-count"  # not the table of hundreds of rows
+    found = client.get("/admin/kommuner?q=Kommune A", headers={"HX-Request": "true"}).text
+    count = BeautifulSoup(found, "html.parser").select_one("[hx-swap-oob]")
+    assert count["hx-swap-oob"] == "innerHTML:#results-count"
+    assert count.get_text() == "1 kommune"
