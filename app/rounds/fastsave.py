@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from app.authz import Action, require
@@ -107,13 +107,22 @@ async def _on_postgres(bind: Engine, params: dict[str, Any], checks: Checks) -> 
     engine = async_engine(bind)
     if engine is None:
         return None
-    async with engine.connect() as connection:
-        found = (await connection.execute(hotpath.query(), params)).first()
-        checked = _checked(found, checks)
-        if checked is None:
-            return None
-        row, progress = checked
-        written = await upsert_async(connection, row.model, row.values, row.keys, when=UNSUBMITTED)
+    try:
+        async with engine.connect() as connection:
+            found = (await connection.execute(hotpath.query(), params)).first()
+            checked = _checked(found, checks)
+            if checked is None:
+                return None
+            row, progress = checked
+            upsert = upsert_async(connection, row.model, row.values, row.keys, when=UNSUBMITTED)
+            written = await upsert
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        # The pooled connection had died (PostgreSQL restarted): SQLAlchemy has dropped the
+        # pool's connections, and the full path, whose pool checks each one first, saves this
+        # click. The same row again, so a write that got through before the loss does no harm.
+        return None
     return _saved(written, progress)
 
 
