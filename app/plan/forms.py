@@ -38,14 +38,14 @@ def parse_measure(form: MeasureForm) -> MeasureInput:
     """The form's values, or InvalidInput saying what is wrong with the first bad one."""
     title = form.title.strip()
     if not title:
-        raise InvalidInput(_("Skriv hva tiltaket går ut på."))
+        raise InvalidInput(_("Skriv hva tiltaket går ut på."), field="title")
     owner = form.owner.strip()
     if owner and not (owner.isascii() and owner.isdigit() and len(owner) <= 10):
-        raise InvalidInput(_("Velg en ansvarlig blant de ansatte i kommunen."))
+        raise InvalidInput(_("Velg en ansvarlig blant de ansatte i kommunen."), field="owner")
     try:
         status = MeasureStatus(form.status)
     except ValueError:
-        raise InvalidInput(_("Velg en av statusene i listen.")) from None
+        raise InvalidInput(_("Velg en av statusene i listen."), field="status") from None
     return MeasureInput(
         title=title,
         owner_user_id=int(owner) if owner else None,
@@ -64,4 +64,6 @@ def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(_("Fristen må være en dato, for eksempel 2027-03-31.")) from None
+        raise InvalidInput(
+            _("Fristen må være en dato, for eksempel 2027-03-31."), field="due"
+        ) from None

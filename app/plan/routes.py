@@ -60,7 +60,7 @@ def create(
         service.create_measure(session, actor, rnd, form)
     except InvalidInput as exc:
         # Show the form again with what was typed and the reason, so nothing is lost.
-        ed = service.editor(session, actor, rnd, form, error=exc.message)
+        ed = service.editor(session, actor, rnd, form, error=exc)
         return render(request, "plan/measure.html", {"ed": ed}, status_code=422)
     return redirect(
         f"/runder/{rnd.id}/tiltak", _("Tiltaket er lagt til i handlingsplanen."), request
@@ -86,6 +86,6 @@ def update(
         service.update_measure(session, actor, measure, rnd, form)
     except InvalidInput as exc:
         # Nothing was changed: every check runs before the measure is touched.
-        ed = service.editor(session, actor, rnd, form, measure_id=measure.id, error=exc.message)
+        ed = service.editor(session, actor, rnd, form, measure_id=measure.id, error=exc)
         return render(request, "plan/measure.html", {"ed": ed}, status_code=422)
     return redirect(f"/runder/{rnd.id}/tiltak", _("Tiltaket er oppdatert."), request)

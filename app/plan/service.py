@@ -66,6 +66,7 @@ class MeasureEditor:
     owners: tuple[User, ...]
     areas: tuple[Area, ...]
     error: str | None = None
+    error_field: str | None = None  # the form field the error is about: "title", "note", …
 
     @property
     def statuses(self) -> list[tuple[str, str]]:
@@ -147,14 +148,16 @@ def editor(
     rnd: Round,
     form: MeasureForm,
     measure_id: int | None = None,
-    error: str | None = None,
+    error: InvalidInput | None = None,
 ) -> MeasureEditor:
-    """The measure form for a closed round, filled with `form`."""
+    """The measure form for a closed round, filled with `form`, with the reason it was
+    refused, if it was."""
     require(actor, Action.EDIT_PLAN, rnd.municipality_id)
     _check_closed(rnd)
     owners = tuple(possible_respondents(session, rnd.municipality_id))
     areas = guidance_of(session, rnd).areas
-    return MeasureEditor(rnd, form, measure_id, owners, areas, error=error)
+    message, field = (error.message, error.field) if error else (None, None)
+    return MeasureEditor(rnd, form, measure_id, owners, areas, message, field)
 
 
 def draft_from_advice(session: Session, actor: Actor, rnd: Round, advice_id: str) -> MeasureForm:
@@ -223,24 +226,30 @@ def update_measure(
 
 def _checked(session: Session, rnd: Round, form: MeasureForm, old: Measure | None) -> MeasureInput:
     values = parse_measure(form)
-    if len(values.title) > 200 or len(values.owner_text) > 100 or len(values.note) > 1000:
-        raise InvalidInput(
-            _(
-                "Teksten er for lang: høyst 200 tegn for tiltaket, 100 for ansvarlig og 1000 for notatet."
+    texts = {"title": values.title, "owner_text": values.owner_text, "note": values.note}
+    limits = {"title": 200, "owner_text": 100, "note": 1000}
+    for field, text in texts.items():
+        if len(text) > limits[field]:
+            raise InvalidInput(
+                _(
+                    "Teksten er for lang: høyst 200 tegn for tiltaket, 100 for ansvarlig og 1000 for notatet."
+                ),
+                field=field,
             )
-        )
-    if contains_national_id(f"{values.title} {values.owner_text} {values.note}"):
-        raise InvalidInput(
-            _(
-                "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. Vi lagrer ikke personopplysninger om deltakere. Fjern nummeret og prøv igjen."
+    for field, text in texts.items():
+        if contains_national_id(text):
+            raise InvalidInput(
+                _(
+                    "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. Vi lagrer ikke personopplysninger om deltakere. Fjern nummeret og prøv igjen."
+                ),
+                field=field,
             )
-        )
     today = oslo_today()
     if values.due is not None and values.due < today and (old is None or old.due != values.due):
-        raise InvalidInput(_("Fristen kan ikke være en dato som har vært."))
+        raise InvalidInput(_("Fristen kan ikke være en dato som har vært."), field="due")
     staff = {u.id for u in possible_respondents(session, rnd.municipality_id)}
     if values.owner_user_id is not None and values.owner_user_id not in staff:
-        raise InvalidInput(_("Velg en ansvarlig blant de ansatte i kommunen."))
+        raise InvalidInput(_("Velg en ansvarlig blant de ansatte i kommunen."), field="owner")
     guidance = guidance_of(session, rnd)
     known = guidance.statement_area()
     unknown = [s for s in values.statements if s not in known]

@@ -116,6 +116,23 @@ def test_it_refuses_a_due_date_in_the_past(client, cast, db, closed):
     assert measures(db) == []
 
 
+def test_a_refusal_marks_the_field_it_is_about(client, cast, db, closed):
+    token = login(client, cast.manager)
+    data = measure_data(token, note="Gjelder 01010112377")  # a fødselsnummer in the note only
+    response = client.post(f"/runder/{closed.id}/tiltak", data=data)
+    assert response.status_code == 422
+    page = BeautifulSoup(response.text, "html.parser")
+    note, title = page.select_one("#m-note"), page.select_one("#m-title")
+    assert note["aria-invalid"] == "true"
+    assert note["aria-describedby"] == "error-summary"
+    assert note.has_attr("autofocus")
+    assert note.get_text() == "Gjelder 01010112377"  # kept, and not cut by a maxlength
+    assert not note.has_attr("maxlength")
+    assert not title.has_attr("aria-invalid")
+    assert title["aria-describedby"] == "m-title-desc"
+    assert measures(db) == []
+
+
 def test_it_refuses_an_owner_of_another_municipality(client, cast, db, closed):
     token = login(client, cast.manager)
     data = measure_data(token, owner=str(cast.other_staff.id))
