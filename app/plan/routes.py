@@ -24,7 +24,7 @@ def measure_form(
     owner_text: Text = "",
     due: Annotated[str, Form(max_length=10)] = "",
     status: Annotated[str, Form(max_length=20)] = "planned",
-    note: Annotated[str, Form(max_length=4000)] = "",
+    note: Annotated[str, Form(max_length=50_000)] = "",  # too long: refused with the form kept
     statements: Annotated[list[str] | None, Form(max_length=80)] = None,
     advice_id: Annotated[str, Form(max_length=80)] = "",
 ) -> MeasureForm:

@@ -66,7 +66,7 @@ def reply(
     actor: ActorDep,
     session: SessionDep,
     feedback: Annotated[str, Form(max_length=12)] = "",
-    text: Annotated[str, Form(max_length=8000)] = "",
+    text: Annotated[str, Form(max_length=50_000)] = "",  # too long: shown again, as typed
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
     fid = feedback_id(feedback)

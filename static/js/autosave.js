@@ -2,13 +2,16 @@
 // is lost on the way).
 // - A save that fails (offline, server down, no answer in 15 s) is marked next to its field and
 //   tried again, at once when the browser is back online.
-// - A save the server refuses (too long, a fødselsnummer, the round closed) stays marked; the
-//   server's reason is in the status line. A save refused because the login ended waits: once
-//   the person has logged in again (in another tab) and comes back, it is sent again with the
-//   new login's form token, unless someone else has logged in meanwhile.
+// - A save the server refuses (too long, a fødselsnummer) stays marked, with the server's
+//   reason next to the field. A save refused because the login ended waits: once the person
+//   has logged in again (in another tab) and comes back, it is sent again with the new login's
+//   form token, unless someone else has logged in meanwhile. A save refused because the
+//   answers were locked (the round closed) lets the buttons through: the page they lead to
+//   shows the comment to copy.
 // - Until a field is saved, its value is kept in this browser tab (sessionStorage, per person
-//   and page, for 12 hours at most) and put back if the page is opened again; on a page that
-//   can no longer be changed it is shown to copy.
+//   and page, for 12 hours at most) and put back if the page is opened again, unless the field
+//   was saved elsewhere meanwhile; then the kept text is shown to copy. On a page that can no
+//   longer be changed it is shown to copy as well.
 // - Leaving the page, or pressing one of its buttons, while anything is unsaved asks first or
 //   waits for the saves under way.
 // The texts come from the page's data-msg-* attributes, so they are translated.
@@ -19,11 +22,15 @@
   var MAX_AGE = 12 * 3600 * 1000;
   var PREFIX = "godegrep-unsaved:";
   var form = document.querySelector("form.questionnaire");
-  if (!form) { showLeftOver(document.getElementById("drafts")); return; }
+  var drafts = document.getElementById("drafts");
+  if (!form) { showLeftOver(); return; }
   htmx.config.timeout = TIMEOUT;
   var live = document.getElementById("save-status");
-  var unsaved = new Map(); // field -> "retry" | "login" | "refused"
+  // field -> why it is not saved: "retry" (no answer), "token" (a new form token is being
+  // fetched), "login" (logged out), "refused" (the server said why), "locked" (round closed)
+  var unsaved = new Map();
   var delays = new Map(); // field -> the next retry's delay in ms
+  var renewed = new Set(); // fields already sent again with a new form token
   var sent = new Map(); // field -> the value its request under way sends
   var dirty = new Set(); // fields changed here and not saved yet (kept in sessionStorage)
   var submitting = false;
@@ -45,47 +52,69 @@
     if (radio) { radio.checked = true; }
   }
   function fields() { return form.querySelectorAll("fieldset.statement[hx-post], textarea[hx-post]"); }
+  // The value as saved, as this tab last knew it (see app/rounds/forms.py).
+  function savedAs(field) { return form.querySelector('input[name="was.' + nameOf(field) + '"]'); }
 
   // --- the status next to a field, and the page's status line ---------------------------------
+  function statusOf(field) { return holder(field).querySelector(".statement__status"); }
   function show(field, text, state) {
-    var box = holder(field);
-    var status = box && box.querySelector(".statement__status");
+    var status = statusOf(field);
     if (status) {
       status.textContent = text;
       status.className = "statement__status statement__status--" + state;
     }
-    if (box) { box.classList.toggle("is-unsaved", state === "failed"); }
+    holder(field).classList.toggle("is-unsaved", state === "failed");
+    tie(field, state === "failed");
+  }
+  // A comment that is not saved is marked so and tied to the reason beside it.
+  function tie(field, failed) {
+    var status = statusOf(field);
+    if (field.tagName !== "TEXTAREA" || !status) { return; }
+    var by = (field.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== status.id;
+    });
+    if (failed) { by.push(status.id); field.setAttribute("aria-invalid", "true"); }
+    else { field.removeAttribute("aria-invalid"); }
+    field.setAttribute("aria-describedby", by.join(" "));
   }
   function announce(text) { if (live) { live.textContent = text; } }
 
   // --- what is not saved yet, kept in this tab -------------------------------------------------
-  function keyOf(scope, field) { return PREFIX + scope.dataset.draftKey + ":" + nameOf(field); }
+  function keyOf(field) { return PREFIX + form.dataset.draftKey + ":" + nameOf(field); }
   function keep(field) {
     dirty.add(field);
+    if (unsaved.get(field) === "refused") { return; } // refused text is not stored anywhere
     try {
-      var entry = JSON.stringify({ value: valueOf(field), at: Date.now() });
-      window.sessionStorage.setItem(keyOf(form, field), entry);
+      var was = savedAs(field);
+      var entry = { value: valueOf(field), base: was ? was.value : "", at: Date.now() };
+      window.sessionStorage.setItem(keyOf(field), JSON.stringify(entry));
     } catch (e) { /* storage off or full: the warning on leaving still protects */ }
   }
   function kept(key) {
     try {
       var entry = JSON.parse(window.sessionStorage.getItem(key) || "null");
-      if (entry && Date.now() - entry.at < MAX_AGE) { return entry.value; }
+      if (entry && Date.now() - entry.at < MAX_AGE) { return entry; }
       window.sessionStorage.removeItem(key);
     } catch (e) { /* nothing kept */ }
     return null;
   }
-  function forget(field) {
-    dirty.delete(field);
-    try { window.sessionStorage.removeItem(keyOf(form, field)); } catch (e) { /* nothing kept */ }
+  function drop(field) {
+    try { window.sessionStorage.removeItem(keyOf(field)); } catch (e) { /* nothing kept */ }
   }
+  function forget(field) { dirty.delete(field); drop(field); }
 
+  // Text kept from before that cannot go into the field: shown to copy.
+  function showToCopy(text) {
+    var box = drafts && drafts.querySelector("textarea");
+    if (!box || !text) { return; }
+    box.value = text;
+    drafts.hidden = false;
+  }
   // A page that can no longer be changed: a comment kept from before is shown to copy.
-  function showLeftOver(section) {
-    if (!section) { return; }
-    var text = kept(PREFIX + section.dataset.draftKey + ":" + section.dataset.draftField);
-    var box = section.querySelector("textarea");
-    if (text && box && !box.value) { box.value = text; section.hidden = false; }
+  function showLeftOver() {
+    if (!drafts) { return; }
+    var entry = kept(PREFIX + drafts.dataset.draftKey + ":" + drafts.dataset.draftField);
+    if (entry && !drafts.querySelector("textarea").value) { showToCopy(entry.value); }
   }
 
   // --- failures -------------------------------------------------------------------------------
@@ -99,43 +128,63 @@
       if (unsaved.get(field) === "retry") { htmx.trigger(field, "change"); }
     }, delay);
   }
-  function refused(field, status) {
-    if (field.tagName === "TEXTAREA") { field.setAttribute("aria-invalid", "true"); }
-    if (status === 401) {
-      unsaved.set(field, "login");
-      show(field, form.dataset.msgLogin, "failed");
-    } else {
-      unsaved.set(field, "refused");
-      show(field, form.dataset.msgRefused, "failed");
-    }
+  function loggedOut(field) {
+    unsaved.set(field, "login");
+    show(field, form.dataset.msgLogin, "failed");
+  }
+  // The server's reason, from the fragment it answered with (it is also in the status line,
+  // which the next save replaces).
+  function reasonIn(html) {
+    var page = new DOMParser().parseFromString(html || "", "text/html");
+    var reason = page.querySelector(".save-status__error, .ds-alert p");
+    return reason ? reason.textContent.trim() : form.dataset.msgRefused;
+  }
+  function refused(field, status, html) {
+    if (status === 401) { loggedOut(field); return; }
+    unsaved.set(field, status === 409 ? "locked" : "refused");
+    if (status !== 409) { drop(field); } // what the server refused is not kept in the tab
+    show(field, html ? reasonIn(html) : form.dataset.msgLocked, "failed");
   }
 
   // The login's form token: a new login has a new one. Read from this page as the server now
-  // makes it; false when nobody, or someone else, is logged in.
+  // makes it: "ok"; "out" when nobody, or someone else, is logged in; "locked" when the answers
+  // can no longer be changed.
   function renewToken() {
     return window.fetch(window.location.href, { credentials: "same-origin" })
       .then(function (response) { return response.ok && !response.redirected ? response.text() : ""; })
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
         var other = page.querySelector("form.questionnaire");
-        if (!other || other.dataset.draftKey !== form.dataset.draftKey) { return false; }
-        form.querySelector("input[name=csrf_token]").value =
-          other.querySelector("input[name=csrf_token]").value;
-        return true;
+        var mine = page.querySelector("[data-draft-key]");
+        if (!mine || mine.dataset.draftKey !== form.dataset.draftKey) { return "out"; }
+        if (!other) { return "locked"; }
+        var token = other.querySelector("input[name=csrf_token]").value;
+        document.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
+          input.value = token; // the page's other forms (log out, language) too
+        });
+        return "ok";
       })
-      .catch(function () { return false; });
+      .catch(function () { return "out"; });
   }
-  var renewing = null;
-  function sendAgain(state) {
-    var waiting = [];
-    unsaved.forEach(function (s, field) { if (s === state) { waiting.push(field); } });
-    if (waiting.length === 0 || renewing) { return; }
-    renewing = renewToken().then(function (ok) {
-      renewing = null;
-      waiting.forEach(function (field) {
-        if (ok) { htmx.trigger(field, "change"); } else { refused(field, 401); }
+  var renewing = false;
+  var again = false;
+  // Send again every field waiting for a login ("token", "login") with the login's new token.
+  function sendAgain() {
+    if (renewing) { again = true; return; }
+    renewing = true;
+    renewToken().then(function (result) {
+      renewing = false;
+      unsaved.forEach(function (state, field) {
+        if (state !== "token" && state !== "login") { return; }
+        if (result === "ok") { htmx.trigger(field, "change"); }
+        else if (result === "locked") { refused(field, 409, ""); }
+        else { loggedOut(field); }
       });
+      if (again) { again = false; sendAgain(); }
     });
+  }
+  function waitingForLogin() {
+    return Array.from(unsaved.values()).some(function (s) { return s === "login" || s === "token"; });
   }
 
   // --- htmx's events ---------------------------------------------------------------------------
@@ -153,9 +202,10 @@
     if (!event.detail.successful) { return; }
     unsaved.delete(field);
     delays.delete(field);
+    renewed.delete(field);
     holder(field).classList.remove("is-unsaved");
-    field.removeAttribute("aria-invalid");
-    var was = form.querySelector('input[name="was.' + nameOf(field) + '"]');
+    tie(field, false);
+    var was = savedAs(field);
     if (was) { was.value = value; } // a button no longer writes it (see app/rounds/forms.py)
     if (valueOf(field) === value) { forget(field); }
   });
@@ -170,17 +220,17 @@
   document.body.addEventListener("htmx:responseError", function (event) {
     var field = fieldOf(event.detail.elt);
     if (!field) { return; }
-    var status = event.detail.xhr.status;
-    if (status >= 500) { retryLater(field); return; }
-    if (status === 403 && !delays.has(field)) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 500) { retryLater(field); return; }
+    if (xhr.status === 403 && !renewed.has(field)) {
       // Most likely the form token of a login that has since been replaced: once, with a new one.
-      delays.set(field, 1000);
+      renewed.add(field);
       unsaved.set(field, "token");
       show(field, form.dataset.msgSaving, "saving");
-      sendAgain("token");
+      sendAgain();
       return;
     }
-    refused(field, status); // the server's reason is in the status line
+    refused(field, xhr.status, xhr.responseText);
   });
 
   // --- typing ------------------------------------------------------------------------------------
@@ -214,8 +264,7 @@
 
   // --- coming back, leaving ------------------------------------------------------------------
   function resume() {
-    if (document.visibilityState !== "visible") { return; }
-    sendAgain("login");
+    if (document.visibilityState === "visible" && waitingForLogin()) { sendAgain(); }
   }
   document.addEventListener("visibilitychange", resume);
   window.addEventListener("focus", resume);
@@ -233,6 +282,13 @@
     if (sent.size > 0) { return true; }
     return Array.from(dirty).some(function (field) { return !unsaved.has(field); });
   }
+  // A field the buttons must not leave behind. A locked one goes with them: the page they lead
+  // to says why and shows the comment to copy.
+  function blocking() {
+    var first = null;
+    unsaved.forEach(function (state, field) { if (state !== "locked" && !first) { first = field; } });
+    return first;
+  }
   // A button saves the whole form and leaves: first let the saves under way finish, and stay
   // if any of them did not save (the field says why), so nothing typed goes with the page.
   var holding = false; // a button press is waiting for the saves under way
@@ -242,14 +298,14 @@
     if (holding) { return; }
     holding = true;
     var button = event.submitter;
-    var waited = 0;
+    var until = Date.now() + TIMEOUT;
     // Checked after this event: a form ignores requestSubmit while its submit event runs.
     window.setTimeout(function check() {
-      if (coming() && waited < TIMEOUT) { waited += 100; window.setTimeout(check, 100); return; }
+      if (coming() && Date.now() < until) { window.setTimeout(check, 100); return; }
       holding = false;
-      if (unsaved.size > 0 || coming()) {
+      var first = blocking();
+      if (first || coming()) {
         announce(form.dataset.msgBlocked);
-        var first = unsaved.keys().next().value;
         if (first) { (first.tagName === "TEXTAREA" ? first : first.querySelector("input")).focus(); }
         return;
       }
@@ -264,10 +320,18 @@
     var restored = false;
     fields().forEach(function (field) {
       if (field.tagName === "TEXTAREA") { count(field); }
-      var value = kept(keyOf(form, field));
-      if (value === null) { return; }
-      if (value === valueOf(field)) { forget(field); return; }
-      setValue(field, value);
+      var entry = kept(keyOf(field));
+      if (entry === null) { return; }
+      if (entry.value === valueOf(field)) { forget(field); return; }
+      var was = savedAs(field);
+      if (was && was.value !== entry.base) {
+        // Saved elsewhere since this tab's text was typed: the newer save stays, and the text
+        // is offered to copy rather than written over it.
+        if (field.tagName === "TEXTAREA") { showToCopy(entry.value); }
+        forget(field);
+        return;
+      }
+      setValue(field, entry.value);
       dirty.add(field);
       restored = true;
       if (field.tagName === "TEXTAREA") { count(field); }

@@ -150,3 +150,87 @@ def test_a_comment_not_saved_before_the_round_closed_is_shown_to_copy(page, app_
     page.goto(area)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tillit")
     expect(page.locator("#drafts")).to_be_hidden()
+
+
+def log_in_again_elsewhere(page, app_url, email="ansatt1@demo.kommune.no") -> None:
+    """Log out and in again in another tab: the login, and its form token, are new."""
+    other = page.context.new_page()
+    other.goto(f"{app_url}/konto")
+    other.get_by_role("button", name="Logg ut", exact=True).click()
+    log_in(other, app_url, email)
+    other.close()
+
+
+def test_saves_refused_for_an_old_token_are_all_sent_again(page, app_url, server):
+    open_first_area(page, app_url)
+    log_in_again_elsewhere(page, app_url)
+    page.evaluate(
+        """() => document.querySelectorAll('fieldset.statement').forEach((f, i) => {
+            if (i > 1) return;
+            f.querySelectorAll('input')[2].checked = true;
+            f.dispatchEvent(new Event('change', {bubbles: true}));
+        })"""
+    )  # two answers in the same moment, both refused for the old token
+    for fieldset in page.locator("fieldset.statement").all()[:2]:
+        expect(fieldset.locator(".statement__status")).to_contain_text("Lagret kl.")
+    assert sorted(stored(server, "SELECT level FROM answer")) == [3, 3]
+
+
+def test_a_field_that_failed_once_still_gets_the_new_token(page, app_url, server):
+    open_first_area(page, app_url)
+    first = page.locator("fieldset.statement").first
+    failing_saves(page)
+    first.get_by_role("radio").nth(3).check()
+    expect(first.locator(".statement__status")).to_contain_text("Ikke lagret")
+    page.unroute(re.compile(r".*/omrade/.*"))
+    log_in_again_elsewhere(page, app_url)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(first.locator(".statement__status")).to_contain_text("Lagret kl.")
+    assert stored(server, "SELECT level FROM answer") == [4]
+
+
+def test_the_reason_for_a_refusal_stays_beside_the_field(page, app_url):
+    open_first_area(page, app_url)
+    comment = page.get_by_label(COMMENT)
+    comment.fill("Gjelder 01010112377")
+    status = page.locator(".comment .statement__status")
+    expect(status).to_contain_text("fødselsnummer")
+    page.locator("fieldset.statement").first.get_by_role("radio").first.check()
+    expect(page.locator("#save-status")).to_contain_text("Lagret")
+    expect(status).to_contain_text("fødselsnummer")  # still there after another save
+    expect(comment).to_have_attribute("aria-invalid", "true")
+    assert status.get_attribute("id") in comment.get_attribute("aria-describedby").split()
+    assert_accessible(page)
+
+
+def test_after_the_round_closed_the_button_leads_to_the_text_to_copy(page, app_url, server):
+    open_first_area(page, app_url)
+    engine = make_engine(server[1])
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE round SET status = 'closed' WHERE name = :n"), {"n": OPEN_ROUND})
+    engine.dispose()
+    page.get_by_label(COMMENT).fill("Skrevet mens runden ble lukket.")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Runden er lukket")
+    page.get_by_role("button", name="Lagre og gå til neste område").click()
+    expect(page.locator("#drafts textarea")).to_have_value("Skrevet mens runden ble lukket.")
+    expect(page.locator("form.questionnaire")).to_have_count(0)
+
+
+def test_a_reload_never_writes_kept_text_over_a_newer_save(page, app_url, server):
+    open_first_area(page, app_url)
+    page.on("dialog", lambda dialog: dialog.accept())
+    failing_saves(page)
+    page.get_by_label(COMMENT).fill("GAMMEL")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Ikke lagret")
+    other = page.context.new_page()  # meanwhile, the same person saves in another tab
+    other.goto(page.url)
+    with other.expect_response(lambda r: r.request.method == "POST"):
+        other.get_by_label(COMMENT).fill("NY")
+    other.close()
+    page.reload()
+    expect(page.get_by_label(COMMENT)).to_have_value("NY")
+    expect(page.locator("#drafts textarea")).to_have_value("GAMMEL")  # offered to copy
+    assert_accessible(page)
+    page.unroute(re.compile(r".*/omrade/.*"))
+    page.wait_for_timeout(500)
+    assert stored_comment(server) == "NY"

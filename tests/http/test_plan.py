@@ -133,6 +133,17 @@ def test_a_refusal_marks_the_field_it_is_about(client, cast, db, closed):
     assert measures(db) == []
 
 
+def test_a_very_long_note_comes_back_whole(client, cast, db, closed):
+    token = login(client, cast.manager)
+    long = "n" * 4500  # past the limit of 1000, and past what the form field once allowed
+    response = client.post(f"/runder/{closed.id}/tiltak", data=measure_data(token, note=long))
+    assert response.status_code == 422
+    note = BeautifulSoup(response.text, "html.parser").select_one("#m-note")
+    assert note.get_text() == long
+    assert note["aria-invalid"] == "true"
+    assert measures(db) == []
+
+
 def test_it_refuses_an_owner_of_another_municipality(client, cast, db, closed):
     token = login(client, cast.manager)
     data = measure_data(token, owner=str(cast.other_staff.id))

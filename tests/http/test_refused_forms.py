@@ -57,12 +57,14 @@ def test_a_refused_reply_is_shown_again_as_typed(client, cast, db, closed, mailb
     fid = soup(client.get(f"/runder/{closed.id}/resultater")).select_one("input[name=feedback]")
     typed = f"Takk. Det gjelder {NATIONAL_ID}."
     data = {"csrf_token": token, "feedback": fid["value"], "text": typed}
-    response = client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data)
-    page = refused(response)
+    reply_url = f"/runder/{closed.id}/tilbakemelding/svar"
+    page = refused(client.post(reply_url, data=data))
     assert "Se på oppfølgingen." in page.select_one(".plain-text").get_text()  # what is answered
     assert page.select_one("#reply").get_text() == typed
     assert "fødselsnummer" in page.select_one("#reply-error").get_text()
     assert db.exec(select(Feedback.reply)).all() == [None]
+    data["text"] = "x" * 8200  # far too long: shown again whole, not a bare error page
+    assert refused(client.post(reply_url, data=data)).select_one("#reply").get_text() == "x" * 8200
     data["text"] = "Takk, vi tar det med."  # sent again from that page
     assert client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data).status_code == 303
     assert db.exec(select(Feedback.reply)).all() == ["Takk, vi tar det med."]

@@ -19,7 +19,7 @@ def as_a_browser_sends(html: str, **changes: str) -> dict[str, str]:
     form = BeautifulSoup(html, "html.parser").select_one("form.questionnaire")
     data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
     data |= {i["name"]: i["value"] for i in form.select("input[type=radio][checked]")}
-    data |= {t["name"]: t.get_text() for t in form.select("textarea")}
+    data |= {t["name"]: t.get_text() for t in form.select("textarea[name]")}
     return data | changes
 
 
