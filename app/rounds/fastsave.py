@@ -114,8 +114,9 @@ async def _on_postgres(bind: Engine, params: dict[str, Any], checks: Checks) -> 
             if checked is None:
                 return None
             row, progress = checked
-            upsert = upsert_async(connection, row.model, row.values, row.keys, when=UNSUBMITTED)
-            written = await upsert
+            written = await upsert_async(
+                connection, row.model, row.values, row.keys, when=UNSUBMITTED
+            )
     except DBAPIError as exc:
         if not exc.connection_invalidated:
             raise

@@ -42,6 +42,23 @@ def failing_saves(page) -> None:
     )
 
 
+def typed_while_saves_fail(page, app_url, comment: str) -> None:
+    """The first area open, a comment typed while every save fails; leaving is allowed."""
+    open_first_area(page, app_url)
+    page.on("dialog", lambda dialog: dialog.accept())  # «leave the page?»: yes
+    failing_saves(page)
+    page.get_by_label(COMMENT).fill(comment)
+    expect(page.locator(".comment .statement__status")).to_contain_text("Ikke lagret")
+
+
+def close_the_round(server) -> None:
+    """The manager closes the demo's open round (in the database, as another process would)."""
+    engine = make_engine(server[1])
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE round SET status = 'closed' WHERE name = :n"), {"n": OPEN_ROUND})
+    engine.dispose()
+
+
 def test_a_login_that_ended_is_saved_once_the_person_is_back(page, app_url, server):
     open_first_area(page, app_url)
     comment = page.get_by_label(COMMENT)
@@ -77,11 +94,7 @@ def test_someone_elses_login_does_not_take_the_text(page, app_url, server):
 
 
 def test_a_reload_puts_back_what_was_not_saved(page, app_url, server):
-    open_first_area(page, app_url)
-    page.on("dialog", lambda dialog: dialog.accept())  # «leave the page?»: yes
-    failing_saves(page)
-    page.get_by_label(COMMENT).fill("Skrevet mens nettet var borte.")
-    expect(page.locator(".comment .statement__status")).to_contain_text("Ikke lagret")
+    typed_while_saves_fail(page, app_url, "Skrevet mens nettet var borte.")
     page.reload()
     expect(page.get_by_label(COMMENT)).to_have_value("Skrevet mens nettet var borte.")
     expect(page.locator(".comment .statement__status")).to_contain_text("Ikke lagret")
@@ -130,15 +143,8 @@ def test_a_button_waits_and_stays_while_a_field_is_refused(page, app_url):
 
 
 def test_a_comment_not_saved_before_the_round_closed_is_shown_to_copy(page, app_url, server):
-    open_first_area(page, app_url)
-    page.on("dialog", lambda dialog: dialog.accept())
-    failing_saves(page)
-    page.get_by_label(COMMENT).fill("Dette rakk jeg ikke å lagre.")
-    expect(page.locator(".comment .statement__status")).to_contain_text("Ikke lagret")
-    engine = make_engine(server[1])
-    with engine.begin() as conn:
-        conn.execute(text("UPDATE round SET status = 'closed' WHERE name = :n"), {"n": OPEN_ROUND})
-    engine.dispose()
+    typed_while_saves_fail(page, app_url, "Dette rakk jeg ikke å lagre.")
+    close_the_round(server)
     area = page.url
     page.reload()
     drafts = page.locator("#drafts")
@@ -205,10 +211,7 @@ def test_the_reason_for_a_refusal_stays_beside_the_field(page, app_url):
 
 def test_after_the_round_closed_the_button_leads_to_the_text_to_copy(page, app_url, server):
     open_first_area(page, app_url)
-    engine = make_engine(server[1])
-    with engine.begin() as conn:
-        conn.execute(text("UPDATE round SET status = 'closed' WHERE name = :n"), {"n": OPEN_ROUND})
-    engine.dispose()
+    close_the_round(server)
     page.get_by_label(COMMENT).fill("Skrevet mens runden ble lukket.")
     expect(page.locator(".comment .statement__status")).to_contain_text("Runden er lukket")
     page.get_by_role("button", name="Lagre og gå til neste område").click()
@@ -217,11 +220,7 @@ def test_after_the_round_closed_the_button_leads_to_the_text_to_copy(page, app_u
 
 
 def test_a_reload_never_writes_kept_text_over_a_newer_save(page, app_url, server):
-    open_first_area(page, app_url)
-    page.on("dialog", lambda dialog: dialog.accept())
-    failing_saves(page)
-    page.get_by_label(COMMENT).fill("GAMMEL")
-    expect(page.locator(".comment .statement__status")).to_contain_text("Ikke lagret")
+    typed_while_saves_fail(page, app_url, "GAMMEL")
     other = page.context.new_page()  # meanwhile, the same person saves in another tab
     other.goto(page.url)
     with other.expect_response(lambda r: r.request.method == "POST"):
