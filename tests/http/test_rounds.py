@@ -124,7 +124,10 @@ def test_a_ks_adviser_lands_on_the_review_queue(client, cast):
     page = client.get("/ks")
     assert page.status_code == 200
     assert "Til gjennomgang" in BeautifulSoup(page.text, "html.parser").get_text()
-    assert "KS-rådgiver" in client.get("/konto").text
+    account = BeautifulSoup(client.get("/konto").text, "html.parser")
+    assert "KS-rådgiver" in account.get_text()
+    assert "senere versjon" not in account.get_text()  # the review is here, not promised
+    assert {"/ks", "/ks/oversikt"} <= {a["href"] for a in account.select("main a")}
     assert client.get("/runder").status_code == 403
 
 
