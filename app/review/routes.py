@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from app.authz import Access, Action
 from app.content.service import current_guidance
 from app.db import SessionDep
-from app.errors import InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.i18n import _
 from app.results import view
 from app.results.service import min_respondents
@@ -72,11 +72,13 @@ def reply(
     fid = feedback_id(feedback)
     try:
         service.reply_to_feedback(session, actor, rnd, fid, text)
-    except InvalidInput as exc:  # the feedback and the reply as typed, with the reason
+    except (InvalidInput, Conflict) as exc:  # the feedback and the reply as typed, the reason
         sent = service.share_panel(session, actor, rnd).feedback
         fb = next((f for f in sent if f.id == fid), None)
-        ctx = {"rnd": rnd, "fb": fb, "typed": text, "error": exc.message}
-        return render(request, "review/reply.html", ctx, status_code=422)
+        # Answered already (another leader, or this one in another tab): the text to copy.
+        too_late = isinstance(exc, Conflict)
+        ctx = {"rnd": rnd, "fb": fb, "typed": text, "error": exc.message, "too_late": too_late}
+        return render(request, "review/reply.html", ctx, status_code=exc.status_code)
     return redirect(f"/runder/{rnd.id}/resultater#ks", _("Svaret ditt er sendt til KS."), request)
 
 

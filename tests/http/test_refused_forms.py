@@ -70,6 +70,26 @@ def test_a_refused_reply_is_shown_again_as_typed(client, cast, db, closed, mailb
     assert db.exec(select(Feedback.reply)).all() == ["Takk, vi tar det med."]
 
 
+def test_a_reply_sent_too_late_keeps_its_text_to_copy(client, cast, db, closed, mailbox):
+    share(client, cast, closed)
+    send_feedback(client, cast, closed, "send", **{"": "Se på oppfølgingen."})
+    token = login(client, cast.manager)
+    fid = soup(client.get(f"/runder/{closed.id}/resultater")).select_one("input[name=feedback]")
+    reply_url = f"/runder/{closed.id}/tilbakemelding/svar"
+    first = {"csrf_token": token, "feedback": fid["value"], "text": "Vi tar det med i planen."}
+    assert client.post(reply_url, data=first).status_code == 303  # another tab, or a colleague
+    mine = "Takk!\nVi ser på oppfølgingen i januar."
+    response = client.post(reply_url, data=first | {"text": mine})
+    assert response.status_code == 409
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.select_one("#unsent").get_text() == mine
+    assert page.select_one("#unsent").has_attr("readonly")
+    assert page.select_one("#sent-reply").get_text() == "Vi tar det med i planen."
+    assert "allerede besvart" in page.select_one("[role=alert]").get_text()
+    assert page.select_one("form[action$='/svar']") is None  # it cannot be sent twice
+    assert db.exec(select(Feedback.reply)).all() == ["Vi tar det med i planen."]
+
+
 def test_a_refused_deadline_is_shown_at_its_field_as_typed(client, cast, db):
     token = login(client, cast.manager)
     past = (today() - timedelta(days=3)).isoformat()
