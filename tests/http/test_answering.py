@@ -126,6 +126,18 @@ def test_submitting_needs_every_statement_answered(client, cast, db):
     assert db.exec(select(Response.submitted_at)).all() == [None]
 
 
+def test_a_refused_submit_links_to_the_areas_still_missing_answers(client, cast, db):
+    token = login(client, cast.staff)
+    rnd = cast.round_a
+    done, *rest = guidance_for(db, rnd.content_version_id).areas
+    data = {f"a.{s.id}": "3" for s in done.statements} | {"csrf_token": token}
+    client.post(f"/runder/{rnd.id}/omrade/{done.id}", data=data)
+    response = client.post(f"/runder/{rnd.id}/send-inn", data={"csrf_token": token})
+    assert response.status_code == 422
+    links = BeautifulSoup(response.text, "html.parser").select("[role=alert] #missing-areas a")
+    assert [a["href"] for a in links] == [f"/runder/{rnd.id}/omrade/{a.id}" for a in rest]
+
+
 def test_submit_then_reopen_until_the_round_closes(client, cast, db):
     token = login(client, cast.staff)
     answer_everything(client, db, cast.round_a, token)
