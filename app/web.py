@@ -145,7 +145,7 @@ def render(
         "locale": i18n.current_locale(),
         "actor": getattr(request.state, "actor", None),
         "nav_links": nav_links(getattr(request.state, "actor", None)),
-        "flash": request.session.pop("flash", None),
+        "flash": _take_flash(request),
         "request_id": REQUEST_ID.get(),
         **(context or {}),
     }
@@ -154,6 +154,18 @@ def render(
     response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+BACKGROUND_READ = "X-Background-Read"  # autosave.js reading a page for its form token
+
+
+def _take_flash(request: Request) -> str | None:
+    """The message for the page the person goes to next; a read in the background (not seen)
+    leaves it for that page."""
+    if request.headers.get(BACKGROUND_READ):
+        return None
+    flash: str | None = request.session.pop("flash", None)
+    return flash
 
 
 def render_blocks(

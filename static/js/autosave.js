@@ -150,7 +150,8 @@
   // makes it: "ok"; "out" when nobody, or someone else, is logged in; "locked" when the answers
   // can no longer be changed.
   function renewToken() {
-    return window.fetch(window.location.href, { credentials: "same-origin" })
+    var headers = { "X-Background-Read": "1" }; // leaves a message meant for the next page
+    return window.fetch(window.location.href, { credentials: "same-origin", headers: headers })
       .then(function (response) { return response.ok && !response.redirected ? response.text() : ""; })
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");

@@ -73,9 +73,12 @@ def test_a_login_that_ended_is_saved_once_the_person_is_back(page, app_url, serv
     assert_accessible(page)
     log_in(other, app_url, "ansatt1@demo.kommune.no")  # a new login, with a new form token
     other.close()
+    reads = []  # the page read for its new token, marked so it leaves any message unread
+    page.on("request", lambda r: reads.append(r.headers.get("x-background-read", "")))
     page.evaluate("window.dispatchEvent(new Event('focus'))")  # back in the first tab
     expect(status).to_contain_text("Lagret kl.")
     assert stored_comment(server) == "Første del. Og det som kom etterpå."
+    assert "1" in reads
 
 
 def test_someone_elses_login_does_not_take_the_text(page, app_url, server):

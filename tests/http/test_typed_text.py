@@ -8,7 +8,9 @@ from sqlmodel import select
 from app.rounds.forms import parse_answer_form
 from app.rounds.models import Answer, AreaComment
 from app.settings import get_settings
+from app.web import BACKGROUND_READ
 from tests.conftest import login
+from tests.http.test_answering import answer_everything
 from tests.http.test_questionnaire_edges import HX, areas
 from tests.http.test_results import close
 
@@ -117,3 +119,18 @@ def test_a_read_only_comment_keeps_its_lines_and_direction(client, cast, db):
     shown = BeautifulSoup(client.get(url).text, "html.parser").select_one(".comment-text")
     assert shown.get_text() == "Linje én\nسطر دو"
     assert shown["dir"] == "auto"
+
+
+def test_reading_the_page_for_a_new_token_leaves_the_message_for_the_next_page(client, cast, db):
+    token = login(client, cast.staff)
+    rnd = cast.round_a
+    answer_everything(client, db, rnd, token)
+    client.post(f"/runder/{rnd.id}/send-inn", data={"csrf_token": token})
+    client.post(f"/runder/{rnd.id}/gjenapne", data={"csrf_token": token})  # sets a message
+    area = areas(db, rnd)[0]
+    url = f"/runder/{rnd.id}/omrade/{area.id}"
+    background = client.get(url, headers={BACKGROUND_READ: "1"})
+    assert "csrf_token" in background.text  # what autosave.js came for
+    assert "åpnet igjen" not in background.text
+    assert "åpnet igjen" in client.get(f"/runder/{rnd.id}").text  # where the person goes next
+    assert "åpnet igjen" not in client.get(f"/runder/{rnd.id}").text  # and only once
