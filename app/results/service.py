@@ -7,8 +7,9 @@ the figures, per figure and not counting the reader.
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from app.accounts.models import Role, User
 from app.accounts.service import size_name
 from app.authz import Action, Actor, Decision, can_on_round, require, require_on_round
 from app.content.schema import Area, Guidance, Meta, Source, Statement, Text
@@ -18,6 +19,7 @@ from app.results.advice import Assessment, Context, Priority, Reason, assess
 from app.results.scoring import Figures, RoundScores, score_round
 from app.results.snapshot import (
     AreaFigures,
+    Readers,
     SnapshotView,
     StatementFigures,
     plain_minimum,
@@ -121,7 +123,7 @@ def team_results(session: Session, actor: Actor, rnd: Round) -> ResultsPage:
     guidance = rounds.guidance_of(session, rnd)
     needed = min_respondents(guidance)
     assert rnd.id is not None
-    view = read_snapshot(session, rnd.id, actor.user_id, needed)
+    view = read_snapshot(session, rnd.id, readers_behind(actor, rnd), needed)
     if view is None:
         tally = lifecycle.counts(session, rnd)
         return ResultsPage(rnd, True, tally.submitted, needed, visible=False)
@@ -131,6 +133,22 @@ def team_results(session: Session, actor: Actor, rnd: Round) -> ResultsPage:
     comments_ok = can_on_round(actor, Action.VIEW_COMMENTS, rnd.municipality_id, sharing)
     comments = view.comments if comments_ok is Decision.ALLOW else {}
     return _build(session, guidance, rnd, scores, True, needed, comments, view.others)
+
+
+def readers_behind(actor: Actor, rnd: Round) -> Readers:
+    """Whose own answers must not count towards what `actor` sees of the round: the reader;
+    for KS also the municipality's managers. They read KS's feedback, which may quote a
+    figure, and one of them may have answered: KS sees no figure they could not."""
+    if actor.role == Role.KS_ADVISER:
+        return managers_of(rnd.municipality_id)
+    return actor.user_id
+
+
+def managers_of(municipality_id: int) -> Readers:
+    """The municipality's managers (a query, read inside the figures' own query)."""
+    return select(col(User.id)).where(
+        User.municipality_id == municipality_id, User.role == Role.MANAGER
+    )
 
 
 def scores_from_snapshot(guidance: Guidance, view: SnapshotView) -> RoundScores:

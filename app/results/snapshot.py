@@ -1,8 +1,10 @@
 """Take a round's snapshot when it closes, and read it with the minimum applied per figure.
 
 The minimum counts respondents other than the reader: a manager who answered knows their own
-answer, so it never counts towards what they may see. The check is part of the query that
-reads the figures (a CASE per figure), so nothing can change between checking and reading.
+answer, so it never counts towards what they may see. Where what one person reads reaches
+others (KS writes feedback the municipality's managers read), none of those others counts
+either. The check is part of the query that reads the figures (a CASE per figure), so nothing
+can change between checking and reading.
 """
 
 from collections import defaultdict
@@ -24,6 +26,11 @@ from app.results.models import (
 from app.rounds.models import Answer, AreaComment, Response, Round
 from app.rounds.respondents import invited_count
 from app.settings import get_settings
+
+# Whose own answers never count towards the minimum: one user id (the reader), or a query of
+# user ids (everyone who reads what this reader writes, see results.service.readers_behind).
+# Every one of them may have answered, so a figure needs the minimum without any of them.
+Readers = int | Select[Any]
 
 
 def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnapshot:
@@ -169,21 +176,21 @@ class SnapshotView:
 
 
 def read_snapshot(
-    session: Session, round_id: int, reader_id: int, minimum: int
+    session: Session, round_id: int, readers: Readers, minimum: int
 ) -> SnapshotView | None:
     """The snapshot as this reader may see it, or None if the round has none (still open)."""
-    return read_snapshots(session, [round_id], reader_id, minimum).get(round_id)
+    return read_snapshots(session, [round_id], readers, minimum).get(round_id)
 
 
 def read_snapshots(
-    session: Session, round_ids: list[int], reader_id: int, minimum: int
+    session: Session, round_ids: list[int], readers: Readers, minimum: int
 ) -> dict[int, SnapshotView]:
     """Several rounds' snapshots as this reader may see them, in one query per table (the
     development page reads every closed round); rounds without a snapshot are left out. The
     reader's own response is looked up per round, inside each query, as for one round."""
     if not round_ids:
         return {}
-    own = _own_submitted_response(col(RoundSnapshot.round_id), reader_id)
+    own = _own_submitted_response(col(RoundSnapshot.round_id), readers)
     headers = session.execute(
         select(
             col(RoundSnapshot.round_id),
@@ -193,9 +200,9 @@ def read_snapshots(
         ).where(col(RoundSnapshot.round_id).in_(round_ids))
     ).all()
     found = [row[0] for row in headers]
-    statements = _statements(session, found, reader_id, minimum)
-    areas = _areas(session, found, reader_id, minimum)
-    comments = _comments(session, found, reader_id, minimum)
+    statements = _statements(session, found, readers, minimum)
+    areas = _areas(session, found, readers, minimum)
+    comments = _comments(session, found, readers, minimum)
     return {
         round_id: SnapshotView(
             respondents=respondents,
@@ -209,23 +216,27 @@ def read_snapshots(
     }
 
 
-def _own_submitted_response(round_id: Any, reader_id: int) -> Select[Any]:
-    """The reader's submitted response in the round `round_id` (a column, so it correlates
+def _is_reader(user_id: Any, readers: Readers) -> Any:
+    return user_id == readers if isinstance(readers, int) else user_id.in_(readers)
+
+
+def _own_submitted_response(round_id: Any, readers: Readers) -> Select[Any]:
+    """A reader's submitted response in the round `round_id` (a column, so it correlates
     with the row being read)."""
     return select(col(Response.id)).where(
         col(Response.round_id) == round_id,
-        col(Response.user_id) == reader_id,
+        _is_reader(col(Response.user_id), readers),
         col(Response.submitted_at).is_not(None),
     )
 
 
-def _reader_gave(round_id: Any, reader_id: int, statement: Any, level_only: bool) -> Exists:
+def _reader_gave(round_id: Any, readers: Readers, statement: Any, level_only: bool) -> Exists:
     """Did the reader's own submitted response in that round answer this statement (with a
     level)? One EXISTS over answer and response, correlated with the row being read."""
     query = exists().where(
         col(Answer.response_id) == col(Response.id),
         col(Response.round_id) == round_id,
-        col(Response.user_id) == reader_id,
+        _is_reader(col(Response.user_id), readers),
         col(Response.submitted_at).is_not(None),
         col(Answer.statement_id) == statement,
     )
@@ -233,12 +244,12 @@ def _reader_gave(round_id: Any, reader_id: int, statement: Any, level_only: bool
 
 
 def _statements(
-    session: Session, round_ids: list[int], reader_id: int, minimum: int
+    session: Session, round_ids: list[int], readers: Readers, minimum: int
 ) -> dict[int, list[StatementFigures]]:
     s = SnapshotStatement
     with_level = col(s.level_1) + col(s.level_2) + col(s.level_3) + col(s.level_4)
-    gave_level = case((_reader_gave(s.round_id, reader_id, s.statement_id, True), 1), else_=0)
-    gave_any = case((_reader_gave(s.round_id, reader_id, s.statement_id, False), 1), else_=0)
+    gave_level = case((_reader_gave(s.round_id, readers, s.statement_id, True), 1), else_=0)
+    gave_any = case((_reader_gave(s.round_id, readers, s.statement_id, False), 1), else_=0)
     level_ok = with_level - gave_level >= minimum
     any_ok = col(s.answered) - gave_any >= minimum
     query = (
@@ -275,10 +286,10 @@ def _statements(
 
 
 def _areas(
-    session: Session, round_ids: list[int], reader_id: int, minimum: int
+    session: Session, round_ids: list[int], readers: Readers, minimum: int
 ) -> dict[int, dict[str, AreaFigures]]:
     a, s = SnapshotArea, SnapshotStatement
-    reader_gave = _reader_gave(a.round_id, reader_id, s.statement_id, True).where(
+    reader_gave = _reader_gave(a.round_id, readers, s.statement_id, True).where(
         col(s.round_id) == col(a.round_id), col(s.area_id) == col(a.area_id)
     )
     ok = col(a.respondents) - case((reader_gave, 1), else_=0) >= minimum
@@ -292,10 +303,10 @@ def _areas(
 
 
 def _comments(
-    session: Session, round_ids: list[int], reader_id: int, minimum: int
+    session: Session, round_ids: list[int], readers: Readers, minimum: int
 ) -> dict[int, dict[str, list[str]]]:
     c, snap = SnapshotComment, RoundSnapshot
-    own = _own_submitted_response(col(snap.round_id), reader_id)
+    own = _own_submitted_response(col(snap.round_id), readers)
     others = col(snap.respondents) - case((exists(own), 1), else_=0)
     query = (
         select(col(c.round_id), col(c.area_id), col(c.text))

@@ -19,7 +19,7 @@ from app.authz import Action, Actor, require
 from app.content.schema import Area, Guidance
 from app.errors import Conflict, InvalidInput
 from app.i18n import _
-from app.results.service import min_respondents, scores_from_snapshot
+from app.results.service import managers_of, min_respondents, scores_from_snapshot
 from app.results.snapshot import read_snapshot
 from app.review.models import Feedback, RoundShare, SharedArea
 from app.review.sharing import active_share
@@ -28,7 +28,6 @@ from app.rounds.models import Round, RoundStatus
 from app.rounds.pii import contains_national_id
 
 MAX_FEEDBACK = 4000
-NOBODY = 0  # a reader id no user has: the plain minimum, as for KS (never a respondent)
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ def _precompute_areas(session: Session, rnd: Round, share: RoundShare) -> int:
     needed = min_respondents(guidance)
     assert rnd.id is not None
     assert share.id is not None
-    view = read_snapshot(session, rnd.id, NOBODY, needed)
+    view = read_snapshot(session, rnd.id, managers_of(rnd.municipality_id), needed)
     if view is None:
         return 0
     scores = scores_from_snapshot(guidance, view) if view.others >= needed else None

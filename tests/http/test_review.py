@@ -250,3 +250,28 @@ def test_a_withdrawn_round_can_be_shared_again(client, cast, closed):
     login(client, cast.ks_adviser)
     assert client.get(f"/ks/runder/{closed.id}").status_code == 200
     assert share(client, cast, closed).status_code == 409  # once at a time
+
+
+def test_ks_sees_no_figure_that_a_manager_who_answered_could_not(client, cast, db):
+    from app.review.models import SharedArea
+
+    # The leader answered with two staff: the leader sees no figures (two others), and KS,
+    # whose feedback the leader reads, may not see any either, though three stand behind them.
+    people = [cast.manager, cast.staff, cast.staff2]
+    rnd = make_closed_round_at(db, cast.a, people, level=[4, 1, 2], name="Liten runde")
+    share(client, cast, rnd)
+    assert "Poeng per område" not in soup(client.get(f"/runder/{rnd.id}/resultater")).get_text()
+    login(client, cast.ks_adviser)
+    text = soup(client.get(f"/ks/runder/{rnd.id}")).get_text()
+    assert "Poeng per område" not in text
+    assert "andre enn kommunens ledere" in text
+    assert {a.score for a in db.exec(select(SharedArea))} == {None}  # nor in the overview
+
+    # With a third colleague the leader sees figures, and KS sees the same ones.
+    bigger = make_closed_round_at(db, cast.a, [*people, cast.staff3], level=[4, 1, 2, 3])
+    share(client, cast, bigger)
+    leader = soup(client.get(f"/runder/{bigger.id}/resultater")).select(".num")
+    login(client, cast.ks_adviser)
+    ks = soup(client.get(f"/ks/runder/{bigger.id}")).select(".num")
+    assert [n.get_text() for n in ks] == [n.get_text() for n in leader]
+    assert leader
