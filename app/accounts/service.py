@@ -214,6 +214,15 @@ def default_locale(municipality: Municipality | None) -> str:
     return "nn" if municipality is not None and municipality.written_standard == "nn" else "nb"
 
 
+def locale_of(session: Session, user: User) -> str:
+    """The user's own language, else their municipality's written standard (as at login):
+    what mail to them is written in, whoever's action sends it."""
+    if user.locale:
+        return user.locale
+    municipality = session.get(Municipality, user.municipality_id) if user.municipality_id else None
+    return default_locale(municipality)
+
+
 def logged_out(session: Session, actor: Actor | None, ip: str) -> None:
     if actor is not None:
         record(session, actor, "logout", actor.email, municipality_id=actor.municipality_id, ip=ip)

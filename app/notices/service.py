@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from app.accounts.models import Municipality, User
-from app.accounts.service import default_locale
+from app.accounts.models import User
+from app.accounts.service import locale_of
 from app.i18n import _, speaking
 from app.mail import MailError, send_mail
 from app.notices.models import SentNotice
@@ -44,7 +44,7 @@ def _send_once(session: Session, kind: str, key: str, to: User, compose: Compose
     if not claim(session, kind, key):
         session.commit()
         return False
-    with speaking(_locale_of(session, to)):
+    with speaking(locale_of(session, to)):
         subject, body = compose()
     try:
         send_mail(to.email, subject, body)
@@ -54,14 +54,6 @@ def _send_once(session: Session, kind: str, key: str, to: User, compose: Compose
         return False
     session.commit()
     return True
-
-
-def _locale_of(session: Session, user: User) -> str:
-    """The user's own language, else their municipality's written standard (as at login)."""
-    if user.locale:
-        return user.locale
-    municipality = session.get(Municipality, user.municipality_id) if user.municipality_id else None
-    return default_locale(municipality)
 
 
 def _link(path: str) -> str:

@@ -12,14 +12,15 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Municipality, Role, SizeClass, User
+from app.accounts.service import locale_of
 from app.audit import record
 from app.authz import Action, Actor, require_across, require_on_round
 from app.errors import Conflict, InvalidInput
-from app.i18n import _
+from app.i18n import _, speaking
 from app.mail import MailError, send_mail
 from app.results.service import ResultsPage, team_results
 from app.review.models import Feedback, RoundShare
-from app.review.service import clean_text
+from app.review.service import SentFeedback, clean_text, sent_feedback
 from app.review.shared_plan import SharedMeasure, shared_plan
 from app.review.sharing import active_share, sharing_of
 from app.rounds import service as rounds
@@ -115,6 +116,7 @@ class ReviewPage:
     taken_by: str | None
     taken_by_me: bool
     sent: bool  # any feedback sent
+    earlier: tuple[SentFeedback, ...]  # sent on this round's withdrawn shares, with replies
 
 
 def review_page(session: Session, actor: Actor, round_id: int) -> ReviewPage:
@@ -123,6 +125,10 @@ def review_page(session: Session, actor: Actor, round_id: int) -> ReviewPage:
     results = team_results(session, actor, rnd)
     rows = session.exec(select(Feedback).where(Feedback.share_id == share.id)).all()
     taken = session.get(User, share.taken_by_id) if share.taken_by_id else None
+    withdrawn = select(RoundShare.id).where(
+        RoundShare.round_id == rnd.id, col(RoundShare.id) != share.id
+    )
+    guidance = rounds.guidance_of(session, rnd)
     return ReviewPage(
         share=share,
         municipality=rounds.municipality_of(session, rnd),
@@ -132,6 +138,7 @@ def review_page(session: Session, actor: Actor, round_id: int) -> ReviewPage:
         taken_by=taken.email if taken else None,
         taken_by_me=share.taken_by_id == actor.user_id,
         sent=any(fb.sent_at for fb in rows),
+        earlier=sent_feedback(session, guidance, [i for i in session.exec(withdrawn) if i]),
     )
 
 
@@ -192,21 +199,24 @@ def _put_draft(
 
 
 def _notify(session: Session, rnd: Round) -> bool:
+    """Tell the municipality's managers, each in their own language (not the adviser's)."""
     managers = session.exec(
-        select(User.email).where(
+        select(User).where(
             User.municipality_id == rnd.municipality_id,
             User.role == Role.MANAGER,
             col(User.active).is_(True),
         )
     ).all()
     link = f"{get_settings().base_url}/runder/{rnd.id}/resultater"
-    body = _(
-        "KS har gitt tilbakemelding på runden «%(name)s» som dere delte.\n\n"
-        "Les den ved siden av resultatene, og svar om dere vil:\n%(link)s\n"
-    ) % {"name": rnd.name, "link": link}
     try:
-        for email in managers:
-            send_mail(email, _("Tilbakemelding fra KS på «%(name)s»") % {"name": rnd.name}, body)
+        for manager in managers:
+            with speaking(locale_of(session, manager)):
+                subject = _("Tilbakemelding fra KS på «%(name)s»") % {"name": rnd.name}
+                body = _(
+                    "KS har gitt tilbakemelding på runden «%(name)s» som dere delte.\n\n"
+                    "Les den ved siden av resultatene, og svar om dere vil:\n%(link)s\n"
+                ) % {"name": rnd.name, "link": link}
+            send_mail(manager.email, subject, body)
     except MailError:
         return False
     return True

@@ -14,11 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
+from app.accounts.service import locale_of
 from app.audit import record
 from app.authz import Action, Actor, require
 from app.content.schema import Area, Guidance
 from app.errors import Conflict, InvalidInput
-from app.i18n import _
+from app.i18n import _, speaking
+from app.mail import send_later
 from app.results.service import managers_of, min_respondents, scores_from_snapshot
 from app.results.snapshot import read_snapshot
 from app.review.models import Feedback, RoundShare, SharedArea
@@ -26,6 +28,7 @@ from app.review.sharing import active_share
 from app.rounds import service as rounds
 from app.rounds.models import Round, RoundStatus
 from app.rounds.pii import contains_national_id
+from app.settings import get_settings
 
 MAX_FEEDBACK = 4000
 
@@ -188,10 +191,10 @@ def share_panel(session: Session, actor: Actor, rnd: Round) -> SharePanel:
         shareable=rnd.status == RoundStatus.CLOSED and current is None,
         current=_event(current, emails) if current else None,
         history=tuple(e for s, e in zip(shares, events, strict=True) if s is not current),
-        feedback=_sent_feedback(
+        feedback=sent_feedback(
             session, rounds.guidance_of(session, rnd), [s.id for s in shares if s.id is not None]
         ),
-        reviewed_at=max((s.reviewed_at for s in shares if s.reviewed_at), default=None),
+        reviewed_at=current.reviewed_at if current else None,  # the standing share's review
     )
 
 
@@ -213,9 +216,10 @@ def _emails(session: Session, ids: set[int | None]) -> dict[int, str]:
     return {uid: email for uid, email in session.exec(query) if uid is not None}
 
 
-def _sent_feedback(
+def sent_feedback(
     session: Session, guidance: Guidance, share_ids: list[int]
 ) -> tuple[SentFeedback, ...]:
+    """KS's sent feedback on these shares, oldest first, with the municipality's replies."""
     areas = {a.id: a for a in guidance.areas}
     query = (
         select(Feedback, User.email)
@@ -240,6 +244,7 @@ def reply_to_feedback(
     text = clean_text(text)
     if not text:
         raise InvalidInput(_("Skriv et svar før du sender."))
+    shared_now = select(RoundShare.id).where(RoundShare.active_round_id == rnd.id).exists()
     result = session.execute(
         update(Feedback)
         .where(
@@ -247,15 +252,42 @@ def reply_to_feedback(
             col(Feedback.sent_at).is_not(None),
             col(Feedback.reply).is_(None),
             col(Feedback.share_id).in_(select(RoundShare.id).where(RoundShare.round_id == rnd.id)),
+            shared_now,  # withdrawn: KS would never see the reply
         )
         .values(reply=text, reply_at=datetime.now(UTC), reply_by_id=actor.user_id)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
+        if active_share(session, rnd.id) is None:
+            raise Conflict(_("Runden er ikke delt med KS nå, så KS ville ikke se svaret. "
+                             "Del runden igjen hvis du vil svare."))  # fmt: skip
         raise Conflict(_("Denne tilbakemeldingen finnes ikke her, eller den er allerede besvart."))
     record(session, actor, "feedback_replied", f"feedback {feedback_id}",
            municipality_id=rnd.municipality_id)  # fmt: skip
     session.commit()
+    _tell_the_author(session, feedback_id, rnd)
+
+
+def _tell_the_author(session: Session, feedback_id: int, rnd: Round) -> None:
+    """The adviser who wrote the feedback hears of the reply, in their own language: a review
+    marked done has left KS's queue, so nothing else would tell them."""
+    author = session.exec(
+        select(User).join(Feedback, col(Feedback.author_id) == col(User.id))
+        .where(Feedback.id == feedback_id, col(User.active).is_(True))
+    ).first()  # fmt: skip
+    if author is None:
+        return
+    municipality = rounds.municipality_of(session, rnd).name
+    link = f"{get_settings().base_url}/ks/runder/{rnd.id}#tilbakemelding"
+    with speaking(locale_of(session, author)):
+        subject = _("%(municipality)s har svart på tilbakemeldingen din") % {
+            "municipality": municipality
+        }
+        body = _(
+            "%(municipality)s har svart på tilbakemeldingen din på runden «%(name)s».\n\n"
+            "Les svaret her:\n%(link)s\n"
+        ) % {"municipality": municipality, "name": rnd.name, "link": link}
+    send_later(author.email, subject, body)
 
 
 def clean_text(text: str) -> str:

@@ -252,6 +252,66 @@ def test_a_withdrawn_round_can_be_shared_again(client, cast, closed):
     assert share(client, cast, closed).status_code == 409  # once at a time
 
 
+def test_no_reply_while_withdrawn_and_ks_keeps_its_history_when_shared_again(
+    client, cast, db, closed, mailbox
+):
+    from app.review.models import Feedback
+
+    share(client, cast, closed)
+    send_feedback(client, cast, closed, "send", **{"": "Se på oppfølgingen."})
+    ks_token = login(client, cast.ks_adviser)
+    client.post(f"/ks/runder/{closed.id}/ferdig", data={"csrf_token": ks_token})
+    token = login(client, cast.manager)
+    results = f"/runder/{closed.id}/resultater"
+    fid = soup(client.get(results)).select_one("input[name=feedback]")["value"]
+    client.post(f"/runder/{closed.id}/trekk-deling", data={"csrf_token": token})
+    page = soup(client.get(results))
+    assert page.select("form[action$='/tilbakemelding/svar']") == []  # no reply KS cannot see
+    assert "Runden er ikke delt med KS nå" in page.get_text()
+    assert "markerte gjennomgangen som ferdig" not in page.get_text()  # that share is gone
+    data = {"csrf_token": token, "feedback": fid, "text": "Vi svarer likevel."}
+    refused = client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data)
+    assert refused.status_code == 409
+    assert "ikke delt med KS nå" in refused.text
+    assert db.exec(select(Feedback.reply)).all() == [None]
+
+    share(client, cast, closed)  # shared again: a new share, reviewed from the start
+    data["csrf_token"] = login(client, cast.manager)
+    assert client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data).status_code == 303
+    login(client, cast.ks_adviser)
+    review = soup(client.get(f"/ks/runder/{closed.id}"))
+    earlier = review.select_one("[aria-labelledby=earlier-heading]").get_text()
+    assert "Se på oppfølgingen." in earlier
+    assert "Vi svarer likevel." in earlier
+    assert "Venter på gjennomgang" in review.get_text()
+    assert review.select_one("#fb-hele").get_text() == ""  # new feedback starts empty
+
+
+def test_mail_about_feedback_and_replies_is_in_the_readers_language(
+    client, cast, db, closed, mailbox
+):
+    from app.mail import flush
+
+    cast.manager.locale = "nn"  # the leader reads nynorsk; the adviser writes in English
+    cast.ks_adviser.locale = "en"
+    db.add_all([cast.manager, cast.ks_adviser])
+    db.commit()
+    share(client, cast, closed)
+    send_feedback(client, cast, closed, "send", **{"": "Se på oppfølgingen."})
+    (to_leader,) = mailbox
+    assert to_leader.to == cast.manager.email
+    assert to_leader.subject == f"Tilbakemelding frå KS på «{closed.name}»"
+    token = login(client, cast.manager)
+    fid = soup(client.get(f"/runder/{closed.id}/resultater")).select_one("input[name=feedback]")
+    data = {"csrf_token": token, "feedback": fid["value"], "text": "Takk, vi tar det med."}
+    client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data)
+    flush()
+    to_adviser = mailbox[1]  # the review may be marked done: the mail is how KS hears of it
+    assert to_adviser.to == cast.ks_adviser.email
+    assert to_adviser.subject.endswith("has replied to your feedback")
+    assert f"/ks/runder/{closed.id}" in to_adviser.body
+
+
 def test_ks_sees_no_figure_that_a_manager_who_answered_could_not(client, cast, db):
     from app.review.models import SharedArea
 
