@@ -4,14 +4,17 @@ XLSX (numbers as numbers, a frozen header, a sheet explaining every column)."""
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
+from app.accounts.service import size_name
+from app.clock import oslo_date
 from app.content.service import current_guidance
 from app.i18n import _, current_locale
 from app.results.service import min_respondents
 from app.review.national import Overview, Row, signal_rules
 
-Value = str | float | int | None
+Value = str | float | int | date | None
 
 
 def _columns(ov: Overview) -> list[tuple[str, str]]:
@@ -38,10 +41,10 @@ def _row(row: Row) -> list[Value]:
         row.number,
         row.name,
         row.county or "",
-        row.size_class,
+        size_name(row.size_class),
         row.round_name,
-        row.closed_at.strftime("%Y-%m-%d"),
-        row.shared_at.strftime("%Y-%m-%d"),
+        oslo_date(row.closed_at),  # the day as the page shows it, in Norway
+        oslo_date(row.shared_at),
         row.respondents,
         *[round(s, 1) if s is not None else None for s in row.scores],
         " | ".join(line.text for line in row.signal_lines),
@@ -63,7 +66,7 @@ def csv_bytes(ov: Overview) -> bytes:
             [
                 "" if v is None else str(v).replace(".", ",") if isinstance(v, float) else v
                 for v in values
-            ]
+            ]  # a date prints as ÅÅÅÅ-MM-DD
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -103,4 +106,7 @@ def _sheet(sheet: Any, header: list[str], rows: list[list[Value]]) -> None:
         cell.font = Font(bold=True)
     for values in rows:
         sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, date):  # a date cell, shown as ÅÅÅÅ-MM-DD
+                cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"

@@ -178,3 +178,24 @@ def test_xlsx_export_reads_back_with_numbers_and_a_frozen_header(client, cast, d
     assert "«–» betyr at færre enn 3 sto bak tallet" in text
     assert f"der minst {MIN_MUNICIPALITIES} kommuner står bak" in text
     assert book["Signaler"]["A2"].value == "Kommune 9001"
+
+
+def test_exports_give_the_days_as_the_page_does_and_sizes_in_words(client, cast, db):
+    from datetime import date
+
+    rnd = shared_municipality(db, "9001", "Agder", size=SizeClass.LARGE)
+    late_evening = datetime(2025, 4, 22, 22, 30, tzinfo=UTC)  # 00:30 on 23 April in Norway
+    share = db.exec(select(RoundShare).where(RoundShare.round_id == rnd.id)).one()
+    share.shared_at = share.round_closed_at = late_evening
+    db.add(share)
+    db.commit()
+    login(client, cast.ks_adviser)
+    assert "23.04.2025" in client.get("/ks/oversikt").text
+    raw = client.get("/ks/oversikt.csv").content.decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(raw), delimiter=";"))[1]
+    assert row[3] == "stor (20 000 innbyggere eller flere)"
+    assert row[5:7] == ["2025-04-23", "2025-04-23"]
+    table = load_workbook(io.BytesIO(client.get("/ks/oversikt.xlsx").content))["Oversikt"]
+    assert table["G2"].value.date() == date(2025, 4, 23)  # a date Excel can sort and filter
+    assert table["G2"].number_format == "yyyy-mm-dd"
+    assert table["D2"].value == "stor (20 000 innbyggere eller flere)"
