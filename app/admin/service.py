@@ -5,7 +5,7 @@ declared rule and again here)."""
 from dataclasses import dataclass
 
 from sqlalchemy import delete
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, or_, select
 
 from app.accounts.models import Invitation, Municipality, PasswordReset, Role, SizeClass, User
 from app.audit import AuditEvent, record
@@ -42,17 +42,21 @@ def _admin(actor: Actor) -> None:
 def municipalities(
     session: Session, actor: Actor, query: str = "", county: str = ""
 ) -> list[Municipality]:
-    """Municipalities matching a name or number, in number order."""
+    """Municipalities matching a name or number, in number order.
+
+    Matched in Python, not with SQL's lower(): SQLite lowers only ASCII, so «ålesund» never
+    found Ålesund there. The register is a few hundred rows."""
     _admin(actor)
     stmt = select(Municipality)
-    if query.strip():
-        like = f"%{query.strip().lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(Municipality.name).like(like), col(Municipality.number).like(like))
-        )
     if county:
         stmt = stmt.where(Municipality.county == county)
-    return list(session.exec(stmt.order_by(col(Municipality.number)).limit(400)))
+    wanted = query.strip().casefold()
+    found = [
+        m
+        for m in session.exec(stmt.order_by(col(Municipality.number)))
+        if wanted in m.name.casefold() or wanted in m.number
+    ]
+    return found[:400]
 
 
 def counties(session: Session) -> list[str]:

@@ -111,6 +111,11 @@ def test_an_administrator_finds_municipalities(client, cast, db):
     assert page.select_one("#fylke option[selected]").get_text() == county
     assert "Trondheim" in [a.get_text() for a in page.select("tbody a")]
     assert {tr.select("td")[2].get_text() for tr in page.select("tbody tr")} == {county}
+    for typed in ("ålesund", "ÅLESUND", "Ålesund"):  # SQLite's lower() knows only ASCII
+        page = BeautifulSoup(client.get(f"/admin/kommuner?q={typed}").text, "html.parser")
+        assert [a.get_text() for a in page.select("tbody a")] == ["Ålesund"]
+    page = BeautifulSoup(client.get("/admin/kommuner?q=%25").text, "html.parser")
+    assert page.select("tbody a") == []  # a % is a character here, not a wildcard
 
 
 def test_the_audit_log_can_be_read_and_filtered_by_administrators_only(client, cast):
