@@ -437,8 +437,18 @@ def reject_control_characters(request: Request, form: FormData | None) -> None:
 
 def error_page(request: Request, status: int, message: str) -> Response:
     """An error page for a full request, only the message for an htmx request."""
-    ctx = {"status": status, "message": message}
+    ctx = {"status": status, "message": message, "back": way_back(request.url.path, status)}
     return render(request, "error.html", ctx, blocks=["message"], status_code=status)
+
+
+ROUND_PAGE = re.compile(r"^(/ks)?/runder/\d+(?=/)")
+
+
+def way_back(path: str, status: int) -> str | None:
+    """For a refusal on a round's page (409: not now, e.g. the round is still open), the
+    round's own page: the way on is there, not at the front page."""
+    found = ROUND_PAGE.match(path) if status == 409 else None
+    return found.group(0) if found else None
 
 
 class LocaleMiddleware:

@@ -103,7 +103,11 @@ def test_the_pdf_is_in_the_users_language(client, db, cast):
 
 def test_an_open_round_has_no_report(client, cast):
     login(client, cast.manager)
-    assert client.get(f"/runder/{cast.round_a.id}/rapport").status_code == 409
+    response = client.get(f"/runder/{cast.round_a.id}/rapport")
+    assert response.status_code == 409
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "når runden er lukket" in page.select_one("[role=alert]").get_text()
+    assert page.select_one("#way-back")["href"] == f"/runder/{cast.round_a.id}"  # not a dead end
     assert client.get(f"/runder/{cast.round_a.id}/rapport.pdf").status_code == 409
 
 
