@@ -56,6 +56,15 @@ env.filters["lang_attr"] = lang_attr
 env.filters["num"] = lambda v: "–" if v is None else f"{v:.0f}"
 
 
+def shown_change(now: float, change: float) -> int:
+    """A change as the difference of the two figures shown (`num`), so that 28 → 83 reads
+    «55» and not the rounded exact change (27.8 → 83.3: 55.6, «56»)."""
+    return int(f"{now:.0f}") - int(f"{now - change:.0f}")
+
+
+env.filters["shown_change"] = shown_change
+
+
 # Days as Norwegians write them, in Oslo time (app.clock.day_text).
 env.filters["day"] = day_text
 env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES

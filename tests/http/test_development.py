@@ -55,7 +55,8 @@ def test_scores_and_changes_per_round_from_the_snapshots(client, cast, db):
     )
     soup = page(client, cast.manager)
     rows = area_table(soup, "tillit")
-    assert [r[:3] for r in rows] == [["Vår 2025", "33", "–"], ["Vår 2026", "67", "+33"]]
+    # The change is the difference of the figures shown: 67 − 33, though exactly 33.3.
+    assert [r[:3] for r in rows] == [["Vår 2025", "33", "–"], ["Vår 2026", "67", "+34"]]
 
 
 def test_every_chart_shows_exactly_the_figures_of_its_table(client, cast, db):
@@ -143,7 +144,7 @@ def test_across_content_versions_changed_statements_are_marked(client, cast, db)
     # An area whose statements all stayed the same: the change is shown.
     assert [r[:3] for r in area_table(soup, "arbeidsliv")] == [
         ["Vår 2026", "33", "–"],
-        ["Vår 2027", "67", "+33"],
+        ["Vår 2027", "67", "+34"],
     ]
     # One reworded statement of six: the area says how many are comparable, and gives no change.
     tillit = area_table(soup, "tillit")
@@ -160,7 +161,7 @@ def test_across_content_versions_changed_statements_are_marked(client, cast, db)
         assert rows[1][2] == "–"
     # An unchanged statement is compared as usual; a new one starts in the new version.
     same = statement_table(soup, "Hver deltaker har én fast veileder")
-    assert [r[1:3] for r in same] == [["33", "–"], ["67", "+33"]]
+    assert [r[1:3] for r in same] == [["33", "–"], ["67", "+34"]]
     assert [r[0] for r in statement_table(soup, "Når en deltaker er borte")] == ["Vår 2027"]
     # The retired statement is still there, with its old round only.
     section = soup.find("section", attrs={"aria-labelledby": "area-oppfolging"})
