@@ -152,3 +152,28 @@ def test_round_and_content_events_are_audited(client, cast, db, monkeypatch):
     assert ("round_created", cast.manager.email) in events
     assert ("round_closed", cast.manager.email) in events
     assert ("content_version_loaded", "") in events
+
+
+def test_a_round_closed_before_its_deadline_says_when_it_closed(client, cast, db):
+    from datetime import timedelta
+
+    from app.clock import oslo_today
+
+    rnd = db.get(Round, cast.round_a.id)
+    rnd.deadline = oslo_today() + timedelta(days=30)
+    db.add(rnd)
+    db.commit()
+    token = login(client, cast.staff)
+    area = content.guidance_for(db, rnd.content_version_id).areas[0]
+    data = {f"a.{area.statements[0].id}": "2", "csrf_token": token}
+    client.post(f"/runder/{rnd.id}/omrade/{area.id}", data=data)  # started, never submitted
+    token = login(client, cast.manager)
+    client.post(f"/runder/{rnd.id}/lukk", data={"csrf_token": token})
+    today = oslo_today().strftime("%d.%m.%Y")
+    for url in ("/runder", f"/runder/{rnd.id}"):
+        text = BeautifulSoup(client.get(url).text, "html.parser").get_text(" ", strip=True)
+        assert f"Lukket {today}" in text
+        assert "Frist" not in text  # a deadline that no longer applies
+    page = BeautifulSoup(client.get(f"/runder/{rnd.id}").text, "html.parser").get_text()
+    assert "holder på" not in page  # nobody can go on
+    assert "0 sendte inn før runden ble lukket" in page
