@@ -142,6 +142,11 @@ def test_the_queue_lists_shared_rounds_oldest_first_with_filters(client, cast, d
     assert len(small) == 1
     assert "Kommune A" in small[0].get_text()
     assert client.get("/ks?storrelse=kjempestor").status_code == 422
+    # A county where nothing waits: the choice stays shown, and the page says why it is empty.
+    none = soup(client.get("/ks?fylke=Finnmark"))
+    assert none.select_one("#fylke option[selected]").get_text() == "Finnmark"
+    assert "med dette utvalget" in none.get_text()
+    assert none.find("a", string="Vis alle")["href"] == "/ks"
 
 
 def test_two_advisers_cannot_take_the_same_round(client, cast, db, closed):
