@@ -286,3 +286,14 @@ def test_long_area_names_wrap_in_the_chart_and_the_50_line_avoids_them(client, c
     for line in page.select("svg line.bar-chart__grid"):
         low, high = float(line["y1"]), float(line["y2"])
         assert not any(low <= y - 4 <= high for y in texts)
+
+
+def test_strong_everywhere_and_no_advice_does_not_point_to_advice_below(client, cast, db):
+    for user in (cast.staff, cast.staff2, cast.staff3):
+        answer_and_submit(client, db, cast.round_a, user, {}, default=4)
+    page = results_page(client, cast)
+    assert page.select("li.advice") == []  # no rule fires when every answer is level 4
+    text = page.get_text(" ", strip=True)
+    assert "Ingen av rådene slo til" in text
+    assert "se rådene nedenfor" not in text
+    assert "Velg selv hva dere vil videreutvikle." in text
