@@ -16,7 +16,9 @@ WIDTH = 560
 HEIGHT = 180
 LEFT = 48
 RIGHT = 28
-LABELS = 6  # round names written under the axis at most (evenly picked)
+NAME_CHARS = 18  # a round's name under the axis is cut after this many characters
+CHAR_WIDTH = 7.0  # px per character at the axis' 12 px font, generously (wide letters, digits)
+LABEL_GAP = 8  # px at least between two names
 TOP = 18
 PLOT = 130  # height of the 0–100 band
 
@@ -117,22 +119,39 @@ def line_chart(
 
 
 def _round_ticks(rounds: tuple[RoundInfo, ...], xs: dict[int, float]) -> tuple[Tick, ...]:
-    """The names of the first and last round and of evenly picked ones between them."""
-    step = max(1, -(-(len(rounds) - 1) // (LABELS - 1)))
-    picked = [i for i in range(len(rounds)) if i % step == 0 or i == len(rounds) - 1]
-    if len(picked) > 2 and picked[-1] - picked[-2] < step:
-        picked.pop(-2)  # keep the last round's name clear of its neighbour
-    ticks = []
-    for i in picked:
-        anchor = (
-            "start"
-            if i == 0 and len(rounds) > 1
-            else "end"
-            if i == len(rounds) - 1 and i
-            else "middle"
-        )
-        ticks.append(Tick(xs[rounds[i].round.id or 0], rounds[i].round.name, anchor))
-    return tuple(ticks)
+    """The names of the first and last round, and of those between that fit beside them
+    without touching (as wide as their characters at the axis' font size)."""
+    ticks = [_tick(rounds, i, xs) for i in range(len(rounds))]
+    if len(ticks) < 3:
+        return tuple(ticks)
+    kept, last = [ticks[0]], ticks[-1]
+    for tick in ticks[1:-1]:
+        if _clear(kept[-1], tick) and _clear(tick, last):
+            kept.append(tick)
+    if not _clear(kept[-1], last):  # the first and the last alone still touch
+        kept.pop()
+    return (*kept, last)
+
+
+def _tick(rounds: tuple[RoundInfo, ...], i: int, xs: dict[int, float]) -> Tick:
+    last = len(rounds) - 1
+    anchor = "start" if i == 0 and last else "end" if i == last and i else "middle"
+    return Tick(xs[rounds[i].round.id or 0], shortened(rounds[i].round.name), anchor)
+
+
+def shortened(name: str) -> str:
+    """A round's name as the axis writes it: long ones cut with an ellipsis."""
+    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+
+
+def _extent(tick: Tick) -> tuple[float, float]:
+    width = len(tick.label) * CHAR_WIDTH
+    left = {"start": tick.x, "end": tick.x - width}.get(tick.anchor, tick.x - width / 2)
+    return left, left + width
+
+
+def _clear(left: Tick, right: Tick) -> bool:
+    return _extent(left)[1] + LABEL_GAP <= _extent(right)[0]
 
 
 def _x_positions(rounds: tuple[RoundInfo, ...]) -> dict[int, float]:

@@ -49,3 +49,22 @@ def test_a_measure_is_marked_between_the_rounds_it_was_done_between():
     x1, x2 = chart.dots[0].x, chart.dots[1].x
     assert x1 < mark.x < x2
     assert mark.label == "Faste samtaler"
+
+
+def test_round_names_under_the_axis_never_overlap_and_keep_the_first_and_last():
+    from app.trend.chart import _extent
+
+    names = ["Vår 2024", "Høst 2024", "Vår 2025", "Høst 2025", "Vår 2026", "Rådsrunde desember"]
+    rounds = tuple(
+        RoundInfo(Round(id=i + 1, municipality_id=1, name=n, content_version_id=1,
+                        closed_at=datetime(2024, 1, 1, tzinfo=UTC)), "2026.1", True)
+        for i, n in enumerate(names)
+    )  # fmt: skip
+    for count in range(1, len(rounds) + 1):
+        ticks = line_chart("c", series(*[50] * count, comparable=(True,) * count),
+                           rounds[:count], ()).rounds  # fmt: skip
+        spans = [_extent(t) for t in ticks]
+        assert all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False)), count
+        assert ticks[-1].label.startswith(names[count - 1][:10])  # the latest round is named
+        assert ticks[0].label == names[0]
+        assert all(left >= 0 and right <= 560 for left, right in spans)
