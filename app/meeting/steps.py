@@ -14,8 +14,9 @@ from app.meeting.models import AgreedReading
 from app.meeting.service import readings
 from app.results.advice import Priority
 from app.results.scoring import Figures
-from app.results.service import AreaRow, ResultsPage, team_results
-from app.rounds.models import Round
+from app.results.service import ResultsPage, team_results
+from app.rounds.models import Round, RoundStatus
+from app.rounds.service import guidance_of
 
 TOP = 5  # statements per list: enough to talk about in one meeting
 
@@ -34,7 +35,8 @@ class MeetingPage:
     round: Round
     steps: tuple[Step, ...]
     number: int  # 1-based
-    rows: tuple[AreaRow, ...]  # the raw figures per area, for the readings step
+    areas: tuple[Area, ...]  # the round's areas, for the readings step
+    scores: dict[str, float | None]  # area id -> the score from the answers, where shown
     readings: dict[str, AgreedReading]
     typed: dict[str, ReadingInput] = field(default_factory=dict)
     error: str | None = None
@@ -64,10 +66,14 @@ def meeting(
     """The meeting's steps for this round and the one asked for (clamped to the range)."""
     require(actor, Action.VIEW_RESULTS, rnd.municipality_id)
     page = team_results(session, actor, rnd)
-    steps = (*_topics(page), Step("readings", _("Felles vurdering per område")))
+    steps = tuple(_topics(page))
+    if rnd.status == RoundStatus.CLOSED:  # a reading is written once the results are there
+        steps += (Step("readings", _("Felles vurdering per område")),)
     number = min(max(number, 1), len(steps))
     agreed = readings(session, actor, rnd)
-    return MeetingPage(rnd, steps, number, page.rows, agreed, typed or {}, error, page.meta)
+    areas = tuple(guidance_of(session, rnd).areas)  # all of them, also where figures are hidden
+    scores = {row.area.id: row.figures.score for row in page.rows}
+    return MeetingPage(rnd, steps, number, areas, scores, agreed, typed or {}, error, page.meta)
 
 
 def _topics(page: ResultsPage) -> list[Step]:

@@ -84,6 +84,11 @@ def test_the_meeting_shows_no_figure_the_minimum_hides(client, cast, db):
     text = " ".join(step(client, rnd, n).get_text(" ") for n in (1, 2))
     assert "Hemmelig" not in text
     assert "spredning" not in text
+    # The reading can still be written, for every area, with no figure beside it.
+    readings = step(client, rnd, 2)
+    legends = [lg.get_text(" ", strip=True) for lg in readings.select("fieldset.reading legend")]
+    assert len(legends) == len(readings.select("textarea[name^='note.']")) >= 5
+    assert not any("poeng" in legend for legend in legends)
 
 
 def test_staff_cannot_open_the_meeting_view(client, cast, closed):
@@ -132,6 +137,9 @@ def test_readings_wait_for_the_round_to_close(client, cast, db):
     token = login(client, cast.manager)
     lead = BeautifulSoup(client.get(f"/runder/{cast.round_a.id}/mote").text, "html.parser")
     assert lead.select_one(".meeting__lead").get_text().startswith("Runden er åpen.")
+    last = BeautifulSoup(client.get(f"/runder/{cast.round_a.id}/mote?steg=9").text, "html.parser")
+    assert last.select("form[action$='/felles-vurdering']") == []  # nothing to save yet
+    assert last.select_one(".meeting__lead").get_text().startswith("Runden er åpen.")
     data = readings_data(token, **{"note.tillit": "For tidlig"})
     assert client.post(f"/runder/{cast.round_a.id}/felles-vurdering", data=data).status_code == 409
     assert db.exec(select(AgreedReading)).all() == []
