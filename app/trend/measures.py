@@ -33,8 +33,13 @@ class Measure:
     follow_up: str = ""  # how it went, written at the next round
 
 
-def measures_for(session: Session, actor: Actor, round_ids: list[int]) -> list[Measure]:
-    """The measures of the action plans made after these rounds, oldest round first."""
+def measures_for(
+    session: Session, actor: Actor, round_ids: list[int], named: bool = True
+) -> list[Measure]:
+    """The measures of the action plans made after these rounds, oldest round first.
+
+    `named=False` for what leaves the municipality (the council report, a public document):
+    a colleague who owns a measure is «En ansatt i kommunen», not their e-mail address."""
     require(actor, Action.VIEW_PLAN, actor.municipality_id)
     if not round_ids:
         return []
@@ -62,7 +67,7 @@ def measures_for(session: Session, actor: Actor, round_ids: list[int]) -> list[M
                 round_id=measure.round_id,
                 title=measure.title,
                 area_id=area_ids.pop() if len(area_ids) == 1 else None,
-                owner=owner_email or measure.owner_text,
+                owner=_owner(owner_email, measure.owner_text, named),
                 due=measure.due,
                 status=status_name(measure.status),
                 done_on=oslo_date(measure.updated_at) if done else None,
@@ -106,4 +111,11 @@ def readings_for(session: Session, actor: Actor, round_id: int) -> list[Reading]
             text=(_("Felles nivå %(n)s. ") % {"n": r.level} if r.level else "") + r.note,
         )
         for r in session.exec(query)
+        if r.level or r.note.strip()  # an area saved empty has no reading
     ]
+
+
+def _owner(email: str | None, text: str, named: bool) -> str:
+    if email:
+        return email if named else _("En ansatt i kommunen")
+    return text or _("Ikke valgt")

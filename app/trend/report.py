@@ -5,13 +5,15 @@ the development up to the round (trend.view), so the report never shows more tha
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import lru_cache
 
 from sqlmodel import Session
 
 from app.accounts.models import Municipality
 from app.authz import Action, Actor
+from app.clock import oslo_today
+from app.content.schema import Area
 from app.errors import Conflict
 from app.i18n import _, current_locale
 from app.results.models import RoundSnapshot
@@ -19,7 +21,7 @@ from app.results.service import ResultsPage, team_results
 from app.rounds import service as rounds
 from app.rounds.models import Round, RoundStatus
 from app.settings import ROOT
-from app.trend.measures import Measure, Reading, measures_for, readings_for
+from app.trend.measures import Measure, measures_for, readings_for
 from app.trend.view import DevelopmentPage, development_page
 
 REPORT_ROUNDS = 6  # the development in the report: this round and the five before it
@@ -34,7 +36,7 @@ class Report:
     invited: int
     respondents: int
     made_on: date
-    readings: tuple[Reading, ...]
+    readings: tuple[tuple[Area, str], ...]  # the team's agreed reading per area, in order
     plan: tuple[Measure, ...]  # the action plan made after this round
     follow_up: tuple[Measure, ...]  # the previous round's plan and how it went
     previous: Round | None
@@ -72,15 +74,23 @@ def council_report(session: Session, actor: Actor, round_id: int) -> Report:
         development=dev,
         invited=snapshot.invited if snapshot else 0,
         respondents=snapshot.respondents if snapshot else 0,
-        made_on=datetime.now(UTC).date(),
-        readings=tuple(readings_for(session, actor, rnd.id)),
-        plan=tuple(measures_for(session, actor, [rnd.id])),
-        follow_up=tuple(measures_for(session, actor, [previous.id]))
+        made_on=oslo_today(),  # the day in Norway, also just after midnight
+        readings=_readings(session, actor, rnd),
+        plan=tuple(measures_for(session, actor, [rnd.id], named=False)),
+        follow_up=tuple(measures_for(session, actor, [previous.id], named=False))
         if previous and previous.id
         else (),
         previous=previous,
         locale=current_locale(),
     )
+
+
+def _readings(session: Session, actor: Actor, rnd: Round) -> tuple[tuple[Area, str], ...]:
+    """The agreed readings in the order of the areas, also where the figures are hidden."""
+    assert rnd.id is not None
+    written = {r.area_id: r.text for r in readings_for(session, actor, rnd.id)}
+    areas = rounds.guidance_of(session, rnd).areas
+    return tuple((area, written[area.id]) for area in areas if area.id in written)
 
 
 @lru_cache(maxsize=1)

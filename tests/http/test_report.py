@@ -193,3 +193,28 @@ def test_the_pdf_is_made_once_and_made_again_when_the_plan_changes(client, db, c
     assert len(made) == 3
     assert "Kommune A · Vår 2026" in other
     assert "Tolk i alle samtaler" not in other
+
+
+def test_the_council_report_names_no_colleague_and_skips_empty_readings(client, db, cast):
+    from app.authz import Actor
+    from app.meeting.models import AgreedReading
+    from app.plan.forms import MeasureForm
+    from app.plan.service import create_measure
+
+    _, rnd = closed(db, cast)
+    manager = Actor(cast.manager.id, "manager", cast.a.id, cast.manager.email)
+    owned = MeasureForm(title="Faste samtaler", owner=str(cast.staff2.id))
+    create_measure(db, manager, rnd, owned)
+    create_measure(db, manager, rnd, MeasureForm(title="Uten ansvarlig"))
+    db.add(AgreedReading(round_id=rnd.id, area_id="tillit", level=None, note=""))  # saved empty
+    db.commit()
+    login(client, cast.manager)
+    page = BeautifulSoup(client.get(f"/runder/{rnd.id}/rapport").text, "html.parser")
+    cells = {
+        tr.select("td")[0].get_text(): tr.select("td")[1].get_text()
+        for tr in page.select("table.plan tbody tr")
+    }
+    assert cells == {"Faste samtaler": "En ansatt i kommunen", "Uten ansvarlig": "Ikke valgt"}
+    assert cast.staff2.email not in page.get_text()  # a public document
+    assert "Teamet har ikke skrevet en felles vurdering ennå." in page.get_text()
+    assert cast.staff2.email in client.get(f"/runder/{rnd.id}/tiltak").text  # the plan itself
