@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.audit import record
 from app.authz import Actor
+from app.clock import oslo_date
 from app.i18n import _
 from app.trend.measures import Measure
 from app.trend.service import Development, Point, RoundInfo, Series, development
@@ -33,7 +34,7 @@ def results_sheets(session: Session, actor: Actor, ip: str) -> tuple[str, list[S
     dev = development(session, actor)
     record(session, actor, "results_exported", ip=ip, municipality_id=actor.municipality_id)
     session.commit()
-    return dev.municipality.number, [_areas(dev), _statements(dev), _measures(dev.measures)]
+    return dev.municipality.number, [_areas(dev), _statements(dev), _measures(dev)]
 
 
 def _point_header() -> list[str]:
@@ -80,9 +81,9 @@ def _statements(dev: Development) -> Sheet:
     return Sheet(_("Påstander"), header, rows)
 
 
-def _measures(measures: tuple[Measure, ...]) -> Sheet:
+def _measures(dev: Development) -> Sheet:
     header = [
-        _("Runde-id tiltaket svarer på"),
+        _("Runden tiltaket svarer på"),
         _("Tiltak"),
         _("Område-id (tomt: hele tjenesten)"),
         _("Ansvarlig"),
@@ -92,10 +93,17 @@ def _measures(measures: tuple[Measure, ...]) -> Sheet:
         _("Oppfølging"),
     ]
     rows: list[list[Cell]] = [
-        [m.round_id, m.title, m.area_id, m.owner, m.due, m.status, m.done_on, m.follow_up]
-        for m in measures
-    ]
+        [_round_name(dev, m), m.title, m.area_id, m.owner, m.due, m.status, m.done_on,
+         m.follow_up]
+        for m in dev.measures
+    ]  # fmt: skip
     return Sheet(_("Tiltak"), header, rows)
+
+
+def _round_name(dev: Development, measure: Measure) -> str:
+    """The round by its name, as the other sheets and the pages call it."""
+    found = (r.round.name for r in dev.rounds if r.round.id == measure.round_id)
+    return next(found, str(measure.round_id))
 
 
 def _label(series: Series) -> str:
@@ -104,7 +112,7 @@ def _label(series: Series) -> str:
 
 def _round_cells(dev: Development, point: Point) -> list[Cell]:
     info = _info(dev, point.round_id)
-    closed = info.round.closed_at.date() if info.round.closed_at else None
+    closed = oslo_date(info.round.closed_at) if info.round.closed_at else None  # as shown
     return [point.round_name, closed, info.version]
 
 
@@ -117,7 +125,7 @@ def _value_cells(point: Point, index: int) -> list[Cell]:
     return [
         None if point.score is None else round(point.score, 1),
         None if point.change is None else round(point.change, 1),
-        None if index == 0 else _("ja") if point.comparable else _("nei"),
+        None if index == 0 or point.score is None else _("ja") if point.comparable else _("nei"),
         point.note,
     ]
 

@@ -10,9 +10,9 @@ from tests.conftest import login
 from tests.factories import make_closed_round_with
 
 
-def rounds(db, cast) -> None:
+def rounds(db, cast):
     users = [cast.staff, cast.staff2, cast.staff3]
-    make_closed_round_with(
+    first = make_closed_round_with(
         db,
         cast.a,
         users,
@@ -20,7 +20,7 @@ def rounds(db, cast) -> None:
         name="Vår 2026",
         closed_at=datetime(2026, 5, 1, tzinfo=UTC),
     )
-    make_closed_round_with(
+    second = make_closed_round_with(
         db,
         cast.a,
         users,
@@ -28,6 +28,7 @@ def rounds(db, cast) -> None:
         name="Vår 2027",
         closed_at=datetime(2027, 5, 1, tzinfo=UTC),
     )
+    return first, second
 
 
 def test_the_workbook_has_areas_statements_and_measures_with_numbers(client, db, cast):
@@ -88,3 +89,26 @@ def test_staff_cannot_export(client, cast):
     login(client, cast.staff)
     assert client.get("/utvikling/eksport.xlsx").status_code == 403
     assert client.get("/utvikling/eksport.csv").status_code == 403
+
+
+def test_the_measures_sheet_names_the_round_and_hidden_figures_say_nothing(client, db, cast):
+    from app.authz import Actor
+    from app.plan.forms import MeasureForm
+    from app.plan.service import create_measure
+
+    first, _second = rounds(db, cast)
+    manager = Actor(cast.manager.id, "manager", cast.a.id, cast.manager.email)
+    create_measure(db, manager, first, MeasureForm(title="Faste samtaler", owner_text="Nav"))
+    late = make_closed_round_with(db, cast.a, [cast.staff], name="Liten runde",
+                                  closed_at=datetime(2027, 12, 31, 23, 30, tzinfo=UTC))  # fmt: skip
+    login(client, cast.manager)
+    book = load_workbook(io.BytesIO(client.get("/utvikling/eksport.xlsx").content))
+    (measure,) = book["Tiltak"].iter_rows(min_row=2, values_only=True)
+    assert measure[:2] == ("Vår 2026", "Faste samtaler")  # the round by name, not its id
+    areas = list(book["Områder"].iter_rows(min_row=2, values_only=True))
+    header = [c.value for c in book["Områder"][1]]
+    hidden = [r for r in areas if r[0] == late.name]
+    score = header.index(next(h for h in header if h.startswith("Poeng")))
+    assert hidden
+    assert all(r[score] is None and r[score + 2] is None for r in hidden)  # no «ja» for nothing
+    assert hidden[0][1].date().isoformat() == "2028-01-01"  # closed after midnight in Norway
