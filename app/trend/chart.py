@@ -8,6 +8,7 @@ The value written beside each dot is the same formatted figure as in the table b
 from dataclasses import dataclass
 from datetime import date
 
+from app.clock import oslo_date
 from app.i18n import _
 from app.trend.measures import Measure
 from app.trend.service import RoundInfo, Series
@@ -178,7 +179,9 @@ def _marks(
     rounds: tuple[RoundInfo, ...], measures: tuple[Measure, ...], xs: dict[int, float]
 ) -> tuple[Tick, ...]:
     """Measures done between two rounds sit between them, in proportion to the dates."""
-    days = [(r.round.closed_at.date(), xs[r.round.id or 0]) for r in rounds if r.round.closed_at]
+    days = [
+        (oslo_date(r.round.closed_at), xs[r.round.id or 0]) for r in rounds if r.round.closed_at
+    ]
     return tuple(
         Tick(x, m.title)
         for m in measures

@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlmodel import Session, col
 
 from app.accounts.models import Municipality
+from app.clock import oslo_date
 from app.results.models import SnapshotAreaScore
 
 PEER_MINIMUM = 5
@@ -66,7 +67,7 @@ def peer_medians(
         )
         for area_id in national.keys() | own_class.keys()
     }
-    return Peers(municipality.size_class, cutoff.date(), now.date(), areas)
+    return Peers(municipality.size_class, oslo_date(cutoff), oslo_date(now), areas)
 
 
 def _figure(scores: list[float]) -> PeerFigure:
