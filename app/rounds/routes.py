@@ -90,7 +90,9 @@ def create(
             **_list_context(session, actor),
             "typed": typed,
             "error": exc.message,
-            "error_field": "round-new-people" if isinstance(exc, invitees.AddressProblem) else None,
+            "error_field": "round-new-people"
+            if isinstance(exc, invitees.AddressProblem)
+            else exc.field,
         }
         return render(request, "rounds/list.html", ctx, status_code=422)
     # The "round opened" mail goes after the response (a slow mail server does not hold up
@@ -399,7 +401,10 @@ def _optional_int(value: str) -> int | None:
         return None
     # isascii: "²" and other Unicode digits pass isdigit() but are no number to int().
     if not (value.isascii() and value.isdigit()):
-        raise InvalidInput(_("Antall deltakere må være et helt tall."))
+        raise InvalidInput(
+            _("Antall deltakere må være et helt tall, 0 eller mer (bare sifre)."),
+            field="round-participants",
+        )
     return int(value)
 
 
@@ -415,4 +420,6 @@ def _optional_date(value: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(_("Fristen må være en dato, for eksempel 2027-03-31.")) from None
+        raise InvalidInput(
+            _("Fristen må være en dato, for eksempel 2027-03-31."), field="round-deadline"
+        ) from None

@@ -75,11 +75,13 @@ def create_round(
     require(actor, Action.MANAGE_ROUND, actor.municipality_id)
     name = name.strip()
     if not name:
-        raise InvalidInput(_("Gi runden et navn, for eksempel «Vår 2027»."))
+        raise InvalidInput(_("Gi runden et navn, for eksempel «Vår 2027»."), field="round-name")
     if participants is not None and not 0 <= participants <= 100_000:
-        raise InvalidInput(_("Antall deltakere må være et tall mellom 0 og 100 000."))
+        raise InvalidInput(
+            _("Antall deltakere må være et tall mellom 0 og 100 000."), field="round-participants"
+        )
     if deadline is not None and deadline < oslo_today():
-        raise InvalidInput(_("Fristen kan ikke være en dato som har vært."))
+        raise InvalidInput(_("Fristen kan ikke være en dato som har vært."), field="round-deadline")
     assert actor.municipality_id is not None
     eligible = [u.id for u in possible_respondents(session, actor.municipality_id) if u.id]
     chosen = eligible if respondent_ids is None else list(dict.fromkeys(respondent_ids))

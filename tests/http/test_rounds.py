@@ -1,5 +1,6 @@
 """A manager opens and closes rounds; a round keeps the content it was started with."""
 
+import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
@@ -59,6 +60,25 @@ def test_a_round_needs_a_name_and_sensible_numbers(client, cast):
     )
     assert bad_date.status_code == 422
     assert "Fristen" in bad_date.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("name", " ", "Gi runden et navn"),
+        ("participants", "-5", "0 eller mer"),
+        ("deadline", "2020-01-01", "har vært"),
+    ],
+)
+def test_a_refused_round_marks_the_field_at_fault(client, cast, field, value, reason):
+    token = login(client, cast.manager)
+    data = {"name": "Vår 2027", "csrf_token": token, field: value}
+    page = BeautifulSoup(client.post("/runder", data=data).text, "html.parser")
+    assert reason in page.select_one("#error-message").get_text()
+    assert page.select_one("#error-message a")["href"] == f"#round-{field}"
+    marked = page.select("[aria-invalid=true]")
+    assert [m["id"] for m in marked] == [f"round-{field}"]
+    assert "error-message" in marked[0]["aria-describedby"]
 
 
 def test_closing_a_round_stops_answers(client, cast, db):
