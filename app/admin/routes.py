@@ -178,8 +178,9 @@ def change_user(
         service.change_user(
             session, actor, user, role, municipality_number, active == "on", client_ip(request)
         )
-    except DomainError as exc:
-        ctx = {**_user_context(session, user), "error": exc.message}
+    except DomainError as exc:  # the form again as the administrator set it, with the reason
+        typed = {"role": role, "number": municipality_number, "active": active == "on"}
+        ctx = {**_user_context(session, user), "error": exc.message, "typed": typed}
         return render(request, "admin/user.html", ctx, status_code=exc.status_code)
     return redirect(
         f"/admin/brukere/{user_id}",

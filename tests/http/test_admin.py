@@ -277,3 +277,16 @@ def test_deleting_a_municipality_also_deletes_people_invited_who_never_accepted(
     assert done.status_code == 303
     assert db.exec(select(Round).where(Round.municipality_id == cast.a.id)).all() == []
     assert db.exec(select(func.count()).select_from(RoundInvitee)).one() == 0
+
+
+def test_a_refused_user_change_keeps_what_the_administrator_chose(client, cast, db):
+    token = login(client, cast.admin)
+    data = {"role": "manager", "municipality_number": "0000", "csrf_token": token}
+    response = client.post(f"/admin/brukere/{cast.ks_adviser.id}", data=data)
+    assert response.status_code in (404, 422)
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.select_one("#role option[selected]")["value"] == "manager"
+    assert page.select_one("#municipality_number")["value"] == "0000"
+    assert not page.select_one("#active").has_attr("checked")  # as sent: unticked
+    db.refresh(cast.ks_adviser)
+    assert cast.ks_adviser.role == "ks_adviser"  # nothing changed
