@@ -100,6 +100,8 @@ def find_invitation(session: Session, token: str) -> Invitation:
     ).first()
     if invitation is None or invitation.used_at is not None or _expired(invitation.expires_at):
         raise _invitation_gone()
+    if session.exec(select(User.id).where(User.email == invitation.email)).first() is not None:
+        raise _address_taken()  # another invitation made the account: say so before a password
     return invitation
 
 
@@ -263,13 +265,24 @@ def _use_once(session: Session, model: type[Invitation] | type[PasswordReset], t
 
 
 def open_invitations(session: Session, municipality_id: int) -> list[Invitation]:
-    """The municipality's invitations that nobody has used and that still work, by address."""
+    """The municipality's invitations that nobody has used and that still work, by address:
+    the latest one per address, and none to an address that has an account by now."""
     found = session.exec(
         select(Invitation)
-        .where(Invitation.municipality_id == municipality_id, col(Invitation.used_at).is_(None))
-        .order_by(col(Invitation.email))
+        .where(
+            Invitation.municipality_id == municipality_id,
+            col(Invitation.used_at).is_(None),
+            col(Invitation.email).not_in(select(User.email)),
+        )
+        .order_by(
+            col(Invitation.email), col(Invitation.created_at).desc(), col(Invitation.id).desc()
+        )
     )
-    return [invitation for invitation in found if not _expired(invitation.expires_at)]
+    latest: dict[str, Invitation] = {}
+    for invitation in found:
+        if not _expired(invitation.expires_at):
+            latest.setdefault(invitation.email, invitation)
+    return list(latest.values())
 
 
 def _expired(moment: datetime) -> bool:

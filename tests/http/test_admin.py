@@ -11,7 +11,7 @@ from app.accounts.register import Entry, import_register, read_register
 from app.admin.details import LABELS
 from app.audit import AuditEvent
 from app.rounds.models import Answer, Response, Round
-from tests.conftest import login
+from tests.conftest import csrf_of, login
 from tests.http.test_results import answer_and_submit
 
 
@@ -290,3 +290,32 @@ def test_a_refused_user_change_keeps_what_the_administrator_chose(client, cast, 
     assert not page.select_one("#active").has_attr("checked")  # as sent: unticked
     db.refresh(cast.ks_adviser)
     assert cast.ks_adviser.role == "ks_adviser"  # nothing changed
+
+
+def test_an_address_invited_again_is_listed_once_and_not_after_it_has_an_account(
+    client, cast, db, mailbox
+):
+    from tests.http.test_invitations import NEW_PASSWORD, link_in
+
+    token = login(client, cast.admin)
+    url = f"/admin/kommuner/{cast.b.id}"
+    for email in ("ny.leder@b.no", "NY.LEDER@b.no"):  # twice, as the same address
+        data = {"email": email, "role": "manager", "csrf_token": token}
+        assert client.post(f"{url}/inviter", data=data).status_code == 303
+
+    def pending() -> list[str]:
+        page = BeautifulSoup(client.get(url).text, "html.parser")
+        heading = page.find("h3", string="Invitasjoner som ikke er brukt ennå")
+        return [li.get_text() for li in heading.find_next("ul").select("li")] if heading else []
+
+    assert len(pending()) == 1
+    first, second = (link_in(m, "invitasjon") for m in mailbox)
+    client.cookies.clear()
+    client.get(first)
+    data = {"password": NEW_PASSWORD, "csrf_token": csrf_of(client)}
+    assert client.post(first, data=data).status_code == 303
+    other = client.get(second)  # the second mail's link, before any password is typed
+    assert other.status_code == 409
+    assert "finnes allerede en bruker" in other.text
+    login(client, cast.admin)
+    assert pending() == []
