@@ -55,6 +55,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(_current.get()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A word that needs two translations (the plural «Tiltak» of a sheet, the singular of a
+    column): `context` tells them apart for the translator."""
+    return translations(_current.get()).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction; translate it later with _()."""
     return message

@@ -38,6 +38,7 @@ env.add_extension("jinja2.ext.i18n")
 env.install_gettext_callables(  # type: ignore[attr-defined]
     gettext=lambda s, **kw: i18n._(s) % kw if kw else i18n._(s),
     ngettext=lambda s, p, count, **kw: i18n.ngettext(s, p, count) % {"num": count, **kw},
+    pgettext=lambda c, s: i18n.pgettext(c, s),
     newstyle=False,
 )
 env.filters["t"] = lambda text: text[i18n.current_locale()] if isinstance(text, Text) else text

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.audit import record
 from app.authz import Actor
 from app.clock import oslo_date
-from app.i18n import _
+from app.i18n import _, pgettext
 from app.trend.measures import Measure
 from app.trend.service import Development, Point, RoundInfo, Series, development
 
@@ -84,7 +84,7 @@ def _statements(dev: Development) -> Sheet:
 def _measures(dev: Development) -> Sheet:
     header = [
         _("Runden tiltaket svarer på"),
-        _("Tiltak"),
+        pgettext("kolonne", "Tiltak"),
         _("Område-id (tomt: hele tjenesten)"),
         _("Ansvarlig"),
         _("Frist (dato)"),

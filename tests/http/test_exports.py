@@ -112,3 +112,12 @@ def test_the_measures_sheet_names_the_round_and_hidden_figures_say_nothing(clien
     assert hidden
     assert all(r[score] is None and r[score + 2] is None for r in hidden)  # no «ja» for nothing
     assert hidden[0][1].date().isoformat() == "2028-01-01"  # closed after midnight in Norway
+
+
+def test_in_english_the_sheet_holds_measures_and_its_column_a_measure(client, db, cast):
+    rounds(db, cast)
+    token = login(client, cast.manager)
+    client.post("/sprak", data={"lang": "en", "next": "/", "csrf_token": token})
+    book = load_workbook(io.BytesIO(client.get("/utvikling/eksport.xlsx").content))
+    assert book.sheetnames[-1] == "Measures"
+    assert book["Measures"]["B1"].value == "Measure"
