@@ -27,6 +27,7 @@ from app.content.schema import Text
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from app.logs import REQUEST_ID
+from app.results.scoring import shown, shown_difference
 from app.settings import ROOT, get_settings
 from app.static_files import static_url
 
@@ -54,16 +55,8 @@ def lang_attr(text: object) -> Markup:
 
 
 env.filters["lang_attr"] = lang_attr
-env.filters["num"] = lambda v: "–" if v is None else f"{v:.0f}"
-
-
-def shown_change(now: float, change: float) -> int:
-    """A change as the difference of the two figures shown (`num`), so that 28 → 83 reads
-    «55» and not the rounded exact change (27.8 → 83.3: 55.6, «56»)."""
-    return int(f"{now:.0f}") - int(f"{now - change:.0f}")
-
-
-env.filters["shown_change"] = shown_change
+env.filters["num"] = lambda v: "–" if v is None else str(shown(v))
+env.filters["shown_change"] = shown_difference  # now|shown_change(before)
 
 
 # Days as Norwegians write them, in Oslo time (app.clock.day_text).

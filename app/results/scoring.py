@@ -17,6 +17,17 @@ LEVELS = (1, 2, 3, 4)
 Answers = Mapping[str, int]
 
 
+def shown(score: float) -> int:
+    """A score as every page, chart and report writes it: a whole number."""
+    return int(f"{score:.0f}")
+
+
+def shown_difference(now: float, before: float) -> int:
+    """A change as the difference of the two figures shown, so that 27.8 → 83.3 reads
+    28 → 83, «55», and not the rounded exact change («56»)."""
+    return shown(now) - shown(before)
+
+
 def level_score(level: int) -> float:
     if level not in LEVELS:
         raise ValueError(f"level {level} has no score")

@@ -18,7 +18,7 @@ from app.content.lineage import Lineage
 from app.content.schema import Area, Guidance
 from app.content.service import current_lineage
 from app.i18n import _, current_locale
-from app.results.scoring import RoundScores
+from app.results.scoring import RoundScores, shown_difference
 from app.results.service import min_respondents, scores_from_snapshot
 from app.results.snapshot import SnapshotView, read_snapshots
 from app.rounds import service as rounds
@@ -34,6 +34,14 @@ class Point:
     change: float | None  # since the previous round with this series, where comparable
     comparable: bool  # False: the wording or the statements changed since the previous round
     note: str = ""  # why not comparable, or how many statements are
+    before: float | None = None  # the previous round's score, where there is a change
+
+    @property
+    def shown_change(self) -> int | None:
+        """The change as the difference of the two figures shown."""
+        if self.change is None or self.score is None or self.before is None:
+            return None
+        return shown_difference(self.score, self.before)
 
 
 @dataclass(frozen=True)
@@ -194,7 +202,7 @@ def _point(
     change = score - before if comparable and score is not None and before is not None else None
     rnd = item.info.round
     assert rnd.id is not None
-    return Point(rnd.id, rnd.name, score, change, comparable, note)
+    return Point(rnd.id, rnd.name, score, change, comparable, note, before)
 
 
 def _statements(area: Area, loaded: list[_Loaded], lineage: Lineage) -> tuple[Series, ...]:

@@ -2,19 +2,23 @@
 
 from jinja2 import Template
 
-from app.web import env, shown_change
+from app.results.scoring import shown_difference as shown_change
+from app.web import env
 
 
 def test_a_change_is_the_difference_of_the_rounded_figures():
-    assert shown_change(83.3, 83.3 - 27.8) == 55  # shown 28 → 83, not «56»
-    assert shown_change(67.6, 67.6 - 34.4) == 34  # 34 → 68
-    assert shown_change(40.2, -0.6) == -1  # 40.8 → 40.2 is shown 41 → 40
-    assert shown_change(50.0, 0.0) == 0
+    assert shown_change(83.3, 27.8) == 55  # shown 28 → 83, not «56»
+    assert shown_change(67.6, 34.4) == 34  # 34 → 68
+    assert shown_change(40.2, 40.8) == -1  # shown 41 → 40
+    assert shown_change(50.0, 50.0) == 0
+    # From the two figures themselves, not from one and the change: 62.5 → 25 as level
+    # averages come out in floating point, shown 63 → 25.
+    assert shown_change(25.000000000000004, 62.50000000000001) == -38
 
 
 def test_the_follow_up_table_reads_up_down_and_unchanged_from_what_it_shows():
     row = env.from_string(
-        "{{ before|num }} {{ now|num }} {{ now|shown_change(now - before) }}"
+        "{{ before|num }} {{ now|num }} {{ now|shown_change(before) }}"
     )
     assert isinstance(row, Template)
     assert row.render(before=27.8, now=83.3) == "28 83 55"
