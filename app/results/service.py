@@ -136,9 +136,9 @@ def team_results(session: Session, actor: Actor, rnd: Round) -> ResultsPage:
 
 
 def readers_behind(actor: Actor, rnd: Round) -> Readers:
-    """Whose own answers must not count towards what `actor` sees of the round: the reader;
-    for KS also the municipality's managers. They read KS's feedback, which may quote a
-    figure, and one of them may have answered: KS sees no figure they could not."""
+    """Whose own answer must not count towards what `actor` sees of the round: the reader;
+    for KS the municipality's managers, each of them. They read KS's feedback, which may
+    quote a figure: KS sees no figure one of them could not."""
     if actor.role == Role.KS_ADVISER:
         return managers_of(rnd.municipality_id)
     return actor.user_id

@@ -2,8 +2,8 @@
 
 The minimum counts respondents other than the reader: a manager who answered knows their own
 answer, so it never counts towards what they may see. Where what one person reads reaches
-others (KS writes feedback the municipality's managers read), none of those others counts
-either. The check is part of the query that reads the figures (a CASE per figure), so nothing
+others (KS writes feedback the municipality's managers read), a figure is shown only where
+each of those others could see it too. The check is part of the query that reads the figures (a CASE per figure), so nothing
 can change between checking and reading.
 """
 
@@ -27,9 +27,10 @@ from app.rounds.models import Answer, AreaComment, Response, Round
 from app.rounds.respondents import invited_count
 from app.settings import get_settings
 
-# Whose own answers never count towards the minimum: one user id (the reader), or a query of
+# Whose own answer never counts towards the minimum: one user id (the reader), or a query of
 # user ids (everyone who reads what this reader writes, see results.service.readers_behind).
-# Every one of them may have answered, so a figure needs the minimum without any of them.
+# A figure is shown only where each of them could see it: if any of them answered, the
+# minimum is counted without that answer. (Each knows only their own answer.)
 Readers = int | Select[Any]
 
 

@@ -2,7 +2,8 @@
 per area and overall (draft, then sent with e-mail to the managers) and marking it done.
 
 Every load goes through `shared_round`, so a round that is not (or no longer) shared is not
-found; figures come from `results.service.team_results` with the plain minimum.
+found; figures come from `results.service.team_results`, as each of the municipality's managers
+may see them (`results.service.readers_behind`).
 """
 
 from dataclasses import dataclass

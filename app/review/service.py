@@ -1,8 +1,9 @@
 """Sharing a closed round with KS, the municipality's act: share, withdraw, what the manager
 sees of it beside the results, and the one reply per piece of KS's feedback.
 
-KS never reads answers: the area figures stored at share time come from the round's snapshot
-with the plain minimum, as `results.service.team_results` shows them to KS.
+KS never reads answers: the area figures stored for the national overview come from the
+round's snapshot as KS may see it (`results.service.readers_behind`: what each of the
+municipality's managers may see), as `results.service.team_results` shows them to KS.
 """
 
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.accounts.service import locale_of
 from app.audit import record
 from app.authz import Action, Actor, require
@@ -21,9 +22,8 @@ from app.content.schema import Area, Guidance
 from app.errors import Conflict, InvalidInput
 from app.i18n import _, speaking
 from app.mail import send_later
-from app.results.service import managers_of, min_respondents, scores_from_snapshot
-from app.results.snapshot import read_snapshot
-from app.review.models import Feedback, RoundShare, SharedArea
+from app.review.models import Feedback, RoundShare
+from app.review.refresh import store_figures
 from app.review.sharing import active_share
 from app.rounds import service as rounds
 from app.rounds.models import Round, RoundStatus
@@ -93,36 +93,11 @@ def share_round(
     except IntegrityError as exc:  # a second click or tab shared it a moment ago
         session.rollback()
         raise Conflict(_("Runden er allerede delt med KS.")) from exc
-    share.respondents = _precompute_areas(session, rnd, share)
+    share.respondents = store_figures(session, rnd, share)
     target = f"round {rnd.id}: {rnd.name}"
     record(session, actor, "round_shared", target, municipality_id=rnd.municipality_id,
            comments=include_comments, plan=include_plan)  # fmt: skip
     session.commit()
-
-
-def _precompute_areas(session: Session, rnd: Round, share: RoundShare) -> int:
-    """Store each area's figures as KS sees them, so the national overview reads one table."""
-    guidance = rounds.guidance_of(session, rnd)
-    needed = min_respondents(guidance)
-    assert rnd.id is not None
-    assert share.id is not None
-    view = read_snapshot(session, rnd.id, managers_of(rnd.municipality_id), needed)
-    if view is None:
-        return 0
-    scores = scores_from_snapshot(guidance, view) if view.others >= needed else None
-    for area in guidance.areas:
-        figures = scores.areas.get(area.id) if scores else None
-        session.add(
-            SharedArea(
-                share_id=share.id,
-                area_id=area.id,
-                core=area.core,
-                score=figures.score if figures else None,
-                spread=figures.spread if figures else None,
-                dont_know_share=figures.dont_know_share if figures else None,
-            )
-        )
-    return view.respondents
 
 
 def withdraw_share(session: Session, actor: Actor, rnd: Round) -> None:
@@ -244,7 +219,15 @@ def reply_to_feedback(
     text = clean_text(text)
     if not text:
         raise InvalidInput(_("Skriv et svar før du sender."))
-    shared_now = select(RoundShare.id).where(RoundShare.active_round_id == rnd.id).exists()
+    # The standing share, held until the reply is committed: a withdrawal waits for it, so a
+    # reply is never accepted (and mailed) while KS can no longer see it.
+    standing = session.exec(
+        select(RoundShare.id).where(RoundShare.active_round_id == rnd.id).with_for_update(read=True)
+    ).first()
+    if standing is None:
+        session.rollback()
+        raise Conflict(_("Runden er ikke delt med KS nå, så KS ville ikke se svaret. "
+                         "Del runden igjen hvis du vil svare."))  # fmt: skip
     result = session.execute(
         update(Feedback)
         .where(
@@ -252,15 +235,11 @@ def reply_to_feedback(
             col(Feedback.sent_at).is_not(None),
             col(Feedback.reply).is_(None),
             col(Feedback.share_id).in_(select(RoundShare.id).where(RoundShare.round_id == rnd.id)),
-            shared_now,  # withdrawn: KS would never see the reply
         )
         .values(reply=text, reply_at=datetime.now(UTC), reply_by_id=actor.user_id)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        if active_share(session, rnd.id) is None:
-            raise Conflict(_("Runden er ikke delt med KS nå, så KS ville ikke se svaret. "
-                             "Del runden igjen hvis du vil svare."))  # fmt: skip
         raise Conflict(_("Denne tilbakemeldingen finnes ikke her, eller den er allerede besvart."))
     record(session, actor, "feedback_replied", f"feedback {feedback_id}",
            municipality_id=rnd.municipality_id)  # fmt: skip
@@ -273,7 +252,9 @@ def _tell_the_author(session: Session, feedback_id: int, rnd: Round) -> None:
     marked done has left KS's queue, so nothing else would tell them."""
     author = session.exec(
         select(User).join(Feedback, col(Feedback.author_id) == col(User.id))
-        .where(Feedback.id == feedback_id, col(User.active).is_(True))
+        .where(
+            Feedback.id == feedback_id, col(User.active).is_(True), User.role == Role.KS_ADVISER
+        )
     ).first()  # fmt: skip
     if author is None:
         return

@@ -36,7 +36,7 @@ def events(db, name: str) -> list[AuditEvent]:
 def test_it_shares_a_closed_round_and_says_so_to_the_municipality(client, cast, db, closed):
     login(client, cast.manager)
     page = soup(client.get(f"/runder/{closed.id}/resultater"))
-    assert "bare tall som minst 3 står bak" in page.get_text()
+    assert "bare tall som minst 3 andre enn hver av dere ledere står bak" in page.get_text()
     assert share(client, cast, closed).status_code == 303
     text = soup(client.get(f"/runder/{closed.id}/resultater")).get_text()
     assert "Delt med KS" in text
@@ -49,15 +49,15 @@ def test_the_offer_to_share_names_the_configured_minimum(client, cast, closed, m
     monkeypatch.setattr(get_settings(), "min_respondents", 2)
     login(client, cast.manager)
     text = soup(client.get(f"/runder/{closed.id}/resultater")).get_text()
-    assert "bare tall som minst 2 står bak" in text
+    assert "bare tall som minst 2 andre enn hver av dere ledere står bak" in text
     share(client, cast, closed)
     login(client, cast.ks_adviser)
     page = soup(client.get(f"/ks/runder/{closed.id}"))
     hrefs = {a["href"] for a in page.select("main a[href]")}
     # The manager's own tools (the meeting view, the plan, a measure from advice) are not KS's.
     assert not {h for h in hrefs if h.startswith(f"/runder/{closed.id}/")}
-    # KS never answered, so the rule reads without «andre enn deg».
-    assert "Et tall som færre enn 2 står bak, vises som «–»." in page.get_text()
+    # KS never answered; its figures follow what each of the municipality's leaders may see.
+    assert "minst 2 andre enn hver av kommunens ledere står bak det" in page.get_text()
 
 
 def test_ks_can_order_the_advice_by_phase_as_the_manager_can(client, cast, closed):
@@ -335,7 +335,7 @@ def test_ks_sees_no_figure_that_a_manager_who_answered_could_not(client, cast, d
     login(client, cast.ks_adviser)
     text = soup(client.get(f"/ks/runder/{rnd.id}")).get_text()
     assert "Poeng per område" not in text
-    assert "andre enn kommunens ledere" in text
+    assert "andre enn hver av kommunens ledere" in text
     assert {a.score for a in db.exec(select(SharedArea))} == {None}  # nor in the overview
 
     # With a third colleague the leader sees figures, and KS sees the same ones.
@@ -346,3 +346,30 @@ def test_ks_sees_no_figure_that_a_manager_who_answered_could_not(client, cast, d
     ks = soup(client.get(f"/ks/runder/{bigger.id}")).select(".num")
     assert [n.get_text() for n in ks] == [n.get_text() for n in leader]
     assert leader
+
+
+def test_ks_stored_figures_follow_a_respondent_who_becomes_a_manager(client, cast, db, closed):
+    from app.review.models import SharedArea
+    from app.review.refresh import refresh_figures
+
+    share(client, cast, closed)  # three staff answered: KS and its overview see the figures
+    assert any(a.score is not None for a in db.exec(select(SharedArea)))
+    token = login(client, cast.admin)
+    data = {"role": "manager", "municipality_number": cast.a.number, "active": "on",
+            "csrf_token": token}  # fmt: skip
+    assert client.post(f"/admin/brukere/{cast.staff.id}", data=data).status_code == 303
+    db.expire_all()
+    assert {a.score for a in db.exec(select(SharedArea))} == {None}  # two others: hidden
+    login(client, cast.ks_adviser)
+    assert "Kommune A" in client.get("/ks/oversikt").text
+    assert "Poeng per område" not in soup(client.get(f"/ks/runder/{closed.id}")).get_text()
+
+    # Figures stored under an earlier rule (before a deploy) follow the current one after
+    # `python -m app.review.refresh`.
+    stale = db.exec(select(SharedArea)).first()
+    stale.score = 44.0
+    db.add(stale)
+    db.commit()
+    assert refresh_figures(db) == 1
+    db.commit()
+    assert {a.score for a in db.exec(select(SharedArea))} == {None}
