@@ -172,10 +172,11 @@ def test_xlsx_export_reads_back_with_numbers_and_a_frozen_header(client, cast, d
     explained = [(row[0].value, row[1].value) for row in book["Forklaring"].iter_rows(min_row=2)]
     assert [name for name, _ in explained[:2]] == ["Kommunenummer", "Kommune"]
     area = current_guidance().areas[0].title.nb
-    assert (area, "Poeng 0–100 for området; tomt der færre enn 3 står bak tallet.") in explained
+    explains = "Poeng 0–100 for området; tomt der færre enn 3 andre enn hver av kommunens ledere"
+    assert (area, f"{explains} står bak tallet.") in explained
     page = client.get("/ks/oversikt").text
     text = BeautifulSoup(page, "html.parser").get_text()
-    assert "«–» betyr at færre enn 3 sto bak tallet" in text
+    assert "«–» betyr at færre enn 3 andre enn hver av kommunens ledere sto bak tallet" in text
     assert f"der minst {MIN_MUNICIPALITIES} kommuner står bak" in text
     assert book["Signaler"]["A2"].value == "Kommune 9001"
 
