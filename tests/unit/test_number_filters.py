@@ -17,9 +17,7 @@ def test_a_change_is_the_difference_of_the_rounded_figures():
 
 
 def test_the_follow_up_table_reads_up_down_and_unchanged_from_what_it_shows():
-    row = env.from_string(
-        "{{ before|num }} {{ now|num }} {{ now|shown_change(before) }}"
-    )
+    row = env.from_string("{{ before|num }} {{ now|num }} {{ now|shown_change(before) }}")
     assert isinstance(row, Template)
     assert row.render(before=27.8, now=83.3) == "28 83 55"
     assert row.render(before=50.4, now=49.6) == "50 50 0"
