@@ -240,3 +240,25 @@ def test_a_done_measure_is_on_the_time_line_with_the_day_it_was_done(client, cas
     db.commit()
     items = [li.get_text(" ", strip=True) for li in page(client, cast.manager).select("main li")]
     assert "Faste samtaler – gjennomført 15.09.2026" in items
+
+
+def test_a_measure_marked_in_a_chart_is_explained_beside_it(client, cast, db):
+    from app.content.service import guidance_for
+    from app.plan.models import Measure, MeasureStatement, MeasureStatus
+
+    first = make_closed_round_with(db, cast.a, staff(cast), name="Vår 2026", closed_at=when(2026))
+    make_closed_round_with(db, cast.a, staff(cast), name="Vår 2027", closed_at=when(2027))
+    done = datetime(2026, 9, 14, tzinfo=UTC)
+    measure = Measure(round_id=first.id, title="Faste samtaler", status=MeasureStatus.DONE,
+                      created_at=done, updated_at=done)  # fmt: skip
+    db.add(measure)
+    db.flush()
+    statement = guidance_for(db, first.content_version_id).areas[0].statements[0]
+    db.add(MeasureStatement(measure_id=measure.id, statement_id=statement.id))
+    db.commit()
+    soup = page(client, cast.manager)
+    marked = [f for f in soup.select("figure.chart") if f.select("line.trend-chart__measure")]
+    assert marked  # the dotted line between the two rounds …
+    for figure in marked:  # … is said in words, not only in a hover title
+        caption = figure.select_one("figcaption").get_text(" ", strip=True)
+        assert "et tiltak som ble gjennomført (Faste samtaler)" in caption
