@@ -180,7 +180,9 @@ def change_user(
         )
     except DomainError as exc:  # the form again as the administrator set it, with the reason
         typed = {"role": role, "number": municipality_number, "active": active == "on"}
+        field = exc.field if isinstance(exc, InvalidInput) else None
         ctx = {**_user_context(session, user), "error": exc.message, "typed": typed}
+        ctx["error_field"] = field
         return render(request, "admin/user.html", ctx, status_code=exc.status_code)
     return redirect(
         f"/admin/brukere/{user_id}",

@@ -159,7 +159,8 @@ def change_user(
         ).first()
         if municipality is None:
             raise InvalidInput(
-                _("Ansatte og ledere må høre til en kommune. Skriv et gyldig kommunenummer.")
+                _("Ansatte og ledere må høre til en kommune. Skriv et gyldig kommunenummer."),
+                field="municipality_number",
             )
     if user.id == actor.user_id and (role != Role.ADMIN or not active):
         raise InvalidInput(

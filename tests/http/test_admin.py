@@ -288,6 +288,9 @@ def test_a_refused_user_change_keeps_what_the_administrator_chose(client, cast, 
     assert page.select_one("#role option[selected]")["value"] == "manager"
     assert page.select_one("#municipality_number")["value"] == "0000"
     assert not page.select_one("#active").has_attr("checked")  # as sent: unticked
+    number = page.select_one("#municipality_number")
+    assert number["aria-invalid"] == "true"
+    assert "user-error" in number["aria-describedby"]
     db.refresh(cast.ks_adviser)
     assert cast.ks_adviser.role == "ks_adviser"  # nothing changed
 
