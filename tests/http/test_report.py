@@ -108,6 +108,9 @@ def test_an_open_round_has_no_report(client, cast):
     page = BeautifulSoup(response.text, "html.parser")
     assert "når runden er lukket" in page.select_one("[role=alert]").get_text()
     assert page.select_one("#way-back")["href"] == f"/runder/{cast.round_a.id}"  # not a dead end
+    assert page.select_one("[role=alert]")["data-color"] == "warning"  # a state, not a fault:
+    assert "Feilreferanse" not in page.get_text()  # nothing to quote to support
+    assert response.headers["x-request-id"]
     assert client.get(f"/runder/{cast.round_a.id}/rapport.pdf").status_code == 409
 
 
