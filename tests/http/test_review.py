@@ -158,6 +158,7 @@ def test_two_advisers_cannot_take_the_same_round(client, cast, db, closed):
     token = login(client, second)
     page = soup(client.get(f"/ks/runder/{closed.id}"))
     assert page.select("form[action$='/ta']") == []  # no button that can only be refused
+    assert "radgiver@ks.no ser på denne runden" in page.select_one("#taken-note").get_text()
     assert "radgiver@ks.no" in page.select_one(".facts").get_text()
     refused = client.post(f"/ks/runder/{closed.id}/ta", data={"csrf_token": token})  # an old tab
     assert refused.status_code == 409
