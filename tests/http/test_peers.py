@@ -85,6 +85,7 @@ def test_the_page_shows_medians_with_counts_and_no_names(client, db, cast):
     row = section.find("th", string="Tillit mellom deltaker og veileder").parent
     cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
     assert cells == ["33", "67 (5 kommuner)", "67 (5 kommuner)"]
+    assert section.select_one("#own-hidden") is None  # the own figures are there
     headers = [th.get_text(strip=True) for th in section.select("thead th")]
     assert headers[-2:] == ["Median, hele landet", "Median, små kommuner (under 5 000 innbyggere)"]
 
@@ -106,3 +107,15 @@ def test_deleting_a_municipalitys_data_takes_its_peer_scores_with_it(client, db,
     assert client.post(f"/admin/kommuner/{cast.a.id}/slett", data=form).status_code == 303
     left = db.exec(select(SnapshotAreaScore).where(SnapshotAreaScore.municipality_id == cast.a.id))
     assert left.all() == []
+
+
+def test_the_own_column_names_its_round_and_says_why_it_is_empty(client, db, cast):
+    own_round(db, cast)
+    small = [cast.staff, cast.staff2]  # two answered the latest round: nothing can be shown
+    make_closed_round_with(db, cast.a, small, name="Liten runde", closed_at=NOW - timedelta(days=1))
+    login(client, cast.manager)
+    soup = BeautifulSoup(client.get("/utvikling").text, "html.parser")
+    section = soup.find("section", attrs={"aria-labelledby": "peers-heading"})
+    assert [th.get_text(strip=True) for th in section.select("thead th")][1] == "Dere, Liten runde"
+    why = section.select_one("#own-hidden").get_text()
+    assert "Tallene fra Liten runde kan ikke vises her" in why
