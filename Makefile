@@ -23,6 +23,7 @@ export TEST_POSTGRES_URL
 run: setup
 	$(DEMO_ENV) $(RUN) alembic upgrade head
 	$(DEMO_ENV) $(RUN) python -m app.accounts.register
+	$(DEMO_ENV) $(RUN) python -m app.review.refresh
 	$(DEMO_ENV) $(RUN) python -m app.demo
 	$(DEMO_ENV) $(RUN) uvicorn app.main:app --host 127.0.0.1 --port $(PORT) --no-server-header
 

@@ -247,6 +247,9 @@ def delete_municipality_data(
     )
     share_ids = select(RoundShare.id).where(col(RoundShare.round_id).in_(round_ids))
     measure_ids = select(Measure.id).where(col(Measure.round_id).in_(round_ids))
+    # The shares first, as a reply to KS takes them (share, then feedback): the other order
+    # deadlocked against a reply under way on PostgreSQL.
+    session.exec(select(RoundShare.id).where(col(RoundShare.id).in_(share_ids)).with_for_update())
     counts = {}
     for name, stmt in (
         ("answers", delete(Answer).where(col(Answer.response_id).in_(response_ids))),

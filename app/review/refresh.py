@@ -54,7 +54,9 @@ def refresh_figures(session: Session, municipality_ids: set[int | None] | None =
     if municipality_ids is not None:
         wanted = [m for m in municipality_ids if m is not None]
         query = query.where(col(RoundShare.municipality_id).in_(wanted))
-    shares = session.exec(query).all()
+    # Locked, in one order: a second refresh of the same shares waits and then sees the rows
+    # this one wrote (it deleted nothing it could see and inserted the same keys again).
+    shares = session.exec(query.order_by(col(RoundShare.id)).with_for_update()).all()
     for share in shares:
         rnd = session.get(Round, share.round_id)
         assert rnd is not None

@@ -228,6 +228,7 @@ def reply_to_feedback(
         session.rollback()
         raise Conflict(_("Runden er ikke delt med KS nå, så KS ville ikke se svaret. "
                          "Del runden igjen hvis du vil svare."))  # fmt: skip
+    shared_now = select(RoundShare.id).where(RoundShare.active_round_id == rnd.id).exists()
     result = session.execute(
         update(Feedback)
         .where(
@@ -235,11 +236,15 @@ def reply_to_feedback(
             col(Feedback.sent_at).is_not(None),
             col(Feedback.reply).is_(None),
             col(Feedback.share_id).in_(select(RoundShare.id).where(RoundShare.round_id == rnd.id)),
+            shared_now,  # in the write itself too: SQLite has no row lock to hold the share
         )
         .values(reply=text, reply_at=datetime.now(UTC), reply_by_id=actor.user_id)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
+        if active_share(session, rnd.id) is None:  # withdrawn a moment ago
+            raise Conflict(_("Runden er ikke delt med KS nå, så KS ville ikke se svaret. "
+                             "Del runden igjen hvis du vil svare."))  # fmt: skip
         raise Conflict(_("Denne tilbakemeldingen finnes ikke her, eller den er allerede besvart."))
     record(session, actor, "feedback_replied", f"feedback {feedback_id}",
            municipality_id=rnd.municipality_id)  # fmt: skip
