@@ -3,8 +3,8 @@
 The minimum counts respondents other than the reader: a manager who answered knows their own
 answer, so it never counts towards what they may see. Where what one person reads reaches
 others (KS writes feedback the municipality's managers read), a figure is shown only where
-each of those others could see it too. The check is part of the query that reads the figures (a CASE per figure), so nothing
-can change between checking and reading.
+each of those others could see it too. The check is part of the query that reads the figures
+(a CASE per figure), so nothing can change between checking and reading.
 """
 
 from collections import defaultdict

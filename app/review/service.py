@@ -226,8 +226,7 @@ def reply_to_feedback(
     ).first()
     if standing is None:
         session.rollback()
-        raise Conflict(_("Runden er ikke delt med KS nå, så KS ville ikke se svaret. "
-                         "Del runden igjen hvis du vil svare."))  # fmt: skip
+        raise _not_shared()
     shared_now = select(RoundShare.id).where(RoundShare.active_round_id == rnd.id).exists()
     result = session.execute(
         update(Feedback)
@@ -243,13 +242,21 @@ def reply_to_feedback(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         if active_share(session, rnd.id) is None:  # withdrawn a moment ago
-            raise Conflict(_("Runden er ikke delt med KS nå, så KS ville ikke se svaret. "
-                             "Del runden igjen hvis du vil svare."))  # fmt: skip
+            raise _not_shared()
         raise Conflict(_("Denne tilbakemeldingen finnes ikke her, eller den er allerede besvart."))
     record(session, actor, "feedback_replied", f"feedback {feedback_id}",
            municipality_id=rnd.municipality_id)  # fmt: skip
     session.commit()
     _tell_the_author(session, feedback_id, rnd)
+
+
+def _not_shared() -> Conflict:
+    return Conflict(
+        _(
+            "Runden er ikke delt med KS nå, så KS ville ikke se svaret. "
+            "Del runden igjen hvis du vil svare."
+        )
+    )
 
 
 def _tell_the_author(session: Session, feedback_id: int, rnd: Round) -> None:

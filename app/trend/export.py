@@ -16,7 +16,6 @@ from app.audit import record
 from app.authz import Actor
 from app.clock import oslo_date
 from app.i18n import _, pgettext
-from app.trend.measures import Measure
 from app.trend.service import Development, Point, RoundInfo, Series, development
 
 Cell = str | float | int | date | None
@@ -93,17 +92,11 @@ def _measures(dev: Development) -> Sheet:
         _("Oppfølging"),
     ]
     rows: list[list[Cell]] = [
-        [_round_name(dev, m), m.title, m.area_id, m.owner, m.due, m.status, m.done_on,
+        [_info(dev, m.round_id).round.name, m.title, m.area_id, m.owner, m.due, m.status, m.done_on,
          m.follow_up]
         for m in dev.measures
     ]  # fmt: skip
     return Sheet(_("Tiltak"), header, rows)
-
-
-def _round_name(dev: Development, measure: Measure) -> str:
-    """The round by its name, as the other sheets and the pages call it."""
-    found = (r.round.name for r in dev.rounds if r.round.id == measure.round_id)
-    return next(found, str(measure.round_id))
 
 
 def _label(series: Series) -> str:

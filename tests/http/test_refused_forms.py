@@ -11,7 +11,7 @@ from app.clock import oslo_today as today
 from app.review.models import Feedback
 from tests.conftest import login
 from tests.factories import make_closed_round_at
-from tests.http.test_review import send_feedback, share, soup
+from tests.http.test_review import replying_to, send_feedback, share
 
 
 @pytest.fixture
@@ -51,12 +51,8 @@ def test_refused_feedback_keeps_every_text_and_marks_the_one_at_fault(client, ca
 
 
 def test_a_refused_reply_is_shown_again_as_typed(client, cast, db, closed, mailbox):
-    share(client, cast, closed)
-    send_feedback(client, cast, closed, "send", **{"": "Se på oppfølgingen."})
-    token = login(client, cast.manager)
-    fid = soup(client.get(f"/runder/{closed.id}/resultater")).select_one("input[name=feedback]")
     typed = f"Takk. Det gjelder {NATIONAL_ID}."
-    data = {"csrf_token": token, "feedback": fid["value"], "text": typed}
+    data = replying_to(client, cast, closed) | {"text": typed}
     reply_url = f"/runder/{closed.id}/tilbakemelding/svar"
     page = refused(client.post(reply_url, data=data))
     assert "Se på oppfølgingen." in page.select_one(".plain-text").get_text()  # what is answered
@@ -71,12 +67,8 @@ def test_a_refused_reply_is_shown_again_as_typed(client, cast, db, closed, mailb
 
 
 def test_a_reply_sent_too_late_keeps_its_text_to_copy(client, cast, db, closed, mailbox):
-    share(client, cast, closed)
-    send_feedback(client, cast, closed, "send", **{"": "Se på oppfølgingen."})
-    token = login(client, cast.manager)
-    fid = soup(client.get(f"/runder/{closed.id}/resultater")).select_one("input[name=feedback]")
     reply_url = f"/runder/{closed.id}/tilbakemelding/svar"
-    first = {"csrf_token": token, "feedback": fid["value"], "text": "Vi tar det med i planen."}
+    first = replying_to(client, cast, closed) | {"text": "Vi tar det med i planen."}
     assert client.post(reply_url, data=first).status_code == 303  # another tab, or a colleague
     mine = "Takk!\nVi ser på oppfølgingen i januar."
     response = client.post(reply_url, data=first | {"text": mine})

@@ -188,12 +188,18 @@ def test_feedback_is_a_draft_until_sent_then_mailed_and_shown(client, cast, clos
     assert shown[0].get_text() == hostile
 
 
-def test_the_manager_replies_once_per_feedback(client, cast, db, closed, mailbox):
-    share(client, cast, closed)
-    send_feedback(client, cast, closed, "send", **{"": "Se på oppfølgingen."})
+def replying_to(client, cast, rnd, feedback: str = "Se på oppfølgingen.") -> dict[str, str]:
+    """The round shared, KS's feedback sent, and the manager logged in with the reply form's
+    fields for it (without the text)."""
+    share(client, cast, rnd)
+    send_feedback(client, cast, rnd, "send", **{"": feedback})
     token = login(client, cast.manager)
-    form = soup(client.get(f"/runder/{closed.id}/resultater")).select_one("input[name=feedback]")
-    data = {"csrf_token": token, "feedback": form["value"], "text": "Takk, vi tar det med."}
+    fid = soup(client.get(f"/runder/{rnd.id}/resultater")).select_one("input[name=feedback]")
+    return {"csrf_token": token, "feedback": fid["value"]}
+
+
+def test_the_manager_replies_once_per_feedback(client, cast, db, closed, mailbox):
+    data = replying_to(client, cast, closed) | {"text": "Takk, vi tar det med."}
     assert client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data).status_code == 303
     assert client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data).status_code == 409
     login(client, cast.ks_adviser)
