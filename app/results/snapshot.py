@@ -290,12 +290,21 @@ def _areas(
     session: Session, round_ids: list[int], readers: Readers, minimum: int
 ) -> dict[int, dict[str, AreaFigures]]:
     a, s = SnapshotArea, SnapshotStatement
-    reader_gave = _reader_gave(a.round_id, readers, s.statement_id, True).where(
-        col(s.round_id) == col(a.round_id), col(s.area_id) == col(a.area_id)
-    )
+    in_area = (col(s.round_id) == col(a.round_id), col(s.area_id) == col(a.area_id))
+    reader_gave = _reader_gave(a.round_id, readers, s.statement_id, True).where(*in_area)
     ok = col(a.respondents) - case((reader_gave, 1), else_=0) >= minimum
+    # The spread is made from each person's own mean over all the area's statements: with one
+    # statement's levels hidden, it would give that statement away (with its "Vet ikke" share
+    # it can tell the one level given). It is shown only where no statement of the area with
+    # a level is hidden from this reader.
+    with_level = col(s.level_1) + col(s.level_2) + col(s.level_3) + col(s.level_4)
+    gave_level = case((_reader_gave(s.round_id, readers, s.statement_id, True), 1), else_=0)
+    hidden = exists().where(*in_area, with_level > 0, with_level - gave_level < minimum)
     query = select(
-        col(a.round_id), col(a.area_id), case((ok, col(a.respondents))), case((ok, col(a.spread)))
+        col(a.round_id),
+        col(a.area_id),
+        case((ok, col(a.respondents))),
+        case((ok & ~hidden, col(a.spread))),
     ).where(col(a.round_id).in_(round_ids))
     out: dict[int, dict[str, AreaFigures]] = defaultdict(dict)
     for round_id, area_id, respondents, spread in session.execute(query):

@@ -89,6 +89,15 @@ def test_area_scores_cannot_be_used_to_work_out_a_hidden_statement(client, cast,
     # statements only, so it is exactly 33⅓ and holds nothing of the one person's level 4.
     assert round(row.figures.score, 6) == round(100 / 3, 6)
     assert row.scored == len(row.statements) - 1
+    # The area's spread is made from each person's mean over all its statements. With the
+    # "Vet ikke" share (two of three), it would tell the one level given: it is not shown, on
+    # the page or in the export. The next area, all statements shown, keeps its spread.
+    assert statement.dont_know_share is not None
+    assert row.figures.spread is None
+    assert page.rows[1].figures.spread is not None
+    exported = client.get("/kommune/eksport").json()["rounds"][0]["results"]["areas"]
+    assert exported[0]["spread"] is None
+    assert exported[1]["spread"] is not None
 
 
 def test_respondents_see_who_is_invited_and_who_was_added_late(client, cast, db):
