@@ -24,7 +24,8 @@ class Settings(BaseSettings):
     # make run sets 60). Production runs `python -m app.jobs` from cron or the jobs container.
     demo_jobs_every: float = 0
     guidance_dir: Path = ROOT / "guidance"
-    # Results stay hidden until this many respondents have submitted. None: the content decides.
+    # Results stay hidden until this many respondents have submitted. None: the content decides;
+    # a value below the content's (3) is not used (app.results.snapshot.plain_minimum).
     min_respondents: int | None = Field(default=None, ge=1)
     session_idle_minutes: int = Field(default=120, ge=5)
     # A login ends after this many hours however busy it is (logout ends it at once).

@@ -212,6 +212,13 @@ def cast(db: Session) -> Cast:
     )
 
 
+def four_staff(db: Session, cast: Cast) -> list[User]:
+    """Municipality A's three staff and a fourth: what others read too (KS, the council report,
+    exports, the meeting) needs the minimum (3) and one more behind a figure."""
+    fourth = make_user(db, "ansatt4@a.no", Role.STAFF, cast.a)
+    return [cast.staff, cast.staff2, cast.staff3, fourth]
+
+
 def csrf_of(client: TestClient) -> str:
     """The CSRF token of the client's session, as a page would embed it."""
     page = client.get("/logg-inn")

@@ -80,6 +80,16 @@ def make_round(session: Session, municipality: Municipality, **overrides: Any) -
     return rnd
 
 
+def invited_staff(session: Session, rnd: Round, email: str) -> User:
+    """A new staff member of the round's municipality, invited to the round (open or not)."""
+    municipality = session.get(Municipality, rnd.municipality_id)
+    assert municipality is not None
+    user = make_user(session, email, Role.STAFF, municipality)
+    session.add(RoundRespondent(round_id=rnd.id, user_id=user.id))
+    session.commit()
+    return user
+
+
 @dataclass(frozen=True)
 class Levels:
     """Levels by statement or area id (a statement's own wins), else `default`."""

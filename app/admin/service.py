@@ -22,7 +22,6 @@ from app.results.models import (
     SnapshotStatement,
 )
 from app.review.models import Feedback, RoundShare, SharedArea
-from app.review.refresh import refresh_figures
 from app.rounds.models import (
     Answer,
     AreaComment,
@@ -193,9 +192,6 @@ def change_user(
             before=before,
             after=after,
         )
-    if Role.MANAGER in (before["role"], role):  # KS's view follows what each manager may see
-        session.flush()
-        refresh_figures(session, {user_home, new_home})
     session.commit()
 
 

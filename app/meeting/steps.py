@@ -65,7 +65,7 @@ def meeting(
 ) -> MeetingPage:
     """The meeting's steps for this round and the one asked for (clamped to the range)."""
     require(actor, Action.VIEW_RESULTS, rnd.municipality_id)
-    page = team_results(session, actor, rnd)
+    page = team_results(session, actor, rnd, shared=True)  # on the wall
     steps = tuple(_topics(page))
     if rnd.status == RoundStatus.CLOSED:  # a reading is written once the results are there
         steps += (Step("readings", _("Felles vurdering per område")),)

@@ -75,7 +75,7 @@ def _round(session: Session, actor: Actor, rnd: Round) -> dict[str, Any]:
     """A round as aggregates only: the same figures the results page shows, from the snapshot,
     and nothing at all from an open round but counts."""
     tally = counts(session, rnd)
-    page = team_results(session, actor, rnd)
+    page = team_results(session, actor, rnd, shared=True)
     return {
         "name": rnd.name,
         "status": rnd.status,
@@ -127,5 +127,8 @@ def _note(rnd: Round, page: ResultsPage) -> str | None:
     if rnd.status == RoundStatus.OPEN:
         return "the round is open: results are computed once, when it closes"
     if not page.visible:
-        return f"too few respondents besides you: results need at least {page.needed}"
-    return "figures are left out (null) where fewer than the minimum stand behind them"
+        return f"too few respondents: a file others may read needs at least {page.needed + 1}"
+    return (
+        f"figures are left out (null) where fewer than {page.needed + 1} stand behind them, "
+        f"so that each respondent has at least {page.needed} others behind every figure"
+    )

@@ -7,9 +7,9 @@ the figures, per figure and not counting the reader.
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from app.accounts.models import Role, User
+from app.accounts.models import Role
 from app.accounts.service import size_name
 from app.authz import Action, Actor, Decision, can_on_round, require, require_on_round
 from app.content.schema import Area, Guidance, Meta, Source, Statement, Text
@@ -18,6 +18,7 @@ from app.i18n import _, current_locale
 from app.results.advice import Assessment, Context, Priority, Reason, assess
 from app.results.scoring import Figures, RoundScores, score_round
 from app.results.snapshot import (
+    ANYONE,
     AreaFigures,
     Readers,
     SnapshotView,
@@ -114,16 +115,18 @@ def min_respondents(guidance: Guidance) -> int:
     return plain_minimum(guidance)
 
 
-def team_results(session: Session, actor: Actor, rnd: Round) -> ResultsPage:
+def team_results(session: Session, actor: Actor, rnd: Round, shared: bool = False) -> ResultsPage:
     """The round's results from its snapshot, each figure only where enough others stand
     behind it; an open round shows none (only counts), so nothing can be differenced.
+    `shared`: for what others read too (the report, an export, the meeting), which then
+    shows only what any of those who answered could see (`readers_of`).
     KS reads a round only while its municipality shares it, and comments only if ticked."""
     sharing = sharing_of(active_share(session, rnd.id))
     require_on_round(actor, Action.VIEW_RESULTS, rnd.municipality_id, sharing)
     guidance = rounds.guidance_of(session, rnd)
     needed = min_respondents(guidance)
     assert rnd.id is not None
-    view = read_snapshot(session, rnd.id, readers_behind(actor, rnd), needed)
+    view = read_snapshot(session, rnd.id, readers_of(actor, shared), needed)
     if view is None:
         tally = lifecycle.counts(session, rnd)
         return ResultsPage(rnd, True, tally.submitted, needed, visible=False)
@@ -135,20 +138,13 @@ def team_results(session: Session, actor: Actor, rnd: Round) -> ResultsPage:
     return _build(session, guidance, rnd, scores, True, needed, comments, view.others)
 
 
-def readers_behind(actor: Actor, rnd: Round) -> Readers:
-    """Whose own answer must not count towards what `actor` sees of the round: the reader;
-    for KS the municipality's managers, each of them. They read KS's feedback, which may
-    quote a figure: KS sees no figure one of them could not."""
-    if actor.role == Role.KS_ADVISER:
-        return managers_of(rnd.municipality_id)
+def readers_of(actor: Actor, shared: bool = False) -> Readers:
+    """Whose own answer must not count towards what `actor` reads: the reader's own; for what
+    others read too, and for all KS reads (KS's feedback is read in the municipality), any
+    one answer (`ANYONE`): any of those who answered may read it."""
+    if shared or actor.role == Role.KS_ADVISER:
+        return ANYONE
     return actor.user_id
-
-
-def managers_of(municipality_id: int) -> Readers:
-    """The municipality's managers (a query, read inside the figures' own query)."""
-    return select(col(User.id)).where(
-        User.municipality_id == municipality_id, User.role == Role.MANAGER
-    )
 
 
 def scores_from_snapshot(guidance: Guidance, view: SnapshotView) -> RoundScores:

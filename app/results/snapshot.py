@@ -1,17 +1,20 @@
 """Take a round's snapshot when it closes, and read it with the minimum applied per figure.
 
 The minimum counts respondents other than the reader: a manager who answered knows their own
-answer, so it never counts towards what they may see. Where what one person reads reaches
-others (KS writes feedback the municipality's managers read), a figure is shown only where
-each of those others could see it too. The check is part of the query that reads the figures
-(a CASE per figure), so nothing can change between checking and reading.
+answer, so it never counts towards what they may see. What others read too (the council
+report, the exports, the meeting on the wall, all KS sees) may be read by any of those who
+answered, so there one answer never counts, whoever gave it (`ANYONE`): a figure needs the
+minimum and one more behind it. That holds without asking who answered what, so whether a
+figure is shown there says nothing about the manager's own answers. The check is part of the
+query that reads the figures (a CASE per figure), so nothing can change between checking and
+reading.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Exists, Select, case, exists, select
+from sqlalchemy import Exists, Select, case, exists, select, true
 from sqlmodel import Session, col
 
 from app.content.schema import Guidance
@@ -27,11 +30,19 @@ from app.rounds.models import Answer, AreaComment, Response, Round
 from app.rounds.respondents import invited_count
 from app.settings import get_settings
 
-# Whose own answer never counts towards the minimum: one user id (the reader), or a query of
-# user ids (everyone who reads what this reader writes, see results.service.readers_behind).
-# A figure is shown only where each of them could see it: if any of them answered, the
-# minimum is counted without that answer. (Each knows only their own answer.)
-Readers = int | Select[Any]
+
+class Anyone:
+    """The reader of what others read too: any of those who answered."""
+
+    def __repr__(self) -> str:
+        return "ANYONE"
+
+
+ANYONE = Anyone()
+
+# Whose own answer never counts towards the minimum: one user id (the reader, who knows only
+# their own answer), or ANYONE: one answer is left out wherever there is one.
+Readers = int | Anyone
 
 
 def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnapshot:
@@ -81,9 +92,10 @@ def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnap
 
 
 def plain_minimum(guidance: Guidance) -> int:
-    """The minimum number of respondents behind a figure (a setting may raise the content's)."""
-    configured = get_settings().min_respondents
-    return configured if configured is not None else guidance.meta.min_respondents
+    """The minimum number of respondents behind a figure: the content's, or a setting's if
+    that is higher. A setting never lowers it: at 1 a manager would read single answers."""
+    configured = get_settings().min_respondents or 0
+    return max(configured, guidance.meta.min_respondents)
 
 
 def area_scores(figures: Aggregates, minimum: int) -> dict[str, tuple[float | None, int]]:
@@ -218,7 +230,8 @@ def read_snapshots(
 
 
 def _is_reader(user_id: Any, readers: Readers) -> Any:
-    return user_id == readers if isinstance(readers, int) else user_id.in_(readers)
+    """Whether a response is the reader's: for ANYONE, every response may be."""
+    return true() if isinstance(readers, Anyone) else user_id == readers
 
 
 def _own_submitted_response(round_id: Any, readers: Readers) -> Select[Any]:

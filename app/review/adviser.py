@@ -2,8 +2,8 @@
 per area and overall (draft, then sent with e-mail to the managers) and marking it done.
 
 Every load goes through `shared_round`, so a round that is not (or no longer) shared is not
-found; figures come from `results.service.team_results`, as each of the municipality's managers
-may see them (`results.service.readers_behind`).
+found; figures come from `results.service.team_results`, as any of those who answered could
+see them (`results.service.readers_of`): KS's feedback is read in the municipality.
 """
 
 from dataclasses import dataclass

@@ -31,10 +31,9 @@ def _columns(ov: Overview) -> list[tuple[str, str]]:
         (_("Svar"), _("Hvor mange som sendte inn svar i runden.")),
     ]
     minimum = min_respondents(current_guidance())
-    fewer = _(
-        "Poeng 0–100 for området; tomt der færre enn %(n)s andre enn hver av kommunens ledere "
-        "står bak tallet."
-    ) % {"n": minimum}
+    fewer = _("Poeng 0–100 for området; tomt der færre enn %(n)s står bak tallet.") % {
+        "n": minimum + 1
+    }
     areas = [(a.title[loc], fewer) for a in ov.areas]
     return [*fixed, *areas, (_("Signaler"), _("Signalene runden utløser, skilt med |."))]
 

@@ -38,7 +38,7 @@ class RoundShare(SQLModel, table=True):
 
 
 class SharedArea(SQLModel, table=True):
-    """An area's figures as KS may see them (what each manager may see; None where hidden)."""
+    """An area's figures as KS may see them (as any respondent could; None where hidden)."""
 
     share_id: int = Field(foreign_key="roundshare.id", primary_key=True)
     area_id: str = Field(max_length=80, primary_key=True)

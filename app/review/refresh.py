@@ -1,8 +1,6 @@
 """The figures of a standing share that the national overview reads, stored once so that page
-reads one table: computed when the round is shared, and again whenever the set of people whose
-view KS must not exceed changes (someone becomes or stops being a manager of the
-municipality), and at every deploy, so figures stored under an earlier rule follow the current
-one.
+reads one table: computed when the round is shared, and again at every deploy, so figures
+stored under an earlier rule (or minimum) follow the current one.
 
 `python -m app.review.refresh` computes every standing share's figures again (the migrate
 step runs it after `alembic upgrade head`).
@@ -14,21 +12,21 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.db import get_engine
-from app.results.service import managers_of, min_respondents, scores_from_snapshot
-from app.results.snapshot import read_snapshot
+from app.results.service import min_respondents, scores_from_snapshot
+from app.results.snapshot import ANYONE, read_snapshot
 from app.review.models import RoundShare, SharedArea
 from app.rounds import service as rounds
 from app.rounds.models import Round
 
 
 def store_figures(session: Session, rnd: Round, share: RoundShare) -> int:
-    """Store each area's figures as KS sees them (what each manager of the municipality may
-    see); returns the round's respondents."""
+    """Store each area's figures as KS sees them (as any of those who answered could see
+    them, `results.service.readers_of`); returns the round's respondents."""
     guidance = rounds.guidance_of(session, rnd)
     needed = min_respondents(guidance)
     assert rnd.id is not None
     assert share.id is not None
-    view = read_snapshot(session, rnd.id, managers_of(rnd.municipality_id), needed)
+    view = read_snapshot(session, rnd.id, ANYONE, needed)
     if view is None:
         return 0
     scores = scores_from_snapshot(guidance, view) if view.others >= needed else None

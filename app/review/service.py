@@ -2,8 +2,8 @@
 sees of it beside the results, and the one reply per piece of KS's feedback.
 
 KS never reads answers: the area figures stored for the national overview come from the
-round's snapshot as KS may see it (`results.service.readers_behind`: what each of the
-municipality's managers may see), as `results.service.team_results` shows them to KS.
+round's snapshot as KS may see it (`results.service.readers_of`: what any of those who
+answered could see), as `results.service.team_results` shows them to KS.
 """
 
 from dataclasses import dataclass

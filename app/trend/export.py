@@ -30,7 +30,7 @@ class Sheet:
 
 def results_sheets(session: Session, actor: Actor, ip: str) -> tuple[str, list[Sheet]]:
     """The municipality number and its sheets (areas, statements, measures); audited."""
-    dev = development(session, actor)
+    dev = development(session, actor, shared=True)
     record(session, actor, "results_exported", ip=ip, municipality_id=actor.municipality_id)
     session.commit()
     return dev.municipality.number, [_areas(dev), _statements(dev), _measures(dev)]

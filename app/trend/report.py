@@ -60,9 +60,16 @@ def council_report(session: Session, actor: Actor, round_id: int) -> Report:
     rnd = rounds.get_round(session, actor, round_id, Action.VIEW_RESULTS)
     if rnd.status != RoundStatus.CLOSED or rnd.id is None:
         raise Conflict(_("Rapporten kan lages når runden er lukket."))
-    results = team_results(session, actor, rnd)
+    # A public document, read also by those who answered: figures as any of them could see.
+    results = team_results(session, actor, rnd, shared=True)
     dev = development_page(
-        session, actor, until=rnd, last=REPORT_ROUNDS, statement_charts=False, peers=False
+        session,
+        actor,
+        until=rnd,
+        last=REPORT_ROUNDS,
+        statement_charts=False,
+        peers=False,
+        shared=True,
     )
     snapshot = session.get(RoundSnapshot, rnd.id)
     earlier = [r.round for r in dev.development.rounds if r.round.id != rnd.id]

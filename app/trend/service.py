@@ -19,8 +19,8 @@ from app.content.schema import Area, Guidance
 from app.content.service import current_lineage
 from app.i18n import _, current_locale
 from app.results.scoring import RoundScores, shown_difference
-from app.results.service import min_respondents, scores_from_snapshot
-from app.results.snapshot import SnapshotView, read_snapshots
+from app.results.service import min_respondents, readers_of, scores_from_snapshot
+from app.results.snapshot import Readers, SnapshotView, read_snapshots
 from app.rounds import service as rounds
 from app.rounds.models import Round, RoundStatus
 from app.trend.measures import Measure, measures_for
@@ -101,10 +101,14 @@ def _aware(moment: datetime | None) -> datetime:
 
 
 def development(
-    session: Session, actor: Actor, until: Round | None = None, last: int | None = None
+    session: Session,
+    actor: Actor,
+    until: Round | None = None,
+    last: int | None = None,
+    shared: bool = False,
 ) -> Development:
     """The actor's municipality's development over its closed rounds (the `last` ones up to
-    and including `until`)."""
+    and including `until`); `shared`: for what others read too (results.service.readers_of)."""
     require(actor, Action.VIEW_RESULTS, actor.municipality_id)
     assert actor.municipality_id is not None
     municipality = session.get(Municipality, actor.municipality_id)
@@ -115,7 +119,7 @@ def development(
         closed = [r for r in closed if (_aware(r.closed_at), r.id or 0) <= limit]
     if last is not None:
         closed = closed[-last:]
-    loaded = _load(session, actor, closed)
+    loaded = _load(session, readers_of(actor, shared), closed)
     areas = _areas(loaded, current_lineage()) if loaded else ()
     ids = [r.id for r in closed if r.id is not None]
     needed = min_respondents(loaded[-1].guidance) if loaded else 3
@@ -123,7 +127,7 @@ def development(
     return Development(municipality, tuple(x.info for x in loaded), areas, measures, needed)
 
 
-def _load(session: Session, actor: Actor, closed: list[Round]) -> list[_Loaded]:
+def _load(session: Session, readers: Readers, closed: list[Round]) -> list[_Loaded]:
     """Each round's content and snapshot as the reader may see it, read in one go per
     minimum (all rounds share one unless the content's minimum changed)."""
     contents = [rounds.guidance_of(session, rnd) for rnd in closed]
@@ -134,7 +138,7 @@ def _load(session: Session, actor: Actor, closed: list[Round]) -> list[_Loaded]:
             for r, g in zip(closed, contents, strict=True)
             if r.id and min_respondents(g) == needed
         ]
-        views |= read_snapshots(session, ids, actor.user_id, needed)
+        views |= read_snapshots(session, ids, readers, needed)
     out = []
     for rnd, guidance in zip(closed, contents, strict=True):
         view = views.get(rnd.id or 0)

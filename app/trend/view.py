@@ -35,11 +35,13 @@ def development_page(
     last: int | None = None,
     statement_charts: bool = True,
     peers: bool = True,
+    shared: bool = False,
 ) -> DevelopmentPage:
     """The development over the closed rounds (the `last` ones up to `until`), its charts
     (per statement too, unless not wanted) and the peer medians (unless not wanted: the
-    council report shows none, and they are half its database time)."""
-    dev = development(session, actor, until, last)
+    council report shows none, and they are half its database time). `shared`: for what
+    others read too (see results.service.team_results)."""
+    dev = development(session, actor, until, last, shared)
     charts: dict[str, LineChart] = {}
     for i, trend in enumerate(dev.areas):
         own_measures = tuple(m for m in dev.measures if m.area_id == trend.area.id)

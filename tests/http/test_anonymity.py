@@ -14,7 +14,7 @@ from app.results.models import RoundSnapshot
 from app.rounds.models import Answer, Response
 from app.settings import get_settings
 from tests.conftest import login
-from tests.factories import make_user
+from tests.factories import invited_staff, make_user
 from tests.http.test_results import answer_and_submit, close
 
 
@@ -70,7 +70,8 @@ def test_area_scores_cannot_be_used_to_work_out_a_hidden_statement(client, cast,
     guidance = guidance_for(db, cast.round_a.content_version_id)
     first = guidance.areas[0].statements[0].id
     # On the first statement only one person gives a level; the others say "Vet ikke".
-    for user, level in ((cast.staff, 4), (cast.staff2, 0), (cast.staff3, 0)):
+    fourth = invited_staff(db, cast.round_a, "ansatt4@a.no")  # the export needs four
+    for user, level in ((cast.staff, 4), (cast.staff2, 0), (cast.staff3, 0), (fourth, 0)):
         token = login(client, user)
         for area in guidance.areas:
             data = {f"a.{s.id}": "2" for s in area.statements}
@@ -90,7 +91,7 @@ def test_area_scores_cannot_be_used_to_work_out_a_hidden_statement(client, cast,
     assert round(row.figures.score, 6) == round(100 / 3, 6)
     assert row.scored == len(row.statements) - 1
     # The area's spread is made from each person's mean over all its statements. With the
-    # "Vet ikke" share (two of three), it would tell the one level given: it is not shown, on
+    # "Vet ikke" share (three of four), it would tell the one level given: it is not shown, on
     # the page or in the export. The next area, all statements shown, keeps its spread.
     assert statement.dont_know_share is not None
     assert row.figures.spread is None
@@ -175,7 +176,8 @@ def test_a_closed_round_stays_closed_and_its_figures_never_change(client, cast, 
 
 
 def test_the_export_holds_aggregates_never_a_row_per_respondent(client, cast, db):
-    for user, comment in ((cast.staff, "b"), (cast.staff2, "a"), (cast.staff3, "c")):
+    fourth = invited_staff(db, cast.round_a, "ansatt4@a.no")
+    for user, comment in ((cast.staff, "b"), (cast.staff2, "a"), (cast.staff3, "d"), (fourth, "c")):
         answer_and_submit(client, db, cast.round_a, user, {"tillit": 3}, comment=comment)
     close(client, cast.round_a, cast.manager)
     exported = client.get("/kommune/eksport").json()["rounds"][0]
@@ -186,7 +188,7 @@ def test_the_export_holds_aggregates_never_a_row_per_respondent(client, cast, db
         for st in area["statements"]:
             assert set(st) == {"statement", "score", "spread", "dont_know_percent", "levels_1_to_4"}
     # Comments in an order that says nothing: sorted, not in the order people answered.
-    assert exported["results"]["comments"]["tillit"] == ["a", "b", "c"]
+    assert exported["results"]["comments"]["tillit"] == ["a", "b", "c", "d"]
 
 
 def test_the_comment_box_says_comments_are_shown_word_for_word(client, cast, db):
@@ -200,6 +202,31 @@ def test_the_export_offer_names_the_configured_minimum(client, cast, monkeypatch
     monkeypatch.setattr(get_settings(), "min_respondents", 4)
     login(client, cast.manager)
     text = BeautifulSoup(client.get("/kommune").text, "html.parser").get_text()
-    assert "tas bare med for runder der minst 4 har sendt inn" in text
+    assert "tas bare med for runder der minst 5 har sendt inn" in text  # the minimum and one
     monkeypatch.setattr(get_settings(), "invitation_days", 7)
     assert "virker én gang i 7 dager" in client.get("/kommune").text
+
+
+def test_what_others_read_too_needs_one_more_than_the_leaders_own_screen(client, cast, db):
+    # Three staff answered and the leader did not: on the leader's own screen three others
+    # stand behind every figure. The council report, the meeting on the wall and the export
+    # are read by those who answered too, and any one of them has only two others behind a
+    # figure (with levels 1, 4, 4, the one who gave 1 would know both the others' answers).
+    for user, level in ((cast.staff, 1), (cast.staff2, 4), (cast.staff3, 4)):
+        answer_and_submit(client, db, cast.round_a, user, {"tillit": level})
+    close(client, cast.round_a, cast.manager)
+    assert results.team_results(db, manager_actor(cast), cast.round_a).visible
+    assert "Prioriteringer" in figures_text(client, cast.round_a)
+    shared = results.team_results(db, manager_actor(cast), cast.round_a, shared=True)
+    assert not shared.visible
+    report = client.get(f"/runder/{cast.round_a.id}/rapport").text
+    assert "For få svarte til at resultatene kan vises." in report
+    meeting = BeautifulSoup(
+        client.get(f"/runder/{cast.round_a.id}/mote?steg=1").text, "html.parser"
+    )
+    assert meeting.h1.get_text(strip=True) == "Resultatene kan ikke vises"
+    exported = client.get("/kommune/eksport").json()["rounds"][0]
+    assert exported["results"] is None
+    assert "at least 4" in exported["note"]
+    workbook = client.get("/utvikling/eksport.csv").content.decode("utf-8-sig")
+    assert "66,7" not in workbook  # tillit: (0 + 100 + 100) / 3

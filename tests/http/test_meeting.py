@@ -4,16 +4,20 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
+from app.accounts.models import Role
 from app.audit import AuditEvent
 from app.meeting.models import AgreedReading
 from app.rounds.lifecycle import close_and_snapshot
 from tests.conftest import login
-from tests.factories import make_round, submit_answers
+from tests.factories import make_round, make_user, submit_answers
 
 
 @pytest.fixture
 def closed(db, cast):
-    """Staff disagree on trust statements (1 vs 4), and one says "Vet ikke" on follow-up."""
+    """Staff disagree on trust statements (1 vs 4), and one says "Vet ikke" on follow-up.
+    Four answer: the meeting is on the wall, read by those who answered, so it needs the
+    minimum and one more behind a figure."""
+    fourth = make_user(db, "ansatt4@a.no", Role.STAFF, cast.a)
     rnd = make_round(db, cast.a, name="Høst 2026")
     submit_answers(
         db,
@@ -30,6 +34,7 @@ def closed(db, cast):
         lambda s: 0 if s.startswith("oppfolging") else 2,
         comments={"tillit": "Tolk mangler ofte"},
     )
+    submit_answers(db, rnd, fourth, lambda s: 1 if s.startswith("tillit") else 2)
     assert close_and_snapshot(db, rnd, None)
     db.commit()
     return rnd

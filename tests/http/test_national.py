@@ -21,8 +21,8 @@ from tests.conftest import login, statements_run
 from tests.factories import make_closed_round_at, make_municipality, make_user
 
 
-def shared_municipality(db, number: str, county: str, size=SizeClass.MEDIUM, levels=(3, 3, 3)):
-    """A municipality whose three staff answered a round that its manager then shared."""
+def shared_municipality(db, number: str, county: str, size=SizeClass.MEDIUM, levels=(3, 3, 3, 3)):
+    """A municipality whose four staff answered a round that its manager then shared."""
     m = make_municipality(db, number=number, name=f"Kommune {number}", county=county,
                           size_class=size)  # fmt: skip
     staff = [make_user(db, f"s{i}@{number}.no", Role.STAFF, m) for i in range(len(levels))]
@@ -65,10 +65,10 @@ def test_a_newer_share_replaces_the_older_one(client, cast, db):
 
 
 def test_signals_fire_with_their_rules(client, cast, db):
-    shared_municipality(db, "9001", "Agder", levels=(1, 1, 1))  # every core area at 0
-    shared_municipality(db, "9002", "Agder", levels=(1, 4, 4))  # the team disagrees
-    shared_municipality(db, "9003", "Agder", levels=(0, 0, 3))  # mostly "Vet ikke"
-    shared_municipality(db, "9004", "Agder", levels=(3, 3, 3))  # nothing to flag
+    shared_municipality(db, "9001", "Agder", levels=(1, 1, 1, 1))  # every core area at 0
+    shared_municipality(db, "9002", "Agder", levels=(1, 1, 4, 4))  # the team disagrees
+    shared_municipality(db, "9003", "Agder", levels=(0, 0, 0, 3))  # mostly "Vet ikke"
+    shared_municipality(db, "9004", "Agder", levels=(3, 3, 3, 3))  # nothing to flag
     ov = national.overview(db, adviser(cast))
     kinds = {r.name: {s.kind for s in r.signals} for r in ov.rows}
     assert kinds["Kommune 9001"] == {"low_core"}
@@ -113,8 +113,8 @@ def test_medians_need_five_municipalities(client, cast, db):
 
 
 def test_filters_and_sorting_work_as_plain_links(client, cast, db):
-    shared_municipality(db, "9001", "Agder", SizeClass.SMALL, levels=(2, 2, 2))
-    shared_municipality(db, "9002", "Viken", SizeClass.LARGE, levels=(4, 4, 4))
+    shared_municipality(db, "9001", "Agder", SizeClass.SMALL, levels=(2, 2, 2, 2))
+    shared_municipality(db, "9002", "Viken", SizeClass.LARGE, levels=(4, 4, 4, 4))
     area = current_guidance().areas[0].id
     login(client, cast.ks_adviser)
 
@@ -143,7 +143,7 @@ def test_the_overview_reads_in_a_fixed_number_of_queries(client, cast, db):
 
 
 def test_csv_export_reads_back(client, cast, db):
-    shared_municipality(db, "9001", "Agder", levels=(1, 1, 1))
+    shared_municipality(db, "9001", "Agder", levels=(1, 1, 1, 1))
     login(client, cast.ks_adviser)
     response = client.get("/ks/oversikt.csv")
     assert response.status_code == 200
@@ -158,7 +158,7 @@ def test_csv_export_reads_back(client, cast, db):
 
 
 def test_xlsx_export_reads_back_with_numbers_and_a_frozen_header(client, cast, db):
-    shared_municipality(db, "9001", "Agder", levels=(2, 2, 2))
+    shared_municipality(db, "9001", "Agder", levels=(2, 2, 2, 2))
     login(client, cast.ks_adviser)
     response = client.get("/ks/oversikt.xlsx")
     book = load_workbook(io.BytesIO(response.content))
@@ -172,11 +172,11 @@ def test_xlsx_export_reads_back_with_numbers_and_a_frozen_header(client, cast, d
     explained = [(row[0].value, row[1].value) for row in book["Forklaring"].iter_rows(min_row=2)]
     assert [name for name, _ in explained[:2]] == ["Kommunenummer", "Kommune"]
     area = current_guidance().areas[0].title.nb
-    explains = "Poeng 0–100 for området; tomt der færre enn 3 andre enn hver av kommunens ledere"
-    assert (area, f"{explains} står bak tallet.") in explained
+    explains = "Poeng 0–100 for området; tomt der færre enn 4 står bak tallet."
+    assert (area, explains) in explained
     page = client.get("/ks/oversikt").text
     text = BeautifulSoup(page, "html.parser").get_text()
-    assert "«–» betyr at færre enn 3 andre enn hver av kommunens ledere sto bak tallet" in text
+    assert "«–» betyr at færre enn 4 sto bak tallet" in text
     assert f"der minst {MIN_MUNICIPALITIES} kommuner står bak" in text
     assert book["Signaler"]["A2"].value == "Kommune 9001"
 

@@ -9,14 +9,14 @@ from sqlmodel import select
 
 from app.clock import oslo_today as today
 from app.review.models import Feedback
-from tests.conftest import login
+from tests.conftest import four_staff, login
 from tests.factories import make_closed_round_at
 from tests.http.test_review import replying_to, send_feedback, share
 
 
 @pytest.fixture
 def closed(db, cast):
-    return make_closed_round_at(db, cast.a, [cast.staff, cast.staff2, cast.staff3])
+    return make_closed_round_at(db, cast.a, four_staff(db, cast))
 
 
 def refused(response) -> BeautifulSoup:

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from tests.conftest import csrf_of, login
+from tests.conftest import csrf_of, four_staff, login
 from tests.factories import make_closed_round_with
 
 
 def closed(db, cast):
-    users = [cast.staff, cast.staff2, cast.staff3]
+    users = four_staff(db, cast)  # a public document: the minimum and one more
     first = make_closed_round_with(
         db,
         cast.a,
@@ -50,7 +50,7 @@ def test_the_printable_report_has_every_part(client, db, cast):
     text = soup.get_text(" ", strip=True)
     for part in (
         "Om kartleggingen",
-        "3 av 4 inviterte svarte",
+        "4 av 5 inviterte svarte",
         "Styrker",
         "Prioriteringer",
         "Råd og kildene de bygger på",
@@ -60,7 +60,8 @@ def test_the_printable_report_has_every_part(client, db, cast):
         "Oppfølging av forrige plan",
         "Utvikling over tid",
         "de siste lukkede rundene (opptil 6)",  # REPORT_ROUNDS
-        "minst 3 personer",
+        "minst 4 personer står bak det",  # a public document: the minimum and one more
+        "minst 3 andre bak tallet",
     ):
         assert part in text, part
     # The development in the report stops at this round, with its charts and tables.

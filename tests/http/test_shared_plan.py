@@ -18,7 +18,7 @@ from app.content.service import current_guidance
 from app.plan.models import Measure, MeasureStatement
 from app.review import national
 from app.review.models import RoundShare
-from tests.conftest import login, statements_run
+from tests.conftest import four_staff, login, statements_run
 from tests.factories import make_closed_round_at
 
 
@@ -187,7 +187,7 @@ def test_the_manager_adds_the_plan_to_a_standing_share_and_takes_it_out_again(
 
 
 def test_comments_added_to_a_share_and_taken_out_again_follow_for_ks(client, cast, db):
-    people = [cast.staff, cast.staff2, cast.staff3]
+    people = four_staff(db, cast)
     closed = make_closed_round_at(db, cast.a, people, comment="Vi trenger mer tid", name="Høst")
     share(client, cast, closed, plan=False)
     adviser = client.__class__(client.app, follow_redirects=False)
