@@ -1,5 +1,10 @@
 """Peer figures: per area, the national median and the median of the same size class, from
-each municipality's latest closed round in the last 24 months.
+each other municipality's latest closed round in the last 24 months.
+
+The reader's own municipality is left out. Its stored area scores follow the plain minimum,
+while its own leader, who may have answered, sees fewer statements: a median that happened to
+be its own score would show that leader a figure hidden from them. (It also makes «Dere 48,
+median 48» mean something.)
 
 A median is shown only where at least PEER_MINIMUM municipalities stand behind it, and that
 rule is part of the query: the scores of a smaller group never leave the database. Only the
@@ -55,7 +60,7 @@ def peer_medians(
     national: dict[str, list[float]] = {}
     own_class: dict[str, list[float]] = {}
     for area_id, score, national_ok, class_ok in session.execute(
-        _query(cutoff, municipality.size_class)
+        _query(cutoff, municipality.size_class, municipality.id or 0)
     ):
         if national_ok:
             national.setdefault(area_id, []).append(float(score))
@@ -76,8 +81,8 @@ def _figure(scores: list[float]) -> PeerFigure:
     return PeerFigure(median(scores), len(scores))
 
 
-def _query(cutoff: datetime, size_class: str) -> Select[Any]:
-    """Area scores of each municipality's latest closed round since `cutoff`, each with
+def _query(cutoff: datetime, size_class: str, own: int) -> Select[Any]:
+    """Area scores of each other municipality's (not `own`) latest closed round since `cutoff`, each with
     whether it may count towards the national median and towards the median of `size_class`:
     only where at least PEER_MINIMUM municipalities have a score for that area (and class).
     A score that may count towards neither never leaves the database."""
@@ -89,7 +94,7 @@ def _query(cutoff: datetime, size_class: str) -> Select[Any]:
     ranked = (
         select(col(s.area_id), col(s.score), col(m.size_class), rank.label("rank"))
         .join(m, col(m.id) == col(s.municipality_id))
-        .where(col(s.closed_at) >= cutoff, col(m.active).is_(True))
+        .where(col(s.closed_at) >= cutoff, col(m.active).is_(True), col(m.id) != own)
         .subquery()
     )
     latest = (

@@ -1,5 +1,5 @@
-"""Peer medians: national and same size class, from each municipality's latest closed round
-in the last 24 months, and only where at least five municipalities stand behind them."""
+"""Peer medians: national and same size class, from each other municipality's latest closed
+round in the last 24 months, and only where at least five of them stand behind them."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -31,8 +31,8 @@ def own_round(db, cast, level: int = 2) -> None:
 
 
 def test_four_municipalities_are_too_few_for_a_median(db, cast):
-    own_round(db, cast)
-    for i in range(3):
+    own_round(db, cast)  # the reader's own does not count
+    for i in range(4):
         peer(db, f"970{i}", 4)
     result = peer_medians(db, cast.a).areas
     assert result == {}  # nothing leaves the query for groups of four
@@ -40,12 +40,17 @@ def test_four_municipalities_are_too_few_for_a_median(db, cast):
 
 def test_five_municipalities_give_a_median_and_say_so(db, cast):
     own_round(db, cast, level=2)  # 33
-    for i, level in enumerate((1, 3, 4, 4)):  # 0, 67, 100, 100
-        peer(db, f"970{i}", level)
+    peers = [peer(db, f"970{i}", level)[0] for i, level in enumerate((1, 3, 4, 4, 4))]
     result = peer_medians(db, cast.a).areas["tillit"]
-    assert round(result.national.median or 0) == 67
+    assert result.national.median == 100  # of 0, 67, 100, 100, 100: Kommune A's 33 is not in it
     assert result.national.municipalities == 5
     assert result.size_class.municipalities == 5
+    # Seen from one of the others, Kommune A is among the five and that one is not.
+    seen_from_other = peer_medians(db, peers[0]).areas["tillit"]
+    assert round(seen_from_other.national.median or 0) == 100  # of 33, 67, 100, 100, 100
+    assert (
+        round(peer_medians(db, peers[4]).areas["tillit"].national.median or 0) == 67
+    )  # 0, 33, 67, 100, 100
 
 
 def test_the_size_class_median_hides_where_the_class_has_four(db, cast):
@@ -54,6 +59,7 @@ def test_the_size_class_median_hides_where_the_class_has_four(db, cast):
         peer(db, f"970{i}", 4)  # small: with Kommune A, four small ones
     for i in range(2):
         peer(db, f"971{i}", 1, size=SizeClass.LARGE)
+    peer(db, "9712", 1, size=SizeClass.LARGE)
     result = peer_medians(db, cast.a).areas["tillit"]
     assert result.national.municipalities == 6
     assert result.size_class.median is None
@@ -61,7 +67,7 @@ def test_the_size_class_median_hides_where_the_class_has_four(db, cast):
 
 def test_only_each_municipalitys_latest_round_in_24_months_counts(db, cast):
     own_round(db, cast, level=4)
-    for i in range(4):
+    for i in range(5):
         m, users = peer(db, f"970{i}", 1, ago_days=400)
         # A later round of the same municipality replaces the earlier one.
         make_closed_round_with(db, m, users, default=4, closed_at=NOW - timedelta(days=20))
@@ -73,14 +79,14 @@ def test_only_each_municipalitys_latest_round_in_24_months_counts(db, cast):
 
 def test_the_page_shows_medians_with_counts_and_no_names(client, db, cast):
     own_round(db, cast)
-    for i in range(4):
+    for i in range(5):
         peer(db, f"970{i}", 3)
     login(client, cast.manager)
     soup = BeautifulSoup(client.get("/utvikling").text, "html.parser")
     section = soup.find("section", attrs={"aria-labelledby": "peers-heading"})
     text = section.get_text(" ", strip=True)
     assert "5 kommuner" in text
-    assert "minst 5 kommuner" in text
+    assert "minst 5 andre kommuner" in text
     assert "Kommune 970" not in soup.get_text()
     row = section.find("th", string="Tillit mellom deltaker og veileder").parent
     cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
@@ -92,7 +98,7 @@ def test_the_page_shows_medians_with_counts_and_no_names(client, db, cast):
 
 def test_the_page_says_when_too_few_stand_behind_a_median(client, db, cast):
     own_round(db, cast)
-    for i in range(3):
+    for i in range(4):
         peer(db, f"970{i}", 3)
     login(client, cast.manager)
     soup = BeautifulSoup(client.get("/utvikling").text, "html.parser")
