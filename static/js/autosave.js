@@ -245,12 +245,17 @@
     var field = fieldOf(event.target);
     if (field) { keep(field); }
   });
-  // Vertical tab and form feed come with text pasted from some programs, unseen; the server
-  // refuses control characters, so they become the line breaks they stand for.
+  // Control characters come with text pasted from some programs, unseen, and the server
+  // refuses them: vertical tab and form feed become the line breaks they stand for, and the
+  // others (nobody types them, and they show as nothing) are left out.
+  function clean(text) {
+    return text.replace(/[\u000b\u000c]/g, "\n").replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g, "");
+  }
   function tidy(area) {
-    if (!/[\u000b\u000c]/.test(area.value)) { return; }
-    var at = area.selectionStart;
-    area.value = area.value.replace(/[\u000b\u000c]/g, "\n");
+    var tidied = clean(area.value);
+    if (tidied === area.value) { return; }
+    var at = clean(area.value.slice(0, area.selectionStart)).length;
+    area.value = tidied;
     area.setSelectionRange(at, at);
   }
   function count(area) {

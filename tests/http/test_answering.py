@@ -136,6 +136,12 @@ def test_a_refused_submit_links_to_the_areas_still_missing_answers(client, cast,
     assert response.status_code == 422
     links = BeautifulSoup(response.text, "html.parser").select("[role=alert] #missing-areas a")
     assert [a["href"] for a in links] == [f"/runder/{rnd.id}/omrade/{a.id}" for a in rest]
+    # The refusal stays at the form's address. Reloaded (or opened from the history), that
+    # address leads to the round rather than to a «Denne adressen tar ikke imot …».
+    again = client.get(f"/runder/{rnd.id}/send-inn")
+    assert again.status_code == 303
+    assert again.headers["location"] == f"/runder/{rnd.id}"
+    assert client.get("/logg-ut").status_code == 405  # elsewhere the refusal stands
 
 
 def test_submit_then_reopen_until_the_round_closes(client, cast, db):

@@ -186,7 +186,7 @@ def test_staff_are_told_the_configured_minimum(client, cast, db, monkeypatch):
     own = BeautifulSoup(
         client.get(f"/runder/{cast.round_a.id}/mine-resultater").text, "html.parser"
     )
-    assert "samlet når minst 5 har sendt inn" in own.get_text()
+    assert "bare tall som minst 5 andre enn lederen står bak" in own.get_text()
     # One's own table has no spread, and its name does not promise one.
     assert own.select_one("table caption").get_text() == "Poeng og andel «Vet ikke» per område"
 

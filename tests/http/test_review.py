@@ -70,7 +70,7 @@ def test_ks_can_order_the_advice_by_phase_as_the_manager_can(client, cast, close
     assert page.select_one("figure.chart") is not None  # the chart the manager sees, too
     by_area = page.get_text()
     by_phase = soup(client.get(f"/ks/runder/{closed.id}?rad=fase")).get_text()
-    assert "Ordnet etter område." in by_area
+    assert "Ordnet etter område, de prioriterte først." in by_area
     assert "Ordnet etter fasene i deltakerens løp." in by_phase
     assert "Oppstart" in by_phase
     assert client.get(f"/ks/runder/{closed.id}?rad=tull").status_code == 422
