@@ -25,7 +25,7 @@ run: setup
 	$(DEMO_ENV) $(RUN) python -m app.accounts.register
 	$(DEMO_ENV) $(RUN) python -m app.review.refresh
 	$(DEMO_ENV) $(RUN) python -m app.demo
-	$(DEMO_ENV) $(RUN) uvicorn app.main:app --host 127.0.0.1 --port $(PORT) --no-server-header
+	$(DEMO_ENV) $(RUN) uvicorn app.main:app --host 127.0.0.1 --port $(PORT) --no-server-header --no-proxy-headers
 
 # The scheduled work once against the demo database (make run also does it every minute).
 # `make jobs AS_OF=2027-05-02` does it as if it were that day: watch a deadline pass in the demo.

@@ -20,11 +20,14 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, text, update
+from sqlmodel import col
 
+from app.accounts.models import LoginSession
 from app.settings import get_settings
 
 
@@ -80,6 +83,10 @@ def _only_postgresql(url: str) -> None:
 
 
 def _backup_sqlite(url: str, target: Path) -> None:
+    if not sqlite_path(url).exists():  # most often GODEGREP_DATABASE_URL not exported (cron)
+        raise SystemExit(
+            f"no database at {sqlite_path(url)}: is GODEGREP_DATABASE_URL set in this shell?"
+        )
     source = sqlite3.connect(f"file:{sqlite_path(url)}?mode=ro", uri=True)
     copy = sqlite3.connect(target)
     try:
@@ -103,6 +110,7 @@ def restore(url: str, source: Path) -> None:
         command = ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction"]
         command += ["--exit-on-error", *([] if streamed else [str(source)])]
         _run(command, url, "--dbname", stdin=sys.stdin.buffer if streamed else None)
+        _end_logins(url)
         return
     path = sqlite_path(url)
     if path.exists() and path.stat().st_size > 0:
@@ -116,6 +124,20 @@ def restore(url: str, source: Path) -> None:
     finally:
         target.close()
         backup_copy.close()
+    _end_logins(url)
+
+
+def _end_logins(url: str) -> None:
+    """End every login in the restored copy: a logout, or "log out on all devices", made after
+    the backup was taken is not in it, and must not come back to life. Everyone logs in again."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            update(LoginSession)
+            .where(col(LoginSession.ended_at).is_(None))
+            .values(ended_at=datetime.now(UTC))
+        )
+    engine.dispose()
 
 
 def _require_empty(url: str) -> None:

@@ -101,6 +101,16 @@ def _deliver(message: EmailMessage, settings: Settings) -> None:
                 smtp.login(settings.smtp_user, settings.smtp_password)
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
+        # For the operator (a wrong GODEGREP_SMTP_* shows here), without the message's
+        # addresses: an SMTP refusal can quote them, so only its class and code are logged.
+        code = getattr(exc, "smtp_code", None)
+        reason = str(exc) if isinstance(exc, OSError) else f"{type(exc).__name__} {code or ''}"
+        log.warning(
+            "mail server %s:%s did not take a message: %s",
+            settings.smtp_host,
+            settings.smtp_port,
+            reason.strip(),
+        )
         raise MailError(str(exc)) from exc
 
 

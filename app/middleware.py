@@ -137,7 +137,8 @@ class ErrorPages:
         try:
             await self.app(scope, receive, watching_send)
         except DATABASE_UNAVAILABLE as exc:
-            log.warning("database unavailable: %s", exc)
+            store = "Redis" if isinstance(exc, RedisConnectionError | RedisTimeout) else "database"
+            log.warning("%s unavailable: %s", store, exc)
             if started:
                 raise
             page = _page(scope, 503, unavailable_message())

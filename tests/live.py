@@ -84,7 +84,7 @@ def live_server(
         **(extra_env or {}),
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-server-header"]
+    command += ["--port", str(port), "--no-server-header", "--no-proxy-headers"]
     command += ["--log-config", "app/logging.json"] if log else ["--log-level", "warning"]
     output = open(log, "ab") if log else None  # noqa: SIM115  (closed below)
     process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=output)

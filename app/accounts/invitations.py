@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select, update
 from app.accounts.models import Invitation, Municipality, PasswordReset, Role, User
 from app.accounts.passwords import password_problems
 from app.accounts.service import (
+    counted_as,
     default_locale,
     end_password_resets,
     hash_password,
@@ -166,7 +167,7 @@ def request_reset(session: Session, email: str, ip: str = "") -> None:
     email = normalise_email(email)
     limiter, per_account, per_address = reset_limiter()
     if not limiter.hit(per_address, "reset-address", ip) or not limiter.hit(
-        per_account, "reset-account", email
+        per_account, "reset-account", counted_as(email)
     ):
         return  # no mail, and nothing written, so a flood can fill neither inboxes nor the log
     user = session.exec(select(User).where(User.email == email, col(User.active).is_(True))).first()

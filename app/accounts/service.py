@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select, update
 
 from app.accounts.models import Municipality, PasswordReset, Role, SizeClass, User
 from app.accounts.passwords import password_problems
+from app.accounts.tokens import token_hash
 from app.audit import record
 from app.authz import Actor
 from app.errors import InvalidInput, TooManyRequests
@@ -54,6 +55,12 @@ def reset_limiter() -> Limits:
         return _limiters()[1]
 
 
+def counted_as(email: str) -> str:
+    """An address as the rate limits count it: hashed, so the store (Redis, shared with other
+    services) holds counts, never e-mail addresses."""
+    return token_hash(email)
+
+
 def forget_rate_limits() -> None:
     """Start every count afresh (tests)."""
     with _limits_lock:
@@ -86,7 +93,7 @@ def login(session: Session, email: str, password: str, ip: str) -> User:
     # The address counts failures only (many colleagues may share one address); its test
     # comes first so that a locked address does not use up the account's attempts.
     if not limiter.test(per_address, "address", ip) or not limiter.hit(
-        per_account, "account", account
+        per_account, "account", counted_as(account)
     ):
         record(session, None, "login_locked", account, ip=ip, email=account)
         session.commit()
@@ -101,7 +108,7 @@ def login(session: Session, email: str, password: str, ip: str) -> User:
         record(session, None, "login_failed", account, ip=ip, email=account)
         session.commit()
         raise InvalidInput(_("E-postadressen eller passordet er feil."))
-    limiter.clear(per_account, "account", account)
+    limiter.clear(per_account, "account", counted_as(account))
     user.last_login_at = datetime.now(UTC)
     session.add(user)
     record(

@@ -164,6 +164,11 @@ def test_a_backup_taken_while_people_save_restores_every_acknowledged_save(datab
     assert rows(target, "SELECT version_num FROM alembic_version") == rows(
         source, "SELECT version_num FROM alembic_version"
     )
+    # A logout made after the backup is not in it: every login in the copy is ended, and
+    # everyone logs in again.
+    open_logins = "SELECT count(*) FROM loginsession WHERE ended_at IS NULL"
+    assert rows(source, open_logins)[0][0] >= len(STAFF)
+    assert rows(target, open_logins) == [(0,)]
 
 
 def test_restore_refuses_to_write_over_an_existing_sqlite_database(tmp_path):
@@ -236,3 +241,13 @@ def test_sqlite_backs_up_into_a_file_only(tmp_path):
     done = backup_command("backup", sqlite_url(), "-")
     assert done.returncode != 0
     assert "SQLite needs a file" in done.stderr.decode()
+
+
+def test_a_backup_of_a_missing_sqlite_file_asks_whether_the_url_is_set(tmp_path):
+    # As from cron without the settings exported: the default SQLite file is not there.
+    missing = f"sqlite:///{tmp_path / 'gode_grep.db'}"
+    done = backup_command("backup", missing, str(tmp_path / "x.backup"))
+    assert done.returncode != 0
+    assert "is GODEGREP_DATABASE_URL set" in done.stderr.decode()
+    assert not (tmp_path / "gode_grep.db").exists()  # nothing made by asking
+    assert not (tmp_path / "x.backup").exists()

@@ -159,6 +159,22 @@ def test_the_compose_commands_work_on_postgresql_and_redis(tmp_path, postgres_ur
         check = SERVICES["jobs"]["healthcheck"]["test"][1].replace("/tmp/jobs-ok", str(heartbeat))
         assert subprocess.run(["sh", "-c", check.replace("$$", "$")], timeout=30).returncode == 0
         assert '"request_id"' in (tmp_path / "app.log").read_text()  # JSON lines
+        # WEB_CONCURRENCY=2: uvicorn's supervisor runs two workers.
+        pid = processes[0].pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        commands = [Path(f"/proc/{c}/cmdline").read_bytes() for c in children]
+        assert sum(b"spawn_main" in command for command in commands) == 2
+        # No proxy is trusted (GODEGREP_TRUSTED_PROXIES is empty): a forged X-Forwarded-For
+        # from a local process changes neither the address counted nor the one logged.
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        cookie = page.headers["set-cookie"].split(";")[0]  # Secure: sent by hand over http
+        form = {"email": "ingen@kommune.no", "password": "feil", "csrf_token": token}
+        forged = {"Cookie": cookie, "X-Forwarded-For": "10.9.9.9"}
+        refused = httpx.post(f"{base}/logg-inn", data=form, headers=forged)
+        assert refused.status_code == 422
+        keys = [k.decode() for k in redis.Redis.from_url(REDIS_URL).scan_iter(f"{prefix}*")]
+        assert any("127.0.0.1" in key for key in keys), keys
+        assert not any("10.9.9.9" in key for key in keys), keys
     finally:
         for process in processes:
             process.terminate()

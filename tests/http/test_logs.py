@@ -137,3 +137,25 @@ def test_e_mail_addresses_that_reach_a_log_message_are_masked(message):
     line = json.loads(JsonFormatter().format(record))
     assert "@" not in line["message"]
     assert "[e-post]" in line["message"]
+
+
+def test_a_mail_server_out_of_reach_is_logged_for_the_operator_without_addresses(caplog):
+    from app import mail
+    from app.settings import get_settings
+    from tests.live import free_port
+
+    settings = get_settings().model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": free_port()}
+    )
+    message = mail.EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = "leder@kommune.no"
+    message["Subject"] = "Invitasjon"
+    with pytest.raises(mail.MailError):
+        mail._deliver(message, settings)
+    (record,) = [r for r in caplog.records if r.name == "app.mail"]
+    assert record.levelname == "WARNING"
+    text = record.getMessage()
+    assert f"127.0.0.1:{settings.smtp_port} did not take a message" in text
+    assert "refused" in text.lower()
+    assert "@" not in text

@@ -18,6 +18,7 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
+from app.accounts.service import counted_as
 from tests.conftest import ROOT, fresh_database
 from tests.live import demo_round, live_server, prepare
 
@@ -153,6 +154,9 @@ def test_the_login_lockout_counts_attempts_across_processes(apps: Apps):
     assert client.via(1).post("/logg-inn", login_form(client, 1)).status_code == 429
     keys = list(redis.Redis.from_url(REDIS_URL).scan_iter(f"{apps.prefix}*"))
     assert keys, "the counts are in Redis, under the configured prefix"
+    # Redis holds counts, never an e-mail address: the account's key is its hash.
+    assert not [key for key in keys if b"@" in key]
+    assert any(counted_as("leder@nabo.kommune.no").encode() in key for key in keys)
 
 
 def login_form(client: Alternating, n: int) -> dict[str, str]:
