@@ -103,8 +103,10 @@ def _deliver(message: EmailMessage, settings: Settings) -> None:
     except (OSError, smtplib.SMTPException) as exc:
         # For the operator (a wrong GODEGREP_SMTP_* shows here), without the message's
         # addresses: an SMTP refusal can quote them, so only its class and code are logged.
+        # SMTPException is an OSError too: asked first.
         code = getattr(exc, "smtp_code", None)
-        reason = str(exc) if isinstance(exc, OSError) else f"{type(exc).__name__} {code or ''}"
+        refused = isinstance(exc, smtplib.SMTPException)
+        reason = f"{type(exc).__name__} {code or ''}" if refused else str(exc)
         log.warning(
             "mail server %s:%s did not take a message: %s",
             settings.smtp_host,

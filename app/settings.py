@@ -25,8 +25,9 @@ class Settings(BaseSettings):
     demo_jobs_every: float = 0
     guidance_dir: Path = ROOT / "guidance"
     # Results stay hidden until this many respondents have submitted. None: the content decides;
-    # a value below the content's (3) is not used (app.results.snapshot.plain_minimum).
-    min_respondents: int | None = Field(default=None, ge=1)
+    # below 3 it is refused at start, and below the content's own minimum it is not used
+    # (app.results.snapshot.plain_minimum): at 1 a manager would read single answers.
+    min_respondents: int | None = Field(default=None, ge=3)
     session_idle_minutes: int = Field(default=120, ge=5)
     # A login ends after this many hours however busy it is (logout ends it at once).
     session_max_hours: int = Field(default=12, ge=1, le=24 * 30)

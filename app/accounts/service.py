@@ -1,5 +1,7 @@
 """Accounts: passwords and login."""
 
+import hashlib
+import hmac
 import os
 import re
 import threading
@@ -15,7 +17,6 @@ from sqlmodel import Session, col, select, update
 
 from app.accounts.models import Municipality, PasswordReset, Role, SizeClass, User
 from app.accounts.passwords import password_problems
-from app.accounts.tokens import token_hash
 from app.audit import record
 from app.authz import Actor
 from app.errors import InvalidInput, TooManyRequests
@@ -56,9 +57,11 @@ def reset_limiter() -> Limits:
 
 
 def counted_as(email: str) -> str:
-    """An address as the rate limits count it: hashed, so the store (Redis, shared with other
-    services) holds counts, never e-mail addresses."""
-    return token_hash(email)
+    """An address as the rate limits count it: keyed with the secret key, so the store (Redis,
+    shared with other services) holds counts, never e-mail addresses, and a list of likely
+    addresses cannot be hashed to find whose they are."""
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, email.encode(), hashlib.sha256).hexdigest()
 
 
 def forget_rate_limits() -> None:

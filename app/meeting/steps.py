@@ -41,6 +41,7 @@ class MeetingPage:
     typed: dict[str, ReadingInput] = field(default_factory=dict)
     error: str | None = None
     meta: Meta | None = None  # the content's thresholds, for the texts that name them
+    needed: int = 3  # the minimum; on the wall a figure needs one more (any who answered may see)
 
     @property
     def step(self) -> Step:
@@ -73,7 +74,9 @@ def meeting(
     agreed = readings(session, actor, rnd)
     areas = tuple(guidance_of(session, rnd).areas)  # all of them, also where figures are hidden
     scores = {row.area.id: row.figures.score for row in page.rows}
-    return MeetingPage(rnd, steps, number, areas, scores, agreed, typed or {}, error, page.meta)
+    return MeetingPage(
+        rnd, steps, number, areas, scores, agreed, typed or {}, error, page.meta, page.needed
+    )
 
 
 def _topics(page: ResultsPage) -> list[Step]:

@@ -87,7 +87,9 @@ def _round(session: Session, actor: Actor, rnd: Round) -> dict[str, Any]:
         "invited": tally.invited,
         "started": tally.started,
         "submitted": tally.submitted,
-        "minimum_respondents": page.needed,
+        # Behind every figure in this file: the minimum and one more (any who answered may
+        # read it), so each respondent has the minimum of others behind it.
+        "minimum_respondents": page.needed + 1,
         "results": _results(page) if page.visible else None,
         "note": _note(rnd, page),
     }

@@ -11,10 +11,11 @@ reading.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Exists, Select, case, exists, select, true
+from sqlalchemy import Exists, Select, case, exists, select
 from sqlmodel import Session, col
 
 from app.content.schema import Guidance
@@ -203,14 +204,15 @@ def read_snapshots(
     reader's own response is looked up per round, inside each query, as for one round."""
     if not round_ids:
         return {}
-    own = _own_submitted_response(col(RoundSnapshot.round_id), readers)
+    snap = RoundSnapshot
+    own = lambda: exists(_own_submitted_response(col(snap.round_id), readers))  # noqa: E731
     headers = session.execute(
         select(
-            col(RoundSnapshot.round_id),
-            col(RoundSnapshot.respondents),
-            col(RoundSnapshot.invited),
-            case((exists(own), 1), else_=0),
-        ).where(col(RoundSnapshot.round_id).in_(round_ids))
+            col(snap.round_id),
+            col(snap.respondents),
+            col(snap.invited),
+            _counted(readers, col(snap.respondents), own),
+        ).where(col(snap.round_id).in_(round_ids))
     ).all()
     found = [row[0] for row in headers]
     statements = _statements(session, found, readers, minimum)
@@ -229,9 +231,19 @@ def read_snapshots(
     }
 
 
+def _counted(readers: Readers, count: Any, own: Callable[[], Exists]) -> Any:
+    """1 where the reader's own answer is among `count`, else 0. For one reader, whether
+    their own submitted response holds it (`own`, an EXISTS correlated with the row read);
+    for ANYONE, wherever there is one, read from the snapshot alone, so it never depends on
+    the raw answers (or on who gave them)."""
+    if isinstance(readers, Anyone):
+        return case((count > 0, 1), else_=0)
+    return case((own(), 1), else_=0)
+
+
 def _is_reader(user_id: Any, readers: Readers) -> Any:
-    """Whether a response is the reader's: for ANYONE, every response may be."""
-    return true() if isinstance(readers, Anyone) else user_id == readers
+    assert isinstance(readers, int)  # ANYONE is counted by _counted, from the snapshot
+    return user_id == readers
 
 
 def _own_submitted_response(round_id: Any, readers: Readers) -> Select[Any]:
@@ -262,8 +274,12 @@ def _statements(
 ) -> dict[int, list[StatementFigures]]:
     s = SnapshotStatement
     with_level = col(s.level_1) + col(s.level_2) + col(s.level_3) + col(s.level_4)
-    gave_level = case((_reader_gave(s.round_id, readers, s.statement_id, True), 1), else_=0)
-    gave_any = case((_reader_gave(s.round_id, readers, s.statement_id, False), 1), else_=0)
+    gave_level = _counted(
+        readers, with_level, lambda: _reader_gave(s.round_id, readers, s.statement_id, True)
+    )
+    gave_any = _counted(
+        readers, col(s.answered), lambda: _reader_gave(s.round_id, readers, s.statement_id, False)
+    )
     level_ok = with_level - gave_level >= minimum
     any_ok = col(s.answered) - gave_any >= minimum
     query = (
@@ -304,14 +320,16 @@ def _areas(
 ) -> dict[int, dict[str, AreaFigures]]:
     a, s = SnapshotArea, SnapshotStatement
     in_area = (col(s.round_id) == col(a.round_id), col(s.area_id) == col(a.area_id))
-    reader_gave = _reader_gave(a.round_id, readers, s.statement_id, True).where(*in_area)
-    ok = col(a.respondents) - case((reader_gave, 1), else_=0) >= minimum
+    reader_gave = lambda: _reader_gave(a.round_id, readers, s.statement_id, True).where(*in_area)  # noqa: E731
+    ok = col(a.respondents) - _counted(readers, col(a.respondents), reader_gave) >= minimum
     # The spread is made from each person's own mean over all the area's statements: with one
     # statement's levels hidden, it would give that statement away (with its "Vet ikke" share
     # it can tell the one level given). It is shown only where no statement of the area with
     # a level is hidden from this reader.
     with_level = col(s.level_1) + col(s.level_2) + col(s.level_3) + col(s.level_4)
-    gave_level = case((_reader_gave(s.round_id, readers, s.statement_id, True), 1), else_=0)
+    gave_level = _counted(
+        readers, with_level, lambda: _reader_gave(s.round_id, readers, s.statement_id, True)
+    )
     hidden = exists().where(*in_area, with_level > 0, with_level - gave_level < minimum)
     query = select(
         col(a.round_id),
@@ -329,8 +347,8 @@ def _comments(
     session: Session, round_ids: list[int], readers: Readers, minimum: int
 ) -> dict[int, dict[str, list[str]]]:
     c, snap = SnapshotComment, RoundSnapshot
-    own = _own_submitted_response(col(snap.round_id), readers)
-    others = col(snap.respondents) - case((exists(own), 1), else_=0)
+    own = lambda: exists(_own_submitted_response(col(snap.round_id), readers))  # noqa: E731
+    others = col(snap.respondents) - _counted(readers, col(snap.respondents), own)
     query = (
         select(col(c.round_id), col(c.area_id), col(c.text))
         .join(snap, col(snap.round_id) == col(c.round_id))

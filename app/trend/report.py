@@ -1,7 +1,9 @@
 """The report of one closed round for the municipal council: the printable page and the PDF.
 
-The figures are the team results as the manager sees them (results.service.team_results) and
-the development up to the round (trend.view), so the report never shows more than the pages.
+The figures are the team results and the development up to the round, read as for any of
+those who answered (`shared=True`: a figure needs the minimum and one more, see
+results.service.readers_of), since the report is a public document they may read too. It never
+shows more than the leader's own pages.
 """
 
 from dataclasses import dataclass

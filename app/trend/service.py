@@ -2,7 +2,8 @@
 in every round and the change since the round before.
 
 Every figure comes from the rounds' snapshots as this reader may see them (read_snapshots with
-the minimum per figure, not counting the reader), never from answers. Across content versions
+the minimum per figure, not counting the reader; for what others read too, as any of those who
+answered may see them), never from answers. Across content versions
 the lineage map decides what can be compared: a point across a reworded or split statement is
 marked "not directly comparable" and gets no change figure.
 """

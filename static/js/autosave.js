@@ -246,10 +246,10 @@
     if (field) { keep(field); }
   });
   // Control characters come with text pasted from some programs, unseen, and the server
-  // refuses them: vertical tab and form feed become the line breaks they stand for, and the
-  // others (nobody types them, and they show as nothing) are left out.
+  // refuses them: vertical tab, form feed and next line become the line breaks they stand
+  // for, and the others (nobody types them, and they show as nothing) are left out.
   function clean(text) {
-    return text.replace(/[\u000b\u000c]/g, "\n").replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g, "");
+    return text.replace(/[\u000b\u000c\u0085]/g, "\n").replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g, "");
   }
   function tidy(area) {
     var tidied = clean(area.value);

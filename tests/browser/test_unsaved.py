@@ -114,11 +114,11 @@ def test_a_reload_puts_back_what_was_not_saved(page, app_url, server):
 def test_unseen_control_characters_in_a_paste_are_left_out_not_refused(page, app_url, server):
     open_first_area(page, app_url)
     comment = page.get_by_label(COMMENT)
-    # As pasted from some programs: a vertical tab, a bell, a C1 control, a delete.
-    comment.fill("Linje en\x0bLinje to\x07 og\x85 tre\x7f.")
-    expect(comment).to_have_value("Linje en\nLinje to og tre.")
+    # As pasted from some programs: a vertical tab, a next line, a bell, a C1 control, a delete.
+    comment.fill("Linje en\x0bLinje to\x85Linje tre\x07 og\x9b fire\x7f.")
+    expect(comment).to_have_value("Linje en\nLinje to\nLinje tre og fire.")
     expect(page.locator(".comment .statement__status")).to_contain_text("Lagret kl.")
-    assert stored_comment(server) == "Linje en\nLinje to og tre."
+    assert stored_comment(server) == "Linje en\nLinje to\nLinje tre og fire."
 
 
 def test_a_paste_over_the_limit_is_kept_whole_and_counted(page, app_url, server):

@@ -225,8 +225,10 @@ def test_what_others_read_too_needs_one_more_than_the_leaders_own_screen(client,
         client.get(f"/runder/{cast.round_a.id}/mote?steg=1").text, "html.parser"
     )
     assert meeting.h1.get_text(strip=True) == "Resultatene kan ikke vises"
+    assert "møtevisningen viser bare tall som minst 4 står bak" in meeting.get_text()
     exported = client.get("/kommune/eksport").json()["rounds"][0]
     assert exported["results"] is None
     assert "at least 4" in exported["note"]
+    assert exported["minimum_respondents"] == 4
     workbook = client.get("/utvikling/eksport.csv").content.decode("utf-8-sig")
     assert "66,7" not in workbook  # tillit: (0 + 100 + 100) / 3

@@ -159,3 +159,30 @@ def test_a_mail_server_out_of_reach_is_logged_for_the_operator_without_addresses
     assert f"127.0.0.1:{settings.smtp_port} did not take a message" in text
     assert "refused" in text.lower()
     assert "@" not in text
+
+
+def test_a_mail_server_refusing_an_address_is_logged_without_it(caplog, monkeypatch):
+    import smtplib
+
+    from app import mail
+    from app.settings import get_settings
+
+    class Refusing:  # a mail server that refuses the recipient, quoting the address
+        def __init__(self, *args, **kwargs): ...
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            return False
+
+        def send_message(self, message):
+            raise smtplib.SMTPRecipientsRefused({"leder@kommune.no": (550, b"rejected")})
+
+    monkeypatch.setattr(mail.smtplib, "SMTP", Refusing)
+    message = mail.EmailMessage()
+    message["To"] = "leder@kommune.no"
+    with pytest.raises(mail.MailError):
+        mail._deliver(message, get_settings())
+    (record,) = [r for r in caplog.records if r.name == "app.mail"]
+    assert "SMTPRecipientsRefused" in record.getMessage()
+    assert "@" not in record.getMessage()

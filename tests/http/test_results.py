@@ -12,7 +12,7 @@ from app.results.snapshot import read_snapshot
 from app.rounds.service import guidance_of
 from app.settings import get_settings
 from tests.conftest import login
-from tests.factories import GUIDANCE, make_closed_round_with, make_round
+from tests.factories import GUIDANCE, make_closed_round_at, make_closed_round_with, make_round
 
 HX = {"HX-Request": "true"}
 
@@ -165,12 +165,14 @@ def test_comments_are_shown_without_names(client, cast, db):
 
 
 def test_the_minimum_can_be_raised_but_never_lowered(client, cast, db, monkeypatch):
-    for user in (cast.staff, cast.staff2, cast.staff3):
+    for user in (cast.staff, cast.staff2):
         answer_and_submit(client, db, cast.round_a, user, {})
-    monkeypatch.setattr(get_settings(), "min_respondents", 4)
-    assert "minst 4 andre enn deg" in results_page(client, cast).get_text()  # hidden
     monkeypatch.setattr(get_settings(), "min_respondents", 1)  # ignored: the content's 3 holds
-    assert "3 personer" in results_page(client, cast).get_text()
+    assert "minst 3 andre enn deg" in results_page(client, cast).get_text()  # two: hidden
+    three = make_closed_round_at(db, cast.a, [cast.staff, cast.staff2, cast.staff3], name="Tre")
+    assert "Prioriteringer" in results_page(client, cast, three).get_text()
+    monkeypatch.setattr(get_settings(), "min_respondents", 4)
+    assert "minst 4 andre enn deg" in results_page(client, cast, three).get_text()
 
 
 def test_staff_are_told_the_configured_minimum(client, cast, db, monkeypatch):

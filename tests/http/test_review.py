@@ -342,8 +342,13 @@ def test_ks_reads_as_any_respondent_could_so_nothing_tells_the_leaders_answers(c
     # feedback is read in the municipality, by those who answered too, so KS sees a figure
     # only where any one of them would have three others behind it: none here.
     rnd = make_closed_round_at(db, cast.a, [cast.staff, cast.staff2, cast.staff3], level=3)
+    login(client, cast.manager)
+    offer = soup(client.get(f"/runder/{rnd.id}/resultater")).get_text()
+    assert "KS vil derfor ikke se noen tall eller kommentarer fra denne runden." in offer
     share(client, cast, rnd)
-    assert "Poeng per område" in soup(client.get(f"/runder/{rnd.id}/resultater")).get_text()
+    shared = soup(client.get(f"/runder/{rnd.id}/resultater")).get_text()
+    assert "Poeng per område" in shared
+    assert "noen tall dere ser her, kan mangle hos KS" in shared
     login(client, cast.ks_adviser)
     text = soup(client.get(f"/ks/runder/{rnd.id}")).get_text()
     assert "Poeng per område" not in text
