@@ -79,6 +79,7 @@ def test_a_button_pressed_after_the_round_closed_shows_the_comment_to_copy(clien
     assert response.status_code == 409
     shown = BeautifulSoup(response.text, "html.parser")
     assert "Runden er lukket" in shown.select_one("[role=alert]").get_text()
+    assert shown.get_text().count("Runden er lukket") == 1  # said once, in the alert
     drafts = shown.select_one("#drafts")
     assert not drafts.has_attr("hidden")
     assert drafts.select_one("textarea").get_text() == typed
