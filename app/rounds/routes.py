@@ -254,7 +254,7 @@ def submit(request: Request, round_id: Id, actor: ActorDep, session: SessionDep)
     try:
         service.submit(session, actor, rnd)
     except InvalidInput as exc:
-        ctx = {**_overview(session, actor, rnd), "error": exc.message}
+        ctx = {**_overview(session, actor, rnd), "error": exc.message, "error_field": exc.field}
         return render(request, "rounds/round.html", ctx, status_code=422)
     msg = _("Takk! Svaret ditt er sendt inn. Her er dine egne resultater og råd.")
     return redirect(f"/runder/{rnd.id}/mine-resultater", msg, request)

@@ -326,7 +326,8 @@ def submit(session: Session, actor: Actor, rnd: Round) -> None:
         ]
         raise InvalidInput(
             _("Svar på alle påstandene før du sender inn. Det mangler svar i: %(areas)s.")
-            % {"areas": ", ".join(missing)}
+            % {"areas": ", ".join(missing)},
+            field="missing-areas",
         )
     if response.submitted_at is None:
         _set_submitted(session, rnd, response, datetime.now(UTC))

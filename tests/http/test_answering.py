@@ -134,8 +134,11 @@ def test_a_refused_submit_links_to_the_areas_still_missing_answers(client, cast,
     client.post(f"/runder/{rnd.id}/omrade/{done.id}", data=data)
     response = client.post(f"/runder/{rnd.id}/send-inn", data={"csrf_token": token})
     assert response.status_code == 422
-    links = BeautifulSoup(response.text, "html.parser").select("[role=alert] #missing-areas a")
+    alert = BeautifulSoup(response.text, "html.parser").select_one("[role=alert]")
+    links = alert.select("#missing-areas a")
     assert [a["href"] for a in links] == [f"/runder/{rnd.id}/omrade/{a.id}" for a in rest]
+    # Each missing area once in the alert: as a link, not also in the sentence above it.
+    assert alert.get_text().count(rest[0].title.nb) == 1
     # The refusal stays at the form's address. Reloaded (or opened from the history), that
     # address leads to the round rather than to a «Denne adressen tar ikke imot …».
     again = client.get(f"/runder/{rnd.id}/send-inn")
