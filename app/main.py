@@ -37,13 +37,13 @@ from app.settings import get_settings
 from app.static_files import static_app, static_url
 from app.trend.routes import router as trend_router
 from app.web import (
-    ROUND_PAGE,
     LocaleMiddleware,
     allow,
     check_request,
     error_page,
     is_htmx,
     redirect,
+    round_page,
 )
 
 
@@ -159,9 +159,9 @@ def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if exc.status_code == 405 and request.method == "GET" and not is_htmx(request):
         # A refused form's page stays at the form's address (…/send-inn); reloaded or opened
         # again from the history, that address takes only POST: go to the round instead.
-        found = ROUND_PAGE.match(request.url.path)
-        if found:
-            return redirect(found.group(0))
+        page = round_page(request.url.path)
+        if page:
+            return redirect(page)
     messages = {
         404: _("Vi fant ikke siden du ba om."),
         405: _("Denne adressen tar ikke imot denne typen forespørsel."),

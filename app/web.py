@@ -28,6 +28,7 @@ from app.db import SessionDep
 from app.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from app.logs import REQUEST_ID
 from app.results.scoring import shown, shown_difference
+from app.results.snapshot import shared_minimum
 from app.settings import ROOT, get_settings
 from app.static_files import static_url
 
@@ -57,6 +58,7 @@ def lang_attr(text: object) -> Markup:
 env.filters["lang_attr"] = lang_attr
 env.filters["num"] = lambda v: "–" if v is None else str(shown(v))
 env.filters["shown_change"] = shown_difference  # now|shown_change(before)
+env.globals["shared_minimum"] = shared_minimum  # behind a figure in what others read too
 
 
 # Days as Norwegians write them, in Oslo time (app.clock.day_text).
@@ -447,11 +449,16 @@ def error_page(request: Request, status: int, message: str) -> Response:
 ROUND_PAGE = re.compile(r"^(/ks)?/runder/\d+(?=/)")
 
 
+def round_page(path: str) -> str | None:
+    """The round's own page for an address under it (/runder/7/… → /runder/7), else None."""
+    found = ROUND_PAGE.match(path)
+    return found.group(0) if found else None
+
+
 def way_back(path: str, status: int) -> str | None:
     """For a refusal on a round's page (409: not now, e.g. the round is still open), the
     round's own page: the way on is there, not at the front page."""
-    found = ROUND_PAGE.match(path) if status == 409 else None
-    return found.group(0) if found else None
+    return round_page(path) if status == 409 else None
 
 
 class LocaleMiddleware:

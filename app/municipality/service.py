@@ -10,6 +10,7 @@ from app.accounts.models import Municipality, User
 from app.audit import record
 from app.authz import Action, Actor, require
 from app.results.service import ResultsPage, team_results
+from app.results.snapshot import shared_minimum
 from app.rounds.lifecycle import counts
 from app.rounds.models import Round, RoundStatus
 from app.rounds.service import guidance_of
@@ -89,7 +90,7 @@ def _round(session: Session, actor: Actor, rnd: Round) -> dict[str, Any]:
         "submitted": tally.submitted,
         # Behind every figure in this file: the minimum and one more (any who answered may
         # read it), so each respondent has the minimum of others behind it.
-        "minimum_respondents": page.needed + 1,
+        "minimum_respondents": shared_minimum(page.needed),
         "results": _results(page) if page.visible else None,
         "note": _note(rnd, page),
     }
@@ -129,8 +130,8 @@ def _note(rnd: Round, page: ResultsPage) -> str | None:
     if rnd.status == RoundStatus.OPEN:
         return "the round is open: results are computed once, when it closes"
     if not page.visible:
-        return f"too few respondents: a file others may read needs at least {page.needed + 1}"
+        return f"too few respondents: a file others may read needs at least {shared_minimum(page.needed)}"
     return (
-        f"figures are left out (null) where fewer than {page.needed + 1} stand behind them, "
+        f"figures are left out (null) where fewer than {shared_minimum(page.needed)} stand behind them, "
         f"so that each respondent has at least {page.needed} others behind every figure"
     )

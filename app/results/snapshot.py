@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Exists, Select, case, exists, select
+from sqlalchemy import Exists, case, exists, select
 from sqlmodel import Session, col
 
 from app.content.schema import Guidance
@@ -44,6 +44,12 @@ ANYONE = Anyone()
 # Whose own answer never counts towards the minimum: one user id (the reader, who knows only
 # their own answer), or ANYONE: one answer is left out wherever there is one.
 Readers = int | Anyone
+
+
+def shared_minimum(minimum: int) -> int:
+    """How many must stand behind a figure read with ANYONE (what others read too): the
+    minimum and the one answer left out, so each who answered has the minimum of others."""
+    return minimum + 1
 
 
 def take_snapshot(session: Session, guidance: Guidance, rnd: Round) -> RoundSnapshot:
@@ -205,13 +211,12 @@ def read_snapshots(
     if not round_ids:
         return {}
     snap = RoundSnapshot
-    own = lambda: exists(_own_submitted_response(col(snap.round_id), readers))  # noqa: E731
     headers = session.execute(
         select(
             col(snap.round_id),
             col(snap.respondents),
             col(snap.invited),
-            _counted(readers, col(snap.respondents), own),
+            _counted(readers, col(snap.respondents), _own_response_in(col(snap.round_id))),
         ).where(col(snap.round_id).in_(round_ids))
     ).all()
     found = [row[0] for row in headers]
@@ -231,55 +236,59 @@ def read_snapshots(
     }
 
 
-def _counted(readers: Readers, count: Any, own: Callable[[], Exists]) -> Any:
+Own = Callable[[int], Exists]  # given a reader's id: does their own answer count here?
+
+
+def _counted(readers: Readers, count: Any, own: Own) -> Any:
     """1 where the reader's own answer is among `count`, else 0. For one reader, whether
     their own submitted response holds it (`own`, an EXISTS correlated with the row read);
     for ANYONE, wherever there is one, read from the snapshot alone, so it never depends on
     the raw answers (or on who gave them)."""
     if isinstance(readers, Anyone):
         return case((count > 0, 1), else_=0)
-    return case((own(), 1), else_=0)
+    return case((own(readers), 1), else_=0)
 
 
-def _is_reader(user_id: Any, readers: Readers) -> Any:
-    assert isinstance(readers, int)  # ANYONE is counted by _counted, from the snapshot
-    return user_id == readers
-
-
-def _own_submitted_response(round_id: Any, readers: Readers) -> Select[Any]:
+def _own_response_in(round_id: Any) -> Own:
     """A reader's submitted response in the round `round_id` (a column, so it correlates
     with the row being read)."""
-    return select(col(Response.id)).where(
+    return lambda reader_id: exists().where(
         col(Response.round_id) == round_id,
-        _is_reader(col(Response.user_id), readers),
+        col(Response.user_id) == reader_id,
         col(Response.submitted_at).is_not(None),
     )
 
 
-def _reader_gave(round_id: Any, readers: Readers, statement: Any, level_only: bool) -> Exists:
-    """Did the reader's own submitted response in that round answer this statement (with a
-    level)? One EXISTS over answer and response, correlated with the row being read."""
-    query = exists().where(
-        col(Answer.response_id) == col(Response.id),
-        col(Response.round_id) == round_id,
-        _is_reader(col(Response.user_id), readers),
-        col(Response.submitted_at).is_not(None),
-        col(Answer.statement_id) == statement,
-    )
-    return query.where(col(Answer.level) > 0) if level_only else query
+def _own_answer_to(round_id: Any, statement: Any, level_only: bool, *where: Any) -> Own:
+    """Did a reader's own submitted response in that round answer this statement (with a
+    level; and `where`)? One EXISTS over answer and response, correlated with the row read."""
+
+    def gave(reader_id: int) -> Exists:
+        query = exists().where(
+            col(Answer.response_id) == col(Response.id),
+            col(Response.round_id) == round_id,
+            col(Response.user_id) == reader_id,
+            col(Response.submitted_at).is_not(None),
+            col(Answer.statement_id) == statement,
+            *where,
+        )
+        return query.where(col(Answer.level) > 0) if level_only else query
+
+    return gave
+
+
+def _with_level(s: type[SnapshotStatement]) -> Any:
+    """How many gave the statement a level (1–4), not «Vet ikke»."""
+    return col(s.level_1) + col(s.level_2) + col(s.level_3) + col(s.level_4)
 
 
 def _statements(
     session: Session, round_ids: list[int], readers: Readers, minimum: int
 ) -> dict[int, list[StatementFigures]]:
     s = SnapshotStatement
-    with_level = col(s.level_1) + col(s.level_2) + col(s.level_3) + col(s.level_4)
-    gave_level = _counted(
-        readers, with_level, lambda: _reader_gave(s.round_id, readers, s.statement_id, True)
-    )
-    gave_any = _counted(
-        readers, col(s.answered), lambda: _reader_gave(s.round_id, readers, s.statement_id, False)
-    )
+    with_level = _with_level(s)
+    gave_level = _counted(readers, with_level, _own_answer_to(s.round_id, s.statement_id, True))
+    gave_any = _counted(readers, col(s.answered), _own_answer_to(s.round_id, s.statement_id, False))
     level_ok = with_level - gave_level >= minimum
     any_ok = col(s.answered) - gave_any >= minimum
     query = (
@@ -320,16 +329,14 @@ def _areas(
 ) -> dict[int, dict[str, AreaFigures]]:
     a, s = SnapshotArea, SnapshotStatement
     in_area = (col(s.round_id) == col(a.round_id), col(s.area_id) == col(a.area_id))
-    reader_gave = lambda: _reader_gave(a.round_id, readers, s.statement_id, True).where(*in_area)  # noqa: E731
-    ok = col(a.respondents) - _counted(readers, col(a.respondents), reader_gave) >= minimum
+    in_this_area = _own_answer_to(a.round_id, s.statement_id, True, *in_area)
+    ok = col(a.respondents) - _counted(readers, col(a.respondents), in_this_area) >= minimum
     # The spread is made from each person's own mean over all the area's statements: with one
     # statement's levels hidden, it would give that statement away (with its "Vet ikke" share
     # it can tell the one level given). It is shown only where no statement of the area with
     # a level is hidden from this reader.
-    with_level = col(s.level_1) + col(s.level_2) + col(s.level_3) + col(s.level_4)
-    gave_level = _counted(
-        readers, with_level, lambda: _reader_gave(s.round_id, readers, s.statement_id, True)
-    )
+    with_level = _with_level(s)
+    gave_level = _counted(readers, with_level, _own_answer_to(s.round_id, s.statement_id, True))
     hidden = exists().where(*in_area, with_level > 0, with_level - gave_level < minimum)
     query = select(
         col(a.round_id),
@@ -347,7 +354,7 @@ def _comments(
     session: Session, round_ids: list[int], readers: Readers, minimum: int
 ) -> dict[int, dict[str, list[str]]]:
     c, snap = SnapshotComment, RoundSnapshot
-    own = lambda: exists(_own_submitted_response(col(snap.round_id), readers))  # noqa: E731
+    own = _own_response_in(col(snap.round_id))
     others = col(snap.respondents) - _counted(readers, col(snap.respondents), own)
     query = (
         select(col(c.round_id), col(c.area_id), col(c.text))

@@ -12,6 +12,7 @@ from app.clock import oslo_date
 from app.content.service import current_guidance
 from app.i18n import _, current_locale
 from app.results.service import min_respondents
+from app.results.snapshot import shared_minimum
 from app.review.national import Overview, Row, signal_rules
 
 Value = str | float | int | date | None
@@ -32,7 +33,7 @@ def _columns(ov: Overview) -> list[tuple[str, str]]:
     ]
     minimum = min_respondents(current_guidance())
     fewer = _("Poeng 0–100 for området; tomt der færre enn %(n)s står bak tallet.") % {
-        "n": minimum + 1
+        "n": shared_minimum(minimum)
     }
     areas = [(a.title[loc], fewer) for a in ov.areas]
     return [*fixed, *areas, (_("Signaler"), _("Signalene runden utløser, skilt med |."))]

@@ -45,13 +45,10 @@ def store_figures(session: Session, rnd: Round, share: RoundShare) -> int:
     return view.respondents
 
 
-def refresh_figures(session: Session, municipality_ids: set[int | None] | None = None) -> int:
-    """Compute the standing shares' figures again (of these municipalities, or of all); the
-    caller commits. Returns how many shares."""
+def refresh_figures(session: Session) -> int:
+    """Compute every standing share's figures again; the caller commits. Returns how many
+    shares."""
     query = select(RoundShare).where(col(RoundShare.active_round_id).is_not(None))
-    if municipality_ids is not None:
-        wanted = [m for m in municipality_ids if m is not None]
-        query = query.where(col(RoundShare.municipality_id).in_(wanted))
     # Locked, in one order: a second refresh of the same shares waits and then sees the rows
     # this one wrote (it deleted nothing it could see and inserted the same keys again).
     shares = session.exec(query.order_by(col(RoundShare.id)).with_for_update()).all()

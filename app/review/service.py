@@ -221,13 +221,10 @@ def reply_to_feedback(
         raise InvalidInput(_("Skriv et svar før du sender."))
     # The standing share, held until the reply is committed: a withdrawal waits for it, so a
     # reply is never accepted (and mailed) while KS can no longer see it.
-    standing = session.exec(
-        select(RoundShare.id).where(RoundShare.active_round_id == rnd.id).with_for_update(read=True)
-    ).first()
-    if standing is None:
+    standing = select(RoundShare.id).where(RoundShare.active_round_id == rnd.id)
+    if session.exec(standing.with_for_update(read=True)).first() is None:
         session.rollback()
         raise _not_shared()
-    shared_now = select(RoundShare.id).where(RoundShare.active_round_id == rnd.id).exists()
     result = session.execute(
         update(Feedback)
         .where(
@@ -235,7 +232,7 @@ def reply_to_feedback(
             col(Feedback.sent_at).is_not(None),
             col(Feedback.reply).is_(None),
             col(Feedback.share_id).in_(select(RoundShare.id).where(RoundShare.round_id == rnd.id)),
-            shared_now,  # in the write itself too: SQLite has no row lock to hold the share
+            standing.exists(),  # in the write itself too: SQLite has no row lock to hold it
         )
         .values(reply=text, reply_at=datetime.now(UTC), reply_by_id=actor.user_id)
     )

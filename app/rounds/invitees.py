@@ -31,6 +31,9 @@ _SEPARATORS = re.compile(r"[\s,;]+")  # lines or commas (semicolons, as mail pro
 class AddressProblem(InvalidInput):
     """Something wrong with the new people's addresses (the form points to that field)."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="round-new-people")
+
 
 def parse_addresses(text: str) -> list[str]:
     """The addresses typed, normalised and without repeats; InvalidInput names a bad one."""

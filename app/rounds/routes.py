@@ -90,9 +90,7 @@ def create(
             **_list_context(session, actor),
             "typed": typed,
             "error": exc.message,
-            "error_field": "round-new-people"
-            if isinstance(exc, invitees.AddressProblem)
-            else exc.field,
+            "error_field": exc.field,
         }
         return render(request, "rounds/list.html", ctx, status_code=422)
     # The "round opened" mail goes after the response (a slow mail server does not hold up

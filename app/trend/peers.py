@@ -83,8 +83,9 @@ def _figure(scores: list[float]) -> PeerFigure:
 
 def _query(cutoff: datetime, size_class: str, own: int) -> Select[Any]:
     """Area scores of each other municipality's (not `own`) latest closed round since
-    `cutoff`, each with whether it may count towards the national median and towards the median of `size_class`:
-    only where at least PEER_MINIMUM municipalities have a score for that area (and class).
+    `cutoff`, each with whether it may count towards the national median and towards the
+    median of `size_class`: only where at least PEER_MINIMUM municipalities have a score for
+    that area (and class).
     A score that may count towards neither never leaves the database."""
     s, m = SnapshotAreaScore, Municipality
     rank = func.dense_rank().over(
