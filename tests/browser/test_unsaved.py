@@ -214,6 +214,11 @@ def test_the_reason_for_a_refusal_stays_beside_the_field(page, app_url):
     comment.fill("Gjelder 01010112377")
     status = page.locator(".comment .statement__status")
     expect(status).to_contain_text("fødselsnummer")
+    # Leaving the field sends it once more (its change event), refused again. Let that answer
+    # come first: the status line shows whichever answer came last, and the radio's «Lagret»
+    # could otherwise arrive before it and be replaced (this flaked once in a full run).
+    comment.blur()
+    page.wait_for_load_state("networkidle")
     page.locator("fieldset.statement").first.get_by_role("radio").first.check()
     expect(page.locator("#save-status")).to_contain_text("Lagret")
     expect(status).to_contain_text("fødselsnummer")  # still there after another save
