@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.sql.expression import Exists
+from sqlalchemy.sql.expression import ColumnElement, Exists
 from sqlmodel import Session, SQLModel, create_engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -259,17 +259,21 @@ def upsert(
     values: dict[str, Any],
     keys: list[str],
     when: Exists | None = None,
+    over: ColumnElement[bool] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> bool:
     """INSERT … ON CONFLICT DO UPDATE: atomic, so concurrent saves of one row never collide.
 
     With `when`, the row is written only if that condition holds, checked in the same
-    statement as the write (it may use the values as bind parameters by their names). Returns
-    whether the row was written. `when` is a module constant: statements are cached by it.
+    statement as the write (it may use the values as bind parameters by their names). With
+    `over` (which needs `when`), a row already there is replaced only if that condition on it
+    holds (… DO UPDATE … WHERE); `params` are its bind parameters. Returns whether the row was
+    written. The conditions are module constants: statements are cached by them.
     """
     connection = session.connection() if isinstance(session, Session) else session
-    stmt = _upsert_statement(connection.dialect.name, model, tuple(values), tuple(keys), when)
+    stmt = _upsert_statement(connection.dialect.name, model, tuple(values), tuple(keys), when, over)
     # Core, not the ORM: this is the autosave's hot path, and the statement is built once.
-    result = connection.execute(stmt, values)
+    result = connection.execute(stmt, values | (params or {}))
     return when is None or result.first() is not None
 
 
@@ -279,10 +283,13 @@ async def upsert_async(
     values: dict[str, Any],
     keys: list[str],
     when: Exists | None = None,
+    over: ColumnElement[bool] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> bool:
     """`upsert` through an asyncio connection."""
-    stmt = _upsert_statement(connection.dialect.name, model, tuple(values), tuple(keys), when)
-    result = await connection.execute(stmt, values)
+    dialect = connection.dialect.name
+    stmt = _upsert_statement(dialect, model, tuple(values), tuple(keys), when, over)
+    result = await connection.execute(stmt, values | (params or {}))
     return when is None or result.first() is not None
 
 
@@ -293,6 +300,7 @@ def _upsert_statement(
     columns: tuple[str, ...],
     keys: tuple[str, ...],
     when: Exists | None,
+    over: ColumnElement[bool] | None,
 ) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(model)
@@ -300,8 +308,9 @@ def _upsert_statement(
         table = stmt.table
         row = select(*(bindparam(c, type_=table.c[c].type) for c in columns)).where(when)
         stmt = stmt.from_select(list(columns), row)
+    assert over is None or when is not None, "RETURNING says whether `over` held"
     updates = {c: stmt.excluded[c] for c in columns if c not in keys}
-    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=updates)
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=updates, where=over)
     # RETURNING says whether the row was written (rowcount is -1 here with psycopg).
     return stmt if when is None else stmt.returning(stmt.table.c[keys[0]])
 

@@ -12,10 +12,11 @@ twice as many saves.
 
 The checks are the full path's own (the same login query, access rule, `require` and
 `service.check_save`), and so is the write: one INSERT … ON CONFLICT that holds only while
-the response is unsubmitted, a transaction by itself. Everything else goes the full way:
-a save of several rows (written together or not at all), the first save (it creates the
-response), a round whose guidance this process has not read yet, a SQLite save that found
-another connection writing at every try, and the tests' shared transaction.
+the response is unsubmitted (and a comment only over the text the page showed), a transaction
+by itself. Everything else goes the full way: a save of several rows (written together or not
+at all), the first save (it creates the response), a round whose guidance this process has not
+read yet, a SQLite save that found another connection writing at every try, and the tests'
+shared transaction. So does a save that wrote nothing: the full path says why.
 """
 
 import asyncio
@@ -30,7 +31,7 @@ from sqlmodel import Session
 
 from app.authz import Action, require
 from app.content.service import loaded_guidance
-from app.db import async_engine, is_busy, loop_sqlite_engine, upsert, upsert_async
+from app.db import async_engine, is_busy, loop_sqlite_engine, upsert_async
 from app.errors import Conflict
 from app.i18n import _
 from app.rounds import hotpath, service
@@ -98,7 +99,7 @@ def _save_on_sqlite(engine: Engine, params: dict[str, Any], checks: Checks) -> P
         if checked is None:
             return None
         row, progress = checked
-        written = upsert(connection, row.model, row.values, row.keys, when=UNSUBMITTED)
+        written = service.write(connection, row)
         connection.commit()
     return _saved(written, progress)
 
@@ -115,7 +116,13 @@ async def _on_postgres(bind: Engine, params: dict[str, Any], checks: Checks) -> 
                 return None
             row, progress = checked
             written = await upsert_async(
-                connection, row.model, row.values, row.keys, when=UNSUBMITTED
+                connection,
+                row.model,
+                row.values,
+                row.keys,
+                when=UNSUBMITTED,
+                over=row.over,
+                params=row.params,
             )
     except DBAPIError as exc:
         if not exc.connection_invalidated:
@@ -144,7 +151,7 @@ def _checked(row: Any, checks: Checks) -> tuple[SaveRow, Progress] | None:
     return save, service.tally(guidance, found.answered | set(checks.form.answers))
 
 
-def _saved(written: bool, progress: Progress) -> Progress:
-    if not written:  # submitted since the query read it (another tab or process)
-        raise Conflict(_(service.SUBMITTED))
-    return progress
+def _saved(written: bool, progress: Progress) -> Progress | None:
+    # Not written: submitted, or the comment saved, from another tab or process since the
+    # query read it. The full path writes nothing either, and says which.
+    return progress if written else None

@@ -4,6 +4,10 @@ The same shape serves the htmx autosave (one field) and the plain form post (all
 The plain form also carries each field's value as the page showed it (`was.a.…`, `was.c.…`),
 and a field left as it was is not written: a page open since before another tab (or another
 device) saved that field must not put the old value back when its button is pressed.
+
+A changed comment is written only over the text the page showed (`AnswerForm.replaces`; the
+autosave sends `was.c.…` too): a comment saved from another tab or device meanwhile is not
+written over unseen. Levels are one click to redo, so the last one chosen counts.
 """
 
 from collections.abc import Mapping
@@ -19,6 +23,8 @@ from app.i18n import _
 class AnswerForm:
     answers: dict[str, int] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
+    # area -> the saved comment the new text replaces, as the page showed it (where it said)
+    replaces: dict[str, str] = field(default_factory=dict)
     # Where the plain form post goes after saving: "next", "previous" or "overview".
     goto: str = ""
 
@@ -43,8 +49,13 @@ def parse_answer_form(form: Mapping[str, object]) -> AnswerForm:
         if shown.get(f"a.{statement}") == str(level):
             del parsed.answers[statement]
     for area, text in list(parsed.comments.items()):
-        if f"c.{area}" in shown and _comment(shown[f"c.{area}"]) == text:
+        if f"c.{area}" not in shown:
+            continue
+        before = _comment(shown[f"c.{area}"])
+        if before == text:
             del parsed.comments[area]
+        else:
+            parsed.replaces[area] = before
     return parsed
 
 

@@ -210,12 +210,17 @@ def _not_saved(
     form: AnswerForm,
     exc: InvalidInput,
 ) -> Response:
-    """Re-show what was typed with the reason, so nothing the user wrote is lost."""
+    """Re-show what was typed with the reason, so nothing the user wrote is lost. A comment
+    saved elsewhere meanwhile is shown below the one typed here; the page's `was.` field now
+    holds it, so pressing a button again writes over it knowingly."""
     actor = request.state.actor
     rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     ctx = _area_context(session, actor, rnd, area_id, typed=form, error=exc.message)
     ctx["error_field"] = exc.field
-    return render(request, "rounds/area.html", ctx, blocks=["save_status"], status_code=422)
+    if isinstance(exc, service.CommentChanged):
+        ctx["saved_elsewhere"] = exc.saved
+    blocks = ["save_status"]
+    return render(request, "rounds/area.html", ctx, blocks=blocks, status_code=exc.status_code)
 
 
 def _too_late(
@@ -388,6 +393,7 @@ def _area_context(
         "progress": service.progress(session, guidance, response) if response else None,
         "locked": bool(response and response.submitted_at) or rnd.status != "open",
         "error": error,
+        "saved_elsewhere": None,  # a comment saved from elsewhere meanwhile (CommentChanged)
         "minimum": min_respondents(guidance),  # behind any comment the manager reads
         "max_comment": get_settings().max_comment_length,
     }

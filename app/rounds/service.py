@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, update
+from sqlalchemy import Connection, Integer, String, bindparam, literal_column, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -16,7 +16,7 @@ from app.clock import oslo_today
 from app.content.schema import Guidance
 from app.content.service import current_guidance, current_version, guidance_for
 from app.db import insert_ignore, serialized_writes, upsert
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.i18n import N_, _, current_locale
 from app.rounds import invitees
 from app.rounds.forms import AnswerForm
@@ -202,11 +202,48 @@ def autosave(session: Session, found: Found, form: AnswerForm) -> Progress:
     progress = tally(guidance, answered | set(form.answers))
     with serialized_writes(session):
         for row in rows_to_save(response_id, form):
-            if not upsert(session, row.model, row.values, row.keys, when=UNSUBMITTED):
-                session.rollback()  # submitted since `hotpath.find` read it (another tab)
-                raise Conflict(_(SUBMITTED))
+            if not write(session, row):  # submitted or commented elsewhere since the read
+                refusal = why_not_written(session, response_id, form)
+                session.rollback()
+                raise refusal
         session.commit()
     return progress
+
+
+def write(session: Session | Connection, row: "SaveRow") -> bool:
+    """Write one row of a save: only while the response is unsubmitted, and a comment only
+    over the text the page showed. Returns whether it was written."""
+    return upsert(
+        session, row.model, row.values, row.keys, when=UNSUBMITTED, over=row.over, params=row.params
+    )
+
+
+class CommentChanged(InvalidInput):
+    """A comment was saved from another tab or device after the page showed it."""
+
+    status_code = 412  # autosave.js shows the saved text beside the one typed here
+
+    def __init__(self, area_id: str, saved: str) -> None:
+        super().__init__(
+            _(
+                "Kommentaren ble ikke lagret: den er endret i en annen fane eller på en annen "
+                "enhet etter at du åpnet siden. Teksten som er lagret nå, står under feltet."
+            ),
+            field=f"c.{area_id}",
+        )
+        self.saved = saved
+
+
+def why_not_written(session: Session, response_id: int, form: AnswerForm) -> DomainError:
+    """Why a save's row was not written, read in the write's transaction: the response was
+    submitted meanwhile, or one of the form's comments is no longer the text the page showed."""
+    response = session.get(Response, response_id, populate_existing=True)
+    if response is not None and response.submitted_at is None:
+        saved = comments_of(session, response)
+        for area_id, before in form.replaces.items():
+            if saved.get(area_id, before) not in (before, form.comments[area_id]):
+                return CommentChanged(area_id, saved[area_id])
+    return Conflict(_(SUBMITTED))
 
 
 def check_save(guidance: Guidance, status: str, form: AnswerForm) -> None:
@@ -223,6 +260,15 @@ class SaveRow:
     model: type[Answer | AreaComment]
     values: dict[str, Any]
     keys: list[str]
+    over: Any = None  # a condition on the row already there (see app.db.upsert)
+    params: dict[str, Any] | None = None  # its bind parameters
+
+
+# A comment replaces only the text the page showed (AnswerForm.replaces), or the same text.
+SAME_COMMENT = or_(
+    col(AreaComment.text) == bindparam("replaces", type_=String),
+    col(AreaComment.text) == literal_column("excluded.text"),
+)
 
 
 def rows_to_save(response_id: int, form: AnswerForm) -> list[SaveRow]:
@@ -236,14 +282,14 @@ def rows_to_save(response_id: int, form: AnswerForm) -> list[SaveRow]:
         )
         for s, lvl in form.answers.items()
     ]
-    rows += [
-        SaveRow(
-            AreaComment,
-            {"response_id": response_id, "area_id": area, "text": text, "updated_at": now},
-            ["response_id", "area_id"],
-        )
-        for area, text in form.comments.items()
-    ]
+    for area, text in form.comments.items():
+        values = {"response_id": response_id, "area_id": area, "text": text, "updated_at": now}
+        keys = ["response_id", "area_id"]
+        if area in form.replaces:
+            before = {"replaces": form.replaces[area]}
+            rows.append(SaveRow(AreaComment, values, keys, SAME_COMMENT, before))
+        else:
+            rows.append(SaveRow(AreaComment, values, keys))
     return rows
 
 

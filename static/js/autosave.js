@@ -2,6 +2,9 @@
 // is lost on the way).
 // - A save that fails (offline, server down, no answer in 15 s) is marked next to its field and
 //   tried again, at once when the browser is back online.
+// - A comment is saved only over the text this page last knew as saved. If it was saved from
+//   another tab or device meanwhile, the server refuses (412) and sends that text: it is shown
+//   under the field, which keeps what was typed here, and the person chooses which to keep.
 // - A save the server refuses (too long, a fødselsnummer) stays marked, with the server's
 //   reason next to the field. A save refused because the login ended waits: once the person
 //   has logged in again (in another tab) and comes back, it is sent again with the new login's
@@ -27,11 +30,13 @@
   htmx.config.timeout = TIMEOUT;
   var live = document.getElementById("save-status");
   // field -> why it is not saved: "retry" (no answer), "token" (a new form token is being
-  // fetched), "login" (logged out), "refused" (the server said why), "locked" (round closed)
+  // fetched), "login" (logged out), "refused" (the server said why), "locked" (round closed),
+  // "changed" (the comment was saved from elsewhere since this page knew it)
   var unsaved = new Map();
   var delays = new Map(); // field -> the next retry's delay in ms
   var renewed = new Set(); // fields already sent again with a new form token
   var sent = new Map(); // field -> the value its request under way sends
+  var bases = new Map(); // field -> the saved text that request replaces (its `was.` field)
   var dirty = new Set(); // fields changed here and not saved yet (kept in sessionStorage)
   var submitting = false;
 
@@ -141,9 +146,56 @@
   }
   function refused(field, status, html) {
     if (status === 401) { loggedOut(field); return; }
+    if (status === 412) { changedElsewhere(field, html); return; }
     unsaved.set(field, status === 409 ? "locked" : "refused");
     if (status !== 409) { drop(field); } // what the server refused is not kept in the tab
     show(field, html ? reasonIn(html) : form.dataset.msgLocked, "failed");
+  }
+
+  // --- a comment saved from another tab or device since this page knew it ---------------------
+  var elsewhere = document.getElementById("saved-elsewhere");
+  function changedElsewhere(field, html) {
+    var was = savedAs(field);
+    // Sent before the person chose (the click on a choice blurs the field, which sends it):
+    // the choice stands.
+    if (was && bases.get(field) !== was.value) { return; }
+    unsaved.set(field, "changed");
+    var reason = reasonIn(html);
+    show(field, reason, "failed");
+    announce(reason);
+    var page = new DOMParser().parseFromString(html || "", "text/html");
+    var saved = page.querySelector(".save-status__error[data-saved]");
+    if (!elsewhere || !saved) { return; }
+    elsewhere.querySelector("textarea").value = saved.dataset.saved;
+    elsewhere.hidden = false;
+  }
+  // The person chooses: save the field's text over the other, or take the other (the field's
+  // text is then shown to copy). Either way the page now knows the saved text.
+  function choose(button) {
+    var field = form.querySelector("textarea[hx-post]");
+    var saved = elsewhere.querySelector("textarea").value;
+    var typed = valueOf(field);
+    savedAs(field).value = saved;
+    elsewhere.hidden = true;
+    unsaved.delete(field);
+    if (button.dataset.choose === "typed") {
+      htmx.trigger(field, "change");
+    } else {
+      if (typed.trim() !== saved) { showToCopy(typed); }
+      setValue(field, saved);
+      count(field);
+      forget(field);
+      show(field, "", "ok");
+    }
+    field.focus();
+  }
+  if (elsewhere) {
+    elsewhere.querySelectorAll("[data-with-script]").forEach(function (e) { e.hidden = false; });
+    elsewhere.querySelectorAll("[data-without-script]").forEach(function (e) { e.hidden = true; });
+    elsewhere.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-choose]");
+      if (button) { choose(button); }
+    });
   }
 
   // The login's form token: a new login has a new one. Read from this page as the server now
@@ -193,6 +245,8 @@
     var field = fieldOf(event.detail.elt);
     if (!field) { return; }
     sent.set(field, valueOf(field));
+    var was = savedAs(field);
+    bases.set(field, was ? was.value : "");
     if (!unsaved.has(field)) { show(field, form.dataset.msgSaving, "saving"); }
   });
   document.body.addEventListener("htmx:afterRequest", function (event) {

@@ -251,3 +251,43 @@ def test_a_reload_never_writes_kept_text_over_a_newer_save(page, app_url, server
     page.unroute(re.compile(r".*/omrade/.*"))
     page.wait_for_timeout(500)
     assert stored_comment(server) == "NY"
+
+
+def typed_after_another_tab_saved(page, app_url) -> None:
+    """The first area open in this tab, a comment saved in another tab of the same person's,
+    and then a comment typed in this tab, which has not seen it."""
+    open_first_area(page, app_url)
+    other = page.context.new_page()
+    other.goto(page.url)
+    with other.expect_response(lambda r: r.request.method == "POST"):
+        other.get_by_label(COMMENT).fill("Fra den andre fanen")
+    other.close()
+    page.get_by_label(COMMENT).fill("Fra denne fanen")
+    expect(page.locator("#saved-elsewhere textarea")).to_have_value("Fra den andre fanen")
+
+
+def test_a_comment_saved_in_another_tab_is_shown_not_written_over(page, app_url, server):
+    typed_after_another_tab_saved(page, app_url)
+    status = page.locator(".comment .statement__status")
+    expect(status).to_contain_text("endret i en annen fane")
+    expect(page.get_by_label(COMMENT)).to_have_value("Fra denne fanen")
+    assert stored_comment(server) == "Fra den andre fanen"
+    assert_accessible(page)
+    page.get_by_role("button", name="Lagre og gå til neste område").click()
+    expect(page.locator("#save-status")).to_contain_text("ikke lagret ennå")  # stays
+    page.get_by_role("button", name="Lagre teksten i feltet i stedet").click()
+    expect(status).to_contain_text("Lagret kl.")
+    expect(page.locator("#saved-elsewhere")).to_be_hidden()
+    assert stored_comment(server) == "Fra denne fanen"
+
+
+def test_taking_the_comment_saved_elsewhere_keeps_the_own_text_to_copy(page, app_url, server):
+    typed_after_another_tab_saved(page, app_url)
+    page.get_by_role("button", name="Bruk kommentaren som er lagret").click()
+    expect(page.get_by_label(COMMENT)).to_have_value("Fra den andre fanen")
+    expect(page.locator("#drafts textarea")).to_have_value("Fra denne fanen")
+    expect(page.locator("#saved-elsewhere")).to_be_hidden()
+    url = page.url
+    page.get_by_role("button", name="Lagre og gå til neste område").click()
+    page.wait_for_url(lambda u: u != url)  # nothing left unsaved: the button leaves
+    assert stored_comment(server) == "Fra den andre fanen"

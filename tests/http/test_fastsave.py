@@ -180,7 +180,7 @@ def test_a_submitted_response_is_not_changed_on_the_event_loop(log_in_as, monkey
     )
     assert person.save(**{f"a.{first}": "4"}).status_code == 409
     assert person.level(first) == 2
-    assert len(person.threads) == 1
+    assert len(person.threads) == 2  # refused on the loop; the full path said why
 
 
 def test_a_closed_round_is_not_changed_on_the_event_loop(log_in_as):
@@ -347,3 +347,23 @@ def test_a_save_after_the_database_restarted_or_went_away(database, log_in_as):
         admin.dispose()
     assert person.save(**{f"a.{second}": "1"}).status_code == 200
     assert (person.level(first), person.level(second)) == (1, 1)
+
+
+def test_a_comment_saved_elsewhere_is_not_written_over_on_the_event_loop(log_in_as):
+    """A tab that showed an older comment sends that text along (`was.c.…`): its save is
+    refused, and the comment saved from the other tab stays."""
+    person, _statement, threads = answered_once(log_in_as("ansatt4@demo.kommune.no"), 3)
+    area = person.path.rsplit("/", 1)[1]
+    comment, shown = f"c.{area}", f"was.c.{area}"
+    assert person.save(**{comment: "Fra fanen", shown: ""}).status_code == 200
+    assert len(person.threads) == threads  # on the event loop
+    old_tab = person.save(**{comment: "Fra den gamle fanen", shown: ""})
+    assert old_tab.status_code == 412
+    assert 'data-saved="Fra fanen"' in old_tab.text
+    assert person.comment(area) == "Fra fanen"
+    assert len(person.threads) == threads + 1  # the full path said why
+    # The same text as the one saved is no conflict; the saved text as the base replaces it.
+    assert person.save(**{comment: "Fra fanen", shown: ""}).status_code == 200
+    assert person.save(**{comment: "Begge", shown: "Fra fanen"}).status_code == 200
+    assert person.comment(area) == "Begge"
+    assert len(person.threads) == threads + 1

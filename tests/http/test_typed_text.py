@@ -135,3 +135,53 @@ def test_reading_the_page_for_a_new_token_leaves_the_message_for_the_next_page(c
     assert "åpnet igjen" not in background.text
     assert "åpnet igjen" in client.get(f"/runder/{rnd.id}").text  # where the person goes next
     assert "åpnet igjen" not in client.get(f"/runder/{rnd.id}").text  # and only once
+
+
+def test_a_comment_saved_in_another_tab_is_not_written_over_by_a_button(client, cast, db):
+    """Without JavaScript: the old tab's button shows both texts and saves nothing, not even
+    the levels chosen with it; pressed again, it saves what the field then holds."""
+    token = login(client, cast.staff)
+    area = areas(db, cast.round_a)[0]
+    first = area.statements[0].id
+    url = f"/runder/{cast.round_a.id}/omrade/{area.id}"
+    old_tab = client.get(url).text  # no comment yet
+    saved = "Skrevet i den andre fanen"
+    client.post(url, data={f"c.{area.id}": saved, "csrf_token": token}, headers=HX)
+    typed = "Skrevet i den gamle fanen"
+    data = as_a_browser_sends(old_tab, **{f"c.{area.id}": typed, f"a.{first}": "3"})
+    refused = client.post(url, data=data | {"goto": "next"})
+    assert refused.status_code == 412
+    page = BeautifulSoup(refused.text, "html.parser")
+    assert "endret i en annen fane" in page.select_one("[role=alert]").get_text()
+    assert page.select_one(f"textarea[name='c.{area.id}']").get_text() == typed
+    assert page.select_one(f"#{first}-3").has_attr("checked")  # as chosen, though not saved
+    elsewhere = page.select_one("#saved-elsewhere")
+    assert not elsewhere.has_attr("hidden")
+    assert elsewhere.select_one("textarea").get_text() == saved
+    assert db.exec(select(AreaComment.text)).all() == [saved]
+    assert db.exec(select(Answer)).all() == []  # written together or not at all
+
+    again = client.post(url, data=as_a_browser_sends(refused.text, goto="next"))
+    assert again.status_code == 303
+    assert db.exec(select(AreaComment.text)).all() == [typed]
+    assert db.exec(select(Answer.level)).all() == [3]
+
+
+def test_an_autosave_from_an_old_tab_is_refused_with_the_saved_comment(client, cast, db):
+    token = login(client, cast.staff)
+    area = areas(db, cast.round_a)[0]
+    url = f"/runder/{cast.round_a.id}/omrade/{area.id}"
+    comment, shown = f"c.{area.id}", f"was.c.{area.id}"
+
+    def autosave(text: str, base: str) -> object:
+        data = {comment: text, shown: base, "csrf_token": token}
+        return client.post(url, data=data, headers=HX)
+
+    assert autosave("Første <tekst>", "").status_code == 200
+    refused = autosave("Fra en fane som ikke har sett den", "")
+    assert refused.status_code == 412
+    reason = BeautifulSoup(refused.text, "html.parser").select_one(".save-status__error")
+    assert reason["data-saved"] == "Første <tekst>"  # what autosave.js shows under the field
+    assert "endret i en annen fane" in reason.get_text()
+    assert autosave("Oppdatert", "Første <tekst>").status_code == 200
+    assert db.exec(select(AreaComment.text)).all() == ["Oppdatert"]
