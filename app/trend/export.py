@@ -16,6 +16,7 @@ from app.audit import record
 from app.authz import Actor
 from app.clock import oslo_date
 from app.i18n import _, pgettext
+from app.results.snapshot import shared_minimum
 from app.trend.service import Development, Point, RoundInfo, Series, development
 
 Cell = str | float | int | date | None
@@ -44,9 +45,10 @@ def _point_header() -> list[str]:
     ]
 
 
-def _value_header() -> list[str]:
+def _value_header(dev: Development) -> list[str]:
     return [
-        _("Poeng 0–100 (tomt: færre enn minstetallet sto bak, eller ikke spurt)"),
+        _("Poeng 0–100 (tomt: færre enn %(n)s sto bak, eller ikke spurt)")
+        % {"n": shared_minimum(dev.needed)},
         _("Endring i poeng siden runden før (tomt: ingen runde før, eller ikke sammenlignbar)"),
         _("Direkte sammenlignbar med runden før (ja/nei; tomt: ingen runde før)"),
         _("Merknad"),
@@ -54,7 +56,7 @@ def _value_header() -> list[str]:
 
 
 def _areas(dev: Development) -> Sheet:
-    header = [*_point_header(), _("Område-id (fast)"), _("Område"), *_value_header()]
+    header = [*_point_header(), _("Område-id (fast)"), _("Område"), *_value_header(dev)]
     rows = [
         [*_round_cells(dev, p), trend.area.id, trend.series.label, *_value_cells(p, i)]
         for trend in dev.areas
@@ -69,7 +71,7 @@ def _statements(dev: Development) -> Sheet:
         _("Område-id (fast)"),
         _("Påstand-id (fast)"),
         _("Påstand"),
-        *_value_header(),
+        *_value_header(dev),
     ]
     rows = [
         [*_round_cells(dev, p), trend.area.id, st.key, _label(st), *_value_cells(p, i)]

@@ -50,7 +50,8 @@ def test_the_workbook_has_areas_statements_and_measures_with_numbers(client, db,
     assert areas.freeze_panes == "A2"
     header = [c.value for c in areas[1]]
     assert header[0].startswith("Runde")
-    assert any(h.startswith("Poeng 0–100") for h in header)
+    # The shared rule, with its number: the minimum (3) and one more.
+    assert "Poeng 0–100 (tomt: færre enn 4 sto bak, eller ikke spurt)" in header
     rows = [[c.value for c in row] for row in areas.iter_rows(min_row=2)]
     tillit = [r for r in rows if r[3] == "tillit"]
     score_col = header.index(next(h for h in header if h.startswith("Poeng")))
