@@ -285,7 +285,7 @@ def explain(guidance: Guidance, reason: Reason) -> str:
             "Svarene på påstanden «%(target)s» spriker med %(value)s poeng, %(compare)s."
         ),
         "dont_know_share": _(
-            "%(value)s %% av svarene på «%(target)s» var «Vet ikke», %(compare)s."
+            "%(value)s\u00a0%% av svarene på «%(target)s» var «Vet ikke», %(compare)s."
         ),
         "participants": _(
             "Runden er registrert med %(value)s deltakere i programmet, %(compare)s."
@@ -293,7 +293,7 @@ def explain(guidance: Guidance, reason: Reason) -> str:
         "municipality_size": _("Kommunen er registrert i størrelsesgruppen «%(value)s»."),
     }
     if reason.metric == "dont_know_share" and not reason.target:
-        text = _("%(value)s %% av alle svarene i runden var «Vet ikke», %(compare)s.")
+        text = _("%(value)s\u00a0%% av alle svarene i runden var «Vet ikke», %(compare)s.")
     else:
         text = templates[reason.metric]
     if reason.metric == "municipality_size":

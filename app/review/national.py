@@ -288,7 +288,7 @@ class SignalWords:
         self.sentences = {
             Kind.LOW_CORE: _("«%(area)s» har %(value)s poeng"),
             Kind.SPREAD: _("Svarene på «%(area)s» spriker med %(value)s poeng"),
-            Kind.DONT_KNOW: _("%(value)s %% svarte «Vet ikke» på «%(area)s»"),
+            Kind.DONT_KNOW: _("%(value)s\u00a0%% svarte «Vet ikke» på «%(area)s»"),
             Kind.STALE: _("Ingen ny delt runde på over 18 måneder"),
         }
 
@@ -314,7 +314,7 @@ def signal_rules() -> list[tuple[Kind, str]]:
     return [
         (Kind.LOW_CORE, _("Et kjerneområde har under %(n)s poeng.") % {"n": f"{LOW_CORE_SCORE:.0f}"}),
         (Kind.SPREAD, _("Svarene på et område spriker med mer enn %(n)s poeng (standardavvik): teamet ser ulikt på det.") % {"n": f"{HIGH_SPREAD:.0f}"}),
-        (Kind.DONT_KNOW, _("Mer enn %(n)s %% av svarene på et område er «Vet ikke».") % {"n": f"{HIGH_DONT_KNOW:.0f}"}),
+        (Kind.DONT_KNOW, _("Mer enn %(n)s\u00a0%% av svarene på et område er «Vet ikke».") % {"n": f"{HIGH_DONT_KNOW:.0f}"}),
         (Kind.OVERDUE, _("Kommunen har delt handlingsplanen, og minst ett tiltak har passert fristen uten å være gjennomført: fristen var før i dag, og tiltaket står fortsatt som planlagt eller pågår.")),
         (Kind.STALE, _("Kommunen har delt en runde før, men ingen runde lukket de siste 18 månedene er delt.")),
     ]  # fmt: skip

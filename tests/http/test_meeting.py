@@ -1,5 +1,7 @@
 """The team meeting: the projector view step by step, and the agreed reading per area."""
 
+import re
+
 import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
@@ -72,6 +74,7 @@ def test_the_meeting_walks_priorities_disagreement_dont_know_comments_and_readin
     assert "Tillit" in disagree
     dont_know = step(client, closed, 3).get_text(" ", strip=True)
     assert "«Vet ikke»" in dont_know
+    assert re.search(r"\d\u00a0% «Vet ikke»", dont_know)  # number and sign on one line, on the wall
     comments = step(client, closed, 4).get_text(" ", strip=True)
     assert "Vi trenger faste møter" in comments
     assert "Tolk mangler ofte" in comments

@@ -149,6 +149,7 @@ def test_disagreement_and_vet_ikke_trigger_their_own_advice(client, cast, db):
     text = results_page(client, cast).get_text()
     assert "spriker med" in text
     assert "var «Vet ikke»" in text
+    assert re.search(r"\d\u00a0% av svarene", text)  # never broken between number and sign
 
 
 def test_comments_are_shown_without_names(client, cast, db):
