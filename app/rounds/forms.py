@@ -25,6 +25,8 @@ class AnswerForm:
     comments: dict[str, str] = field(default_factory=dict)
     # area -> the saved comment the new text replaces, as the page showed it (where it said)
     replaces: dict[str, str] = field(default_factory=dict)
+    # areas whose comment was sent as the page knew it saved: nothing to write, but saved
+    unchanged: set[str] = field(default_factory=set)
     # Where the plain form post goes after saving: "next", "previous" or "overview".
     goto: str = ""
 
@@ -54,6 +56,7 @@ def parse_answer_form(form: Mapping[str, object]) -> AnswerForm:
         before = _comment(shown[f"c.{area}"])
         if before == text:
             del parsed.comments[area]
+            parsed.unchanged.add(area)
         else:
             parsed.replaces[area] = before
     return parsed

@@ -196,7 +196,11 @@ async def save_area(request: Request, round_id: Id, area_id: str, session: Sessi
         "progress": progress,
         "saved": True,
         "saved_at": saved_at,
-        "saved_statements": [*form.answers, *(f"comment-{a}" for a in form.comments)],
+        # A comment sent again as saved (on leaving the field, or only trimmed) is saved too.
+        "saved_statements": [
+            *form.answers,
+            *(f"comment-{a}" for a in [*form.comments, *form.unchanged]),
+        ],
     }
     blocks = ["save_status", "progress", "statement_status"]
     return render_blocks(request, "rounds/area.html", blocks, ctx)

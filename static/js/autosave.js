@@ -37,6 +37,7 @@
   var renewed = new Set(); // fields already sent again with a new form token
   var sent = new Map(); // field -> the value its request under way sends
   var bases = new Map(); // field -> the saved text that request replaces (its `was.` field)
+  var tried = new Map(); // comment -> texts sent since its last answered save, as stored
   var dirty = new Set(); // fields changed here and not saved yet (kept in sessionStorage)
   var submitting = false;
 
@@ -159,14 +160,24 @@
     // Sent before the person chose (the click on a choice blurs the field, which sends it):
     // the choice stands.
     if (was && bases.get(field) !== was.value) { return; }
+    var page = new DOMParser().parseFromString(html || "", "text/html");
+    var found = page.querySelector(".save-status__error[data-saved]");
+    var saved = found ? found.dataset.saved : null;
+    if (was && saved !== null && tried.has(field) && tried.get(field).has(saved)) {
+      // This page's own earlier save, whose answer never came (a timeout, a lost connection):
+      // nothing to choose between. Send the text again over it.
+      was.value = saved;
+      htmx.trigger(field, "change");
+      return;
+    }
+    var box = elsewhere && elsewhere.querySelector("textarea");
+    var news = unsaved.get(field) !== "changed" || (box && box.value !== saved);
     unsaved.set(field, "changed");
     var reason = reasonIn(html);
     show(field, reason, "failed");
-    announce(reason);
-    var page = new DOMParser().parseFromString(html || "", "text/html");
-    var saved = page.querySelector(".save-status__error[data-saved]");
-    if (!elsewhere || !saved) { return; }
-    elsewhere.querySelector("textarea").value = saved.dataset.saved;
+    if (news) { announce(reason); } // not again at every pause in the typing
+    if (!box || saved === null) { return; }
+    box.value = saved;
     elsewhere.hidden = false;
   }
   // The person chooses: save the field's text over the other, or take the other (the field's
@@ -181,11 +192,11 @@
     if (button.dataset.choose === "typed") {
       htmx.trigger(field, "change");
     } else {
-      if (typed.trim() !== saved) { showToCopy(typed); }
       setValue(field, saved);
       count(field);
       forget(field);
       show(field, "", "ok");
+      if (stored(typed) !== saved) { showToCopy(typed); announce(form.dataset.msgTaken); }
     }
     field.focus();
   }
@@ -247,6 +258,10 @@
     sent.set(field, valueOf(field));
     var was = savedAs(field);
     bases.set(field, was ? was.value : "");
+    if (field.tagName === "TEXTAREA") {
+      if (!tried.has(field)) { tried.set(field, new Set()); }
+      tried.get(field).add(stored(valueOf(field)));
+    }
     if (!unsaved.has(field)) { show(field, form.dataset.msgSaving, "saving"); }
   });
   document.body.addEventListener("htmx:afterRequest", function (event) {
@@ -262,6 +277,7 @@
     tie(field, false);
     var was = savedAs(field);
     if (was) { was.value = value; } // a button no longer writes it (see app/rounds/forms.py)
+    tried.delete(field);
     if (valueOf(field) === value) { forget(field); }
   });
   document.body.addEventListener("htmx:sendError", function (event) {
@@ -312,6 +328,8 @@
     area.value = tidied;
     area.setSelectionRange(at, at);
   }
+  // A comment as the server keeps it (app/rounds/forms.py): CRLF as LF, trimmed.
+  function stored(text) { return text.replace(/\r\n/g, "\n").trim(); }
   function count(area) {
     var counter = document.getElementById("comment-count");
     if (!counter) { return; }
@@ -384,7 +402,7 @@
       if (entry === null) { return; }
       if (entry.value === valueOf(field)) { forget(field); return; }
       var was = savedAs(field);
-      if (was && was.value !== entry.base) {
+      if (was && stored(was.value) !== stored(entry.base)) {
         // Saved elsewhere since this tab's text was typed: the newer save stays, and the text
         // is offered to copy rather than written over it.
         if (field.tagName === "TEXTAREA") { showToCopy(entry.value); }

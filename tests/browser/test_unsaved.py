@@ -291,3 +291,43 @@ def test_taking_the_comment_saved_elsewhere_keeps_the_own_text_to_copy(page, app
     page.get_by_role("button", name="Lagre og gå til neste område").click()
     page.wait_for_url(lambda u: u != url)  # nothing left unsaved: the button leaves
     assert stored_comment(server) == "Fra den andre fanen"
+
+
+def test_a_comment_sent_again_on_leaving_the_field_still_says_saved(page, app_url, server):
+    open_first_area(page, app_url)
+    comment = page.get_by_label(COMMENT)
+    status = page.locator(".comment .statement__status")
+    comment.fill("Hei")
+    expect(status).to_contain_text("Lagret kl.")
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        comment.press("Tab")  # leaving the field sends it again, unchanged
+    expect(status).to_contain_text("Lagret kl.")
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        comment.press("End")
+        comment.press_sequentially(" ")  # trimmed by the server: the same text
+    expect(status).to_contain_text("Lagret kl.")
+    assert stored_comment(server) == "Hei"
+
+
+def test_a_save_whose_answer_was_lost_is_no_conflict_with_itself(page, app_url, server):
+    """The server saved the comment, but its answer never reached the page (a timeout, a
+    dropped connection): the next save is not taken for one from another tab."""
+    open_first_area(page, app_url)
+    lost = []
+
+    def lose_the_first_answer(route):
+        if route.request.method != "POST" or lost:
+            route.continue_()
+            return
+        lost.append(route.fetch())  # it reached the server, and was saved there
+        route.abort()
+
+    page.route(re.compile(r".*/omrade/.*"), lose_the_first_answer)
+    comment = page.get_by_label(COMMENT)
+    comment.fill("Første del.")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Ikke lagret")
+    assert stored_comment(server) == "Første del."
+    comment.fill("Første del. Og resten.")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Lagret kl.")
+    expect(page.locator("#saved-elsewhere")).to_be_hidden()
+    assert stored_comment(server) == "Første del. Og resten."

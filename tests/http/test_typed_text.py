@@ -185,3 +185,18 @@ def test_an_autosave_from_an_old_tab_is_refused_with_the_saved_comment(client, c
     assert "endret i en annen fane" in reason.get_text()
     assert autosave("Oppdatert", "Første <tekst>").status_code == 200
     assert db.exec(select(AreaComment.text)).all() == ["Oppdatert"]
+
+
+def test_a_comment_sent_again_as_saved_is_reported_saved(client, cast, db):
+    """Leaving the field sends the comment again, as the page knows it saved (or with only a
+    space more): nothing to write, and the field's status says saved, not «Lagrer …»."""
+    token = login(client, cast.staff)
+    area = areas(db, cast.round_a)[0]
+    url = f"/runder/{cast.round_a.id}/omrade/{area.id}"
+    data = {f"c.{area.id}": "Vi møtes hver uke. ", f"was.c.{area.id}": "Vi møtes hver uke."}
+    client.post(url, data={f"c.{area.id}": "Vi møtes hver uke.", "csrf_token": token}, headers=HX)
+    again = client.post(url, data=data | {"csrf_token": token}, headers=HX)
+    assert again.status_code == 200
+    status = BeautifulSoup(again.text, "html.parser").select_one(f"#status-comment-{area.id}")
+    assert "Lagret kl." in status.get_text()
+    assert db.exec(select(AreaComment.text)).all() == ["Vi møtes hver uke."]
