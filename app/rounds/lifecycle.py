@@ -16,7 +16,7 @@ from app.db import insert_ignore
 from app.errors import Conflict, InvalidInput
 from app.i18n import _
 from app.notices import service as notices
-from app.results.snapshot import take_snapshot
+from app.results.snapshot import plain_minimum, shared_minimum, take_snapshot
 from app.rounds.models import Response, Round, RoundRespondent, RoundStatus
 from app.rounds.respondents import invited_count, possible_respondents
 from app.rounds.service import guidance_of, lock_open
@@ -115,6 +115,25 @@ class RoundCounts:
     @property
     def not_started(self) -> int:
         return max(self.invited - self.started, 0)
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What closing the round now would show its manager, by the answers submitted so far
+    (round-wide: a statement with many «Vet ikke» may still be hidden)."""
+
+    needed: int  # the minimum of others behind any figure
+    own: bool  # enough for the manager's own screens (others than the manager)
+    shared: bool  # enough for the report, exports, meeting and KS (the minimum and one more)
+
+
+def outlook(session: Session, actor: Actor, rnd: Round, counts: RoundCounts) -> Outlook:
+    mine = select(func.count(col(Response.submitted_at))).where(
+        Response.round_id == rnd.id, Response.user_id == actor.user_id
+    )
+    needed = plain_minimum(guidance_of(session, rnd))
+    others = counts.submitted - session.exec(mine).one()
+    return Outlook(needed, others >= needed, counts.submitted >= shared_minimum(needed))
 
 
 def counts(session: Session, rnd: Round) -> RoundCounts:

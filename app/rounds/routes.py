@@ -278,15 +278,21 @@ def reopen(request: Request, round_id: Id, actor: ActorDep, session: SessionDep)
 @router.get("/{round_id}/lukk", dependencies=[allow(Access.MANAGER)])
 def close_page(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
-    ctx = {"rnd": rnd, "counts": lifecycle.counts(session, rnd)}
+    counts = lifecycle.counts(session, rnd)
+    ctx = {"rnd": rnd, "counts": counts, "outlook": lifecycle.outlook(session, actor, rnd, counts)}
     return render(request, "rounds/close.html", ctx)
 
 
 @router.post("/{round_id}/lukk", dependencies=[allow(Access.MANAGER)])
 def close(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
+    outlook = lifecycle.outlook(session, actor, rnd, lifecycle.counts(session, rnd))
     lifecycle.close_round(session, actor, rnd)
-    return redirect(f"/runder/{rnd.id}", _("Runden er lukket, og resultatene er klare."), request)
+    if outlook.own:
+        msg = _("Runden er lukket, og resultatene er klare.")
+    else:
+        msg = _("Runden er lukket. For få sendte inn til at du kan se resultater fra den.")
+    return redirect(f"/runder/{rnd.id}", msg, request)
 
 
 @router.post("/{round_id}/svarere", dependencies=[allow(Access.MANAGER)])

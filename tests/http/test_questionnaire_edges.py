@@ -6,6 +6,7 @@ from sqlmodel import select
 from app.content.service import guidance_for
 from app.rounds.models import Answer, Round
 from tests.conftest import login
+from tests.factories import invited_staff, submit_answers
 from tests.http.test_results import answer_and_submit, close
 
 HX = {"HX-Request": "true"}
@@ -118,3 +119,30 @@ def test_closing_a_round_asks_first_and_says_what_it_means(client, cast, db):
     assert "kan ikke åpnes igjen" in confirm.get_text()
     assert confirm.select_one(f"form[action='/runder/{cast.round_a.id}/lukk'] button")
     assert db.get(Round, cast.round_a.id).status == "open"
+
+
+def test_closing_with_too_few_answers_says_so_before_and_after(client, cast, db):
+    """Closing cannot be undone: the manager is told first when the answers in would give no
+    results, or none in what others read (the report, exports, meeting, KS)."""
+    url = f"/runder/{cast.round_a.id}/lukk"
+    login(client, cast.manager)
+
+    def warning() -> str | None:
+        found = BeautifulSoup(client.get(url).text, "html.parser").select_one("#too-few")
+        return found.get_text(" ", strip=True) if found else None
+
+    assert "får du ingen resultater" in warning()
+    for person in (cast.staff, cast.staff2, cast.staff3):
+        submit_answers(db, cast.round_a, person)
+    assert "rapporten til kommunestyret" in warning()  # three, and the manager did not answer
+    submit_answers(db, cast.round_a, invited_staff(db, cast.round_a, "ansatt4@a.no"))
+    assert warning() is None
+
+
+def test_a_round_closed_without_enough_answers_is_not_called_ready(client, cast, db):
+    token = login(client, cast.manager)
+    submit_answers(db, cast.round_a, cast.staff)
+    closed = client.post(f"/runder/{cast.round_a.id}/lukk", data={"csrf_token": token})
+    page = client.get(closed.headers["location"]).text
+    assert "For få sendte inn" in page
+    assert "resultatene er klare" not in page
