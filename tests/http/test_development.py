@@ -104,8 +104,14 @@ def test_a_round_with_too_few_behind_it_shows_dashes(client, cast, db):
     make_closed_round_with(
         db, cast.a, staff(cast), {"tillit": 4}, name="Vår 2026", closed_at=when(2026)
     )
-    rows = area_table(page(client, cast.manager), "tillit")
+    soup = page(client, cast.manager)
+    rows = area_table(soup, "tillit")
     assert [r[:3] for r in rows] == [["Liten runde", "–", "–"], ["Vår 2026", "100", "–"]]
+    lead = soup.select_one(".lead").get_text()
+    assert "færre enn 3 andre enn deg" in lead
+    # The report and exports follow a stricter rule, so their area scores may differ.
+    assert "minst 4 står bak" in lead
+    assert "kan det avvike litt" in lead
 
 
 def test_the_reader_does_not_count_towards_the_minimum(client, cast, db):
