@@ -58,6 +58,18 @@ def lang_attr(text: object) -> Markup:
 env.filters["lang_attr"] = lang_attr
 env.filters["num"] = lambda v: "–" if v is None else str(shown(v))
 env.filters["shown_change"] = shown_difference  # now|shown_change(before)
+
+
+def percent(value: float | None) -> str:
+    """A share in per cent as the language writes it: «14 %» with a no-break space between
+    number and sign, English «14%»; «–» for a share not shown."""
+    if value is None:
+        return "–"
+    sign = "%" if i18n.current_locale() == "en" else "\u00a0%"
+    return f"{shown(value)}{sign}"
+
+
+env.filters["percent"] = percent
 env.globals["shared_minimum"] = shared_minimum  # behind a figure in what others read too
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.errors import InvalidInput
-from app.i18n import _
+from app.i18n import _, pgettext
 from app.plan.models import MeasureStatus
 
 
@@ -65,5 +65,5 @@ def _date(value: str) -> date | None:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(
-            _("Fristen må være en dato, for eksempel 2027-03-31."), field="due"
+            pgettext("tiltak", "Fristen må være en dato, for eksempel 2027-03-31."), field="due"
         ) from None

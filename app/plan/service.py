@@ -13,7 +13,7 @@ from app.authz import Action, Actor, Decision, can, require
 from app.clock import oslo_today
 from app.content.schema import Area, Guidance
 from app.errors import Conflict, InvalidInput, NotFound
-from app.i18n import _, current_locale
+from app.i18n import _, current_locale, pgettext
 from app.plan.forms import MeasureForm, MeasureInput, parse_measure
 from app.plan.models import Measure, MeasureStatement, MeasureStatus, is_overdue
 from app.results.service import team_results
@@ -246,7 +246,9 @@ def _checked(session: Session, rnd: Round, form: MeasureForm, old: Measure | Non
             )
     today = oslo_today()
     if values.due is not None and values.due < today and (old is None or old.due != values.due):
-        raise InvalidInput(_("Fristen kan ikke være en dato som har vært."), field="due")
+        raise InvalidInput(
+            pgettext("tiltak", "Fristen kan ikke være en dato som har vært."), field="due"
+        )
     staff = {u.id for u in possible_respondents(session, rnd.municipality_id)}
     if values.owner_user_id is not None and values.owner_user_id not in staff:
         raise InvalidInput(_("Velg en ansvarlig blant de ansatte i kommunen."), field="owner")

@@ -2,6 +2,7 @@
 
 from jinja2 import Template
 
+from app.i18n import speaking
 from app.results.scoring import shown_difference as shown_change
 from app.web import env
 
@@ -21,3 +22,14 @@ def test_the_follow_up_table_reads_up_down_and_unchanged_from_what_it_shows():
     assert isinstance(row, Template)
     assert row.render(before=27.8, now=83.3) == "28 83 55"
     assert row.render(before=50.4, now=49.6) == "50 50 0"
+
+
+def test_a_share_keeps_its_sign_as_each_language_writes_it():
+    cell = env.from_string("{{ share|percent }}")
+    with speaking("nb"):
+        assert cell.render(share=14.4) == "14\u00a0%"  # never broken between the two
+        assert cell.render(share=None) == "–"
+    with speaking("nn"):
+        assert cell.render(share=66.7) == "67\u00a0%"
+    with speaking("en"):
+        assert cell.render(share=66.7) == "67%"
