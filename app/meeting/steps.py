@@ -91,7 +91,7 @@ def _topics(page: ResultsPage) -> list[Step]:
     unknown.sort(key=lambda x: -(x[2].dont_know_share or 0))
     steps = [
         Step("priorities", _("Prioriteringer"), priorities=page.priorities),
-        Step("disagree", _("Der dere ser ulikt på det"), statements=tuple(spread[:TOP])),
+        Step("disagree", _("Der dere ser mest ulikt på det"), statements=tuple(spread[:TOP])),
         Step("dont_know", _("Det dere ikke vet om egen praksis"), statements=tuple(unknown[:TOP])),
     ]
     for area, texts in page.comments:

@@ -64,13 +64,14 @@ def test_the_meeting_walks_priorities_disagreement_dont_know_comments_and_readin
         assert nxt["href"].endswith(f"steg={n}")
     assert titles[:3] == [
         "Prioriteringer",
-        "Der dere ser ulikt på det",
+        "Der dere ser mest ulikt på det",
         "Det dere ikke vet om egen praksis",
     ]
     assert titles[3].startswith("Kommentarer: ")
     assert titles[-1] == "Felles vurdering per område"
     disagree = step(client, closed, 2).get_text(" ", strip=True)
     assert "spredning" in disagree
+    assert "Over 30 poeng betyr at dere ser ganske ulikt" in disagree  # as the results say
     assert "Tillit" in disagree
     dont_know = step(client, closed, 3).get_text(" ", strip=True)
     assert "«Vet ikke»" in dont_know
