@@ -9,6 +9,7 @@ from app.accounts.invitations import open_invitations
 from app.accounts.models import Municipality, User
 from app.audit import record
 from app.authz import Action, Actor, require
+from app.municipality import records
 from app.results.service import ResultsPage, team_results
 from app.results.snapshot import shared_minimum
 from app.rounds.lifecycle import counts
@@ -35,8 +36,9 @@ def people(session: Session, actor: Actor) -> dict[str, Any]:
 
 
 def export(session: Session, actor: Actor, ip: str) -> dict[str, Any]:
-    """What the municipality has stored, as plain data: its people and, per round, counts and
-    the aggregated results of its snapshot. Never one row per respondent."""
+    """What the municipality has stored, as plain data: its people and, per round, counts, the
+    aggregated results of its snapshot and what it wrote around them (app.municipality.records).
+    Never one row per respondent."""
     municipality = own_municipality(session, actor, Action.EXPORT_MUNICIPALITY)
     rounds = session.exec(
         select(Round).where(Round.municipality_id == municipality.id).order_by(col(Round.id))
@@ -93,6 +95,9 @@ def _round(session: Session, actor: Actor, rnd: Round) -> dict[str, Any]:
         "minimum_respondents": shared_minimum(page.needed),
         "results": _results(page) if page.visible else None,
         "note": _note(rnd, page),
+        "action_plan": records.plan(session, rnd),
+        "agreed_readings": records.readings(session, rnd),
+        "shared_with_ks": records.shares(session, rnd),
     }
 
 

@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 from openpyxl import load_workbook
 
 from app.accounts.models import Role
+from app.meeting.models import AgreedReading
+from app.plan.models import Measure, MeasureStatement
+from app.review.models import Feedback, RoundShare
 from tests.conftest import login
 from tests.factories import make_closed_round_with, make_user
 
@@ -129,3 +132,60 @@ def test_in_english_the_sheet_holds_measures_and_its_column_a_measure(client, db
     book = load_workbook(io.BytesIO(client.get("/utvikling/eksport.xlsx").content))
     assert book.sheetnames[-1] == "Measures"
     assert book["Measures"]["B1"].value == "Measure"
+
+
+def test_the_municipality_file_holds_what_it_wrote_around_its_rounds(client, db, cast):
+    """«Alt kommunen har lagret»: besides people and results, the action plan, the readings
+    agreed in the meeting, and what was shared with KS with the feedback and the reply."""
+    first, _second = rounds(db, cast)
+    measure = Measure(
+        round_id=first.id, title="Faste samtaler", owner_user_id=cast.staff.id, status="in_progress"
+    )
+    db.add(measure)
+    db.flush()
+    db.add(MeasureStatement(measure_id=measure.id, statement_id="tillit-fast-veileder"))
+    db.add(AgreedReading(round_id=first.id, area_id="tillit", level=2, note="Vi er enige"))
+    share = RoundShare(
+        round_id=first.id,
+        municipality_id=cast.a.id,
+        round_closed_at=first.closed_at,
+        shared_by_id=cast.manager.id,
+    )
+    db.add(share)
+    db.flush()
+    sent = datetime(2026, 6, 1, tzinfo=UTC)
+    db.add(
+        Feedback(
+            share_id=share.id,
+            text="Godt arbeid",
+            author_id=cast.ks_adviser.id,
+            sent_at=sent,
+            reply="Takk",
+        )
+    )
+    db.add(
+        Feedback(
+            share_id=share.id, area_id="tillit", text="Et utkast", author_id=cast.ks_adviser.id
+        )
+    )  # not sent
+    db.commit()
+    login(client, cast.manager)
+    exported = client.get("/kommune/eksport").json()["rounds"]
+    mine = next(r for r in exported if r["name"] == "Vår 2026")
+    (plan,) = mine["action_plan"]
+    assert (plan["title"], plan["owner"], plan["status"]) == (
+        "Faste samtaler",
+        "ansatt@a.no",
+        "in_progress",
+    )
+    assert plan["statements"] == ["tillit-fast-veileder"]
+    assert mine["agreed_readings"][0] | {"updated_at": None} == {
+        "area": "tillit",
+        "level": 2,
+        "note": "Vi er enige",
+        "updated_at": None,
+    }
+    (shared,) = mine["shared_with_ks"]
+    assert [(f["text"], f["reply"]) for f in shared["feedback"]] == [("Godt arbeid", "Takk")]
+    other = next(r for r in exported if r["name"] == "Vår 2027")
+    assert (other["action_plan"], other["agreed_readings"], other["shared_with_ks"]) == ([], [], [])
