@@ -208,7 +208,7 @@ def _notify(session: Session, rnd: Round) -> bool:
             col(User.active).is_(True),
         )
     ).all()
-    link = f"{get_settings().base_url}/runder/{rnd.id}/resultater"
+    link = f"{get_settings().base_url}/runder/{rnd.id}/resultater#ks-feedback"
     try:
         for manager in managers:
             with speaking(locale_of(session, manager)):

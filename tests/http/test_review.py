@@ -180,11 +180,18 @@ def test_feedback_is_a_draft_until_sent_then_mailed_and_shown(client, cast, clos
     hostile = "Godt jobba.\n<script>alert(1)</script>\nNeste linje"
     assert send_feedback(client, cast, closed, "draft", **{"": hostile}).status_code == 303
     login(client, cast.manager)
-    assert "Godt jobba" not in client.get(f"/runder/{closed.id}/resultater").text
+    draft = soup(client.get(f"/runder/{closed.id}/resultater"))
+    assert "Godt jobba" not in draft.get_text()
+    assert draft.select_one("#ks-notice") is None
     assert send_feedback(client, cast, closed, "send").status_code == 303
     assert [m.to for m in mailbox] == ["leder@a.no"]
+    assert f"/runder/{closed.id}/resultater#ks-feedback" in mailbox[0].body  # straight to it
     login(client, cast.manager)
     html = client.get(f"/runder/{closed.id}/resultater").text
+    # Told at the top: the feedback itself is far down the page, after the advice.
+    notice = BeautifulSoup(html, "html.parser").select_one("#ks-notice a")
+    assert notice["href"] == "#ks-feedback"
+    assert BeautifulSoup(html, "html.parser").select_one("#ks-feedback")
     assert "&lt;script&gt;" in html
     assert "<script>alert" not in html
     shown = BeautifulSoup(html, "html.parser").select(".feedback-list .plain-text")
