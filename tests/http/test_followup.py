@@ -89,3 +89,17 @@ def test_another_municipalitys_measures_never_appear(client, cast, db):
     add_measure(db, other, "Nabotiltak", MeasureStatus.PLANNED, [UP])
     login(client, cast.manager)
     assert "Nabotiltak" not in followup_section(client, second).get_text()
+
+
+def test_each_measures_table_scrolls_in_its_own_named_region(client, cast, db):
+    # A card clips what sticks out of it: on a phone the table must scroll, by keyboard too.
+    _first, second = rounds(db, cast)
+    login(client, cast.manager)
+    cards = followup_section(client, second).select(".followup__measure")
+    regions = [card.select_one(".table-scroll") for card in cards]
+    assert all(r is not None and r.table is not None for r in regions)
+    assert [(r["tabindex"], r["role"]) for r in regions] == [("0", "region")] * len(cards)
+    assert [r["aria-label"] for r in regions] == [
+        "Poeng før og nå for tiltaket «Fast veileder»",
+        "Poeng før og nå for tiltaket «Færre samtaler»",
+    ]

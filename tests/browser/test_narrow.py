@@ -1,0 +1,67 @@
+"""The manager's pages on a 360 px phone, in bokmål and in English (the longest texts): the
+page never scrolls sideways, nothing is cut off, and axe reports nothing."""
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from app.db import make_engine
+from app.demo import LATEST_CLOSED
+from tests.browser.conftest import log_in
+from tests.browser.test_questionnaire import assert_accessible
+
+NARROW = {"width": 360, "height": 800}
+MANAGER = "leder@demo.kommune.no"
+
+
+@pytest.fixture
+def manager_language(server) -> Iterator[None]:
+    """The language a test picks is saved on the manager's account: forget it afterwards, so
+    the other tests meet the manager in bokmål."""
+    yield
+    engine = make_engine(server[1])
+    with engine.begin() as conn:
+        conn.execute(text('UPDATE "user" SET locale = NULL WHERE email = :e'), {"e": MANAGER})
+    engine.dispose()
+
+
+def choose_language(page, lang: str) -> None:
+    page.locator("#lang-select").select_option(lang)
+    page.locator(".language-form button").click()
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+
+
+def page_width(page) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_follow_up_tables_can_be_read_whole_on_a_phone(page, app_url, manager_language, lang):
+    page.set_viewport_size(NARROW)
+    log_in(page, app_url, MANAGER)
+    choose_language(page, lang)
+    page.get_by_role("link", name=LATEST_CLOSED).click()
+    page.locator('main a[href$="/resultater"]').first.click()
+    regions = page.locator(".followup .table-scroll")
+    assert regions.count() > 0
+    assert page_width(page) == NARROW["width"]
+    for i in range(regions.count()):
+        region = regions.nth(i)
+        # The card clips what sticks out, so the region itself must stay inside the card …
+        card = region.locator("xpath=ancestor::div[contains(@class, 'followup__measure')]")
+        assert region.bounding_box()["x"] + region.bounding_box()["width"] <= (
+            card.bounding_box()["x"] + card.bounding_box()["width"]
+        )
+        # … be reachable by keyboard with a name, and scroll to the table's last column.
+        expect(region).to_have_attribute("tabindex", "0")
+        expect(region).to_have_attribute("role", "region")
+        assert region.get_attribute("aria-label")
+        region.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+        last = region.locator("thead th").last.bounding_box()
+        box = region.bounding_box()
+        assert last["x"] + last["width"] <= box["x"] + box["width"] + 1
+    labels = [regions.nth(i).get_attribute("aria-label") for i in range(regions.count())]
+    assert len(set(labels)) == len(labels)  # one name per measure, not one for all
+    assert_accessible(page)
