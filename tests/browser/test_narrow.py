@@ -2,13 +2,15 @@
 page never scrolls sideways, nothing is cut off, and axe reports nothing."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
+from app.clock import oslo_today
 from app.db import make_engine
-from app.demo import LATEST_CLOSED
+from app.demo import LATEST_CLOSED, OPEN_ROUND
 from tests.browser.conftest import log_in
 from tests.browser.test_questionnaire import assert_accessible
 
@@ -64,4 +66,24 @@ def test_the_follow_up_tables_can_be_read_whole_on_a_phone(page, app_url, manage
         assert last["x"] + last["width"] <= box["x"] + box["width"] + 1
     labels = [regions.nth(i).get_attribute("aria-label") for i in range(regions.count())]
     assert len(set(labels)) == len(labels)  # one name per measure, not one for all
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_deadline_button_goes_under_its_field_on_a_phone(page, app_url, manager_language, lang):
+    # «Move the deadline» beside the date field made the English page 401 px wide.
+    page.set_viewport_size(NARROW)
+    log_in(page, app_url, MANAGER)
+    choose_language(page, lang)
+    page.get_by_role("link", name=OPEN_ROUND).click()
+    deadline = page.locator("#new-deadline")
+    expect(deadline).to_be_visible()
+    assert page_width(page) == NARROW["width"]
+    assert_accessible(page)
+    deadline.fill((oslo_today() - timedelta(days=3)).isoformat())
+    page.locator('form[action$="/frist"] button').click()
+    expect(page.locator("#deadline-error")).to_be_visible()
+    assert page_width(page) == NARROW["width"]
+    button = page.locator('form[action$="/frist"] button').bounding_box()
+    assert button["x"] + button["width"] <= NARROW["width"]
     assert_accessible(page)
