@@ -54,6 +54,10 @@ class PlanPage:
     closed: bool
     can_edit: bool
     measures: tuple[MeasureView, ...]
+    # For the editor only: whether the results page shows its figures (enough answered) and
+    # whether they gave any advice, the two things a measure "from advice" needs there.
+    results_shown: bool = False
+    has_advice: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,9 +95,11 @@ def plan_page(session: Session, actor: Actor, rnd: Round) -> PlanPage:
     editor = can(actor, Action.EDIT_PLAN, rnd.municipality_id) is Decision.ALLOW
     closed = rnd.status == RoundStatus.CLOSED
     assert rnd.id is not None
-    return PlanPage(
-        rnd, closed, editor and closed, measures_of(session, rnd.id, guidance_of(session, rnd))
-    )
+    measures = measures_of(session, rnd.id, guidance_of(session, rnd))
+    if not (editor and closed):
+        return PlanPage(rnd, closed, False, measures)
+    results = team_results(session, actor, rnd)
+    return PlanPage(rnd, closed, True, measures, results.visible, bool(results.advice))
 
 
 def measures_of(

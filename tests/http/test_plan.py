@@ -183,6 +183,46 @@ def test_the_plan_waits_for_the_round_to_close(client, cast, db):
     assert measures(db) == []
 
 
+def soup(response):
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def targets_on_results(client, plan):
+    """The plan's links into the results page, each with whether its anchor is there."""
+    found = {}
+    for link in plan.select('a[href*="/resultater#"]'):
+        path, anchor = link["href"].split("#")
+        found[link.get_text(strip=True)] = soup(client.get(path)).find(id=anchor) is not None
+    return found
+
+
+def test_the_plan_links_to_the_advice_only_where_the_results_give_some(client, cast, db, closed):
+    team = [cast.staff, cast.staff2, cast.staff3]
+    strong = make_closed_round(db, cast.a, [(u, 4) for u in team], name="Vår 2027")
+    too_few = make_closed_round(db, cast.a, [(cast.staff, 2)], name="Høst 2027")
+    login(client, cast.manager)
+
+    plan = soup(client.get(f"/runder/{closed.id}/tiltak"))
+    assert targets_on_results(client, plan) == {"Lag tiltak fra et råd": True}
+
+    # Every answer at level 4: the results are shown, but no advice fired.
+    plan = soup(client.get(f"/runder/{strong.id}/tiltak"))
+    assert targets_on_results(client, plan) == {}
+    assert "Ingen av rådene slo til for svarene i denne runden" in plan.get_text()
+
+    # One answer: the results page shows no figures and no advice at all.
+    plan = soup(client.get(f"/runder/{too_few.id}/tiltak"))
+    assert targets_on_results(client, plan) == {}
+    assert "Resultatene for runden vises ikke, fordi for få sendte inn" in plan.get_text()
+    assert plan.select_one(f'a[href="/runder/{too_few.id}/tiltak/ny"]') is not None
+
+    # Staff neither make measures nor read the results: none of this is for them.
+    login(client, cast.staff)
+    plan = soup(client.get(f"/runder/{too_few.id}/tiltak")).get_text()
+    assert "Lag tiltak fra et råd" not in plan
+    assert "Resultatene for runden vises ikke" not in plan
+
+
 def test_the_manager_moves_a_measure_along_with_a_note(client, cast, db, closed):
     token = make_measure(client, cast, closed)
     [measure] = measures(db)
