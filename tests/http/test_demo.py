@@ -68,8 +68,8 @@ def test_demo_kommune_shows_history_on_two_versions_plan_follow_up_and_open_roun
     # The latest round's results open with how the earlier plan went, up and down.
     results = soup(client, f"/runder/{closed[-1].id}/resultater")
     changes = [td.get_text(strip=True) for td in results.select("section.followup td:last-child")]
-    assert any(c.startswith("opp ") for c in changes)
-    assert any(c.startswith("ned ") for c in changes)
+    assert any(c.startswith("opp\u00a0") for c in changes)
+    assert any(c.startswith("ned\u00a0") for c in changes)
     assert "Teamets felles vurdering" in results.get_text()
     assert OPEN_ROUND in soup(client, "/runder").get_text()
 
