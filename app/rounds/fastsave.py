@@ -31,13 +31,13 @@ from sqlmodel import Session
 
 from app.authz import Action, require
 from app.content.service import loaded_guidance
-from app.db import async_engine, is_busy, loop_sqlite_engine, upsert_async
+from app.db import async_engine, is_busy, loop_sqlite_engine
 from app.errors import Conflict
 from app.i18n import _
 from app.rounds import hotpath, service
 from app.rounds.forms import AnswerForm
 from app.rounds.hotpath import Found
-from app.rounds.service import UNSUBMITTED, Progress, SaveRow
+from app.rounds.service import Progress, SaveRow
 
 Accept = Callable[[Found | None], None]
 # SQLite: tries on the loop while another connection holds the write lock, a millisecond
@@ -115,15 +115,7 @@ async def _on_postgres(bind: Engine, params: dict[str, Any], checks: Checks) -> 
             if checked is None:
                 return None
             row, progress = checked
-            written = await upsert_async(
-                connection,
-                row.model,
-                row.values,
-                row.keys,
-                when=UNSUBMITTED,
-                over=row.over,
-                params=row.params,
-            )
+            written = await service.write_async(connection, row)
     except DBAPIError as exc:
         if not exc.connection_invalidated:
             raise

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Integer, String, bindparam, literal_column, or_, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Municipality
@@ -15,7 +16,7 @@ from app.authz import Action, Actor, require
 from app.clock import oslo_today
 from app.content.schema import Guidance
 from app.content.service import current_guidance, current_version, guidance_for
-from app.db import insert_ignore, serialized_writes, upsert
+from app.db import insert_ignore, serialized_writes, upsert, upsert_async
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.i18n import N_, _, current_locale
 from app.rounds import invitees
@@ -213,8 +214,13 @@ def autosave(session: Session, found: Found, form: AnswerForm) -> Progress:
 def write(session: Session | Connection, row: "SaveRow") -> bool:
     """Write one row of a save: only while the response is unsubmitted, and a comment only
     over the text the page showed. Returns whether it was written."""
-    return upsert(
-        session, row.model, row.values, row.keys, when=UNSUBMITTED, over=row.over, params=row.params
+    return upsert(session, row.model, row.values, row.keys, UNSUBMITTED, *row.guard())
+
+
+async def write_async(connection: AsyncConnection, row: "SaveRow") -> bool:
+    """`write` through an asyncio connection (app.rounds.fastsave)."""
+    return await upsert_async(
+        connection, row.model, row.values, row.keys, UNSUBMITTED, *row.guard()
     )
 
 
@@ -260,8 +266,13 @@ class SaveRow:
     model: type[Answer | AreaComment]
     values: dict[str, Any]
     keys: list[str]
-    over: Any = None  # a condition on the row already there (see app.db.upsert)
-    params: dict[str, Any] | None = None  # its bind parameters
+    replaces: str | None = None  # a comment: the saved text it may replace (SAME_COMMENT)
+
+    def guard(self) -> tuple[Any, dict[str, Any] | None]:
+        """The condition on a row already there, and its parameters (see app.db.upsert)."""
+        if self.replaces is None:
+            return None, None
+        return SAME_COMMENT, {"replaces": self.replaces}
 
 
 # A comment replaces only the text the page showed (AnswerForm.replaces), or the same text.
@@ -285,11 +296,7 @@ def rows_to_save(response_id: int, form: AnswerForm) -> list[SaveRow]:
     for area, text in form.comments.items():
         values = {"response_id": response_id, "area_id": area, "text": text, "updated_at": now}
         keys = ["response_id", "area_id"]
-        if area in form.replaces:
-            before = {"replaces": form.replaces[area]}
-            rows.append(SaveRow(AreaComment, values, keys, SAME_COMMENT, before))
-        else:
-            rows.append(SaveRow(AreaComment, values, keys))
+        rows.append(SaveRow(AreaComment, values, keys, form.replaces.get(area)))
     return rows
 
 
