@@ -338,6 +338,15 @@ def remind(request: Request, round_id: int, actor: ActorDep, session: SessionDep
         ) % {"num": sent}
     else:
         msg = _("Ingen fikk påminnelse nå: alle er ferdige, eller de har alt fått en i dag.")
+    pending = len(respondents.invitees(session, rnd))
+    if pending:  # no account yet, so no address to remind at; their invitation can go again
+        msg += " " + ngettext(
+            "%(num)s person har ikke tatt imot invitasjonen sin ennå og fikk ingen påminnelse. "
+            "Invitasjonen kan sendes på nytt fra siden Kommunen.",
+            "%(num)s personer har ikke tatt imot invitasjonen sin ennå og fikk ingen påminnelse. "
+            "Invitasjonen kan sendes på nytt fra siden Kommunen.",
+            pending,
+        ) % {"num": pending}
     return redirect(f"/runder/{rnd.id}", msg, request)
 
 

@@ -11,6 +11,7 @@ from app.audit import AuditEvent
 from app.clock import OSLO
 from app.jobs import run_due_work
 from app.plan.models import Measure, MeasureStatus
+from app.rounds.models import RoundInvitee
 from tests.conftest import login
 from tests.factories import make_closed_round, make_round, submit_answers
 
@@ -102,6 +103,21 @@ def test_a_reminder_reaches_those_not_finished_and_the_page_says_only_how_many(
     # A second click the same day sends nothing more.
     client.post(f"/runder/{cast.round_a.id}/paminnelse", data={"csrf_token": token})
     assert len(mailbox) == 3
+
+
+def test_the_manager_is_told_who_a_reminder_cannot_reach(client, cast, db, mailbox):
+    # Someone invited as new, who has not accepted: no account, so no reminder. The manager
+    # would otherwise believe everyone had one.
+    db.add(RoundInvitee(round_id=cast.round_a.id, email="ny@a.no"))
+    db.commit()
+    token = login(client, cast.manager)
+    before = client.get(f"/runder/{cast.round_a.id}").text
+    assert "1 person har ikke tatt imot invitasjonen sin ennå. Påminnelsen når bare" in before
+    response = client.post(f"/runder/{cast.round_a.id}/paminnelse", data={"csrf_token": token})
+    page = client.get(response.headers["location"]).text
+    assert "Påminnelsen er sendt til 4 personer som ikke er ferdige." in page
+    assert "1 person har ikke tatt imot invitasjonen sin ennå og fikk ingen påminnelse." in page
+    assert "ny@a.no" not in [m.to for m in mailbox]
 
 
 def test_staff_cannot_send_a_reminder(client, cast, db, mailbox):
