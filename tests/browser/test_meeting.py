@@ -24,6 +24,7 @@ def open_meeting(page, app_url, axe=True):
 def test_the_meeting_is_walked_by_keyboard_and_axe_finds_nothing(page, app_url):
     page.set_viewport_size({"width": 1280, "height": 720})  # a projector
     open_meeting(page, app_url)
+    expect(page.get_by_text("Piltastene ← og → blar også.")).to_be_visible()
     titles = []
     while True:
         assert_accessible(page)
@@ -57,4 +58,16 @@ def test_the_meeting_works_without_javascript(browser, app_url):
     expect(page.get_by_role("heading", level=1)).to_have_text("Der dere ser mest ulikt på det")
     page.get_by_role("link", name=re.compile("Forrige")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Prioriteringer")
+    expect(page.get_by_text("Piltastene ← og → blar også.")).to_be_hidden()  # they do nothing
+    context.close()
+
+
+def test_a_phone_is_not_told_about_arrow_keys(browser, app_url):
+    context = browser.new_context(
+        is_mobile=True, has_touch=True, viewport={"width": 360, "height": 740}
+    )
+    page = context.new_page()
+    open_meeting(page, app_url, axe=False)
+    expect(page.locator(".meeting__nav a[rel=next]")).to_be_visible()
+    expect(page.get_by_text("Piltastene ← og → blar også.")).to_be_hidden()
     context.close()
