@@ -87,3 +87,30 @@ def test_the_deadline_button_goes_under_its_field_on_a_phone(page, app_url, mana
     button = page.locator('form[action$="/frist"] button').bounding_box()
     assert button["x"] + button["width"] <= NARROW["width"]
     assert_accessible(page)
+
+
+def chart_text(page) -> tuple[float, list[str]]:
+    """The height of a figure over a dot in the first development chart, in screen pixels
+    (its line, about 1.3 times its letters), and the round names its axis shows."""
+    chart = page.locator("svg.trend-chart").first
+    height = chart.locator(".trend-chart__value").first.evaluate(
+        "e => e.getBoundingClientRect().height"
+    )
+    names = chart.locator("text[y='168']")
+    shown = [names.nth(i).text_content() for i in range(names.count()) if names.nth(i).is_visible()]
+    return height, shown
+
+
+def test_the_development_charts_can_be_read_on_a_phone(page, app_url):
+    # At 360 px the charts are drawn at about half size: their 12 px text was 7 px high.
+    log_in(page, app_url, MANAGER)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{app_url}/utvikling")
+    wide_height, wide_names = chart_text(page)
+    assert len(wide_names) > 2  # room for every round's name
+    page.set_viewport_size(NARROW)
+    height, names = chart_text(page)
+    assert height >= 14, f"the figures are {height:.1f} px high"  # about 11 px letters
+    assert names == [wide_names[0], wide_names[-1]]  # the table beside names the others
+    assert page_width(page) == NARROW["width"]
+    assert_accessible(page)
