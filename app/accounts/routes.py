@@ -13,8 +13,8 @@ from app.db import SessionDep
 from app.errors import DomainError
 from app.i18n import _
 from app.settings import get_settings
+from app.templating import NEXT_MAX
 from app.web import (
-    NEXT_MAX,
     ActorDep,
     OptionalActorDep,
     allow,

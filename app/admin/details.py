@@ -16,7 +16,7 @@ from app.clock import day_text
 from app.content.service import current_guidance
 from app.i18n import _, current_locale
 from app.plan.service import status_name
-from app.web import role_name, standard_name
+from app.templating import role_name, standard_name
 
 TARGET = re.compile(r"(round|measure|feedback) (\d+)(?: \(round (\d+)\))?(: .*)?", re.S)
 

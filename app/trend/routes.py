@@ -5,9 +5,10 @@ from fastapi.responses import Response
 
 from app.authz import Access
 from app.db import SessionDep
+from app.templating import templates
 from app.trend import export, pdf, view
 from app.trend import report as reports
-from app.web import ActorDep, Id, allow, client_ip, render, templates
+from app.web import ActorDep, Id, allow, client_ip, render
 
 router = APIRouter()
 

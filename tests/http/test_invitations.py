@@ -299,7 +299,7 @@ def test_odd_addresses_at_login_and_reset_get_the_neutral_answers(client, cast, 
 
 def test_the_password_hint_names_the_rule_the_check_applies(client, cast, monkeypatch):
     from app.accounts.passwords import MIN_LENGTH, password_problems
-    from app.web import env
+    from app.templating import env
 
     short = "en rolig morgen ved fjorden"[: MIN_LENGTH - 1]  # one character short
     assert password_problems(short)[0].startswith(f"Passordet må ha minst {MIN_LENGTH} tegn")

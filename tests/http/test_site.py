@@ -99,7 +99,7 @@ def test_the_accessibility_statement_names_the_standard_and_where_to_complain(cl
 def test_a_text_that_falls_back_to_bokmal_is_marked_with_its_language():
     from app import i18n
     from app.content.schema import Text
-    from app.web import env
+    from app.templating import env
 
     template = env.from_string("<p{{ text|lang_attr }}>{{ text|t }}</p>")
     old = Text(nb="Deltakerne har fast veileder.")  # an old round's snapshot, never translated

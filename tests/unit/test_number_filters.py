@@ -4,7 +4,7 @@ from jinja2 import Template
 
 from app.i18n import speaking
 from app.results.scoring import shown_difference as shown_change
-from app.web import env
+from app.templating import env
 
 
 def test_a_change_is_the_difference_of_the_rounded_figures():
