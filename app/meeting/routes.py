@@ -12,14 +12,14 @@ from app.i18n import _
 from app.meeting import service, steps
 from app.meeting.forms import ReadingInput, readings_form
 from app.rounds import service as rounds
-from app.web import ActorDep, allow, redirect, render
+from app.web import ActorDep, Id, allow, redirect, render
 
 router = APIRouter(prefix="/runder")
 
 
 @router.get("/{round_id}/mote", dependencies=[allow(Access.MANAGER)])
 def meeting(
-    request: Request, round_id: int, actor: ActorDep, session: SessionDep, steg: int = 1
+    request: Request, round_id: Id, actor: ActorDep, session: SessionDep, steg: int = 1
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.VIEW_RESULTS)
     page = steps.meeting(session, actor, rnd, steg)
@@ -29,7 +29,7 @@ def meeting(
 @router.post("/{round_id}/felles-vurdering", dependencies=[allow(Access.MANAGER)])
 def save_readings(
     request: Request,
-    round_id: int,
+    round_id: Id,
     typed: Annotated[dict[str, ReadingInput], Depends(readings_form)],
     actor: ActorDep,
     session: SessionDep,

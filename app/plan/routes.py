@@ -12,7 +12,7 @@ from app.i18n import _
 from app.plan import service
 from app.plan.forms import MeasureForm
 from app.rounds import service as rounds
-from app.web import ActorDep, allow, redirect, render
+from app.web import ActorDep, Id, allow, redirect, render
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=2000)]
@@ -37,14 +37,14 @@ FormDep = Annotated[MeasureForm, Depends(measure_form)]
 
 
 @router.get("/runder/{round_id}/tiltak", dependencies=[allow(Access.MUNICIPALITY)])
-def plan_page(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def plan_page(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.VIEW_PLAN)
     return render(request, "plan/plan.html", {"page": service.plan_page(session, actor, rnd)})
 
 
 @router.get("/runder/{round_id}/tiltak/ny", dependencies=[allow(Access.MANAGER)])
 def new_measure(
-    request: Request, round_id: int, actor: ActorDep, session: SessionDep, rad: str = ""
+    request: Request, round_id: Id, actor: ActorDep, session: SessionDep, rad: str = ""
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.EDIT_PLAN)
     form = service.draft_from_advice(session, actor, rnd, rad[:80]) if rad else MeasureForm()
@@ -53,7 +53,7 @@ def new_measure(
 
 @router.post("/runder/{round_id}/tiltak", dependencies=[allow(Access.MANAGER)])
 def create(
-    request: Request, round_id: int, form: FormDep, actor: ActorDep, session: SessionDep
+    request: Request, round_id: Id, form: FormDep, actor: ActorDep, session: SessionDep
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.EDIT_PLAN)
     try:
@@ -69,7 +69,7 @@ def create(
 
 @router.get("/tiltak/{measure_id}", dependencies=[allow(Access.MANAGER)])
 def edit_measure(
-    request: Request, measure_id: int, actor: ActorDep, session: SessionDep
+    request: Request, measure_id: Id, actor: ActorDep, session: SessionDep
 ) -> Response:
     measure, rnd = service.get_measure(session, actor, measure_id, Action.EDIT_PLAN)
     form = service.form_of(measure, service.linked_statements(session, measure))
@@ -79,7 +79,7 @@ def edit_measure(
 
 @router.post("/tiltak/{measure_id}", dependencies=[allow(Access.MANAGER)])
 def update(
-    request: Request, measure_id: int, form: FormDep, actor: ActorDep, session: SessionDep
+    request: Request, measure_id: Id, form: FormDep, actor: ActorDep, session: SessionDep
 ) -> Response:
     measure, rnd = service.get_measure(session, actor, measure_id, Action.EDIT_PLAN)
     try:

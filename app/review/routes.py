@@ -24,7 +24,7 @@ from app.review.forms import (
 )
 from app.review.signals import MIN_MUNICIPALITIES
 from app.rounds import service as rounds
-from app.web import ActorDep, allow, redirect, render
+from app.web import ActorDep, Id, allow, redirect, render
 
 router = APIRouter()
 ShareForm = Annotated[ShareChoice, Depends(share_form)]
@@ -32,7 +32,7 @@ ShareForm = Annotated[ShareChoice, Depends(share_form)]
 
 @router.post("/runder/{round_id}/del-med-ks", dependencies=[allow(Access.MANAGER)])
 def share(
-    request: Request, round_id: int, actor: ActorDep, session: SessionDep, choice: ShareForm
+    request: Request, round_id: Id, actor: ActorDep, session: SessionDep, choice: ShareForm
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
     service.share_round(session, actor, rnd, choice.comments, choice.plan)
@@ -41,7 +41,7 @@ def share(
 
 @router.post("/runder/{round_id}/endre-deling", dependencies=[allow(Access.MANAGER)])
 def change_share(
-    request: Request, round_id: int, actor: ActorDep, session: SessionDep, choice: ShareForm
+    request: Request, round_id: Id, actor: ActorDep, session: SessionDep, choice: ShareForm
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
     if service.change_share(session, actor, rnd, choice.comments, choice.plan):
@@ -52,7 +52,7 @@ def change_share(
 
 
 @router.post("/runder/{round_id}/trekk-deling", dependencies=[allow(Access.MANAGER)])
-def withdraw(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def withdraw(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
     service.withdraw_share(session, actor, rnd)
     msg = _("Delingen er trukket tilbake. KS ser ikke lenger noe av runden.")
@@ -62,7 +62,7 @@ def withdraw(request: Request, round_id: int, actor: ActorDep, session: SessionD
 @router.post("/runder/{round_id}/tilbakemelding/svar", dependencies=[allow(Access.MANAGER)])
 def reply(
     request: Request,
-    round_id: int,
+    round_id: Id,
     actor: ActorDep,
     session: SessionDep,
     feedback: Annotated[str, Form(max_length=12)] = "",
@@ -95,7 +95,7 @@ def queue(
 @router.get("/ks/runder/{round_id}", dependencies=[allow(Access.KS)])
 def review(
     request: Request,
-    round_id: int,
+    round_id: Id,
     actor: ActorDep,
     session: SessionDep,
     rad: AdviceGrouping = "omrade",
@@ -106,7 +106,7 @@ def review(
 
 
 @router.post("/ks/runder/{round_id}/ta", dependencies=[allow(Access.KS)])
-def take(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def take(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     adviser.take(session, actor, round_id)
     return redirect(f"/ks/runder/{round_id}", _("Du ser på denne runden nå."), request)
 
@@ -114,7 +114,7 @@ def take(request: Request, round_id: int, actor: ActorDep, session: SessionDep) 
 @router.post("/ks/runder/{round_id}/tilbakemelding", dependencies=[allow(Access.KS)])
 def save_feedback(
     request: Request,
-    round_id: int,
+    round_id: Id,
     form: Annotated[FeedbackForm, Depends(feedback_form)],
     actor: ActorDep,
     session: SessionDep,
@@ -136,7 +136,7 @@ def save_feedback(
 
 
 @router.post("/ks/runder/{round_id}/ferdig", dependencies=[allow(Access.KS)])
-def done(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def done(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     adviser.mark_reviewed(session, actor, round_id)
     return redirect("/ks", _("Gjennomgangen er markert som ferdig."), request)
 

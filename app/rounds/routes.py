@@ -312,7 +312,7 @@ def add_respondent(
 @router.post("/{round_id}/frist", dependencies=[allow(Access.MANAGER)])
 def extend_deadline(
     request: Request,
-    round_id: int,
+    round_id: Id,
     actor: ActorDep,
     session: SessionDep,
     deadline: Annotated[str, Form(max_length=10)] = "",
@@ -327,7 +327,7 @@ def extend_deadline(
 
 
 @router.post("/{round_id}/paminnelse", dependencies=[allow(Access.MANAGER)])
-def remind(request: Request, round_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def remind(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
     sent = lifecycle.remind_unfinished(session, actor, rnd)
     if sent:
