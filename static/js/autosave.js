@@ -138,10 +138,12 @@
     unsaved.set(field, "login");
     show(field, form.dataset.msgLogin, "failed");
   }
+  function parsed(html) {
+    return new DOMParser().parseFromString(html || "", "text/html");
+  }
   // The server's reason, from the fragment it answered with (it is also in the status line,
   // which the next save replaces).
-  function reasonIn(html) {
-    var page = new DOMParser().parseFromString(html || "", "text/html");
+  function reasonIn(page) {
     var reason = page.querySelector(".save-status__error, .ds-alert p");
     return reason ? reason.textContent.trim() : form.dataset.msgRefused;
   }
@@ -150,7 +152,7 @@
     if (status === 412) { changedElsewhere(field, html); return; }
     unsaved.set(field, status === 409 ? "locked" : "refused");
     if (status !== 409) { drop(field); } // what the server refused is not kept in the tab
-    show(field, html ? reasonIn(html) : form.dataset.msgLocked, "failed");
+    show(field, html ? reasonIn(parsed(html)) : form.dataset.msgLocked, "failed");
   }
 
   // --- a comment saved from another tab or device since this page knew it ---------------------
@@ -160,7 +162,7 @@
     // Sent before the person chose (the click on a choice blurs the field, which sends it):
     // the choice stands.
     if (was && bases.get(field) !== was.value) { return; }
-    var page = new DOMParser().parseFromString(html || "", "text/html");
+    var page = parsed(html);
     var found = page.querySelector(".save-status__error[data-saved]");
     var saved = found ? found.dataset.saved : null;
     if (was && saved !== null && tried.has(field) && tried.get(field).has(saved)) {
@@ -173,7 +175,7 @@
     var box = elsewhere && elsewhere.querySelector("textarea");
     var news = unsaved.get(field) !== "changed" || (box && box.value !== saved);
     unsaved.set(field, "changed");
-    var reason = reasonIn(html);
+    var reason = reasonIn(page);
     show(field, reason, "failed");
     if (news) { announce(reason); } // not again at every pause in the typing
     if (!box || saved === null) { return; }
@@ -217,7 +219,7 @@
     return window.fetch(window.location.href, { credentials: "same-origin", headers: headers })
       .then(function (response) { return response.ok && !response.redirected ? response.text() : ""; })
       .then(function (html) {
-        var page = new DOMParser().parseFromString(html, "text/html");
+        var page = parsed(html);
         var other = page.querySelector("form.questionnaire");
         var mine = page.querySelector("[data-draft-key]");
         if (!mine || mine.dataset.draftKey !== form.dataset.draftKey) { return "out"; }
