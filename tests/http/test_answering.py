@@ -147,6 +147,21 @@ def test_a_refused_submit_links_to_the_areas_still_missing_answers(client, cast,
     assert client.get("/logg-ut").status_code == 405  # elsewhere the refusal stands
 
 
+def test_it_says_an_answer_complete_but_not_submitted_is_not_counted_yet(client, cast, db):
+    token = login(client, cast.staff)
+    rnd = cast.round_a
+    started = BeautifulSoup(client.get(f"/runder/{rnd.id}").text, "html.parser")
+    assert started.select_one("#not-submitted") is None
+    answer_everything(client, db, rnd, token)
+    page = BeautifulSoup(client.get(f"/runder/{rnd.id}").text, "html.parser")
+    assert "ikke sendt inn ennå" in page.select_one("#not-submitted").get_text()
+    # The one step left comes before the list of areas, not below it (off a phone's screen).
+    forms = page.select(f"form[action='/runder/{rnd.id}/send-inn']")
+    assert len(forms) == 1
+    assert forms[0].find_next("ol", class_="area-list") is not None
+    assert "Når du har svart på alle" not in page.get_text()
+
+
 def test_submit_then_reopen_until_the_round_closes(client, cast, db):
     token = login(client, cast.staff)
     answer_everything(client, db, cast.round_a, token)
