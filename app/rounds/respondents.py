@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 from app.accounts.models import Role, User
 from app.authz import Actor
 from app.notices.service import claim
-from app.rounds.models import Round, RoundInvitee, RoundRespondent, RoundStatus
+from app.rounds.models import Response, Round, RoundInvitee, RoundRespondent, RoundStatus
 
 
 def possible_respondents(session: Session, municipality_id: int) -> list[User]:
@@ -93,3 +93,17 @@ def is_respondent(session: Session, actor: Actor, rnd: Round) -> bool:
         RoundRespondent.round_id == rnd.id, RoundRespondent.user_id == actor.user_id
     )
     return session.exec(query).first() is not None
+
+
+def own_submissions(session: Session, actor: Actor) -> dict[int, bool]:
+    """The rounds the actor is asked to answer, each with whether their answer is sent in."""
+    query = (
+        select(RoundRespondent.round_id, Response.submitted_at)
+        .outerjoin(
+            Response,
+            (col(Response.round_id) == col(RoundRespondent.round_id))
+            & (col(Response.user_id) == col(RoundRespondent.user_id)),
+        )
+        .where(RoundRespondent.user_id == actor.user_id)
+    )
+    return {round_id: submitted is not None for round_id, submitted in session.exec(query)}

@@ -131,6 +131,7 @@ def _list_context(session: SessionDep, actor: ActorDep) -> dict[str, object]:
     people = respondents.possible_respondents(session, actor.municipality_id or 0)
     return {
         "rounds": service.list_rounds(session, actor),
+        "submitted": respondents.own_submissions(session, actor),
         "can_create": can_create,
         "people": people if can_create else [],
         "modules": current_guidance().modules if can_create else (),

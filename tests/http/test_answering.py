@@ -3,9 +3,11 @@
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
+from app.accounts.models import Role
 from app.content.service import guidance_for
 from app.rounds.models import Answer, AreaComment, Response
 from tests.conftest import login
+from tests.factories import make_user
 
 HX = {"HX-Request": "true"}
 
@@ -19,6 +21,25 @@ def test_it_lists_the_open_round_of_the_own_municipality(client, cast):
     page = BeautifulSoup(client.get("/runder").text, "html.parser")
     names = [a.get_text() for a in page.select(".round-list a")]
     assert names == [cast.round_a.name]
+
+
+def test_the_list_of_rounds_says_whether_my_answer_is_sent_in(client, cast, db):
+    token = login(client, cast.staff)
+    rnd = cast.round_a
+
+    def mine() -> str:
+        page = BeautifulSoup(client.get("/runder").text, "html.parser")
+        return page.select_one(".round-card").get_text(" ", strip=True)
+
+    assert "Du har ikke sendt inn svaret ditt ennå." in mine()
+    answer_everything(client, db, rnd, token)
+    assert "Du har ikke sendt inn svaret ditt ennå." in mine()  # answered, still not sent in
+    client.post(f"/runder/{rnd.id}/send-inn", data={"csrf_token": token})
+    assert "Du har sendt inn svaret ditt." in mine()
+    # Someone the round does not ask is told nothing about an answer of theirs.
+    latecomer = make_user(db, "ny@a.no", Role.STAFF, cast.a)
+    login(client, latecomer)
+    assert "sendt inn" not in mine()
 
 
 def test_each_statement_is_a_radio_group_with_four_levels_and_vet_ikke(client, cast, db):
