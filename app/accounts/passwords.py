@@ -3,7 +3,9 @@
 A password that is the only factor must have at least 15 characters; any characters are
 allowed (spaces and emoji included) and no mix of character classes is demanded. Passwords
 found in a list of 30 000 common passwords (shipped with zxcvbn) are refused, as are ones
-built from the user's own e-mail address or the service's name.
+built from the user's own e-mail address or the service's name, and, since that list is
+English, ones made of little but a few Norwegian words that come first to mind here (NIST's
+"context-specific words"): «passordpassord1», «Sommer2026Sommer2026».
 """
 
 from functools import cache
@@ -12,6 +14,23 @@ from app.i18n import _
 
 MIN_LENGTH = 15
 MAX_LENGTH = 128
+# Words a password here is often made of: "password", "secret", "welcome", the seasons, the
+# country, the service's own words. A password that is little else is refused.
+CONTEXT_WORDS = (
+    "passord",
+    "hemmelig",
+    "velkommen",
+    "sommer",
+    "vinter",
+    "høst",
+    "vår",
+    "norge",
+    "kommune",
+    "veileder",
+    "introduksjon",
+    "integrering",
+)
+LEFT_OVER = 3  # letters a password may have besides those words and still be refused
 
 
 @cache
@@ -38,6 +57,7 @@ def password_problems(password: str, email: str = "") -> list[str]:
         or _repeats_common(folded)
         or _mostly_common(folded)
         or _sequence(folded)
+        or _context_words_only(folded)
     ):
         return [
             _("Passordet er blant de mest brukte passordene og er lett å gjette. Velg et annet.")
@@ -59,6 +79,14 @@ def _repeats_common(folded: str) -> bool:
 def _mostly_common(folded: str) -> bool:
     """'123456789012345' or 'password2024!!!!': a common password with a little added."""
     return any(len(w) >= 6 and len(w) * 5 >= len(folded) * 3 and w in folded for w in _common())
+
+
+def _context_words_only(folded: str) -> bool:
+    """'passordpassord1' or 'sommer2026sommer2026': context words, digits and signs."""
+    letters = "".join(c for c in folded if c.isalpha())
+    for word in CONTEXT_WORDS:
+        letters = letters.replace(word, "")
+    return len(letters) <= LEFT_OVER
 
 
 def _sequence(folded: str) -> bool:
