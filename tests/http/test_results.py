@@ -12,7 +12,13 @@ from app.results.snapshot import read_snapshot
 from app.rounds.service import guidance_of
 from app.settings import get_settings
 from tests.conftest import login
-from tests.factories import GUIDANCE, make_closed_round_at, make_closed_round_with, make_round
+from tests.factories import (
+    GUIDANCE,
+    make_closed_round_at,
+    make_closed_round_with,
+    make_round,
+    submit_answers,
+)
 
 HX = {"HX-Request": "true"}
 
@@ -91,6 +97,21 @@ def test_a_staff_member_only_sees_their_own_results(client, cast, db):
     )
     assert "Dine resultater" in own.h1.get_text()
     assert own.select("li.advice")
+
+
+def test_own_results_show_each_answer_not_a_share_of_one(client, cast, db):
+    # A share of «Vet ikke» per statement of one person's answers could only be 0 % or 100 %.
+    rnd = cast.round_a
+    first, second = [st.id for st in guidance_for(db, rnd.content_version_id).areas[0].statements][
+        :2
+    ]
+    submit_answers(db, rnd, cast.staff, {first: 0, second: 2})
+    login(client, cast.staff)
+    own = BeautifulSoup(client.get(f"/runder/{rnd.id}/mine-resultater").text, "html.parser")
+    table = own.select_one(".statement-details table")
+    assert [th.get_text() for th in table.select("thead th")] == ["Påstand", "Poeng"]
+    rows = [[td.get_text() for td in tr.select("td")][1] for tr in table.select("tbody tr")][:2]
+    assert rows == ["Vet ikke", "33"]
 
 
 def test_own_results_wait_until_submitted(client, cast):
