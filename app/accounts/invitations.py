@@ -47,6 +47,7 @@ def invite(
     _check_may_invite(actor, role, municipality)
     if session.exec(select(User).where(User.email == email)).first() is not None:
         raise Conflict(_("Det finnes allerede en bruker med denne e-postadressen."))
+    _supersede(session, email, municipality)
     token, digest = new_token()
     days = get_settings().invitation_days
     invitation = Invitation(
@@ -80,6 +81,23 @@ def invite(
     _send(session, email, subject, body)
     session.commit()
     return invitation
+
+
+def _supersede(session: Session, email: str, municipality: Municipality | None) -> None:
+    """Older open invitations of the address to the same place stop working: only the newest
+    link, with the role it names, makes an account (an invitation sent again, or one whose
+    role was wrong). An invitation to another municipality is left alone: one manager cannot
+    undo another's."""
+    now = datetime.now(UTC)
+    older = select(Invitation).where(
+        Invitation.email == email,
+        Invitation.municipality_id == (municipality.id if municipality else None),
+        col(Invitation.used_at).is_(None),
+        col(Invitation.expires_at) > now,
+    )
+    for invitation in session.exec(older).all():
+        invitation.expires_at = now
+        session.add(invitation)
 
 
 def _check_may_invite(actor: Actor, role: Role, municipality: Municipality | None) -> None:
@@ -150,7 +168,10 @@ def accept(session: Session, token: str, password: str, ip: str = "") -> User:
 
 def _invitation_gone() -> NotFound:
     return NotFound(
-        _("Lenken er brukt, utløpt eller ugyldig. Be den som inviterte deg om en ny invitasjon.")
+        _(
+            "Lenken er brukt, utløpt eller ugyldig. Har du fått en nyere invitasjon, bruker du "
+            "lenken i den; ellers kan du be den som inviterte deg om en ny."
+        )
     )
 
 

@@ -117,6 +117,28 @@ def test_an_admin_invites_a_manager_and_a_ks_adviser(client, cast, db, mailbox):
     assert sorted(t for _, t in events) == ["ny@ks.no", "sjef@b.no"]
 
 
+def test_only_the_newest_invitation_to_a_place_makes_an_account(client, cast, db, mailbox):
+    # Invited as staff by mistake, then as manager: the first link gave the wrong role.
+    token = login(client, cast.admin)
+    for role in ("staff", "manager"):
+        data = {"email": "ny@b.no", "role": role, "csrf_token": token}
+        assert client.post(f"/admin/kommuner/{cast.b.id}/inviter", data=data).status_code == 303
+    # Another municipality's invitation to the same address is another's to undo.
+    data = {"email": "ny@b.no", "role": "staff", "csrf_token": token}
+    assert client.post(f"/admin/kommuner/{cast.a.id}/inviter", data=data).status_code == 303
+    old, new, elsewhere = (link_in(m, "invitasjon") for m in mailbox)
+    client.cookies.clear()
+    refused = client.get(old)
+    assert refused.status_code == 404
+    assert "Har du fått en nyere invitasjon" in refused.text
+    assert client.get(elsewhere).status_code == 200
+    form = {"password": NEW_PASSWORD, "csrf_token": csrf_of(client)}
+    assert client.post(old, data=form).status_code == 404
+    assert client.post(new, data=form).status_code == 303
+    user = db.exec(select(User).where(User.email == "ny@b.no")).one()
+    assert (user.role, user.municipality_id) == (Role.MANAGER, cast.b.id)
+
+
 def test_the_invitee_reads_their_municipalitys_language(client, cast, db, mailbox):
     """The mail and the page are in the invitee's municipality's written standard, whatever
     language the one who invited reads; KS people (no municipality) get bokmål."""
