@@ -28,6 +28,11 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 def test_compose_runs_each_part_as_its_own_service_and_publishes_only_the_app():
     assert set(SERVICES) == {"db", "redis", "migrate", "app", "jobs"}
     assert [name for name, s in SERVICES.items() if "ports" in s] == ["app"]
+    # … and on the host's loopback unless told otherwise: the proxy in front does TLS.
+    [published] = SERVICES["app"]["ports"]
+    default = re.fullmatch(r"\$\{APP_ADDRESS:-([0-9.]+)\}:8000:8000", published)
+    assert default, published
+    assert default.group(1) == "127.0.0.1"
     assert SERVICES["db"]["image"].startswith("postgres:15")
     for name, service in SERVICES.items():
         if name != "migrate":  # a one-shot: its exit status is its health
