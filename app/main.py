@@ -13,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app.about.routes import router as about_router
 from app.accounts.oidc_routes import router as oidc_router
+from app.accounts.routes import remember_destination
 from app.accounts.routes import router as accounts_router
 from app.admin.routes import router as admin_router
 from app.authz import Access
@@ -143,6 +144,7 @@ def favicon() -> Response:
 
 def domain_error(request: Request, exc: DomainError) -> Response:
     if isinstance(exc, Unauthorized) and request.method == "GET" and not is_htmx(request):
+        remember_destination(request)
         return redirect("/logg-inn", exc.message, request)
     return error_page(request, exc.status_code, exc.message)
 

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts import oidc
+from app.accounts.routes import destination
 from app.authz import Access
 from app.db import SessionDep
 from app.errors import NotFound
@@ -44,8 +45,9 @@ async def oidc_callback(request: Request, session: SessionDep) -> Response:
         login = await run_in_threadpool(oidc.finish_login, session, claims, client_ip(request))
     except oidc.LoginRefused as refusal:
         return await _refuse(request, session, refusal)
+    target = destination(request)  # a page opened before logging in; the new session forgets it
     await run_in_threadpool(start_session, request, session, login.user, login.locale)
-    return redirect("/")
+    return redirect(target)
 
 
 def _provider() -> Any:

@@ -15,6 +15,7 @@ from app.i18n import _
 from app.settings import get_settings
 from app.templating import NEXT_MAX
 from app.web import (
+    BACKGROUND_READ,
     ActorDep,
     OptionalActorDep,
     allow,
@@ -27,6 +28,26 @@ from app.web import (
 
 router = APIRouter()
 HOME = {"staff": "/runder", "manager": "/runder", "admin": "/admin", "ks_adviser": "/ks"}
+AFTER_LOGIN = "after_login"
+
+
+def remember_destination(request: Request) -> None:
+    """A page opened without a login (a round's link in an e-mail, a bookmark): the login that
+    follows goes there, not to the start page, so nobody has to find it again."""
+    if request.headers.get(BACKGROUND_READ):  # autosave.js reading for a token: no page opened
+        return
+    url = request.url
+    target = f"{url.path}?{url.query}" if url.query else url.path
+    if len(target) <= NEXT_MAX:
+        request.session[AFTER_LOGIN] = target
+
+
+def destination(request: Request) -> str:
+    """Where a login goes: the page remembered above, else the start page (only local paths)."""
+    target = request.session.get(AFTER_LOGIN)
+    if isinstance(target, str) and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
 
 
 @router.get("/", dependencies=[allow(Access.PUBLIC)])
@@ -54,8 +75,9 @@ def login(
         ctx = _login_context(email, exc.message)
         return render(request, "accounts/login.html", ctx, status_code=exc.status_code)
     municipality = service.get_municipality(session, user.municipality_id)
+    target = destination(request)  # before the new session forgets it
     start_session(request, session, user, service.default_locale(municipality))
-    return redirect("/")
+    return redirect(target)
 
 
 def _login_context(email: str, error: str | None = None) -> dict[str, object]:

@@ -131,3 +131,36 @@ def test_broken_content_stops_start_up(tmp_path, monkeypatch):
             pass
     finally:
         service.current_guidance.cache_clear()
+
+
+def test_it_returns_to_the_page_opened_before_logging_in(client, cast):
+    # A link in an e-mail opened without a login: after logging in, the person is there.
+    client.cookies.clear()
+    opened = client.get("/konto?fra=epost", follow_redirects=False)
+    assert opened.headers["location"] == "/logg-inn"
+    token = csrf_of(client)
+    response = client.post(
+        "/logg-inn", data={"email": cast.staff.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/konto?fra=epost"
+
+
+def test_a_login_without_an_earlier_page_goes_to_the_start_page(client, cast):
+    client.cookies.clear()
+    token = csrf_of(client)
+    response = client.post(
+        "/logg-inn", data={"email": cast.staff.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_a_read_in_the_background_is_not_where_the_login_goes(client, cast):
+    # autosave.js reads its page for a new form token; that is no page the person opened.
+    client.cookies.clear()
+    client.get("/konto", headers={"X-Background-Read": "1"})
+    token = csrf_of(client)
+    response = client.post(
+        "/logg-inn", data={"email": cast.staff.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.headers["location"] == "/"

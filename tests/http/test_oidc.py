@@ -102,6 +102,14 @@ def test_a_known_user_logs_in_with_a_verified_email(client, cast, db, provider):
     assert cast.staff.last_login_at is not None
 
 
+def test_it_returns_to_the_page_opened_before_logging_in(client, cast, provider):
+    assert client.get("/konto").headers["location"] == "/logg-inn"
+    as_user(provider, "ansatt@a.no")
+    response = log_in(client)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/konto"
+
+
 def test_the_email_matches_whatever_its_case(client, cast, provider):
     as_user(provider, " Ansatt@A.NO")
     assert log_in(client).status_code == 303
