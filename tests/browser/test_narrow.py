@@ -114,3 +114,23 @@ def test_the_development_charts_can_be_read_on_a_phone(page, app_url):
     assert names == [wide_names[0], wide_names[-1]]  # the table beside names the others
     assert page_width(page) == NARROW["width"]
     assert_accessible(page)
+
+
+def test_a_long_address_in_a_message_wraps_on_a_phone(page, app_url):
+    # The message after an invitation names the address; a long one is a single "word".
+    page.set_viewport_size(NARROW)
+    log_in(page, app_url, MANAGER)
+    page.goto(f"{app_url}/kommune")
+    address = "kari.nordmann-hansen@introduksjonsprogrammet.demo.kommune.no"
+    page.get_by_label("E-postadresse").fill(address)
+    page.get_by_role("button", name="Send invitasjon").click()
+    message = page.get_by_role("status")
+    expect(message).to_contain_text(address)
+    assert page_width(page) == NARROW["width"]
+    box = message.locator("p").bounding_box()
+    right = page.evaluate(
+        "el => { const r = document.createRange(); r.selectNodeContents(el);"
+        " return Math.max(...[...r.getClientRects()].map(c => c.right)); }",
+        message.locator("p").element_handle(),
+    )
+    assert right <= box["x"] + box["width"] + 1  # the text stays inside its box
