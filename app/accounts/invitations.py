@@ -12,6 +12,7 @@ from app.accounts.service import (
     default_locale,
     end_password_resets,
     hash_password,
+    login_limiter,
     normalise_email,
     reset_limiter,
     valid_email,
@@ -228,7 +229,8 @@ def find_reset(session: Session, token: str) -> PasswordReset:
 
 
 def reset_password(session: Session, token: str, password: str, ip: str = "") -> User:
-    """Use the reset link once: set the password, end every session and void older links."""
+    """Use the reset link once: set the password, end every session, void older links and
+    lift the account's login lockout."""
     reset = find_reset(session, token)
     user = session.get(User, reset.user_id)
     if user is None or not user.active:
@@ -256,6 +258,10 @@ def reset_password(session: Session, token: str, password: str, ip: str = "") ->
         email=user.email,
     )
     session.commit()
+    # The lockout message offers a new password instead of waiting: proving the mailbox and
+    # choosing a new password ends the account's count (the per-address one stays).
+    limiter, per_account, _per_address = login_limiter()
+    limiter.clear(per_account, "account", counted_as(user.email))
     return user
 
 

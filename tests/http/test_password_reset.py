@@ -98,3 +98,20 @@ def test_changing_the_password_voids_open_links(client, cast, mailbox):
     client.cookies.clear()
     assert client.get(path).status_code == 404
     assert use(client, path, NEW_PASSWORD + " igjen").status_code == 404
+
+
+def test_a_new_password_from_a_reset_link_ends_the_lockout(client, cast, mailbox):
+    # The lockout message says "wait a quarter of an hour, or ask for a new password".
+    def attempt(password: str):
+        data = {"email": cast.staff.email, "password": password, "csrf_token": csrf_of(client)}
+        return client.post("/logg-inn", data=data)
+
+    for _ in range(5):
+        assert attempt("feil passord").status_code == 422
+    locked = attempt(PASSWORD)
+    assert locked.status_code == 429
+    assert "be om nytt passord" in locked.text
+    ask(client, cast.staff.email)
+    flush()
+    assert use(client, link_in(mailbox[0], "nytt-passord")).status_code == 303
+    assert attempt(NEW_PASSWORD).status_code == 303
