@@ -37,7 +37,9 @@ def invite(
     try:
         invitations.invite(session, actor, email, Role.STAFF, municipality, client_ip(request))
     except DomainError as exc:
-        ctx = _context(session, actor, email=email, error=exc.message)
+        # The reason at the address field, which gets the focus: on a phone the form is far
+        # below the top of the page.
+        ctx = _context(session, actor, email=email, invite_error=exc.message)
         return render(request, "municipality/page.html", ctx, status_code=exc.status_code)
     return redirect(
         "/kommune", _("Invitasjonen er sendt til %(email)s.") % {"email": email}, request

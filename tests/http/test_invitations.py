@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from app.accounts.models import Invitation, PasswordReset, Role, User
@@ -167,6 +168,23 @@ def test_the_invitee_reads_their_municipalitys_language(client, cast, db, mailbo
     )
     assert refused.status_code == 422
     assert 'lang="nn"' in refused.text
+
+
+def test_a_managers_refused_invitation_is_told_at_the_address(client, cast, mailbox):
+    # On a phone the form is far down the page: the reason stands at the field, which has
+    # the focus, not at the top.
+    token = login(client, cast.manager)
+    response = client.post(
+        "/kommune/inviter", data={"email": cast.staff.email, "csrf_token": token}
+    )
+    assert response.status_code == 409
+    form = BeautifulSoup(response.text, "html.parser").select_one('form[action="/kommune/inviter"]')
+    field = form.select_one("#email")
+    assert field["value"] == cast.staff.email
+    assert field["aria-invalid"] == "true"
+    assert field.has_attr("autofocus")
+    reason = form.select_one(f"#{field['aria-describedby']}")
+    assert "finnes allerede en bruker" in reason.get_text()
 
 
 def test_nothing_is_kept_when_the_mail_cannot_be_sent(client, cast, db, monkeypatch):
