@@ -10,7 +10,7 @@ from app.accounts import invitations, service
 from app.accounts.models import Invitation
 from app.authz import Access
 from app.db import SessionDep
-from app.errors import DomainError
+from app.errors import DomainError, InvalidInput
 from app.i18n import _
 from app.settings import get_settings
 from app.templating import NEXT_MAX
@@ -137,7 +137,9 @@ def change_password(
     try:
         user = service.change_password(session, actor, current, new, client_ip(request))
     except DomainError as exc:
+        field = exc.field if isinstance(exc, InvalidInput) else None  # marked and focused
         ctx = {**service.account_overview(session, actor), "error": exc.message}
+        ctx["error_field"] = field
         return render(request, "accounts/account.html", ctx, status_code=exc.status_code)
     start_session(request, session, user, request.session.get("lang", i18n.DEFAULT_LOCALE))
     return redirect("/konto", _("Passordet er endret. Andre innlogginger er avsluttet."), request)

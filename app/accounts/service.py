@@ -275,10 +275,10 @@ def change_password(session: Session, actor: Actor, current: str, new: str, ip: 
     """Set a new password after checking the current one; other sessions end."""
     user = session.get(User, actor.user_id)
     if user is None or not hasher().verify(current, user.password_hash):
-        raise InvalidInput(_("Det nåværende passordet er feil."))
+        raise InvalidInput(_("Det nåværende passordet er feil."), field="current")
     problems = password_problems(new, user.email)
     if problems:
-        raise InvalidInput(problems[0])
+        raise InvalidInput(problems[0], field="new")
     user.password_hash = hash_password(new)
     user.session_epoch += 1
     session.add(user)

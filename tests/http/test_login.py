@@ -164,3 +164,28 @@ def test_a_read_in_the_background_is_not_where_the_login_goes(client, cast):
         "/logg-inn", data={"email": cast.staff.email, "password": PASSWORD, "csrf_token": token}
     )
     assert response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "field", "other"),
+    [
+        ("feil passord", "et helt nytt og langt passord", "current", "new"),
+        (PASSWORD, "passwordpassword", "new", "current"),
+    ],
+)
+def test_a_refused_password_change_marks_the_field_it_is_about(
+    client, cast, current, new, field, other
+):
+    token = login(client, cast.staff)
+    response = client.post(
+        "/konto/passord", data={"current": current, "new": new, "csrf_token": token}
+    )
+    assert response.status_code == 422
+    page = BeautifulSoup(response.text, "html.parser")
+    marked = page.select_one(f"#{field}")
+    assert marked["aria-invalid"] == "true"
+    assert marked.has_attr("autofocus")
+    reason = page.select_one("#pw-error")
+    assert "pw-error" in marked["aria-describedby"].split()
+    assert reason.get_text(strip=True)
+    assert not page.select_one(f"#{other}").has_attr("aria-invalid")
