@@ -32,6 +32,7 @@ def test_an_invitation_from_the_admin_becomes_a_login(page, app_url):
     page.get_by_label("Nytt passord").fill("passwordpassword")  # long enough, but common
     page.get_by_role("button", name="Lagre passordet").click()
     expect(page.get_by_role("alert")).to_contain_text("mest brukte")
+    expect(page.get_by_label("Nytt passord")).to_be_focused()  # ready for another try
     assert_accessible(page)
     page.get_by_label("Nytt passord").fill("en rolig morgen ved fjorden")
     page.get_by_role("button", name="Lagre passordet").click()
