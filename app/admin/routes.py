@@ -175,7 +175,7 @@ def change_user(
 ) -> Response:
     user = service.get_user(session, actor, user_id)
     try:
-        service.change_user(
+        changed = service.change_user(
             session, actor, user, role, municipality_number, active == "on", client_ip(request)
         )
     except DomainError as exc:  # the form again as the administrator set it, with the reason
@@ -184,11 +184,13 @@ def change_user(
         ctx = {**_user_context(session, user), "error": exc.message, "typed": typed}
         ctx["error_field"] = field
         return render(request, "admin/user.html", ctx, status_code=exc.status_code)
-    return redirect(
-        f"/admin/brukere/{user_id}",
-        _("Brukeren er oppdatert. Endringen gjelder fra neste innlogging."),
-        request,
+    # Any change ends the user's logins at once (the page says so), so it applies now.
+    message = (
+        _("Brukeren er oppdatert. Endringen gjelder med en gang.")
+        if changed
+        else _("Ingenting er endret.")
     )
+    return redirect(f"/admin/brukere/{user_id}", message, request)
 
 
 @router.get("/inviter", dependencies=ADMIN)

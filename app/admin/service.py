@@ -146,8 +146,9 @@ def change_user(
     municipality_number: str,
     active: bool,
     ip: str,
-) -> None:
-    """Change role, municipality and whether the user may log in; any change ends their sessions."""
+) -> bool:
+    """Change role, municipality and whether the user may log in; any change ends their sessions.
+    False when the form changed nothing."""
     _admin(actor)
     if role not in {r.value for r in Role}:
         raise InvalidInput(_("Ukjent rolle."))
@@ -170,7 +171,7 @@ def change_user(
     new_home = municipality.id if municipality else None
     after = {"role": role, "municipality_id": new_home, "active": active}
     if before == after:
-        return
+        return False
     user.role, user.municipality_id, user.active = Role(role), new_home, active
     user.session_epoch += 1  # privilege change: the user's sessions end at once
     session.add(user)
@@ -193,6 +194,7 @@ def change_user(
             after=after,
         )
     session.commit()
+    return True
 
 
 def audit_log(

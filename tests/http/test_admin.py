@@ -325,3 +325,18 @@ def test_an_address_invited_again_is_listed_once_and_not_after_it_has_an_account
     assert "finnes allerede en bruker" in other.text
     login(client, cast.admin)
     assert pending() == []
+
+
+def test_the_message_after_a_user_change_says_it_applies_at_once(client, cast):
+    # The change ends the user's logins there and then; «from the next login» misled.
+    token = login(client, cast.admin)
+    data = {"role": "staff", "municipality_number": cast.a.number, "csrf_token": token}
+    path = f"/admin/brukere/{cast.staff.id}"
+
+    def message_after_saving() -> str:
+        assert client.post(path, data=data).status_code == 303
+        status = BeautifulSoup(client.get(path).text, "html.parser").select_one("[role=status]")
+        return status.get_text(strip=True)
+
+    assert message_after_saving() == "Brukeren er oppdatert. Endringen gjelder med en gang."
+    assert message_after_saving() == "Ingenting er endret."  # saved again as it is
