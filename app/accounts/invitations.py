@@ -257,11 +257,12 @@ def reset_password(session: Session, token: str, password: str, ip: str = "") ->
         ip=ip,
         email=user.email,
     )
-    session.commit()
     # The lockout message offers a new password instead of waiting: proving the mailbox and
-    # choosing a new password ends the account's count (the per-address one stays).
+    # choosing a new password ends the account's count (the per-address one stays). Before the
+    # commit: with Redis out of reach the person is told so, and the link still works later.
     limiter, per_account, _per_address = login_limiter()
     limiter.clear(per_account, "account", counted_as(user.email))
+    session.commit()
     return user
 
 
