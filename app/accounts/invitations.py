@@ -118,10 +118,15 @@ def find_invitation(session: Session, token: str) -> Invitation:
     invitation = session.exec(
         select(Invitation).where(Invitation.token_hash == token_hash(token))
     ).first()
+    # An account for the address first: the link used already (the mail opened again), or
+    # another invitation accepted. Either way the way on is to log in, not to ask again.
+    if (
+        invitation is not None
+        and session.exec(select(User.id).where(User.email == invitation.email)).first() is not None
+    ):
+        raise _address_taken()
     if invitation is None or invitation.used_at is not None or _expired(invitation.expires_at):
         raise _invitation_gone()
-    if session.exec(select(User.id).where(User.email == invitation.email)).first() is not None:
-        raise _address_taken()  # another invitation made the account: say so before a password
     return invitation
 
 

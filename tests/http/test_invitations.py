@@ -60,8 +60,9 @@ def test_an_invitation_works_once(client, cast, db, mailbox):
     client.cookies.clear()
     token = csrf_of(client)
     again = client.post(path, data={"password": NEW_PASSWORD + "x", "csrf_token": token})
-    assert again.status_code == 404
-    assert "brukt, utløpt eller ugyldig" in again.text
+    assert again.status_code == 409  # the mail opened again: the account is there, log in
+    assert "Logg inn i stedet" in again.text
+    assert "Logg inn i stedet" in client.get(path).text
 
 
 def test_an_expired_invitation_is_refused(client, cast, db, mailbox):
