@@ -145,7 +145,7 @@ def favicon() -> Response:
 def domain_error(request: Request, exc: DomainError) -> Response:
     if isinstance(exc, Unauthorized) and request.method == "GET" and not is_htmx(request):
         remember_destination(request)
-        return redirect("/logg-inn", exc.message, request)
+        return redirect("/logg-inn", exc.message, request, kind="info")
     return error_page(request, exc.status_code, exc.message)
 
 

@@ -4,9 +4,10 @@ templates themselves: app.templating)."""
 import re
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from ipaddress import ip_address
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -61,13 +62,27 @@ def render(
 BACKGROUND_READ = "X-Background-Read"  # autosave.js reading a page for its form token
 
 
-def _take_flash(request: Request) -> str | None:
+Kind = Literal["success", "info", "warning"]  # Designsystemet's alert colours
+
+
+@dataclass(frozen=True)
+class Flash:
+    """A message for the next page: what was done (success), a plain fact (info: log in
+    first, nobody needed a reminder), or done with a catch (warning: a mail not sent)."""
+
+    text: str
+    kind: Kind = "success"
+
+
+def _take_flash(request: Request) -> Flash | None:
     """The message for the page the person goes to next; a read in the background (not seen)
     leaves it for that page."""
     if request.headers.get(BACKGROUND_READ):
         return None
-    flash: str | None = request.session.pop("flash", None)
-    return flash
+    kept = request.session.pop("flash", None)
+    if isinstance(kept, list) and len(kept) == 2 and kept[1] in get_args(Kind):
+        return Flash(str(kept[0]), kept[1])
+    return Flash(kept) if isinstance(kept, str) else None
 
 
 def render_blocks(
@@ -113,10 +128,12 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def redirect(url: str, flash: str | None = None, request: Request | None = None) -> Response:
-    """Redirect after POST (303), optionally leaving a message for the next page."""
+def redirect(
+    url: str, flash: str | None = None, request: Request | None = None, kind: Kind = "success"
+) -> Response:
+    """Redirect after POST (303), optionally leaving a message of that kind for the next page."""
     if flash and request is not None:
-        request.session["flash"] = flash
+        request.session["flash"] = [flash, kind]
     return RedirectResponse(url, status_code=303)
 
 

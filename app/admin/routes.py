@@ -185,11 +185,9 @@ def change_user(
         ctx["error_field"] = field
         return render(request, "admin/user.html", ctx, status_code=exc.status_code)
     # Any change ends the user's logins at once (the page says so), so it applies now.
-    message = (
-        _("Brukeren er oppdatert. Endringen gjelder med en gang.")
-        if changed
-        else _("Ingenting er endret.")
-    )
+    if not changed:
+        return redirect(f"/admin/brukere/{user_id}", _("Ingenting er endret."), request, "info")
+    message = _("Brukeren er oppdatert. Endringen gjelder med en gang.")
     return redirect(f"/admin/brukere/{user_id}", message, request)
 
 

@@ -102,7 +102,8 @@ def create(
             "Runden er opprettet, men invitasjonen kunne ikke sendes til %(addresses)s. "
             "De står likevel på runden: send invitasjonen på nytt fra siden Kommunen."
         ) % {"addresses": ", ".join(failed)}
-    elif sent:
+        return redirect(f"/runder/{rnd.id}", msg, request, "warning")
+    if sent:
         msg = ngettext(
             "Runden er opprettet, og invitasjonen er sendt til %(num)s ny person.",
             "Runden er opprettet, og invitasjonen er sendt til %(num)s nye personer.",
@@ -289,11 +290,10 @@ def close(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) 
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
     outlook = lifecycle.outlook(session, actor, rnd, lifecycle.counts(session, rnd))
     lifecycle.close_round(session, actor, rnd)
-    if outlook.own:
-        msg = _("Runden er lukket, og resultatene er klare.")
-    else:
+    if not outlook.own:
         msg = _("Runden er lukket. For få sendte inn til at du kan se resultater fra den.")
-    return redirect(f"/runder/{rnd.id}", msg, request)
+        return redirect(f"/runder/{rnd.id}", msg, request, "warning")
+    return redirect(f"/runder/{rnd.id}", _("Runden er lukket, og resultatene er klare."), request)
 
 
 @router.post("/{round_id}/svarere", dependencies=[allow(Access.MANAGER)])
@@ -348,7 +348,7 @@ def remind(request: Request, round_id: Id, actor: ActorDep, session: SessionDep)
             "Invitasjonen kan sendes på nytt fra siden Kommunen.",
             pending,
         ) % {"num": pending}
-    return redirect(f"/runder/{rnd.id}", msg, request)
+    return redirect(f"/runder/{rnd.id}", msg, request, "success" if sent else "info")
 
 
 def _overview(session: SessionDep, actor: ActorDep, rnd: Round) -> dict[str, object]:

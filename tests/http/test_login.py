@@ -101,6 +101,28 @@ def test_pages_need_a_login(client):
     assert response.headers["location"] == "/logg-inn"
 
 
+def flash_of(page: str) -> tuple[str, str]:
+    """The colour and text of the message a redirect left for the page."""
+    alert = BeautifulSoup(page, "html.parser").select_one("main > .ds-alert[role=status]")
+    return alert["data-color"], alert.get_text(strip=True)
+
+
+def test_a_message_is_coloured_as_what_it_says(client, cast, db, mailbox):
+    # «Log in first» is a fact, not a success with a green tick.
+    client.get("/runder")
+    colour, text = flash_of(client.get("/logg-inn").text)
+    assert colour == "info"
+    assert "logge inn" in text or "logget inn" in text
+    token = login(client, cast.manager)
+    sent = client.post(f"/runder/{cast.round_a.id}/paminnelse", data={"csrf_token": token})
+    assert flash_of(client.get(sent.headers["location"]).text)[0] == "success"
+    again = client.post(f"/runder/{cast.round_a.id}/paminnelse", data={"csrf_token": token})
+    assert flash_of(client.get(again.headers["location"]).text) == (
+        "info",
+        "Ingen fikk påminnelse nå: alle er ferdige, eller de har alt fått en i dag.",
+    )
+
+
 def test_security_headers_are_on_every_page(client):
     response = client.get("/logg-inn")
     csp = response.headers["content-security-policy"]
