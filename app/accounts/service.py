@@ -272,10 +272,33 @@ def account_overview(session: Session, actor: Actor) -> dict[str, object]:
 
 
 def change_password(session: Session, actor: Actor, current: str, new: str, ip: str) -> User:
-    """Set a new password after checking the current one; other sessions end."""
+    """Set a new password after checking the current one; other sessions end.
+
+    The check of the current password counts as a login attempt on the account: someone who
+    found a session open cannot try passwords here without limit."""
     user = session.get(User, actor.user_id)
-    if user is None or not hasher().verify(current, user.password_hash):
+    if user is None:
         raise InvalidInput(_("Det nåværende passordet er feil."), field="current")
+    limiter, per_account, _per_address = login_limiter()
+    if not limiter.hit(per_account, "account", counted_as(user.email)):
+        raise TooManyRequests(
+            _(
+                "For mange forsøk med feil passord. Vent et kvarter og prøv igjen, eller logg ut "
+                "og be om nytt passord."
+            )
+        )
+    if not hasher().verify(current, user.password_hash):
+        record(
+            session,
+            actor,
+            "password_change_refused",
+            user.email,
+            municipality_id=user.municipality_id,
+            ip=ip,
+        )
+        session.commit()
+        raise InvalidInput(_("Det nåværende passordet er feil."), field="current")
+    limiter.clear(per_account, "account", counted_as(user.email))
     problems = password_problems(new, user.email)
     if problems:
         raise InvalidInput(problems[0], field="new")

@@ -16,6 +16,7 @@ EVENT_NAMES: dict[str, Callable[[], str]] = {
     "login_oidc_failed": lambda: _("Mislykket innlogging med ekstern identitet"),
     "logout": lambda: _("Utlogging"),
     "password_changed": lambda: _("Passord endret"),
+    "password_change_refused": lambda: _("Feil nåværende passord ved passordbytte"),
     "password_reset_requested": lambda: _("Nytt passord bedt om"),
     "password_reset": lambda: _("Nytt passord satt"),
     "invitation_sent": lambda: _("Invitasjon sendt"),

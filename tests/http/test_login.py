@@ -4,6 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from app.accounts.service import hasher
 from app.main import create_app
 from tests.conftest import csrf_of, login
 from tests.factories import PASSWORD
@@ -211,3 +212,32 @@ def test_a_refused_password_change_marks_the_field_it_is_about(
     assert "pw-error" in marked["aria-describedby"].split()
     assert reason.get_text(strip=True)
     assert not page.select_one(f"#{other}").has_attr("aria-invalid")
+
+
+def test_the_current_password_cannot_be_guessed_without_limit(client, cast, db):
+    # Someone at a session left open could try passwords on «Min konto» for ever; the tries
+    # count with the account's logins, and the right password is refused once they run out.
+    token = login(client, cast.staff)
+    data = {"new": "et helt nytt og langt passord", "csrf_token": token}
+    statuses = [
+        client.post("/konto/passord", data={**data, "current": f"gjett {i}"}).status_code
+        for i in range(6)
+    ]
+    assert statuses == [422] * 5 + [429]
+    locked = client.post("/konto/passord", data={**data, "current": PASSWORD})
+    assert locked.status_code == 429
+    assert "For mange forsøk med feil passord" in locked.text
+    db.refresh(cast.staff)
+    assert hasher().verify(PASSWORD, cast.staff.password_hash)  # unchanged
+    client.cookies.clear()
+    form = {"email": cast.staff.email, "password": PASSWORD, "csrf_token": csrf_of(client)}
+    assert client.post("/logg-inn", data=form).status_code == 429  # the same count
+
+
+def test_the_right_current_password_clears_the_count(client, cast):
+    token = login(client, cast.staff)
+    data = {"new": "et helt nytt og langt passord", "csrf_token": token}
+    for i in range(4):
+        client.post("/konto/passord", data={**data, "current": f"gjett {i}"})
+    changed = client.post("/konto/passord", data={**data, "current": PASSWORD})
+    assert changed.status_code == 303
