@@ -21,7 +21,7 @@ from app.accounts.tokens import new_token, token_hash
 from app.audit import record
 from app.authz import Action, Actor, require
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.i18n import _, speaking
+from app.i18n import _, pgettext, speaking
 from app.mail import MailError, send_later, send_mail
 from app.rounds.respondents import join_invited_rounds
 from app.settings import get_settings
@@ -78,7 +78,7 @@ def invite(
             if round_name
             else _("Invitasjon til Gode grep")
         )
-        body = _invitation_text(token, municipality, days, round_name)
+        body = _invitation_text(token, actor.email, role, municipality, days, round_name)
     _send(session, email, subject, body)
     session.commit()
     return invitation
@@ -326,10 +326,18 @@ def _expired(moment: datetime) -> bool:
 
 
 def _invitation_text(
-    token: str, municipality: Municipality | None, days: int, round_name: str | None = None
+    token: str,
+    inviter: str,
+    role: Role,
+    municipality: Municipality | None,
+    days: int,
+    round_name: str | None = None,
 ) -> str:
-    """The invitation mail; with `round_name` it also says which round the person is to answer."""
+    """The invitation mail: who invites, to what role and where, so the person can tell it is
+    meant for them; with `round_name` it also says which round the person is to answer."""
     values = {
+        "inviter": inviter,
+        "role": _as_role(role),
         "place": municipality.name if municipality else "KS",
         "days": days,
         "link": f"{get_settings().base_url}/invitasjon/{token}",
@@ -337,13 +345,23 @@ def _invitation_text(
     }
     if round_name is None:
         text = _(
-            "Hei!\n\nDu er invitert til Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVennlig hilsen\nGode grep"
+            "Hei!\n\n%(inviter)s har invitert deg til Gode grep, egenvurderingen for introduksjonsprogrammet, som %(role)s (%(place)s). Åpne lenken og velg et passord. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVennlig hilsen\nGode grep"
         )
     else:
         text = _(
-            "Hei!\n\nDu er invitert til å svare på «%(name)s» i Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord; da finner du runden under Runder. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVennlig hilsen\nGode grep"
+            "Hei!\n\n%(inviter)s har invitert deg til å svare på «%(name)s» i Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord; da finner du runden under Runder. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVennlig hilsen\nGode grep"
         )
     return text % values
+
+
+def _as_role(role: Role) -> str:
+    """The role as the mail's sentence names it: «… som ansatt (Bergen)»."""
+    return {
+        Role.STAFF: pgettext("invitasjon", "ansatt"),
+        Role.MANAGER: pgettext("invitasjon", "leder"),
+        Role.KS_ADVISER: pgettext("invitasjon", "KS-rådgiver"),
+        Role.ADMIN: pgettext("invitasjon", "administrator"),
+    }[role]
 
 
 class MailNotSent(Conflict):

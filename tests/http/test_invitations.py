@@ -30,6 +30,9 @@ def test_a_manager_invites_staff_who_accepts(client, cast, db, mailbox):
     )
     assert response.status_code == 303
     assert [m.to for m in mailbox] == ["ny.ansatt@a.no"]
+    # Who invites, to what and where: the person can tell the mail is meant for them.
+    assert f"{cast.manager.email} har invitert deg" in mailbox[0].body
+    assert f"som ansatt ({cast.a.name})" in mailbox[0].body
     path = link_in(mailbox[0], "invitasjon")
     raw_token = path.rsplit("/", 1)[1]
     stored = db.exec(select(Invitation)).all()
@@ -113,6 +116,9 @@ def test_an_admin_invites_a_manager_and_a_ks_adviser(client, cast, db, mailbox):
     roles = {i.email: (i.role, i.municipality_id) for i in db.exec(select(Invitation))}
     assert roles == {"sjef@b.no": (Role.MANAGER, cast.b.id), "ny@ks.no": (Role.KS_ADVISER, None)}
     assert {m.to for m in mailbox} == {"sjef@b.no", "ny@ks.no"}
+    bodies = {m.to: m.body for m in mailbox}
+    assert f"som leder ({cast.b.name})" in bodies["sjef@b.no"]
+    assert "som KS-rådgiver (KS)" in bodies["ny@ks.no"]
     events = db.exec(
         select(AuditEvent.event, AuditEvent.target).where(AuditEvent.event == "invitation_sent")
     ).all()
