@@ -48,7 +48,7 @@ def invite(
     _check_may_invite(actor, role, municipality)
     if session.exec(select(User).where(User.email == email)).first() is not None:
         raise Conflict(_("Det finnes allerede en bruker med denne e-postadressen."))
-    _supersede(session, email, municipality)
+    _supersede(session, actor, email, municipality)
     token, digest = new_token()
     days = get_settings().invitation_days
     invitation = Invitation(
@@ -84,19 +84,34 @@ def invite(
     return invitation
 
 
-def _supersede(session: Session, email: str, municipality: Municipality | None) -> None:
+def _supersede(
+    session: Session, actor: Actor, email: str, municipality: Municipality | None
+) -> None:
     """Older open invitations of the address to the same place stop working: only the newest
     link, with the role it names, makes an account (an invitation sent again, or one whose
     role was wrong). An invitation to another municipality is left alone: one manager cannot
-    undo another's."""
+    undo another's. Nor can a manager undo an administrator's invitation to a role a manager
+    may not give: the new one is refused instead, before anything changes."""
     now = datetime.now(UTC)
-    older = select(Invitation).where(
-        Invitation.email == email,
-        Invitation.municipality_id == (municipality.id if municipality else None),
-        col(Invitation.used_at).is_(None),
-        col(Invitation.expires_at) > now,
-    )
-    for invitation in session.exec(older).all():
+    older = session.exec(
+        select(Invitation).where(
+            Invitation.email == email,
+            Invitation.municipality_id == (municipality.id if municipality else None),
+            col(Invitation.used_at).is_(None),
+            col(Invitation.expires_at) > now,
+        )
+    ).all()
+    if actor.role != Role.ADMIN:
+        for invitation in older:
+            if invitation.role != Role.STAFF:
+                raise Conflict(
+                    _(
+                        "Adressen har alt en invitasjon som %(role)s fra en administrator. "
+                        "Den gjelder til den er brukt eller er gått ut."
+                    )
+                    % {"role": _as_role(Role(invitation.role))}
+                )
+    for invitation in older:
         invitation.expires_at = now
         session.add(invitation)
 

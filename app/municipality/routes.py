@@ -38,8 +38,10 @@ def invite(
         invitations.invite(session, actor, email, Role.STAFF, municipality, client_ip(request))
     except DomainError as exc:
         # The reason at the address field, which gets the focus: on a phone the form is far
-        # below the top of the page.
-        ctx = _context(session, actor, email=email, invite_error=exc.message)
+        # below the top of the page. A mail server that did not take the mail is no fault of
+        # the address: said by the form, the field not marked.
+        key = "invite_alert" if isinstance(exc, invitations.MailNotSent) else "invite_error"
+        ctx = _context(session, actor, email=email, **{key: exc.message})
         return render(request, "municipality/page.html", ctx, status_code=exc.status_code)
     return redirect(
         "/kommune", _("Invitasjonen er sendt til %(email)s.") % {"email": email}, request

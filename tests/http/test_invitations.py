@@ -147,6 +147,24 @@ def test_only_the_newest_invitation_to_a_place_makes_an_account(client, cast, db
     assert (user.role, user.municipality_id) == (Role.MANAGER, cast.b.id)
 
 
+def test_a_manager_cannot_undo_an_administrators_invitation(client, cast, db, mailbox):
+    # The newest invitation ends the older ones, but a manager gives only staff: inviting an
+    # address an administrator invited as manager would have made a co-manager staff.
+    token = login(client, cast.admin)
+    data = {"email": "sjef@a.no", "role": "manager", "csrf_token": token}
+    assert client.post(f"/admin/kommuner/{cast.a.id}/inviter", data=data).status_code == 303
+    token = login(client, cast.manager)
+    refused = client.post("/kommune/inviter", data={"email": "sjef@a.no", "csrf_token": token})
+    assert refused.status_code == 409
+    assert "invitasjon som leder fra en administrator" in refused.text
+    client.cookies.clear()
+    path = link_in(mailbox[0], "invitasjon")
+    form = {"password": NEW_PASSWORD, "csrf_token": csrf_of(client)}
+    assert client.post(path, data=form).status_code == 303
+    user = db.exec(select(User).where(User.email == "sjef@a.no")).one()
+    assert user.role == Role.MANAGER
+
+
 def test_the_invitee_reads_their_municipalitys_language(client, cast, db, mailbox):
     """The mail and the page are in the invitee's municipality's written standard, whatever
     language the one who invited reads; KS people (no municipality) get bokmål."""
@@ -199,7 +217,9 @@ def test_nothing_is_kept_when_the_mail_cannot_be_sent(client, cast, db, monkeypa
     token = login(client, cast.manager)
     response = client.post("/kommune/inviter", data={"email": "borte@a.no", "csrf_token": token})
     assert response.status_code == 409
-    assert "kunne ikke sendes" in response.text
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "kunne ikke sendes" in page.select_one("#invite-alert").get_text()
+    assert not page.select_one("#email").has_attr("aria-invalid")  # the address is fine
     assert db.exec(select(Invitation)).all() == []
 
 
