@@ -8,6 +8,7 @@ English, ones made of little but a few Norwegian words that come first to mind h
 "context-specific words"): «passordpassord1», «Sommer2026Sommer2026».
 """
 
+import unicodedata
 from functools import cache
 
 from app.i18n import _
@@ -82,11 +83,13 @@ def _mostly_common(folded: str) -> bool:
 
 
 def _context_words_only(folded: str) -> bool:
-    """'passordpassord1' or 'sommer2026sommer2026': context words, digits and signs."""
-    letters = "".join(c for c in folded if c.isalpha())
+    """'passordpassord1' or 'sommer2026sommer2026': context words, digits and signs. A
+    password without any of the words is not judged here (random digits are fine)."""
+    letters = "".join(c for c in unicodedata.normalize("NFC", folded) if c.isalpha())
+    rest = letters
     for word in CONTEXT_WORDS:
-        letters = letters.replace(word, "")
-    return len(letters) <= LEFT_OVER
+        rest = rest.replace(word, "")
+    return rest != letters and len(rest) <= LEFT_OVER
 
 
 def _sequence(folded: str) -> bool:
