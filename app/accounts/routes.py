@@ -1,5 +1,6 @@
 """Login, logout, language, the account page, invitations and password reset."""
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -29,6 +30,9 @@ from app.web import (
 router = APIRouter()
 HOME = {"staff": "/runder", "manager": "/runder", "admin": "/admin", "ks_adviser": "/ks"}
 AFTER_LOGIN = "after_login"
+# A remembered page is for the login that follows soon, not for the next person at a shared
+# computer who logs in hours later.
+REMEMBER_SECONDS = 15 * 60
 
 
 def remember_destination(request: Request) -> None:
@@ -39,13 +43,20 @@ def remember_destination(request: Request) -> None:
     url = request.url
     target = f"{url.path}?{url.query}" if url.query else url.path
     if len(target) <= NEXT_MAX:
-        request.session[AFTER_LOGIN] = target
+        request.session[AFTER_LOGIN] = [target, int(time.time())]
 
 
 def destination(request: Request) -> str:
-    """Where a login goes: the page remembered above, else the start page (only local paths)."""
-    target = request.session.get(AFTER_LOGIN)
-    if isinstance(target, str) and target.startswith("/") and not target.startswith(("//", "/\\")):
+    """Where a login goes: the page remembered above if it was opened in the last quarter of an
+    hour, else the start page (only local paths)."""
+    kept = request.session.get(AFTER_LOGIN)
+    if not (isinstance(kept, list) and len(kept) == 2):
+        return "/"
+    target, when = kept
+    if not (isinstance(target, str) and isinstance(when, int)):
+        return "/"
+    recent = time.time() - when <= REMEMBER_SECONDS
+    if recent and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return "/"
 

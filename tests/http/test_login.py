@@ -1,5 +1,7 @@
 """Login, logout, sessions, CSRF and security headers."""
 
+import time
+
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
@@ -167,6 +169,24 @@ def test_it_returns_to_the_page_opened_before_logging_in(client, cast):
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/konto?fra=epost"
+
+
+def test_a_page_opened_long_ago_or_before_a_logout_is_not_where_the_login_goes(
+    client, cast, monkeypatch
+):
+    # A shared computer: the next person to log in, later, starts at their own start page.
+    client.cookies.clear()
+    start = time.time()
+    client.get("/kommune")
+    monkeypatch.setattr("app.accounts.routes.time.time", lambda: start + 16 * 60)
+    form = {"email": cast.staff.email, "password": PASSWORD, "csrf_token": csrf_of(client)}
+    assert client.post("/logg-inn", data=form).headers["location"] == "/"
+    # Logged in, a logout forgets everything; an htmx request is no page opened either.
+    monkeypatch.undo()
+    client.post("/logg-ut", data={"csrf_token": csrf_of(client)})
+    client.get("/kommune", headers={"HX-Request": "true"})
+    form = {"email": cast.staff.email, "password": PASSWORD, "csrf_token": csrf_of(client)}
+    assert client.post("/logg-inn", data=form).headers["location"] == "/"
 
 
 def test_a_login_without_an_earlier_page_goes_to_the_start_page(client, cast):
