@@ -116,5 +116,13 @@ def get_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        reasons = "; ".join(_reason(e["loc"], str(e["msg"])) for e in exc.errors())
         raise SystemExit(f"Gode grep: settings refused: {reasons}") from None
+
+
+def _reason(where: tuple[int | str, ...], message: str) -> str:
+    """One refusal, named by its variable (the checks across settings name theirs)."""
+    message = message.removeprefix("Value error, ")
+    if not where:
+        return message
+    return f"GODEGREP_{'_'.join(map(str, where)).upper()}: {message}"

@@ -277,6 +277,17 @@ def test_refused_settings_stop_a_command_with_the_reason_in_one_line():
         "Gode grep: settings refused: "
         "GODEGREP_SECRET_KEY must be set to at least 32 random characters"
     ]
+    # A value of the wrong kind is named by its variable, and the value is not repeated.
+    env |= {"GODEGREP_SECRET_KEY": "k" * 40, "GODEGREP_SESSION_MAX_HOURS": "tolv-zq8"}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.accounts.register"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.stderr.startswith("Gode grep: settings refused: GODEGREP_SESSION_MAX_HOURS: ")
+    assert "tolv-zq8" not in done.stderr
 
 
 @pytest.mark.parametrize(
