@@ -44,11 +44,10 @@ def change_share(
     request: Request, round_id: Id, actor: ActorDep, session: SessionDep, choice: ShareForm
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
+    url = f"/runder/{rnd.id}/resultater#ks"
     if service.change_share(session, actor, rnd, choice.comments, choice.plan):
-        msg = _("Endringen er lagret. KS ser runden slik du nå har valgt.")
-    else:
-        msg = _("Delingen var allerede slik. Ingenting er endret.")
-    return redirect(f"/runder/{rnd.id}/resultater#ks", msg, request)
+        return redirect(url, _("Endringen er lagret. KS ser runden slik du nå har valgt."), request)
+    return redirect(url, _("Delingen var allerede slik. Ingenting er endret."), request, "info")
 
 
 @router.post("/runder/{round_id}/trekk-deling", dependencies=[allow(Access.MANAGER)])
@@ -132,6 +131,7 @@ def save_feedback(
         msg = _("Tilbakemeldingen er sendt. Kommunens ledere har fått e-post.")
     else:
         msg = _("Tilbakemeldingen er sendt og vises hos kommunen, men e-posten kunne ikke sendes.")
+        return redirect(f"/ks/runder/{round_id}", msg, request, "warning")
     return redirect(f"/ks/runder/{round_id}", msg, request)
 
 

@@ -25,6 +25,7 @@ from app.web import (
     ActorDep,
     AllowInHandler,
     Id,
+    Kind,
     accept_login,
     allow,
     check_request,
@@ -348,7 +349,8 @@ def remind(request: Request, round_id: Id, actor: ActorDep, session: SessionDep)
             "Invitasjonen kan sendes på nytt fra siden Kommunen.",
             pending,
         ) % {"num": pending}
-    return redirect(f"/runder/{rnd.id}", msg, request, "success" if sent else "info")
+    kind: Kind = "warning" if pending else "success" if sent else "info"  # a catch, done, a fact
+    return redirect(f"/runder/{rnd.id}", msg, request, kind)
 
 
 def _overview(session: SessionDep, actor: ActorDep, rnd: Round) -> dict[str, object]:

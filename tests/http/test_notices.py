@@ -117,6 +117,7 @@ def test_the_manager_is_told_who_a_reminder_cannot_reach(client, cast, db, mailb
     page = client.get(response.headers["location"]).text
     assert "Påminnelsen er sendt til 4 personer som ikke er ferdige." in page
     assert "1 person har ikke tatt imot invitasjonen sin ennå og fikk ingen påminnelse." in page
+    assert 'data-color="warning" role="status"' in page  # done, with a catch
     assert "ny@a.no" not in [m.to for m in mailbox]
 
 

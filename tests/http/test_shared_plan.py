@@ -177,7 +177,9 @@ def test_the_manager_adds_the_plan_to_a_standing_share_and_takes_it_out_again(
     }
 
     change(client, cast, closed, plan="ja")  # the same again: said so, nothing recorded
-    assert "Delingen var allerede slik." in client.get(f"/runder/{closed.id}/resultater").text
+    again = client.get(f"/runder/{closed.id}/resultater").text
+    assert "Delingen var allerede slik." in again
+    assert 'data-color="info" role="status"' in again  # a fact, not a success
     assert (
         len(db.exec(select(AuditEvent).where(AuditEvent.event == "round_share_changed")).all()) == 1
     )
