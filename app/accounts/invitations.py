@@ -353,14 +353,15 @@ def _invitation_text(
     values = {
         "inviter": inviter,
         "role": _as_role(role),
-        "place": municipality.name if municipality else "KS",
+        "place": municipality.name if municipality else "KS",  # the round's text has one
+        "at": f" ({municipality.name})" if municipality else "",  # KS: the role says it
         "days": days,
         "link": f"{get_settings().base_url}/invitasjon/{token}",
         "name": round_name,
     }
     if round_name is None:
         text = _(
-            "Hei!\n\n%(inviter)s har invitert deg til Gode grep, egenvurderingen for introduksjonsprogrammet, som %(role)s (%(place)s). Åpne lenken og velg et passord. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVennlig hilsen\nGode grep"
+            "Hei!\n\n%(inviter)s har invitert deg til Gode grep, egenvurderingen for introduksjonsprogrammet, som %(role)s%(at)s. Åpne lenken og velg et passord. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVennlig hilsen\nGode grep"
         )
     else:
         text = _(

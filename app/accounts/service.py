@@ -281,6 +281,8 @@ def change_password(session: Session, actor: Actor, current: str, new: str, ip: 
         raise InvalidInput(_("Det nåværende passordet er feil."), field="current")
     limiter, per_account, _per_address = login_limiter()
     if not limiter.hit(per_account, "account", counted_as(user.email)):
+        record(session, actor, "login_locked", user.email, ip=ip, email=user.email)
+        session.commit()
         raise TooManyRequests(
             _(
                 "For mange forsøk med feil passord. Vent et kvarter og prøv igjen, eller logg ut "

@@ -328,7 +328,8 @@ def test_an_address_invited_again_is_listed_once_and_not_after_it_has_an_account
 
 
 def test_the_message_after_a_user_change_says_it_applies_at_once(client, cast):
-    # The change ends the user's logins there and then; «from the next login» misled.
+    # The change ends the user's logins there and then; «from the next login» misled. The form
+    # without «active» deactivates the staff member: the change here.
     token = login(client, cast.admin)
     data = {"role": "staff", "municipality_number": cast.a.number, "csrf_token": token}
     path = f"/admin/brukere/{cast.staff.id}"
@@ -340,3 +341,5 @@ def test_the_message_after_a_user_change_says_it_applies_at_once(client, cast):
 
     assert message_after_saving() == "Brukeren er oppdatert. Endringen gjelder med en gang."
     assert message_after_saving() == "Ingenting er endret."  # saved again as it is
+    later = BeautifulSoup(client.get(path).text, "html.parser")
+    assert later.select_one("main > .ds-alert") is None  # the message was for one page only

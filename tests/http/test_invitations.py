@@ -118,7 +118,7 @@ def test_an_admin_invites_a_manager_and_a_ks_adviser(client, cast, db, mailbox):
     assert {m.to for m in mailbox} == {"sjef@b.no", "ny@ks.no"}
     bodies = {m.to: m.body for m in mailbox}
     assert f"som leder ({cast.b.name})" in bodies["sjef@b.no"]
-    assert "som KS-rådgiver (KS)" in bodies["ny@ks.no"]
+    assert "som KS-rådgiver. Åpne lenken" in bodies["ny@ks.no"]
     events = db.exec(
         select(AuditEvent.event, AuditEvent.target).where(AuditEvent.event == "invitation_sent")
     ).all()

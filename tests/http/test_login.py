@@ -5,8 +5,10 @@ import time
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from app.accounts.service import hasher
+from app.audit import AuditEvent
 from app.main import create_app
 from tests.conftest import csrf_of, login
 from tests.factories import PASSWORD
@@ -244,6 +246,8 @@ def test_the_current_password_cannot_be_guessed_without_limit(client, cast, db):
         for i in range(6)
     ]
     assert statuses == [422] * 5 + [429]
+    locked = db.exec(select(AuditEvent).where(AuditEvent.event == "login_locked")).all()
+    assert [e.target for e in locked] == [cast.staff.email]
     locked = client.post("/konto/passord", data={**data, "current": PASSWORD})
     assert locked.status_code == 429
     assert "For mange forsøk med feil passord" in locked.text
