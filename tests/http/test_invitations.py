@@ -65,7 +65,9 @@ def test_an_invitation_works_once(client, cast, db, mailbox):
     again = client.post(path, data={"password": NEW_PASSWORD + "x", "csrf_token": token})
     assert again.status_code == 409  # the mail opened again: the account is there, log in
     assert "Logg inn i stedet" in again.text
-    assert "Logg inn i stedet" in client.get(path).text
+    opened_again = BeautifulSoup(client.get(path).text, "html.parser")
+    assert "Logg inn i stedet" in opened_again.get_text()
+    assert opened_again.select_one("#to-login")["href"] == "/logg-inn"  # the way on, named
 
 
 def test_an_expired_invitation_is_refused(client, cast, db, mailbox):

@@ -54,6 +54,16 @@ def test_every_error_status_gets_the_apps_own_page_with_a_reference(client, cast
     assert_own_error_page(client.post("/runder", data={"csrf_token": "feil"}), 403)
 
 
+def test_an_error_page_points_a_logged_out_person_to_the_login(client, cast):
+    # Logged out, the front page is the login page: say so. Logged in, also where no route
+    # answers (and so no actor is known), the way on is the front page.
+    assert 'id="to-login"' in client.get("/finnes-ikke").text
+    login(client, cast.staff)
+    page = client.get("/finnes-ikke").text
+    assert 'id="to-login"' not in page
+    assert "Gå til forsiden" in page
+
+
 def test_a_bug_and_a_database_outage_get_pages_with_a_reference():
     app = create_app()
 
