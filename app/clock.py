@@ -7,6 +7,10 @@ used as "the day it happened" is the Oslo day, so 23:30 UTC on 14 September is 1
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
+from app.i18n import current_locale
+
 OSLO = ZoneInfo("Europe/Oslo")
 
 
@@ -21,9 +25,12 @@ def oslo_date(moment: datetime) -> date:
 
 
 def day_text(moment: date | datetime | None) -> str:
-    """A day as Norwegians write it (03.12.2026); a moment is read as its Oslo day."""
+    """A day as the reader's language writes it: 03.12.2026 in Norwegian, «3 Dec 2026» in
+    English (where 04.05 could be read as the fifth of April); a moment is its Oslo day."""
     if moment is None:
         return "–"
     if isinstance(moment, datetime):
         moment = oslo_date(moment)
+    if current_locale() == "en":
+        return format_date(moment, "d MMM y", locale="en")
     return f"{moment.day:02d}.{moment.month:02d}.{moment.year}"

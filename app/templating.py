@@ -58,7 +58,7 @@ env.filters["percent"] = percent
 env.globals["shared_minimum"] = shared_minimum  # behind a figure in what others read too
 
 
-# Days as Norwegians write them, in Oslo time (app.clock.day_text).
+# Days as the reader's language writes them, in Oslo time (app.clock.day_text).
 env.filters["day"] = day_text
 env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
 env.globals["PASSWORD_MIN_LENGTH"] = MIN_LENGTH

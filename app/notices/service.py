@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.accounts.service import locale_of
+from app.clock import day_text
 from app.i18n import _, speaking
 from app.mail import MailError, send_mail
 from app.notices.models import SentNotice
@@ -102,7 +103,7 @@ def notify_round_opened(session: Session, rnd: Round) -> int:
 
 
 def _day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
+    return day_text(day)  # in the recipient's language: the mail is composed in it
 
 
 def _send_all(

@@ -1,8 +1,9 @@
-"""Days on every page are written the Norwegian way and in Oslo time."""
+"""Days on every page are written as the reader's language writes them, in Oslo time."""
 
 from datetime import UTC, date, datetime
 
 from app.clock import day_text as day
+from app.i18n import speaking
 
 
 def test_a_date_is_written_day_month_year():
@@ -18,3 +19,11 @@ def test_a_moment_late_in_the_utc_evening_is_the_next_day_in_oslo():
 
 def test_no_day_is_a_dash():
     assert day(None) == "–"
+
+
+def test_english_names_the_month_so_no_day_is_read_as_a_month():
+    with speaking("en"):
+        assert day(date(2026, 5, 4)) == "4 May 2026"
+        assert day(datetime(2026, 12, 2, 23, 30, tzinfo=UTC)) == "3 Dec 2026"
+    with speaking("nn"):
+        assert day(date(2026, 5, 4)) == "04.05.2026"
