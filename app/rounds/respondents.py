@@ -6,6 +6,7 @@ are listed with the rest; accepting their staff invitation makes them respondent
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -50,15 +51,22 @@ def invited_count(session: Session, rnd: Round) -> int:
     not accepted their invitation yet. They are on the round's list of who is asked (an
     invitation can be sent again from /kommune), so the response rate counts them."""
     joined = select(func.count()).where(col(RoundRespondent.round_id) == rnd.id)
-    pending = select(func.count()).where(col(RoundInvitee.round_id) == rnd.id)
+    pending = select(func.count()).where(col(RoundInvitee.round_id) == rnd.id, _still_new())
     both = select(joined.scalar_subquery() + pending.scalar_subquery())
     return int(session.execute(both).scalar_one())
 
 
 def invitees(session: Session, rnd: Round) -> list[RoundInvitee]:
     """New people invited to the round who have not accepted their invitation yet."""
-    query = select(RoundInvitee).where(RoundInvitee.round_id == rnd.id)
+    query = select(RoundInvitee).where(RoundInvitee.round_id == rnd.id, _still_new())
     return list(session.exec(query.order_by(col(RoundInvitee.email))))
+
+
+def _still_new() -> Any:
+    """An invitee whose address has no account. Accepting this municipality's invitation turns
+    the invitee into a respondent; an account made elsewhere (another municipality's
+    invitation) means they will never join this round, so they are no longer counted."""
+    return col(RoundInvitee.email).not_in(select(User.email))
 
 
 def join_invited_rounds(session: Session, user: User) -> list[int]:

@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import col, func, select
 
-from app.accounts.models import Invitation, User
+from app.accounts.models import Invitation, Role, User
 from app.audit import AuditEvent
 from app.content.service import guidance_for
 from app.jobs import run_due_work
@@ -14,6 +14,7 @@ from app.mail import MailError, send_mail
 from app.results.models import RoundSnapshot
 from app.rounds.models import Answer, Round, RoundInvitee, RoundRespondent
 from tests.conftest import csrf_of, login
+from tests.factories import make_user
 from tests.http.test_invitations import NEW_PASSWORD, link_in
 
 
@@ -237,3 +238,20 @@ def test_new_people_count_as_invited_until_and_after_they_accept(client, cast, d
     assert counted in client.get(f"/runder/{rnd.id}").text
     assert client.post(f"/runder/{rnd.id}/lukk", data={"csrf_token": token}).status_code == 303
     assert db.exec(select(RoundSnapshot.invited).where(RoundSnapshot.round_id == rnd.id)).one() == 3
+
+
+def test_someone_who_joins_another_municipality_no_longer_counts_as_pending(
+    client, cast, db, mailbox
+):
+    # Invited here as new, they took another municipality's invitation first: they will
+    # never join this round, so it stops counting them and the reminder stops naming them.
+    token = login(client, cast.manager)
+    response = create(client, token, respondents=[str(cast.staff.id)], new_people="ny@x.no")
+    rnd = db.exec(select(Round).where(Round.name == "Vår 2028")).one()
+    assert "2 invitert" in client.get(response.headers["location"]).text
+    make_user(db, "ny@x.no", Role.STAFF, cast.b)
+    page = client.get(f"/runder/{rnd.id}").text
+    assert "1 invitert" in page
+    assert "ny@x.no" not in page
+    sent = client.post(f"/runder/{rnd.id}/paminnelse", data={"csrf_token": token})
+    assert "tatt imot invitasjonen" not in client.get(sent.headers["location"]).text
