@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
 from app.accounts.models import Role, User
 from app.authz import Actor
@@ -51,22 +51,26 @@ def invited_count(session: Session, rnd: Round) -> int:
     not accepted their invitation yet. They are on the round's list of who is asked (an
     invitation can be sent again from /kommune), so the response rate counts them."""
     joined = select(func.count()).where(col(RoundRespondent.round_id) == rnd.id)
-    pending = select(func.count()).where(col(RoundInvitee.round_id) == rnd.id, _still_new())
+    pending = select(func.count()).where(col(RoundInvitee.round_id) == rnd.id, _may_join(rnd))
     both = select(joined.scalar_subquery() + pending.scalar_subquery())
     return int(session.execute(both).scalar_one())
 
 
 def invitees(session: Session, rnd: Round) -> list[RoundInvitee]:
     """New people invited to the round who have not accepted their invitation yet."""
-    query = select(RoundInvitee).where(RoundInvitee.round_id == rnd.id, _still_new())
+    query = select(RoundInvitee).where(RoundInvitee.round_id == rnd.id, _may_join(rnd))
     return list(session.exec(query.order_by(col(RoundInvitee.email))))
 
 
-def _still_new() -> Any:
-    """An invitee whose address has no account. Accepting this municipality's invitation turns
-    the invitee into a respondent; an account made elsewhere (another municipality's
-    invitation) means they will never join this round, so they are no longer counted."""
-    return col(RoundInvitee.email).not_in(select(User.email))
+def _may_join(rnd: Round) -> Any:
+    """An invitee whose address has no account elsewhere. Accepting this municipality's
+    invitation makes them a respondent (a round closed before that keeps counting them as
+    asked); an account in another municipality or at KS means they will never join this
+    round, so they are no longer counted."""
+    elsewhere = select(User.email).where(
+        or_(col(User.municipality_id).is_(None), col(User.municipality_id) != rnd.municipality_id)
+    )
+    return col(RoundInvitee.email).not_in(elsewhere)
 
 
 def join_invited_rounds(session: Session, user: User) -> list[int]:

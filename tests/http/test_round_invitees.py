@@ -255,3 +255,13 @@ def test_someone_who_joins_another_municipality_no_longer_counts_as_pending(
     assert "ny@x.no" not in page
     sent = client.post(f"/runder/{rnd.id}/paminnelse", data={"csrf_token": token})
     assert "tatt imot invitasjonen" not in client.get(sent.headers["location"]).text
+
+
+def test_a_closed_round_keeps_counting_someone_who_accepts_afterwards(client, cast, db, mailbox):
+    # Asked, did not answer before the close, joined the municipality later: still asked.
+    token = login(client, cast.manager)
+    response = create(client, token, respondents=[str(cast.staff.id)], new_people="sen@a.no")
+    rnd = db.exec(select(Round).where(Round.name == "Vår 2028")).one()
+    assert client.post(f"/runder/{rnd.id}/lukk", data={"csrf_token": token}).status_code == 303
+    make_user(db, "sen@a.no", Role.STAFF, cast.a)
+    assert "2 invitert: 0 sendte inn" in client.get(response.headers["location"]).text
