@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from app.clock import OSLO
+from app.clock import OSLO, day_text
 from app.i18n import _
 
 # Functions, not strings: each name is translated when the page is rendered, in the reader's
@@ -58,7 +58,9 @@ def event_name(code: str) -> str:
 
 
 def oslo_time(moment: datetime) -> str:
-    """A stored moment (UTC) as Norwegian local time."""
+    """A stored moment (UTC) as Norwegian local time, its day as the reader's language writes
+    it (app.clock.day_text)."""
     if moment.tzinfo is None:  # SQLite gives naive datetimes back; they were stored in UTC
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(OSLO).strftime("%d.%m.%Y %H:%M:%S")
+    local = moment.astimezone(OSLO)
+    return f"{day_text(local.date())} {local:%H:%M:%S}"

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 
+from app.admin.events import oslo_time
 from app.clock import day_text as day
 from app.i18n import speaking
 
@@ -27,3 +28,10 @@ def test_english_names_the_month_so_no_day_is_read_as_a_month():
         assert day(datetime(2026, 12, 2, 23, 30, tzinfo=UTC)) == "3 Dec 2026"
     with speaking("nn"):
         assert day(date(2026, 5, 4)) == "04.05.2026"
+
+
+def test_the_audit_log_writes_its_moments_in_oslo_time_and_the_readers_language():
+    moment = datetime(2026, 12, 2, 23, 30, tzinfo=UTC)
+    assert oslo_time(moment) == "03.12.2026 00:30:00"
+    with speaking("en"):
+        assert oslo_time(moment) == "3 Dec 2026 00:30:00"
