@@ -18,7 +18,7 @@ from app.i18n import _
 from app.notices import service as notices
 from app.results.snapshot import plain_minimum, shared_minimum, take_snapshot
 from app.rounds.models import Response, Round, RoundRespondent, RoundStatus
-from app.rounds.respondents import invited_count, possible_respondents
+from app.rounds.respondents import invited_count, pending_count, possible_respondents
 from app.rounds.service import guidance_of, lock_open
 
 
@@ -172,8 +172,14 @@ def extend_deadline(session: Session, actor: Actor, rnd: Round, deadline: date |
     session.commit()
 
 
-def remind_unfinished(session: Session, actor: Actor, rnd: Round) -> int:
-    """E-mail everyone not finished with an open round; returns how many got it, never who.
+@dataclass(frozen=True)
+class Reminded:
+    sent: int  # how many got the reminder, never who
+    unreachable: int  # invited as new, not accepted yet: no account to remind
+
+
+def remind_unfinished(session: Session, actor: Actor, rnd: Round) -> Reminded:
+    """E-mail everyone not finished with an open round, and say how many it could not reach.
     At most one reminder a day reaches each person."""
     require(actor, Action.MANAGE_ROUND, rnd.municipality_id)
     lock_open(session, rnd)
@@ -187,4 +193,4 @@ def remind_unfinished(session: Session, actor: Actor, rnd: Round) -> int:
         recipients=sent,
     )
     session.commit()
-    return sent
+    return Reminded(sent, pending_count(session, rnd))

@@ -51,9 +51,17 @@ def invited_count(session: Session, rnd: Round) -> int:
     not accepted their invitation yet. They are on the round's list of who is asked (an
     invitation can be sent again from /kommune), so the response rate counts them."""
     joined = select(func.count()).where(col(RoundRespondent.round_id) == rnd.id)
-    pending = select(func.count()).where(col(RoundInvitee.round_id) == rnd.id, _may_join(rnd))
-    both = select(joined.scalar_subquery() + pending.scalar_subquery())
+    both = select(joined.scalar_subquery() + _pending(rnd).scalar_subquery())
     return int(session.execute(both).scalar_one())
+
+
+def pending_count(session: Session, rnd: Round) -> int:
+    """How many invitees have not accepted yet: no account, so no mail but the invitation."""
+    return int(session.execute(_pending(rnd)).scalar_one())
+
+
+def _pending(rnd: Round) -> Any:
+    return select(func.count()).where(col(RoundInvitee.round_id) == rnd.id, _may_join(rnd))
 
 
 def invitees(session: Session, rnd: Round) -> list[RoundInvitee]:

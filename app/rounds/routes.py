@@ -331,7 +331,8 @@ def extend_deadline(
 @router.post("/{round_id}/paminnelse", dependencies=[allow(Access.MANAGER)])
 def remind(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
-    sent = lifecycle.remind_unfinished(session, actor, rnd)
+    reminded = lifecycle.remind_unfinished(session, actor, rnd)
+    sent, pending = reminded.sent, reminded.unreachable
     if sent:
         msg = ngettext(
             "Påminnelsen er sendt til %(num)s person som ikke er ferdig.",
@@ -340,7 +341,6 @@ def remind(request: Request, round_id: Id, actor: ActorDep, session: SessionDep)
         ) % {"num": sent}
     else:
         msg = _("Ingen fikk påminnelse nå: alle er ferdige, eller de har alt fått en i dag.")
-    pending = len(respondents.invitees(session, rnd))
     if pending:  # no account yet, so no address to remind at; their invitation can go again
         msg += " " + ngettext(
             "%(num)s person har ikke tatt imot invitasjonen sin ennå og fikk ingen påminnelse. "

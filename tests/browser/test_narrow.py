@@ -39,11 +39,15 @@ def page_width(page) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth"))
 
 
-@pytest.mark.parametrize("lang", ["nb", "en"])
-def test_the_follow_up_tables_can_be_read_whole_on_a_phone(page, app_url, manager_language, lang):
+def manager_on_a_phone(page, app_url, lang: str) -> None:
     page.set_viewport_size(NARROW)
     log_in(page, app_url, MANAGER)
     choose_language(page, lang)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_follow_up_tables_can_be_read_whole_on_a_phone(page, app_url, manager_language, lang):
+    manager_on_a_phone(page, app_url, lang)
     page.get_by_role("link", name=LATEST_CLOSED).click()
     page.locator('main a[href$="/resultater"]').first.click()
     regions = page.locator(".followup .table-scroll")
@@ -72,9 +76,7 @@ def test_the_follow_up_tables_can_be_read_whole_on_a_phone(page, app_url, manage
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_the_deadline_button_goes_under_its_field_on_a_phone(page, app_url, manager_language, lang):
     # «Move the deadline» beside the date field made the English page 401 px wide.
-    page.set_viewport_size(NARROW)
-    log_in(page, app_url, MANAGER)
-    choose_language(page, lang)
+    manager_on_a_phone(page, app_url, lang)
     page.get_by_role("link", name=OPEN_ROUND).click()
     deadline = page.locator("#new-deadline")
     expect(deadline).to_be_visible()

@@ -261,31 +261,29 @@ def test_the_app_refuses_to_start_with_the_public_secret_outside_demo_and_tests(
     assert "GODEGREP_SECRET_KEY" in done.stderr
 
 
-def test_refused_settings_stop_a_command_with_the_reason_in_one_line():
-    # An operator runs the migrate steps after each change to .env: the reason, not 40 lines of
-    # traceback with part of the settings (a refused secret among them) in it.
-    env = {**os.environ, "GODEGREP_ENVIRONMENT": "production", "GODEGREP_SECRET_KEY": "kort-zq7"}
-    done = subprocess.run(
+def register_with(**settings: str) -> subprocess.CompletedProcess[str]:
+    """A migrate step (loading the register) run in production with these settings."""
+    env = {**os.environ, "GODEGREP_ENVIRONMENT": "production", **settings}
+    return subprocess.run(
         [sys.executable, "-m", "app.accounts.register"],
         env=env,
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
+
+
+def test_refused_settings_stop_a_command_with_the_reason_in_one_line():
+    # An operator runs the migrate steps after each change to .env: the reason, not 40 lines of
+    # traceback with part of the settings (a refused secret among them) in it.
+    done = register_with(GODEGREP_SECRET_KEY="kort-zq7")
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         "Gode grep: settings refused: "
         "GODEGREP_SECRET_KEY must be set to at least 32 random characters"
     ]
     # A value of the wrong kind is named by its variable, and the value is not repeated.
-    env |= {"GODEGREP_SECRET_KEY": "k" * 40, "GODEGREP_SESSION_MAX_HOURS": "tolv-zq8"}
-    done = subprocess.run(
-        [sys.executable, "-m", "app.accounts.register"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    done = register_with(GODEGREP_SECRET_KEY="k" * 40, GODEGREP_SESSION_MAX_HOURS="tolv-zq8")
     assert done.stderr.startswith("Gode grep: settings refused: GODEGREP_SESSION_MAX_HOURS: ")
     assert "tolv-zq8" not in done.stderr
 
