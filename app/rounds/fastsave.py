@@ -31,7 +31,7 @@ from sqlmodel import Session
 
 from app.authz import Action, require
 from app.content.service import loaded_guidance
-from app.db import async_engine, is_busy, loop_sqlite_engine
+from app.db import async_engine, async_turns, is_busy, loop_sqlite_engine
 from app.errors import Conflict
 from app.i18n import _
 from app.rounds import hotpath, service
@@ -109,7 +109,7 @@ async def _on_postgres(bind: Engine, params: dict[str, Any], checks: Checks) -> 
     if engine is None:
         return None
     try:
-        async with engine.connect() as connection:
+        async with async_turns(bind), engine.connect() as connection:
             found = (await connection.execute(hotpath.query(), params)).first()
             checked = _checked(found, checks)
             if checked is None:
