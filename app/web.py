@@ -72,6 +72,9 @@ class Flash:
 
     text: str
     kind: Kind = "success"
+    # Where the page shows it instead of at the top: a redirect to a section further down
+    # (`…#readings-heading`) lands there, and a message at the top would be out of sight.
+    at: str | None = None
 
 
 def _take_flash(request: Request) -> Flash | None:
@@ -80,8 +83,9 @@ def _take_flash(request: Request) -> Flash | None:
     if request.headers.get(BACKGROUND_READ):
         return None
     kept = request.session.pop("flash", None)
-    if isinstance(kept, list) and len(kept) == 2 and kept[1] in get_args(Kind):
-        return Flash(str(kept[0]), kept[1])
+    if isinstance(kept, list) and len(kept) in (2, 3) and kept[1] in get_args(Kind):
+        at = kept[2] if len(kept) == 3 and isinstance(kept[2], str) else None
+        return Flash(str(kept[0]), kept[1], at or None)
     return Flash(kept) if isinstance(kept, str) else None
 
 
@@ -129,11 +133,16 @@ def is_htmx(request: Request) -> bool:
 
 
 def redirect(
-    url: str, flash: str | None = None, request: Request | None = None, kind: Kind = "success"
+    url: str,
+    flash: str | None = None,
+    request: Request | None = None,
+    kind: Kind = "success",
+    at: str | None = None,
 ) -> Response:
-    """Redirect after POST (303), optionally leaving a message of that kind for the next page."""
+    """Redirect after POST (303), optionally leaving a message of that kind for the next page:
+    at its top, or in the section `at` names (a template showing `flash_here(flash, at)`)."""
     if flash and request is not None:
-        request.session["flash"] = [flash, kind]
+        request.session["flash"] = [flash, kind, at or ""]
     return RedirectResponse(url, status_code=303)
 
 

@@ -42,4 +42,4 @@ def save_readings(
         page = steps.meeting(session, actor, rnd, 10_000, typed, exc.message)
         return render(request, "meeting/meeting.html", {"page": page}, status_code=422)
     msg = _("Den felles vurderingen er lagret. Den står ved siden av tallene i resultatene.")
-    return redirect(f"/runder/{rnd.id}/resultater#readings-heading", msg, request)
+    return redirect(f"/runder/{rnd.id}/resultater#readings-heading", msg, request, at="readings")

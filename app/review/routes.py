@@ -78,7 +78,8 @@ def reply(
         too_late = isinstance(exc, Conflict)
         ctx = {"rnd": rnd, "fb": fb, "typed": text, "error": exc.message, "too_late": too_late}
         return render(request, "review/reply.html", ctx, status_code=exc.status_code)
-    return redirect(f"/runder/{rnd.id}/resultater#ks", _("Svaret ditt er sendt til KS."), request)
+    msg = _("Svaret ditt er sendt til KS.")
+    return redirect(f"/runder/{rnd.id}/resultater#ks", msg, request, at="ks")
 
 
 @router.get("/ks", dependencies=[allow(Access.KS)])

@@ -177,3 +177,17 @@ def test_the_meeting_and_plan_render_in_nynorsk_and_english(client, cast, closed
         assert client.get(f"/runder/{closed.id}/tiltak").status_code == 200
         assert client.get(f"/runder/{closed.id}/resultater").status_code == 200
         assert title in page.text
+
+
+def test_it_confirms_saved_readings_where_the_page_opens(client, cast, closed):
+    """The redirect lands on the readings (#readings-heading), far down the results page: the
+    confirmation is shown there, not at the top where nobody looking at the table sees it."""
+    token = login(client, cast.manager)
+    data = readings_data(token, **{"level.tillit": "2"})
+    response = client.post(f"/runder/{closed.id}/felles-vurdering", data=data)
+    assert response.headers["location"].endswith("#readings-heading")
+    page = BeautifulSoup(client.get(response.headers["location"]).text, "html.parser")
+    readings = page.select_one("#readings-heading").parent
+    assert "Den felles vurderingen er lagret" in readings.select_one("[role=status]").get_text()
+    assert page.main.find("div", attrs={"role": "status"}, recursive=False) is None
+    assert len(page.find_all(string=re.compile("Den felles vurderingen er lagret"))) == 1

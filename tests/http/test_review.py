@@ -217,6 +217,20 @@ def test_the_manager_replies_once_per_feedback(client, cast, db, closed, mailbox
     assert len(events(db, "feedback_replied")) == 1
 
 
+def test_it_confirms_the_reply_in_the_ks_section_where_the_page_opens(
+    client, cast, closed, mailbox
+):
+    """The redirect lands on #ks, after the advice: the confirmation is shown there, not at
+    the top of the page, out of sight."""
+    data = replying_to(client, cast, closed) | {"text": "Takk, vi tar det med."}
+    response = client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data)
+    assert response.headers["location"].endswith("#ks")
+    page = soup(client.get(response.headers["location"]))
+    status = page.select_one("#ks [role=status]")
+    assert status.get_text(strip=True) == "Svaret ditt er sendt til KS."
+    assert len(page.select("[role=status]")) == 1
+
+
 def test_a_municipality_never_sees_another_municipalitys_feedback(
     client, cast, db, closed, mailbox
 ):
