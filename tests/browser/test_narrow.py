@@ -1,10 +1,12 @@
 """The manager's pages on a 360 px phone, in bokmål and in English (the longest texts): the
 page never scrolls sideways, nothing is cut off, and axe reports nothing."""
 
+import io
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import text
 
@@ -136,3 +138,25 @@ def test_a_long_address_in_a_message_wraps_on_a_phone(page, app_url):
         message.locator("p").element_handle(),
     )
     assert right <= box["x"] + box["width"] + 1  # the text stays inside its box
+
+
+def edge_shade(region, side: str) -> float:
+    """How dark the region's outermost pixels on one side are (0 white, 255 black)."""
+    shot = Image.open(io.BytesIO(region.screenshot())).convert("L")
+    x = 1 if side == "left" else shot.width - 2
+    column = [shot.getpixel((x, y)) for y in range(shot.height)]
+    return 255 - sum(column) / len(column)
+
+
+def test_a_table_wider_than_a_phone_shows_there_is_more_to_the_side(page, app_url):
+    # The peer medians at 360 px: the size class's median lay off to the right, with nothing
+    # to say a column was there. A shadow marks the side the table scrolls on, and goes away
+    # at the end.
+    page.set_viewport_size(NARROW)
+    log_in(page, app_url, MANAGER)
+    page.goto(f"{app_url}/utvikling")
+    region = page.locator("section[aria-labelledby=peers-heading] .table-scroll")
+    assert region.evaluate("e => e.scrollWidth > e.clientWidth")
+    assert edge_shade(region, "right") > edge_shade(region, "left") + 15
+    region.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+    assert edge_shade(region, "left") > edge_shade(region, "right") + 15
