@@ -45,9 +45,22 @@ def test_refused_feedback_keeps_every_text_and_marks_the_one_at_fault(client, ca
     assert trust["aria-describedby"] == "feedback-error"
     assert not whole.has_attr("aria-invalid")
     assert db.exec(select(Feedback)).all() == []  # nothing saved, not even the good text
+    assert not page.select_one("#feedback-error").has_attr("autofocus")  # the field has it
     empty = refused(send_feedback(client, cast, closed, "send"))
     assert "Skriv minst én" in empty.select_one("#feedback-error").get_text()
     assert db.exec(select(Feedback)).all() == []
+
+
+def test_a_send_with_nothing_written_brings_the_reason_into_view(client, cast, closed):
+    """The form is at the foot of a long page that opens at its top: a reason at no one field
+    takes the focus itself, or the adviser sees nothing happen."""
+    share(client, cast, closed)
+    page = refused(send_feedback(client, cast, closed, "send"))
+    reason = page.select_one("#feedback-error")
+    assert "Skriv minst én" in reason.get_text()
+    assert reason.has_attr("autofocus")
+    assert reason["tabindex"] == "-1"
+    assert page.select("textarea[autofocus]") == []
 
 
 def test_a_refused_reply_is_shown_again_as_typed(client, cast, db, closed, mailbox):
