@@ -44,6 +44,11 @@ class MeetingPage:
     needed: int = 3  # the minimum; on the wall a figure needs one more (any who answered may see)
 
     @property
+    def unscored(self) -> int:
+        """How many areas have no score shown (too few behind it), so none can be a priority."""
+        return sum(score is None for score in self.scores.values())
+
+    @property
     def step(self) -> Step:
         return self.steps[self.number - 1]
 

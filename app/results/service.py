@@ -92,6 +92,11 @@ class ResultsPage:
             if (items := [item for item in self.advice if item.phase == phase])
         ]
 
+    @property
+    def unscored(self) -> int:
+        """How many areas have no score (too few behind it): none of them can be a priority."""
+        return sum(row.figures.score is None for row in self.rows)
+
     def top_advice(self, area: Area) -> AdviceItem | None:
         """The first piece of advice for an area: what the page leads with for a priority."""
         return next((item for item in self.advice if item.area == area), None)

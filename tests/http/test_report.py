@@ -222,3 +222,14 @@ def test_the_council_report_names_no_colleague_and_skips_empty_readings(client, 
     assert cast.staff2.email not in page.get_text()  # a public document
     assert "Teamet har ikke skrevet en felles vurdering ennå." in page.get_text()
     assert cast.staff2.email in client.get(f"/runder/{rnd.id}/tiltak").text  # the plan itself
+
+
+def test_no_priority_where_an_area_has_no_score_is_not_called_strong(client, cast, db):
+    """An area no one gave a level to has no score: the report and the meeting say why it
+    is not a priority, never that every area has at least 70 points."""
+    rnd = make_closed_round_with(db, cast.a, four_staff(db, cast), {"tillit": 0}, default=4)
+    login(client, cast.manager)
+    for url in (f"/runder/{rnd.id}/rapport", f"/runder/{rnd.id}/mote?steg=1"):
+        text = BeautifulSoup(client.get(url).text, "html.parser").get_text(" ")
+        assert "områdene med poeng har minst 70, og et område uten poeng" in text, url
+        assert "Alle områdene har minst" not in text, url

@@ -322,3 +322,19 @@ def test_strong_everywhere_and_no_advice_does_not_point_to_advice_below(client, 
     assert "Ingen av rådene slo til" in text
     assert "se rådene nedenfor" not in text
     assert "Velg selv hva dere vil videreutvikle." in text
+
+
+def test_no_priority_because_no_score_is_not_called_strong(client, cast, db):
+    """Where no area has a score to show (too few gave a level), the page does not say every
+    area has at least 70 points; where some have none, it says why those are not chosen."""
+    users = [cast.staff, cast.staff2, cast.staff3]
+    dont_know = make_closed_round_with(db, cast.a, users, {}, default=0, name="Vet ikke")
+    text = (
+        results_page(client, cast, dont_know).select_one("#priorities-heading").parent.get_text(" ")
+    )
+    assert "Ingen av områdene har poeng her: for få står bak tallene" in text
+    assert "Alle områdene har minst" not in text
+    some = make_closed_round_with(db, cast.a, users, {"tillit": 0}, default=4, name="Delvis")
+    text = results_page(client, cast, some).select_one("#priorities-heading").parent.get_text(" ")
+    assert "områdene med poeng har minst 70, og et område uten poeng" in text
+    assert "Alle områdene har minst" not in text

@@ -420,3 +420,18 @@ def test_ks_stored_figures_do_not_follow_who_is_manager_and_refresh_repairs_them
     assert refresh_figures(db) == 1
     db.commit()
     assert {a.area_id: a.score for a in db.exec(select(SharedArea))} == stored
+
+
+def test_ks_is_not_told_every_area_is_strong_where_no_area_has_a_score(client, cast, db):
+    """Two of four said "Vet ikke" everywhere: no score reaches KS, so no area is called
+    strong and the page says why none is a priority."""
+    people = [
+        *[cast.staff, cast.staff2, cast.staff3],
+        make_user(db, "ansatt4@a.no", "staff", cast.a),
+    ]
+    rnd = make_closed_round_at(db, cast.a, people, level=[4, 4, 0, 0])
+    share(client, cast, rnd)
+    login(client, cast.ks_adviser)
+    text = soup(client.get(f"/ks/runder/{rnd.id}")).get_text(" ")
+    assert "Ingen av områdene har poeng her: for få står bak tallene" in text
+    assert "Alle områdene har minst" not in text
