@@ -45,9 +45,13 @@ def change_share(
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
     url = f"/runder/{rnd.id}/resultater#ks"
+    # The message under the section's heading: the boxes look the same before and after, and
+    # at the top of the page it was a screen further up, unseen.
     if service.change_share(session, actor, rnd, choice.comments, choice.plan):
-        return redirect(url, _("Endringen er lagret. KS ser runden slik du nå har valgt."), request)
-    return redirect(url, _("Delingen var allerede slik. Ingenting er endret."), request, "info")
+        msg = _("Endringen er lagret. KS ser runden slik du nå har valgt.")
+        return redirect(url, msg, request, at="ks")
+    msg = _("Delingen var allerede slik. Ingenting er endret.")
+    return redirect(url, msg, request, "info", at="ks")
 
 
 @router.post("/runder/{round_id}/trekk-deling", dependencies=[allow(Access.MANAGER)])
@@ -78,8 +82,10 @@ def reply(
         too_late = isinstance(exc, Conflict)
         ctx = {"rnd": rnd, "fb": fb, "typed": text, "error": exc.message, "too_late": too_late}
         return render(request, "review/reply.html", ctx, status_code=exc.status_code)
+    # Straight to KS's feedback, where the reply now stands under what it answers.
     msg = _("Svaret ditt er sendt til KS.")
-    return redirect(f"/runder/{rnd.id}/resultater#ks", msg, request, at="ks")
+    url = f"/runder/{rnd.id}/resultater#ks-feedback"
+    return redirect(url, msg, request, at="ks-feedback")
 
 
 @router.get("/ks", dependencies=[allow(Access.KS)])

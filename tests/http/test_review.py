@@ -220,13 +220,13 @@ def test_the_manager_replies_once_per_feedback(client, cast, db, closed, mailbox
 def test_it_confirms_the_reply_in_the_ks_section_where_the_page_opens(
     client, cast, closed, mailbox
 ):
-    """The redirect lands on #ks, after the advice: the confirmation is shown there, not at
-    the top of the page, out of sight."""
+    """The redirect lands on KS's feedback, after the advice: the confirmation is shown there,
+    under the feedback it answers, not at the top of the page, out of sight."""
     data = replying_to(client, cast, closed) | {"text": "Takk, vi tar det med."}
     response = client.post(f"/runder/{closed.id}/tilbakemelding/svar", data=data)
-    assert response.headers["location"].endswith("#ks")
+    assert response.headers["location"].endswith("#ks-feedback")
     page = soup(client.get(response.headers["location"]))
-    status = page.select_one("#ks [role=status]")
+    status = page.select_one("#ks-feedback + [role=status]")
     assert status.get_text(strip=True) == "Svaret ditt er sendt til KS."
     assert len(page.select("[role=status]")) == 1
 

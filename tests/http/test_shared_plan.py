@@ -164,9 +164,12 @@ def test_the_manager_adds_the_plan_to_a_standing_share_and_takes_it_out_again(
 
     response = change(client, cast, closed, plan="ja")
     assert response.status_code == 303
+    assert response.headers["location"] == f"/runder/{closed.id}/resultater#ks"
     assert "Felles rutine med Nav" in adviser.get(f"/ks/runder/{closed.id}").text
     page = client.get(f"/runder/{closed.id}/resultater").text
-    assert "Endringen er lagret." in page
+    # The message under the section's heading, where the page opens, not a screen above it.
+    message = BeautifulSoup(page, "html.parser").select_one("#ks-heading + [role=status]")
+    assert "Endringen er lagret." in message.get_text()
     assert "KS ser også handlingsplanen" in page
     assert "trukket tilbake" not in page  # the same share, not a new one
     assert len(db.exec(select(RoundShare)).all()) == 1
