@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from app.authz import Access, Action
 from app.content.service import current_guidance
 from app.db import SessionDep
-from app.errors import Conflict, InvalidInput
+from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import _
 from app.results import view
 from app.results.service import min_respondents
@@ -127,6 +127,13 @@ def save_feedback(
 ) -> Response:
     try:
         mailed = adviser.save_feedback(session, actor, round_id, form.texts, form.send)
+    except NotFound:  # withdrawn while the adviser wrote: their own text back, nothing more
+        typed = [(area, text) for area, text in form.texts.items() if text.strip()]
+        if not typed:
+            raise
+        titles = {area.id: area.title for area in current_guidance().areas}
+        kept = [(titles.get(area, area), text) for area, text in typed]
+        return render(request, "review/unshared.html", {"typed": kept}, status_code=404)
     except InvalidInput as exc:  # the page again, every text as typed, the reason at its field
         page = adviser.review_page(session, actor, round_id)
         ctx = {**view.context(page.results, "omrade"), "review": page, "typed": form.texts}

@@ -129,3 +129,25 @@ def test_the_municipality_search_reads_out_only_the_count(client, cast):
     count = BeautifulSoup(found, "html.parser").select_one("[hx-swap-oob]")
     assert count["hx-swap-oob"] == "innerHTML:#results-count"
     assert count.get_text() == "1 kommune"
+
+
+def test_feedback_typed_while_the_share_was_withdrawn_comes_back_to_copy(client, cast, db, closed):
+    """The municipality withdrew while the adviser wrote: not a bare «not found» that loses
+    the text, but the text back with the reason, and still nothing of the round."""
+    share(client, cast, closed)
+    token = login(client, cast.manager)
+    client.post(f"/runder/{closed.id}/trekk-deling", data={"csrf_token": token})
+    texts = {"": "Godt arbeid.\nFortsett slik.", "tillit": "Se på tilliten."}
+    response = send_feedback(client, cast, closed, "send", **texts)
+    assert response.status_code == 404
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "trukket tilbake delingen" in page.select_one("[role=alert]").get_text()
+    kept = {
+        page.select_one(f"label[for={box['id']}]").get_text(): box.get_text()
+        for box in page.select("textarea[readonly]")
+    }
+    assert kept == {"Hele runden": texts[""], "Tillit mellom deltaker og veileder": texts["tillit"]}
+    assert closed.name not in response.text
+    assert db.exec(select(Feedback)).all() == []
+    # With nothing typed there is nothing to give back: the ordinary page.
+    assert "Fant ikke siden" in send_feedback(client, cast, closed, "send", **{"": ""}).text
