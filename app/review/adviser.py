@@ -223,11 +223,30 @@ def _notify(session: Session, rnd: Round) -> bool:
     return True
 
 
-def mark_reviewed(session: Session, actor: Actor, round_id: int) -> None:
-    """The adviser marks the review done: the round leaves the queue."""
+def mark_reviewed(session: Session, actor: Actor, round_id: int, on_screen: dict[str, str]) -> None:
+    """The adviser marks the review done: the round leaves the queue.
+
+    Not while feedback is written but not sent: once done, nothing would send it, and the
+    municipality would never read it. `on_screen` is the feedback form as the adviser left it
+    (area id -> text): a draft emptied there is dropped, as saving the form would drop it."""
     rnd, share = shared_round(session, actor, round_id)
     if share.reviewed_at is not None:
         raise Conflict(_("Gjennomgangen er allerede markert som ferdig."))
+    drafts = session.exec(
+        select(Feedback).where(Feedback.share_id == share.id, col(Feedback.sent_at).is_(None))
+    ).all()
+    if any(text.strip() for text in on_screen.values()) or any(
+        fb.area_id not in on_screen for fb in drafts
+    ):
+        raise InvalidInput(
+            _(
+                "Gjennomgangen er ikke markert som ferdig: du har skrevet tilbakemelding som "
+                "ikke er sendt til kommunen. Send den, eller tøm feltene og lagre utkastet, "
+                "før du markerer gjennomgangen som ferdig."
+            )
+        )
+    for fb in drafts:
+        session.delete(fb)
     share.reviewed_at, share.reviewed_by_id = datetime.now(UTC), actor.user_id
     record(session, actor, "review_done", f"round {rnd.id}", municipality_id=rnd.municipality_id)
     session.commit()

@@ -134,11 +134,8 @@ def save_feedback(
         titles = {area.id: area.title for area in current_guidance().areas}
         kept = [(titles.get(area, area), text) for area, text in typed]
         return render(request, "review/unshared.html", {"typed": kept}, status_code=404)
-    except InvalidInput as exc:  # the page again, every text as typed, the reason at its field
-        page = adviser.review_page(session, actor, round_id)
-        ctx = {**view.context(page.results, "omrade"), "review": page, "typed": form.texts}
-        ctx |= {"error": exc.message, "error_field": exc.field}
-        return render(request, "review/review.html", ctx, status_code=422)
+    except InvalidInput as exc:
+        return _review_again(request, session, actor, round_id, form, exc)
     if not form.send:
         msg = _("Utkastet er lagret. Kommunen ser det ikke før du sender.")
     elif mailed:
@@ -150,9 +147,33 @@ def save_feedback(
 
 
 @router.post("/ks/runder/{round_id}/ferdig", dependencies=[allow(Access.KS)])
-def done(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
-    adviser.mark_reviewed(session, actor, round_id)
+def done(
+    request: Request,
+    round_id: Id,
+    form: Annotated[FeedbackForm, Depends(feedback_form)],  # the feedback as left on screen
+    actor: ActorDep,
+    session: SessionDep,
+) -> Response:
+    try:
+        adviser.mark_reviewed(session, actor, round_id, form.texts)
+    except InvalidInput as exc:
+        return _review_again(request, session, actor, round_id, form, exc)
     return redirect("/ks", _("Gjennomgangen er markert som ferdig."), request)
+
+
+def _review_again(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    round_id: int,
+    form: FeedbackForm,
+    exc: InvalidInput,
+) -> Response:
+    """The review page again with every text as typed and the reason at its field."""
+    page = adviser.review_page(session, actor, round_id)
+    ctx = {**view.context(page.results, "omrade"), "review": page, "typed": form.texts}
+    ctx |= {"error": exc.message, "error_field": exc.field}
+    return render(request, "review/review.html", ctx, status_code=422)
 
 
 def _overview(

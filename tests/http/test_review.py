@@ -276,6 +276,40 @@ def test_marking_done_takes_the_round_out_of_the_queue(client, cast, db, closed)
     assert "markerte gjennomgangen som ferdig" in client.get(f"/runder/{closed.id}/resultater").text
 
 
+def test_feedback_written_but_not_sent_stops_marking_done_and_stays(client, cast, db, closed):
+    """Once done, nothing would send it: the municipality would never read it."""
+    share(client, cast, closed)
+    send_feedback(client, cast, closed, "draft", **{"": "Et utkast"})
+    token = login(client, cast.ks_adviser)
+    done = f"/ks/runder/{closed.id}/ferdig"
+    # The button sends the feedback form as it stands: the saved draft, and new text typed.
+    on_screen = {"csrf_token": token, "f.": "Et utkast", "f.tillit": "Skrevet nå"}
+    refused = client.post(done, data=on_screen)
+    assert refused.status_code == 422
+    page = BeautifulSoup(refused.text, "html.parser")
+    assert "tilbakemelding som ikke er sendt" in page.select_one("#feedback-error").get_text()
+    assert page.select_one("#fb-tillit").get_text() == "Skrevet nå"  # kept as typed
+    assert "Høst 2026" in client.get("/ks").text  # still in the queue
+    assert events(db, "review_done") == []
+    # An older page without the fields, with a draft saved: refused too.
+    assert client.post(done, data={"csrf_token": token}).status_code == 422
+    # Emptied on screen: the draft is dropped, never sent, and the review is done.
+    emptied = {"csrf_token": token, "f.": "", "f.tillit": ""}
+    assert client.post(done, data=emptied).status_code == 303
+    assert "Høst 2026" not in client.get("/ks").text
+    login(client, cast.manager)
+    assert "Et utkast" not in client.get(f"/runder/{closed.id}/resultater").text
+
+
+def test_the_done_button_sends_the_feedback_form_as_it_stands(client, cast, closed):
+    share(client, cast, closed)
+    login(client, cast.ks_adviser)
+    page = soup(client.get(f"/ks/runder/{closed.id}"))
+    button = page.find("button", string="Marker gjennomgangen som ferdig")
+    assert button["formaction"] == f"/ks/runder/{closed.id}/ferdig"
+    assert page.select_one(f"form#{button['form']} textarea[name='f.']")
+
+
 def test_feedback_on_an_unknown_area_is_refused(client, cast, closed):
     share(client, cast, closed)
     assert send_feedback(client, cast, closed, "draft", finnes_ikke="x").status_code == 422
