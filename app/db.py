@@ -111,10 +111,10 @@ def async_turns(engine: Engine) -> asyncio.Semaphore:
     The pool's own queue is not fair: a connection handed back goes to whichever save asks
     next, often one that has only just arrived, and a waiting save that finds it taken queues
     again at the back. Past the loop's capacity a few saves then waited seconds while the rest
-    were served at once: one worker at saturation gave p50 11 ms and p95 1.7 s. Taking turns
-    here, each waits about as long as the queue is: p95 251 and 324 ms against 865 and 609 ms
-    without, p50 unchanged (tests/bench/autosave.py, wrk, PostgreSQL, one worker, runs taken
-    in turn, 2026-12-05, with other work on the machine)."""
+    were served at once. Taking turns here, each waits about as long as the queue is. At
+    saturation (tests/bench/autosave.py, wrk, PostgreSQL, median of three, 2026-12-05, the
+    machine otherwise idle), p50/p95 with one worker went from 11/1728 ms to 160/164 ms (the
+    bare handler's 109/163), with two from 96/310 to 110/133; saves per second unchanged."""
     return _per_loop(_async_turns, engine, lambda: asyncio.Semaphore(ASYNC_POOL_SIZE))
 
 
