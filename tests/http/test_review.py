@@ -469,3 +469,21 @@ def test_ks_is_not_told_every_area_is_strong_where_no_area_has_a_score(client, c
     text = soup(client.get(f"/ks/runder/{rnd.id}")).get_text(" ")
     assert "Ingen av områdene har poeng her: for få står bak tallene" in text
     assert "Alle områdene har minst" not in text
+
+
+def test_ks_reads_the_page_about_the_team_not_to_it(client, cast, db):
+    """The results page speaks to the municipality's team («dere»); KS did not answer."""
+    people = [
+        *[cast.staff, cast.staff2, cast.staff3],
+        make_user(db, "ansatt4@a.no", "staff", cast.a),
+    ]
+    rnd = make_closed_round_at(db, cast.a, people, level=4)
+    share(client, cast, rnd)
+    manager = soup(client.get(f"/runder/{rnd.id}/resultater")).get_text(" ")
+    assert "Velg selv hva dere vil videreutvikle" in manager
+    assert "Over 30 betyr at dere ser ganske ulikt" in manager
+    login(client, cast.ks_adviser)
+    text = soup(client.get(f"/ks/runder/{rnd.id}")).get_text(" ")
+    assert "Alle områdene har minst 70 poeng." in text
+    assert "Over 30 betyr at de ansatte ser ganske ulikt på det." in text
+    assert "Velg selv hva dere" not in text
