@@ -45,6 +45,15 @@ env.filters["num"] = lambda v: "–" if v is None else str(shown(v))
 env.filters["shown_change"] = shown_difference  # now|shown_change(before)
 
 
+def signed(change: int) -> str:
+    """A change with its sign: «+5», «−28» with the minus sign (U+2212) rather than a
+    hyphen, as Norwegian typesetting and screen readers take it; «0» unsigned."""
+    return f"+{change}" if change > 0 else f"\u2212{-change}" if change < 0 else "0"
+
+
+env.filters["signed"] = signed
+
+
 def percent(value: float | None) -> str:
     """A share in per cent as the language writes it: «14 %» with a no-break space between
     number and sign, English «14%»; «–» for a share not shown."""

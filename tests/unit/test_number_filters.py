@@ -33,3 +33,8 @@ def test_a_share_keeps_its_sign_as_each_language_writes_it():
         assert cell.render(share=66.7) == "67\u00a0%"
     with speaking("en"):
         assert cell.render(share=66.7) == "67%"
+
+
+def test_a_change_in_a_table_has_a_minus_sign_not_a_hyphen():
+    cell = env.from_string("{{ change|signed }}")
+    assert [cell.render(change=c) for c in (5, -28, 0)] == ["+5", "\u221228", "0"]
