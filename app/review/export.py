@@ -14,6 +14,7 @@ from app.i18n import _, current_locale
 from app.results.service import min_respondents
 from app.results.snapshot import shared_minimum
 from app.review.national import Overview, Row, signal_rules
+from app.workbooks import describe
 
 Value = str | float | int | date | None
 
@@ -79,6 +80,7 @@ def xlsx_bytes(ov: Overview) -> bytes:
     from openpyxl import Workbook  # imported here: see app.trend.export.to_xlsx
 
     book = Workbook()
+    describe(book, _("Nasjonal oversikt fra Gode grep"))
     table = book.active
     assert table is not None
     table.title = _("Oversikt")

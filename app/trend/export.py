@@ -18,6 +18,7 @@ from app.clock import oslo_date
 from app.i18n import _, pgettext
 from app.results.snapshot import shared_minimum
 from app.trend.service import Development, Point, RoundInfo, Series, development
+from app.workbooks import describe
 
 Cell = str | float | int | date | None
 
@@ -132,6 +133,7 @@ def to_xlsx(sheets: list[Sheet]) -> bytes:
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
+    describe(book, _("Resultater fra Gode grep"))
     book.remove(book.active)
     for sheet in sheets:
         ws = book.create_sheet(sheet.name[:31])

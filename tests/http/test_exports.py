@@ -49,6 +49,7 @@ def test_the_workbook_has_areas_statements_and_measures_with_numbers(client, db,
     assert "attachment" in response.headers["content-disposition"]
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Områder", "Påstander", "Tiltak"]
+    assert (book.properties.title, book.properties.language) == ("Resultater fra Gode grep", "nb")
     areas = book["Områder"]
     assert areas.freeze_panes == "A2"
     header = [c.value for c in areas[1]]
@@ -132,6 +133,8 @@ def test_in_english_the_sheet_holds_measures_and_its_column_a_measure(client, db
     book = load_workbook(io.BytesIO(client.get("/utvikling/eksport.xlsx").content))
     assert book.sheetnames[-1] == "Measures"
     assert book["Measures"]["B1"].value == "Measure"
+    # The file says what it is and its language, for Excel's title bar and screen readers.
+    assert (book.properties.title, book.properties.language) == ("Results from Gode grep", "en")
 
 
 def test_the_municipality_file_holds_what_it_wrote_around_its_rounds(client, db, cast):

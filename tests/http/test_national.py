@@ -162,6 +162,8 @@ def test_xlsx_export_reads_back_with_numbers_and_a_frozen_header(client, cast, d
     login(client, cast.ks_adviser)
     response = client.get("/ks/oversikt.xlsx")
     book = load_workbook(io.BytesIO(response.content))
+    assert book.properties.title == "Nasjonal oversikt fra Gode grep"
+    assert book.properties.language == "nb"
     table = book["Oversikt"]
     assert table.freeze_panes == "A2"
     assert table["A1"].value == "Kommunenummer"
