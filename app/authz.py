@@ -70,6 +70,14 @@ OWN_MUNICIPALITY: dict[Action, frozenset[str]] = {
     Action.VIEW_COMMENTS: frozenset({"manager"}),
 }
 
+# Which roles each role may give by invitation, and so whose open invitations it may send again
+# or withdraw: a manager invites staff (to their own municipality: INVITE_STAFF), an
+# administrator anyone. An administrator's invitation to another role is not a manager's.
+GIVES_ROLES: dict[str, frozenset[str]] = {
+    "manager": frozenset({"staff"}),
+    "admin": frozenset({"staff", "manager", "ks_adviser", "admin"}),
+}
+
 # Which roles may take each action on a round that its municipality has shared with KS. They
 # belong to no municipality: the share, and nothing else, is what lets them in.
 SHARED_WITH_KS: dict[Action, frozenset[str]] = {
@@ -109,6 +117,11 @@ def can(actor: Actor, action: Action, municipality_id: int | None) -> Decision:
     if actor.role in OWN_MUNICIPALITY.get(action, frozenset()):
         return Decision.ALLOW
     return Decision.FORBIDDEN
+
+
+def may_give(actor: Actor, role: str) -> bool:
+    """May the actor invite someone to this role, or send again or withdraw such an invitation?"""
+    return role in GIVES_ROLES.get(actor.role, frozenset())
 
 
 def can_on_round(

@@ -19,16 +19,12 @@ from app.accounts.service import (
 )
 from app.accounts.tokens import new_token, token_hash
 from app.audit import record
-from app.authz import Action, Actor, require
+from app.authz import Action, Actor, may_give, require
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _, pgettext, speaking
 from app.mail import MailError, send_later, send_mail
 from app.rounds.respondents import join_invited_rounds
 from app.settings import get_settings
-
-# Who may invite whom: managers invite staff to their own municipality; administrators
-# invite managers, KS advisers and other administrators.
-ADMIN_INVITES = {Role.MANAGER, Role.KS_ADVISER, Role.ADMIN, Role.STAFF}
 
 
 def invite(
@@ -39,10 +35,12 @@ def invite(
     municipality: Municipality | None,
     ip: str = "",
     for_round: tuple[int, str] | None = None,
+    again: bool = False,
 ) -> Invitation:
     """Create an invitation and e-mail its link; nothing is kept if the e-mail cannot be sent.
 
     `for_round` (id, name): the person is also invited to answer that round; the mail says so.
+    `again`: it replaces an open invitation the manager sent again (logged as such).
     """
     email = valid_email(email)
     _check_may_invite(actor, role, municipality)
@@ -61,10 +59,11 @@ def invite(
     )
     session.add(invitation)
     session.flush()
+    event = "invitation_resent" if again else "invitation_sent"
     record(
         session,
         actor,
-        "invitation_sent",
+        event,
         email,
         municipality_id=invitation.municipality_id,
         ip=ip,
@@ -73,11 +72,7 @@ def invite(
     )
     round_name = for_round[1] if for_round else None
     with speaking(default_locale(municipality)):  # the invitee's, not the inviter's
-        subject = (
-            _("Invitasjon til Gode grep: %(name)s") % {"name": round_name}
-            if round_name
-            else _("Invitasjon til Gode grep")
-        )
+        subject = _invitation_subject(round_name)
         body = _invitation_text(token, actor.email, role, municipality, days, round_name)
     _send(session, email, subject, body)
     session.commit()
@@ -101,29 +96,29 @@ def _supersede(
             col(Invitation.expires_at) > now,
         )
     ).all()
-    if actor.role != Role.ADMIN:
-        for invitation in older:
-            if invitation.role != Role.STAFF:
-                raise Conflict(
-                    _(
-                        "Adressen har alt en invitasjon som %(role)s fra en administrator. "
-                        "Den gjelder til den er brukt eller er gått ut."
-                    )
-                    % {"role": _as_role(Role(invitation.role))}
+    for invitation in older:
+        if not may_give(actor, invitation.role):
+            raise Conflict(
+                _(
+                    "Adressen har alt en invitasjon som %(role)s fra en administrator. "
+                    "Den gjelder til den er brukt eller er gått ut."
                 )
+                % {"role": as_role(Role(invitation.role))}
+            )
     for invitation in older:
         invitation.expires_at = now
         session.add(invitation)
 
 
 def _check_may_invite(actor: Actor, role: Role, municipality: Municipality | None) -> None:
+    # Who may invite whom: authz.GIVES_ROLES (a manager staff, an administrator anyone).
     if actor.role == Role.ADMIN:
-        if role not in ADMIN_INVITES:
+        if not may_give(actor, role):
             raise InvalidInput(_("Ukjent rolle."))
         if role in (Role.STAFF, Role.MANAGER) and municipality is None:
             raise InvalidInput(_("Velg kommunen personen skal høre til."))
         return
-    if role != Role.STAFF:
+    if not may_give(actor, role):
         raise Forbidden(_("Som leder kan du invitere ansatte i din egen kommune."))
     require(actor, Action.INVITE_STAFF, municipality.id if municipality else None)
 
@@ -340,6 +335,12 @@ def _expired(moment: datetime) -> bool:
     return moment <= datetime.now(UTC)
 
 
+def _invitation_subject(round_name: str | None) -> str:
+    if round_name:
+        return _("Invitasjon til Gode grep: %(name)s") % {"name": round_name}
+    return _("Invitasjon til Gode grep")
+
+
 def _invitation_text(
     token: str,
     inviter: str,
@@ -352,7 +353,7 @@ def _invitation_text(
     meant for them; with `round_name` it also says which round the person is to answer."""
     values = {
         "inviter": inviter,
-        "role": _as_role(role),
+        "role": as_role(role),
         "place": municipality.name if municipality else "KS",  # the round's text has one
         "at": f" ({municipality.name})" if municipality else "",  # KS: the role says it
         "days": days,
@@ -370,7 +371,7 @@ def _invitation_text(
     return text % values
 
 
-def _as_role(role: Role) -> str:
+def as_role(role: Role) -> str:
     """The role as the mail's sentence names it: «… som ansatt (Bergen)»."""
     return {
         Role.STAFF: pgettext("invitasjon", "ansatt"),

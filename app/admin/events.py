@@ -20,6 +20,8 @@ EVENT_NAMES: dict[str, Callable[[], str]] = {
     "password_reset_requested": lambda: _("Nytt passord bedt om"),
     "password_reset": lambda: _("Nytt passord satt"),
     "invitation_sent": lambda: _("Invitasjon sendt"),
+    "invitation_resent": lambda: _("Invitasjon sendt på nytt"),
+    "invitation_withdrawn": lambda: _("Invitasjon trukket tilbake"),
     "invitation_accepted": lambda: _("Invitasjon tatt imot"),
     "role_changed": lambda: _("Rolle endret"),
     "user_activated": lambda: _("Bruker aktivert"),

@@ -1,14 +1,15 @@
 """A manager's view of their own municipality: its people, invitations and a data export."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app.accounts.invitations import open_invitations
-from app.accounts.models import Municipality, User
+from app.accounts.models import Invitation, Municipality, User
 from app.audit import record
-from app.authz import Action, Actor, require
+from app.authz import Action, Actor, may_give, require
 from app.municipality import records
 from app.results.service import ResultsPage, team_results
 from app.results.snapshot import shared_minimum
@@ -31,8 +32,20 @@ def people(session: Session, actor: Actor) -> dict[str, Any]:
         select(User).where(User.municipality_id == municipality.id).order_by(col(User.email))
     )
     assert municipality.id is not None
-    pending = open_invitations(session, municipality.id)
+    pending = [
+        Pending(invitation, may_give(actor, invitation.role))
+        for invitation in open_invitations(session, municipality.id)
+    ]
     return {"municipality": municipality, "users": list(users), "pending": pending}
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An open invitation on the list, and whether it is the manager's to send again or
+    withdraw (not an administrator's invitation to another role)."""
+
+    invitation: Invitation
+    changeable: bool
 
 
 def export(session: Session, actor: Actor, ip: str) -> dict[str, Any]:

@@ -81,6 +81,36 @@ def _may_join(rnd: Round) -> Any:
     return col(RoundInvitee.email).not_in(elsewhere)
 
 
+def waiting_rounds(session: Session, email: str, municipality_id: int) -> list[Round]:
+    """The municipality's open rounds this address is invited to as new, newest first."""
+    query = select(Round).join(RoundInvitee, col(Round.id) == col(RoundInvitee.round_id))
+    query = query.where(*_open_invited(email, municipality_id))
+    return list(session.exec(query.order_by(col(Round.id).desc())))
+
+
+def leave_open_rounds(session: Session, email: str, municipality_id: int) -> list[int]:
+    """The address is no longer asked to answer the municipality's open rounds it was invited
+    to as new (its invitation withdrawn; in the caller's transaction); returns their ids.
+    A closed round keeps counting them: they were asked while it ran."""
+    left = list(session.exec(_invitees_in_open_rounds(email, municipality_id)))
+    for invitee in left:
+        session.delete(invitee)
+    return sorted(i.round_id for i in left)
+
+
+def _invitees_in_open_rounds(email: str, municipality_id: int) -> Any:
+    query = select(RoundInvitee).join(Round, col(Round.id) == col(RoundInvitee.round_id))
+    return query.where(*_open_invited(email, municipality_id))
+
+
+def _open_invited(email: str, municipality_id: int) -> list[Any]:
+    return [
+        RoundInvitee.email == email,
+        Round.municipality_id == municipality_id,
+        col(Round.status) == RoundStatus.OPEN,
+    ]
+
+
 def join_invited_rounds(session: Session, user: User) -> list[int]:
     """A new account from an accepted invitation joins the open rounds of its municipality it
     was invited to (in the caller's transaction); returns their ids. Their invitation mail
@@ -88,16 +118,8 @@ def join_invited_rounds(session: Session, user: User) -> list[int]:
     if user.municipality_id is None or user.role not in (Role.STAFF, Role.MANAGER):
         return []
     assert user.id is not None
-    query = (
-        select(RoundInvitee)
-        .join(Round, col(Round.id) == col(RoundInvitee.round_id))
-        .where(
-            RoundInvitee.email == user.email,
-            Round.municipality_id == user.municipality_id,
-            col(Round.status) == RoundStatus.OPEN,
-        )
-    )
     joined = []
+    query = _invitees_in_open_rounds(user.email, user.municipality_id)
     for invitee in session.exec(query).all():
         session.add(
             RoundRespondent(round_id=invitee.round_id, user_id=user.id, added_at=invitee.added_at)

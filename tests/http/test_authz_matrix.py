@@ -8,12 +8,15 @@ object → 404; allowed → anything but 401/403/404/5xx.
 
 import io
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from openpyxl import load_workbook
 from starlette.routing import Mount
 
+from app.accounts.models import Invitation, Role
+from app.accounts.tokens import new_token
 from app.authz import ROLES_FOR, Access
 from app.content.service import current_guidance
 from app.main import app
@@ -64,14 +67,23 @@ def test_the_only_other_route_is_the_public_static_mount():
 
 
 @pytest.fixture
-def objects(db, cast) -> dict[str, int]:
-    """Objects of municipality A that only exist after a round has closed: a measure."""
+def objects(db, cast, mailbox) -> dict[str, int]:
+    """Objects of municipality A that only exist after a round has closed (a measure), and an
+    open staff invitation (sent again, its mail goes to the test's mailbox)."""
     closed = make_round(db, cast.a, name="Lukket")
     assert close_and_snapshot(db, closed, None)
     measure = Measure(round_id=closed.id, title="Tiltak")
     db.add(measure)
+    invitation = Invitation(
+        email="invitert@a.no",
+        role=Role.STAFF,
+        municipality_id=cast.a.id,
+        token_hash=new_token()[1],
+        expires_at=datetime.now(UTC) + timedelta(days=14),
+    )
+    db.add(invitation)
     db.commit()
-    return {"measure_id": measure.id}
+    return {"measure_id": measure.id, "invitation_id": invitation.id}
 
 
 def fill(path: str, cast, objects: dict[str, int], rnd=None) -> str:
@@ -95,7 +107,7 @@ def expected(access: Access, actor: str, path: str, method: str) -> str:
         return "login"
     if ROLE[actor] not in ROLES_FOR[access]:
         return "403"
-    scoped = "{round_id}" in path or "{measure_id}" in path
+    scoped = any(f"{{{key}}}" in path for key in ("round_id", "measure_id", "invitation_id"))
     if scoped and actor not in OWN_MUNICIPALITY:
         return "404"
     return "allowed"

@@ -10,6 +10,7 @@ from app.authz import (
     can_across,
     can_on_round,
     may_enter,
+    may_give,
 )
 
 A, B = 1, 2
@@ -140,3 +141,21 @@ def test_can(actor, action, municipality, decision):
 
 def test_every_action_is_in_the_table():
     assert {row[1] for row in TABLE} == set(Action)
+
+
+GIVES = [
+    # actor, role of the invitation, may invite to it (and send it again or withdraw it)
+    (MANAGER, "staff", True),
+    (MANAGER, "manager", False),  # an administrator's invitation is not the manager's
+    (MANAGER, "admin", False),
+    (ADMIN, "manager", True),
+    (ADMIN, "ks_adviser", True),
+    (ADMIN, "staff", True),
+    (STAFF, "staff", False),
+    (KS, "staff", False),
+]
+
+
+@pytest.mark.parametrize(("actor", "role", "allowed"), GIVES)
+def test_may_give(actor, role, allowed):
+    assert may_give(actor, role) is allowed
