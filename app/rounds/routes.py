@@ -101,7 +101,8 @@ def create(
     if failed:
         msg = _(
             "Runden er opprettet, men invitasjonen kunne ikke sendes til %(addresses)s. "
-            "De står likevel på runden: send invitasjonen på nytt fra siden Kommunen."
+            "De står likevel på runden: skriv adressen i invitasjonen på siden Kommunen for "
+            "å sende den på nytt."
         ) % {"addresses": ", ".join(failed)}
         return redirect(f"/runder/{rnd.id}", msg, request, "warning")
     if sent:
