@@ -66,6 +66,7 @@ LABELS: dict[str, Callable[[], str]] = {
     "snapshotstatement": lambda: _("Resultater: påstander"),
     "status": lambda: _("Status"),
     "sub": lambda: _("Ekstern id"),
+    "taken_by": lambda: _("Tatt av"),
     "updated": lambda: _("Endret"),
     "users": lambda: _("Brukere"),
     "via": lambda: _("Via"),

@@ -46,6 +46,7 @@ EVENT_NAMES: dict[str, Callable[[], str]] = {
     "round_share_changed": lambda: _("Deling med KS endret"),
     "round_share_withdrawn": lambda: _("Deling med KS trukket tilbake"),
     "share_taken": lambda: _("KS-rådgiver tok runden til gjennomgang"),
+    "share_released": lambda: _("KS-rådgiver ga runden fri"),
     "feedback_draft_saved": lambda: _("Utkast til tilbakemelding fra KS lagret"),
     "feedback_sent": lambda: _("Tilbakemelding fra KS sendt"),
     "feedback_replied": lambda: _("Tilbakemelding fra KS besvart"),

@@ -89,8 +89,11 @@ def shared_round(session: Session, actor: Actor, round_id: int) -> tuple[Round, 
 
 
 def take(session: Session, actor: Actor, round_id: int) -> None:
-    """An adviser takes a shared round ("jeg ser på denne"), so two don't do the same work."""
+    """An adviser takes a shared round ("jeg ser på denne"), so two don't do the same work;
+    not one whose review is done, where there is no work left to share."""
     rnd, share = shared_round(session, actor, round_id)
+    if share.reviewed_at is not None:
+        raise Conflict(_("Gjennomgangen er allerede markert som ferdig."))
     result = session.execute(
         update(RoundShare)
         .where(
@@ -105,6 +108,47 @@ def take(session: Session, actor: Actor, round_id: int) -> None:
         raise Conflict(_("En annen rådgiver ser allerede på denne runden."))
     record(session, actor, "share_taken", f"round {rnd.id}", municipality_id=rnd.municipality_id)
     session.commit()
+
+
+def give_back(session: Session, actor: Actor, round_id: int, holder_id: int) -> str:
+    """The adviser who took a round gives it back, or another adviser frees it from one who
+    is away or has left KS, so the round does not wait on them. Taking is a claim between
+    colleagues, not a lock: any adviser may already write and send feedback on a taken round,
+    so freeing it grants no one more, and the log says whose claim it was. Only the claim the
+    page showed (`holder_id`) is freed, never one made since; drafts stay. Returns the e-mail
+    of the one who had taken it."""
+    rnd, share = shared_round(session, actor, round_id)
+    if share.reviewed_at is not None:  # the claim is then the record of who did the work
+        raise Conflict(_("Gjennomgangen er allerede markert som ferdig."))
+    result = session.execute(
+        update(RoundShare)
+        .where(
+            col(RoundShare.id) == share.id,
+            col(RoundShare.taken_by_id) == holder_id,
+            col(RoundShare.reviewed_at).is_(None),
+        )
+        .values(taken_by_id=None, taken_at=None)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict(_not_theirs_now(session, share))
+    holder = session.get(User, holder_id)
+    assert holder is not None  # the claim named them a moment ago
+    record(session, actor, "share_released", f"round {rnd.id}",
+           municipality_id=rnd.municipality_id, taken_by=holder.email)  # fmt: skip
+    session.commit()
+    return holder.email
+
+
+def _not_theirs_now(session: Session, share: RoundShare) -> str:
+    """Why a claim could not be freed: it changed since the adviser's page was made."""
+    session.refresh(share)
+    if share.reviewed_at is not None:
+        return _("Gjennomgangen er allerede markert som ferdig.")
+    taken = session.get(User, share.taken_by_id) if share.taken_by_id else None
+    if taken is None:
+        return _("Ingen ser på denne runden nå. Den er allerede gitt fri.")
+    return _("%(who)s ser på denne runden nå. Ingenting er endret.") % {"who": taken.email}
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,23 @@ def take(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -
     return redirect(f"/ks/runder/{round_id}", _("Du ser på denne runden nå."), request)
 
 
+@router.post("/ks/runder/{round_id}/frigi", dependencies=[allow(Access.KS)])
+def give_back(
+    request: Request,
+    round_id: Id,
+    actor: ActorDep,
+    session: SessionDep,
+    tatt_av: Annotated[int | None, Form(ge=1, le=2_147_483_647)] = None,  # as the page showed
+) -> Response:
+    holder_id = tatt_av or actor.user_id
+    holder = adviser.give_back(session, actor, round_id, holder_id)
+    if holder_id == actor.user_id:
+        msg = _("Du har gitt fra deg runden. En annen rådgiver kan ta den nå.")
+    else:
+        msg = _("Runden er gitt fri. %(who)s ser ikke lenger på den.") % {"who": holder}
+    return redirect(f"/ks/runder/{round_id}", msg, request)
+
+
 @router.post("/ks/runder/{round_id}/tilbakemelding", dependencies=[allow(Access.KS)])
 def save_feedback(
     request: Request,

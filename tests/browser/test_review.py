@@ -82,3 +82,15 @@ def test_the_manager_shares_the_plan_and_the_adviser_reads_it(page, app_url):
         page.goto(results)
         page.get_by_role("button", name="Trekk tilbake delingen").click()
         expect(page.get_by_text("KS ser ikke lenger noe av runden")).to_be_visible()
+
+
+def test_the_adviser_gives_a_round_back(page, app_url):
+    """Demo dalkommune is taken by the adviser: given back (axe), then taken again so the
+    demo stays as it was."""
+    log_in_as(page, app_url, "radgiver@ks.no", r".*/ks$")
+    page.get_by_role("link", name="Demo dalkommune").click()
+    page.get_by_role("button", name="Gi fra deg runden").click()
+    expect(page.get_by_text("Du har gitt fra deg runden.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Jeg ser på denne").click()
+    expect(page.get_by_role("button", name="Gi fra deg runden")).to_be_visible()

@@ -487,3 +487,109 @@ def test_ks_reads_the_page_about_the_team_not_to_it(client, cast, db):
     assert "Alle områdene har minst 70 poeng." in text
     assert "Over 30 betyr at de ansatte ser ganske ulikt på det." in text
     assert "Velg selv hva dere" not in text
+
+
+def take_round(client, user, rnd):
+    token = login(client, user)
+    return client.post(f"/ks/runder/{rnd.id}/ta", data={"csrf_token": token})
+
+
+def give_back_button(page):
+    """The give-back form's button text and the claim it frees (the holder as shown)."""
+    form = page.select_one("form[action$='/frigi']")
+    if form is None:
+        return None
+    return form.button.get_text(strip=True), form.select_one("input[name=tatt_av]")["value"]
+
+
+def test_the_adviser_who_took_a_round_gives_it_back_and_the_drafts_stay(client, cast, db, closed):
+    share(client, cast, closed)
+    assert take_round(client, cast.ks_adviser, closed).status_code == 303
+    send_feedback(client, cast, closed, "draft", **{"": "Halvferdig utkast"})
+    page = soup(client.get(f"/ks/runder/{closed.id}"))
+    label, holder = give_back_button(page)
+    assert label == "Gi fra deg runden"
+    assert holder == str(cast.ks_adviser.id)
+    token = login(client, cast.ks_adviser)
+    response = client.post(
+        f"/ks/runder/{closed.id}/frigi", data={"csrf_token": token, "tatt_av": holder}
+    )
+    assert response.status_code == 303
+    page = soup(client.get(response.headers["location"]))
+    assert "Du har gitt fra deg runden" in page.select_one("[role=status]").get_text()
+    assert page.select_one("form[action$='/ta']")  # free to take again
+    assert page.select_one("#fb-hele").get_text() == "Halvferdig utkast"  # still a draft
+    row = soup(client.get("/ks")).select_one("tbody tr").get_text()
+    assert "Ingen ennå" in row
+    assert "radgiver@ks.no" not in row
+    (event,) = events(db, "share_released")
+    assert event.actor_email == "radgiver@ks.no"
+    assert "radgiver@ks.no" in event.detail
+    login(client, cast.manager)  # a draft is KS's own: the municipality still sees nothing
+    assert "Halvferdig utkast" not in client.get(f"/runder/{closed.id}/resultater").text
+
+
+def test_another_adviser_may_free_a_round_taken_by_one_who_is_away(client, cast, db, closed):
+    """Taking is a claim, not a lock: the other adviser may write feedback already, so freeing
+    the claim of one who is away or has left grants nothing more, and the log says whose."""
+    share(client, cast, closed)
+    take_round(client, cast.ks_adviser, closed)
+    second = make_user(db, "radgiver2@ks.no", "ks_adviser")
+    token = login(client, second)
+    page = soup(client.get(f"/ks/runder/{closed.id}"))
+    label, holder = give_back_button(page)
+    assert label == "Gi runden fri"
+    assert "Er radgiver@ks.no borte eller har sluttet" in page.select_one("#give-back-note").text
+    response = client.post(
+        f"/ks/runder/{closed.id}/frigi", data={"csrf_token": token, "tatt_av": holder}
+    )
+    assert response.status_code == 303
+    status = soup(client.get(response.headers["location"])).select_one("[role=status]")
+    assert "radgiver@ks.no ser ikke lenger på den" in status.get_text()
+    assert take_round(client, second, closed).status_code == 303
+    assert "radgiver2@ks.no" in soup(client.get("/ks")).select_one("tbody tr").get_text()
+    (event,) = events(db, "share_released")
+    assert event.actor_email == "radgiver2@ks.no"
+    assert '"taken_by": "radgiver@ks.no"' in event.detail
+
+
+def test_freeing_never_touches_a_claim_made_since_the_page_was_shown(client, cast, db, closed):
+    share(client, cast, closed)
+    take_round(client, cast.ks_adviser, closed)
+    second = make_user(db, "radgiver2@ks.no", "ks_adviser")
+    third = make_user(db, "radgiver3@ks.no", "ks_adviser")
+    stale = {"tatt_av": str(cast.ks_adviser.id)}  # the page a colleague opened earlier
+    token = login(client, cast.ks_adviser)
+    client.post(f"/ks/runder/{closed.id}/frigi", data={"csrf_token": token} | stale)
+    take_round(client, third, closed)
+    token = login(client, second)
+    refused = client.post(f"/ks/runder/{closed.id}/frigi", data={"csrf_token": token} | stale)
+    assert refused.status_code == 409
+    assert "radgiver3@ks.no ser på denne runden nå" in refused.text
+    assert "radgiver3@ks.no" in soup(client.get("/ks")).select_one("tbody tr").get_text()
+    # Nobody's claim at all: refused, with why.
+    token = login(client, third)
+    client.post(f"/ks/runder/{closed.id}/frigi", data={"csrf_token": token})
+    again = client.post(f"/ks/runder/{closed.id}/frigi", data={"csrf_token": token})
+    assert again.status_code == 409
+    assert "Ingen ser på denne runden nå" in again.text
+    assert len(events(db, "share_released")) == 2
+
+
+def test_a_reviewed_round_is_neither_taken_nor_given_back(client, cast, db, closed):
+    share(client, cast, closed)
+    take_round(client, cast.ks_adviser, closed)
+    token = login(client, cast.ks_adviser)
+    client.post(f"/ks/runder/{closed.id}/ferdig", data={"csrf_token": token})
+    page = soup(client.get(f"/ks/runder/{closed.id}"))
+    assert give_back_button(page) is None
+    assert page.select("form[action$='/ta']") == []
+    data = {"csrf_token": token, "tatt_av": str(cast.ks_adviser.id)}
+    assert client.post(f"/ks/runder/{closed.id}/frigi", data=data).status_code == 409
+    assert "radgiver@ks.no" in page.select_one(".facts").get_text()  # who did the work
+    other = make_closed_round_at(db, cast.a, [cast.staff, cast.staff2, cast.staff3], name="Vår")
+    share(client, cast, other)
+    token = login(client, cast.ks_adviser)
+    client.post(f"/ks/runder/{other.id}/ferdig", data={"csrf_token": token})
+    assert take_round(client, cast.ks_adviser, other).status_code == 409
+    assert len(events(db, "share_taken")) == 1
