@@ -9,7 +9,7 @@ see them (`results.service.readers_of`): KS's feedback is read in the municipali
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Municipality, Role, SizeClass, User
@@ -51,16 +51,75 @@ def review_queue(
         .join(Municipality, col(Municipality.id) == col(RoundShare.municipality_id))
         .outerjoin(User, col(User.id) == col(RoundShare.taken_by_id))
         .where(col(RoundShare.active_round_id).is_not(None), col(RoundShare.reviewed_at).is_(None))
+        .where(*_chosen(county, size))
         .order_by(col(RoundShare.shared_at), col(RoundShare.id))
     )
-    if county:
-        query = query.where(Municipality.county == county)
-    if size:
-        query = query.where(Municipality.size_class == size)
     return [
         QueueItem(s.round_id, name, m.name, m.county, m.size_class, s.shared_at, email)
         for s, name, m, email in session.exec(query)
     ]
+
+
+def _chosen(county: str | None, size: SizeClass | None) -> list[ColumnElement[bool]]:
+    """The conditions for the county and size class the adviser chose."""
+    chosen = []
+    if county:
+        chosen.append(col(Municipality.county) == county)
+    if size:
+        chosen.append(col(Municipality.size_class) == size)
+    return chosen
+
+
+REVIEWED_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class ReviewedItem:
+    round_id: int
+    round_name: str
+    municipality: str
+    county: str | None
+    size_class: str
+    shared_at: datetime
+    reviewed_at: datetime
+    reviewed_by: str | None
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    items: list[ReviewedItem]
+    page: int
+    more: bool  # older ones on the next page
+
+
+def reviewed_rounds(
+    session: Session, actor: Actor, county: str | None, size: SizeClass | None, page: int
+) -> Reviewed:
+    """Shared rounds whose review is done, newest review first, a page at a time. Only
+    standing shares: a withdrawn one is gone for KS, here as everywhere."""
+    require_across(actor, Action.REVIEW_SHARED)
+    query = (
+        select(RoundShare, Round.name, Municipality, User.email)
+        .join(Round, col(Round.id) == col(RoundShare.round_id))
+        .join(Municipality, col(Municipality.id) == col(RoundShare.municipality_id))
+        .outerjoin(User, col(User.id) == col(RoundShare.reviewed_by_id))
+        .where(
+            col(RoundShare.active_round_id).is_not(None),
+            col(RoundShare.reviewed_at).is_not(None),
+            *_chosen(county, size),
+        )
+        .order_by(col(RoundShare.reviewed_at).desc(), col(RoundShare.id).desc())
+        .offset((page - 1) * REVIEWED_PER_PAGE)
+        .limit(REVIEWED_PER_PAGE + 1)  # one more tells whether there is a next page
+    )
+    rows = [
+        ReviewedItem(
+            s.round_id, name, m.name, m.county, m.size_class, s.shared_at, s.reviewed_at, email
+        )  # fmt: skip
+        for s, name, m, email in session.exec(query)
+        if s.reviewed_at is not None  # always, as asked; this tells the type checker
+    ]
+    return Reviewed(rows[:REVIEWED_PER_PAGE], page, len(rows) > REVIEWED_PER_PAGE)
 
 
 def filter_options(session: Session, actor: Actor) -> list[str]:

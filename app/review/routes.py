@@ -1,8 +1,9 @@
 """Sharing a round with KS (the manager) and KS's review pages (the adviser)."""
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from app.authz import Access, Action
@@ -96,6 +97,29 @@ def queue(
     counties = adviser.filter_options(session, actor)
     ctx = {"items": items, "counties": counties, "county": fylke, "size": storrelse}
     return render(request, "review/queue.html", ctx)
+
+
+@router.get("/ks/gjennomgatt", dependencies=[allow(Access.KS)])
+def reviewed(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    fylke: str = "",
+    storrelse: str = "",
+    side: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    found = adviser.reviewed_rounds(session, actor, fylke or None, size_filter(storrelse), side)
+    counties = adviser.filter_options(session, actor)
+    chosen = {k: v for k, v in (("fylke", fylke), ("storrelse", storrelse)) if v}
+    ctx = {
+        "found": found,
+        "counties": counties,
+        "county": fylke,
+        "size": storrelse,
+        "newer": f"/ks/gjennomgatt?{urlencode(chosen | {'side': side - 1})}" if side > 1 else "",
+        "older": f"/ks/gjennomgatt?{urlencode(chosen | {'side': side + 1})}" if found.more else "",
+    }
+    return render(request, "review/reviewed.html", ctx)
 
 
 @router.get("/ks/runder/{round_id}", dependencies=[allow(Access.KS)])

@@ -94,3 +94,12 @@ def test_the_adviser_gives_a_round_back(page, app_url):
     assert_accessible(page)
     page.get_by_role("button", name="Jeg ser på denne").click()
     expect(page.get_by_role("button", name="Gi fra deg runden")).to_be_visible()
+
+
+def test_the_adviser_finds_the_reviewed_rounds_from_the_queue(page, app_url):
+    log_in_as(page, app_url, "radgiver@ks.no", r".*/ks$")
+    page.get_by_role("link", name="Se runder som er ferdig gjennomgått").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gjennomgått")
+    expect(page.locator("tbody")).to_contain_text("Demo fjordkommune")
+    expect(page.get_by_text("Demo kystkommune")).to_have_count(0)  # withdrawn
+    assert_accessible(page)

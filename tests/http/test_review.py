@@ -593,3 +593,96 @@ def test_a_reviewed_round_is_neither_taken_nor_given_back(client, cast, db, clos
     client.post(f"/ks/runder/{other.id}/ferdig", data={"csrf_token": token})
     assert take_round(client, cast.ks_adviser, other).status_code == 409
     assert len(events(db, "share_taken")) == 1
+
+
+def mark_done(client, user, rnd):
+    token = login(client, user)
+    return client.post(f"/ks/runder/{rnd.id}/ferdig", data={"csrf_token": token})
+
+
+def reviewed_rows(client, url: str = "/ks/gjennomgatt") -> list[list[str]]:
+    page = soup(client.get(url))
+    return [[td.get_text(strip=True) for td in tr.select("td")] for tr in page.select("tbody tr")]
+
+
+def test_reviewed_rounds_are_found_again_from_the_queue_newest_review_first(
+    client, cast, db, closed
+):
+    other = make_closed_round_at(
+        db, cast.b, [make_user(db, f"b{i}@b.no", "staff", cast.b) for i in range(3)], name="Vår"
+    )
+    share(client, cast, closed)
+    token = login(client, cast.other_manager)
+    client.post(f"/runder/{other.id}/del-med-ks", data={"csrf_token": token})
+    second = make_user(db, "radgiver2@ks.no", "ks_adviser")
+    mark_done(client, second, other)  # B shared last, reviewed first
+    mark_done(client, cast.ks_adviser, closed)
+    queue = soup(client.get("/ks"))
+    assert queue.select("tbody tr") == []
+    link = queue.find("a", string="Se runder som er ferdig gjennomgått")
+    rows = reviewed_rows(client, link["href"])
+    assert [r[:2] for r in rows] == [["Kommune A", "Høst 2026"], ["Kommune B", "Vår"]]
+    assert [r[-1] for r in rows] == ["radgiver@ks.no", "radgiver2@ks.no"]
+    assert [r[0] for r in reviewed_rows(client, "/ks/gjennomgatt?storrelse=liten")] == ["Kommune A"]
+    assert client.get("/ks/gjennomgatt?storrelse=kjempestor").status_code == 422
+    page = soup(client.get(f"/ks/runder/{closed.id}"))
+    assert page.select_one(".breadcrumbs a")["href"] == "/ks/gjennomgatt"
+    assert "Ferdig gjennomgått" in page.select_one(".facts").get_text()
+
+
+def test_a_withdrawn_share_leaves_the_reviewed_list_and_shared_again_waits_anew(
+    client, cast, db, closed
+):
+    share(client, cast, closed)
+    mark_done(client, cast.ks_adviser, closed)
+    assert [r[1] for r in reviewed_rows(client)] == ["Høst 2026"]
+    token = login(client, cast.manager)
+    client.post(f"/runder/{closed.id}/trekk-deling", data={"csrf_token": token})
+    login(client, cast.ks_adviser)
+    page = soup(client.get("/ks/gjennomgatt"))
+    assert page.select("tbody tr") == []
+    assert "Høst 2026" not in page.get_text()
+    assert "Ingen delte runder er ferdig gjennomgått ennå." in page.get_text()
+    assert client.get(f"/ks/runder/{closed.id}").status_code == 404
+    share(client, cast, closed)  # a new share: waiting in the queue, not reviewed
+    login(client, cast.ks_adviser)
+    assert reviewed_rows(client) == []
+    assert "Høst 2026" in soup(client.get("/ks")).select_one("tbody tr").get_text()
+
+
+def test_the_reviewed_list_is_bounded_and_pages_back_keeping_the_filter(
+    client, cast, db, closed, monkeypatch
+):
+    from app.review import adviser
+
+    monkeypatch.setattr(adviser, "REVIEWED_PER_PAGE", 1)
+    other = make_closed_round_at(db, cast.a, [cast.staff, cast.staff2, cast.staff3], name="Vår")
+    for rnd in (closed, other):
+        share(client, cast, rnd)
+        mark_done(client, cast.ks_adviser, rnd)
+    first = soup(client.get("/ks/gjennomgatt?storrelse=liten"))
+    assert [tr.td.get_text(strip=True) for tr in first.select("tbody tr")] == ["Kommune A"]
+    assert "Vår" in first.select_one("tbody").get_text()
+    assert first.find("a", string="Nyere") is None
+    older = first.find("a", string="Eldre")["href"]
+    assert older == "/ks/gjennomgatt?storrelse=liten&side=2"
+    second = soup(client.get(older))
+    assert "Høst 2026" in second.select_one("tbody").get_text()
+    assert second.find("a", string="Eldre") is None
+    assert second.find("a", string="Nyere")["href"] == "/ks/gjennomgatt?storrelse=liten&side=1"
+    assert client.get("/ks/gjennomgatt?side=0").status_code == 422
+
+
+def test_the_reviewed_list_shows_no_figure_and_nothing_unshared(client, cast, db, closed):
+    """What the queue shows and no more: no area figure, none of a round not shared now."""
+    from app.review.models import SharedArea
+
+    share(client, cast, closed)
+    mark_done(client, cast.ks_adviser, closed)
+    make_closed_round_at(db, cast.a, [cast.staff, cast.staff2, cast.staff3], name="Ny")
+    text = soup(client.get("/ks/gjennomgatt")).select_one("main").get_text(" ")
+    assert "Ny" not in text.split()
+    assert cast.round_a.name not in text
+    scores = {f"{a.score:.0f}" for a in db.exec(select(SharedArea)) if a.score is not None}
+    assert scores
+    assert not scores & set(text.split())
