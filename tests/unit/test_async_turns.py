@@ -3,10 +3,26 @@
 next, and at saturation a few saves waited seconds while the rest went first."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from sqlalchemy import create_engine
 
 from app.db import ASYNC_POOL_SIZE, async_turns
+
+T = TypeVar("T")
+
+
+def on_a_loop_of_its_own(main: Callable[[], Awaitable[T]]) -> T:
+    """Run `main` in a new event loop, in a thread of its own: the browser tests leave
+    Playwright's loop running in the main thread."""
+
+    async def run() -> T:
+        return await main()
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, run()).result()
 
 
 def test_a_save_that_arrives_as_a_connection_comes_back_waits_behind_those_already_waiting():
@@ -32,7 +48,7 @@ def test_a_save_that_arrives_as_a_connection_comes_back_waits_behind_those_alrea
             hold.set()
         await asyncio.gather(*busy, waiting, newcomer)
 
-    asyncio.run(saturated())
+    on_a_loop_of_its_own(saturated)
     assert served[ASYNC_POOL_SIZE:] == ["waiting", "newcomer"]
 
 
@@ -42,4 +58,4 @@ def test_each_event_loop_has_its_own_turns():
     async def turns() -> asyncio.Semaphore:
         return async_turns(engine)
 
-    assert asyncio.run(turns()) is not asyncio.run(turns())
+    assert on_a_loop_of_its_own(turns) is not on_a_loop_of_its_own(turns)
