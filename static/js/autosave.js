@@ -282,6 +282,19 @@
     tried.delete(field);
     if (valueOf(field) === value) { forget(field); }
   });
+  // The page's status line is a live region: a screen reader reads each change aloud. A
+  // comment is saved at every pause in the typing, and «Lagret kl. …» each time would talk
+  // over the typing: those saves show only beside the field. The line says it once the field
+  // is left (its change event saves again), or at once if it told of a problem before.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    // (detail.elt is the swap's target here: the field is the one the event came from)
+    var by = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (!by || by.type !== "input" || event.detail.isError) { return; }
+    var field = fieldOf(by.target);
+    if (!field || field.tagName !== "TEXTAREA") { return; }
+    if (live && live.textContent.trim() && !live.querySelector(".save-status__ok")) { return; }
+    event.detail.swapOverride = "none"; // the swaps beside the field (out of band) still happen
+  });
   document.body.addEventListener("htmx:sendError", function (event) {
     var field = fieldOf(event.detail.elt);
     if (field) { retryLater(field); }

@@ -63,7 +63,7 @@ def test_a_login_that_ended_is_saved_once_the_person_is_back(page, app_url, serv
     open_first_area(page, app_url)
     comment = page.get_by_label(COMMENT)
     comment.fill("Første del.")
-    expect(page.locator("#save-status")).to_contain_text("Lagret")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Lagret kl.")
     other = page.context.new_page()  # another tab: log out there
     other.goto(f"{app_url}/konto")
     other.get_by_role("button", name="Logg ut", exact=True).click()

@@ -1,0 +1,49 @@
+"""What a screen reader hears and where the keyboard lands: the parts axe cannot see."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.test_questionnaire import open_first_area
+
+COMMENT = re.compile("Hva fungerer godt")
+# Every text the page's status line (a polite live region) takes, in order: each is read aloud.
+LISTEN = """() => {
+  window.announced = [];
+  const live = document.getElementById("save-status");
+  new MutationObserver(() => window.announced.push(live.textContent.trim()))
+    .observe(live, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def saves(page):
+    return page.expect_response(lambda r: r.request.method == "POST")
+
+
+def test_a_comment_is_announced_once_when_left_not_at_every_pause(page, app_url):
+    open_first_area(page, app_url)
+    page.evaluate(LISTEN)
+    comment = page.get_by_label(COMMENT)
+    status = page.locator(".comment .statement__status")
+    for part in ("Faste møter ", "fungerer ", "godt."):
+        with saves(page):
+            comment.press_sequentially(part)  # then a pause: saved
+        expect(status).to_contain_text("Lagret kl.")  # shown beside the field
+    assert page.evaluate("window.announced") == []  # nothing read aloud over the typing
+    with saves(page):
+        comment.press("Tab")
+    expect(page.locator("#save-status")).to_contain_text("Lagret")
+    assert len(page.evaluate("window.announced")) == 1  # once, on leaving the field
+
+
+def test_a_comment_put_right_after_a_refusal_says_so_aloud(page, app_url):
+    open_first_area(page, app_url)
+    comment = page.get_by_label(COMMENT)
+    with saves(page):
+        comment.press_sequentially("Gjelder 01010112377")
+    live = page.locator("#save-status")
+    expect(live).to_contain_text("fødselsnummer")
+    with saves(page):
+        for _ in range(len(" 01010112377")):
+            comment.press("Backspace")
+    expect(live).to_contain_text("Lagret")  # the problem it told of is gone: it says so
