@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from app.demo import OPEN_ROUND
 from tests.browser.test_questionnaire import open_first_area
 
 COMMENT = re.compile("Hva fungerer godt")
@@ -47,3 +48,17 @@ def test_a_comment_put_right_after_a_refusal_says_so_aloud(page, app_url):
         for _ in range(len(" 01010112377")):
             comment.press("Backspace")
     expect(live).to_contain_text("Lagret")  # the problem it told of is gone: it says so
+
+
+def test_sending_in_too_early_puts_the_keyboard_on_what_is_missing(page, app_url):
+    open_first_area(page, app_url)
+    page.get_by_role("link", name=OPEN_ROUND).first.click()
+    page.get_by_role("button", name="Send inn svaret mitt").focus()
+    page.keyboard.press("Enter")
+    summary = page.locator("#submit-error")
+    expect(summary).to_contain_text("Disse områdene mangler svar")
+    expect(summary).to_be_focused()  # not left at the top of the page
+    page.keyboard.press("Tab")
+    expect(
+        page.get_by_role("link", name="Tillit mellom deltaker og veileder").first
+    ).to_be_focused()
