@@ -39,7 +39,7 @@ def save_readings(
         service.save_readings(session, actor, rnd, typed)
     except InvalidInput as exc:
         # The last step again, with what was typed and the reason, so nothing is lost.
-        page = steps.meeting(session, actor, rnd, 10_000, typed, exc.message)
+        page = steps.meeting(session, actor, rnd, 10_000, typed, exc.message, exc.field)
         return render(request, "meeting/meeting.html", {"page": page}, status_code=422)
     msg = _("Den felles vurderingen er lagret. Den står ved siden av tallene i resultatene.")
     return redirect(f"/runder/{rnd.id}/resultater#readings-heading", msg, request, at="readings")

@@ -39,14 +39,17 @@ def save_readings(
             raise InvalidInput(
                 _("Området finnes ikke i denne runden: %(id)s") % {"id": area_id[:80]}
             )
+        field = f"note-{area_id}"  # the note's field on the page, marked and focused
         if len(reading.note) > NOTE_LIMIT:
-            raise InvalidInput(_("Notatet er for langt: høyst %(max)s tegn.") % {"max": NOTE_LIMIT})
+            too_long = _("Notatet er for langt: høyst %(max)s tegn.") % {"max": NOTE_LIMIT}
+            raise InvalidInput(too_long, field)
         if contains_national_id(reading.note):
             raise InvalidInput(
                 _(
                     "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. Vi lagrer "
                     "ikke personopplysninger om deltakere. Fjern nummeret og prøv igjen."
-                )
+                ),
+                field,
             )
     now = datetime.now(UTC)
     for area_id, reading in typed.items():

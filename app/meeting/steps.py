@@ -40,6 +40,7 @@ class MeetingPage:
     readings: dict[str, AgreedReading]
     typed: dict[str, ReadingInput] = field(default_factory=dict)
     error: str | None = None
+    error_field: str | None = None  # the note the error is about, where it is about one
     meta: Meta | None = None  # the content's thresholds, for the texts that name them
     needed: int = 3  # the minimum; on the wall a figure needs one more (any who answered may see)
 
@@ -68,6 +69,7 @@ def meeting(
     number: int,
     typed: dict[str, ReadingInput] | None = None,
     error: str | None = None,
+    error_field: str | None = None,
 ) -> MeetingPage:
     """The meeting's steps for this round and the one asked for (clamped to the range)."""
     require(actor, Action.VIEW_RESULTS, rnd.municipality_id)
@@ -80,7 +82,17 @@ def meeting(
     areas = tuple(guidance_of(session, rnd).areas)  # all of them, also where figures are hidden
     scores = {row.area.id: row.figures.score for row in page.rows}
     return MeetingPage(
-        rnd, steps, number, areas, scores, agreed, typed or {}, error, page.meta, page.needed
+        rnd,
+        steps,
+        number,
+        areas,
+        scores,
+        agreed,
+        typed or {},
+        error,
+        error_field,
+        page.meta,
+        page.needed,
     )
 
 

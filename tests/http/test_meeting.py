@@ -191,3 +191,19 @@ def test_it_confirms_saved_readings_where_the_page_opens(client, cast, closed):
     assert "Den felles vurderingen er lagret" in readings.select_one("[role=status]").get_text()
     assert page.main.find("div", attrs={"role": "status"}, recursive=False) is None
     assert len(page.find_all(string=re.compile("Den felles vurderingen er lagret"))) == 1
+
+
+def test_a_refused_note_is_marked_and_gets_the_keyboard(client, cast, db, closed):
+    token = login(client, cast.manager)
+    typed = {"note.tillit": "Greit", "note.oppfolging": "Gjelder 01010112377"}
+    response = client.post(
+        f"/runder/{closed.id}/felles-vurdering", data=readings_data(token, **typed)
+    )
+    assert response.status_code == 422
+    page = BeautifulSoup(response.text, "html.parser")
+    note = page.select_one("#note-oppfolging")
+    assert note["aria-invalid"] == "true"
+    assert note.has_attr("autofocus")  # the keyboard lands on the note to put right
+    reason = page.select_one("#" + note["aria-describedby"])
+    assert "fødselsnummer" in reason.get_text()
+    assert not page.select_one("#note-tillit").has_attr("aria-invalid")
