@@ -45,9 +45,7 @@ def followup_section(client, rnd):
 
 def rows_of(card):
     return {
-        tr.select("td")[0].get_text(strip=True): [
-            td.get_text(strip=True) for td in tr.select("td")[1:]
-        ]
+        tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.select("td")]
         for tr in card.select("tbody tr")
     }
 
@@ -103,3 +101,22 @@ def test_each_measures_table_scrolls_in_its_own_named_region(client, cast, db):
         "Poeng før og nå for tiltaket «Fast veileder»",
         "Poeng før og nå for tiltaket «Færre samtaler»",
     ]
+
+
+def test_every_table_of_the_results_names_itself_and_its_rows(client, cast, db):
+    """A screen reader moving along a row reads the row's header with each figure (th scope=row),
+    and lists tables by caption; one id for each piece of advice (the priorities show the top
+    advice again, and a link to #rad-… must find one)."""
+    _first, second = rounds(db, cast)
+    login(client, cast.manager)
+    page = BeautifulSoup(client.get(f"/runder/{second.id}/resultater").text, "html.parser")
+    tables = page.select("main table")
+    assert len(tables) > 5  # follow-up, scores, readings, statement by statement
+    for table in tables:
+        assert table.caption is not None, table
+        assert table.caption.get_text(strip=True)
+        for row in table.select("tbody tr"):
+            first = row.find(["th", "td"])
+            assert (first.name, first.get("scope")) == ("th", "row"), row
+    ids = [tag["id"] for tag in page.select("[id]")]
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
