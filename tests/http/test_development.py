@@ -268,3 +268,21 @@ def test_a_measure_marked_in_a_chart_is_explained_beside_it(client, cast, db):
     for figure in marked:  # … is said in words, not only in a hover title
         caption = figure.select_one("figcaption").get_text(" ", strip=True)
         assert "et tiltak som ble gjennomført (Faste samtaler)" in caption
+
+
+def test_each_link_and_scrolling_table_has_a_name_of_its_own(client, cast, db):
+    """A screen reader's list of links shows each link's text alone, and reaching a table
+    that scrolls by Tab reads its name: «PDF» four times, or a nameless stop, says nothing."""
+    make_closed_round_with(db, cast.a, staff(cast), name="Vår 2025", closed_at=when(2025))
+    make_closed_round_with(db, cast.a, staff(cast), name="Vår 2026", closed_at=when(2026))
+    soup = page(client, cast.manager)
+    links = {}
+    for a in soup.select("main a[href]"):
+        links.setdefault(a.get_text(" ", strip=True), set()).add(a["href"])
+    assert {text: hrefs for text, hrefs in links.items() if len(hrefs) > 1} == {}
+    assert "PDF – Vår 2025" in links
+    stops = soup.select("main [tabindex='0']")
+    assert stops
+    assert [s for s in stops if s.get("role") != "region" or not s.get("aria-label")] == []
+    names = [s["aria-label"] for s in stops]
+    assert sorted({n for n in names if names.count(n) > 1}) == []  # each its own
