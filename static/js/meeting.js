@@ -7,7 +7,9 @@ if (keysHint && window.matchMedia("(any-hover: hover)").matches) keysHint.hidden
 document.addEventListener("keydown", function (event) {
   if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
   var target = event.target;
-  if (target && target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+  // In a form (the agreed readings, the header's): its fields take the keys, and its button
+  // must not lead away from notes not yet saved.
+  if (target && target.closest && target.closest("form, input, textarea, select, [contenteditable]")) return;
   var rel = { ArrowLeft: "prev", ArrowRight: "next" }[event.key];
   if (!rel) return;
   var link = document.querySelector('.meeting__nav a[rel="' + rel + '"]');

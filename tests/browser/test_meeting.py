@@ -71,3 +71,15 @@ def test_a_phone_is_not_told_about_arrow_keys(browser, app_url):
     expect(page.locator(".meeting__nav a[rel=next]")).to_be_visible()
     expect(page.get_by_text("Piltastene ← og → blar også.")).to_be_hidden()
     context.close()
+
+
+def test_an_arrow_key_on_the_save_button_does_not_leave_the_notes_behind(page, app_url):
+    open_meeting(page, app_url, axe=False)
+    page.goto(page.url.split("?")[0] + "?steg=99")  # the last step: the agreed readings
+    note = page.get_by_role("textbox", name="Kort notat").first
+    note.fill("Enige etter møtet")
+    page.get_by_role("button", name="Lagre felles vurdering").focus()
+    page.keyboard.press("ArrowLeft")  # a slip of the finger on the way to Enter
+    page.wait_for_timeout(500)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Felles vurdering per område")
+    expect(note).to_have_value("Enige etter møtet")
