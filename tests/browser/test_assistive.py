@@ -4,7 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from app.demo import OPEN_ROUND
+from app.demo import LATEST_CLOSED, OPEN_ROUND
+from tests.browser.conftest import log_in
 from tests.browser.test_questionnaire import open_first_area
 
 COMMENT = re.compile("Hva fungerer godt")
@@ -62,3 +63,31 @@ def test_sending_in_too_early_puts_the_keyboard_on_what_is_missing(page, app_url
     expect(
         page.get_by_role("link", name="Tillit mellom deltaker og veileder").first
     ).to_be_focused()
+
+
+# WCAG 1.4.12: a reader's own style sheet may set this much spacing, and nothing may be lost.
+TEXT_SPACING = (
+    "* { line-height: 1.5 !important; letter-spacing: 0.12em !important;"
+    " word-spacing: 0.16em !important; } p, li, dd { margin-bottom: 2em !important; }"
+)
+# Text that runs past its box: cut off where the box clips, off the page where it does not.
+CUT = """() => [...document.querySelectorAll("main *")].filter(e => {
+  if (e.closest(".table-scroll, .visually-hidden, svg") || e.matches("input, select")) return false;
+  const box = e.getBoundingClientRect();
+  if (box.width && box.right > document.documentElement.clientWidth + 1) return true;
+  const style = getComputedStyle(e);
+  return ["hidden", "clip"].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1;
+}).map(e => e.tagName + " " + e.textContent.trim().slice(0, 40))"""
+
+
+def test_wider_text_spacing_on_a_phone_cuts_nothing_off(browser, app_url):
+    context = browser.new_context(viewport={"width": 320, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    log_in(page, app_url, "leder@demo.kommune.no")  # the rounds, and the form to start one
+    page.add_style_tag(content=TEXT_SPACING)
+    assert page.evaluate(CUT) == []  # the form's checkboxes named by e-mail addresses
+    page.get_by_role("link", name=LATEST_CLOSED).first.click()
+    page.get_by_role("link", name="Se resultatene for runden").click()
+    page.add_style_tag(content=TEXT_SPACING)
+    assert page.evaluate(CUT) == []  # the advice cards, with their long source titles
+    context.close()
