@@ -168,13 +168,8 @@ def save_feedback(
 ) -> Response:
     try:
         mailed = adviser.save_feedback(session, actor, round_id, form.texts, form.send)
-    except NotFound:  # withdrawn while the adviser wrote: their own text back, nothing more
-        typed = [(area, text) for area, text in form.texts.items() if text.strip()]
-        if not typed:
-            raise
-        titles = {area.id: area.title for area in current_guidance().areas}
-        kept = [(titles.get(area, area), text) for area, text in typed]
-        return render(request, "review/unshared.html", {"typed": kept}, status_code=404)
+    except NotFound as exc:
+        return _typed_back(request, form, exc)
     except InvalidInput as exc:
         return _review_again(request, session, actor, round_id, form, exc)
     if not form.send:
@@ -197,9 +192,22 @@ def done(
 ) -> Response:
     try:
         adviser.mark_reviewed(session, actor, round_id, form.texts)
-    except InvalidInput as exc:
+    except NotFound as exc:
+        return _typed_back(request, form, exc)
+    except (InvalidInput, Conflict) as exc:  # a colleague marked it done meanwhile: 409
         return _review_again(request, session, actor, round_id, form, exc)
     return redirect("/ks", _("Gjennomgangen er markert som ferdig."), request)
+
+
+def _typed_back(request: Request, form: FeedbackForm, exc: NotFound) -> Response:
+    """Withdrawn while the adviser wrote: their own text back to copy, nothing of the round
+    (a 404 like any other); with nothing typed, the ordinary page."""
+    typed = [(area, text) for area, text in form.texts.items() if text.strip()]
+    if not typed:
+        raise exc
+    titles = {area.id: area.title for area in current_guidance().areas}
+    kept = [(titles.get(area, area), text) for area, text in typed]
+    return render(request, "review/unshared.html", {"typed": kept}, status_code=404)
 
 
 def _review_again(
@@ -208,13 +216,14 @@ def _review_again(
     actor: ActorDep,
     round_id: int,
     form: FeedbackForm,
-    exc: InvalidInput,
+    exc: InvalidInput | Conflict,
 ) -> Response:
     """The review page again with every text as typed and the reason at its field."""
     page = adviser.review_page(session, actor, round_id)
     ctx = {**view.context(page.results, "omrade"), "review": page, "typed": form.texts}
-    ctx |= {"error": exc.message, "error_field": exc.field}
-    return render(request, "review/review.html", ctx, status_code=422)
+    field = exc.field if isinstance(exc, InvalidInput) else None
+    ctx |= {"error": exc.message, "error_field": field}
+    return render(request, "review/review.html", ctx, status_code=exc.status_code)
 
 
 def _overview(

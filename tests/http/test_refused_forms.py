@@ -151,3 +151,34 @@ def test_feedback_typed_while_the_share_was_withdrawn_comes_back_to_copy(client,
     assert db.exec(select(Feedback)).all() == []
     # With nothing typed there is nothing to give back: the ordinary page.
     assert "Fant ikke siden" in send_feedback(client, cast, closed, "send", **{"": ""}).text
+
+
+def test_done_pressed_after_the_share_was_withdrawn_gives_the_feedback_back(client, cast, closed):
+    """The done button sends the feedback form: text typed there is not lost to a bare «not
+    found» when the municipality withdrew meanwhile, as saving it would not lose it."""
+    share(client, cast, closed)
+    token = login(client, cast.manager)
+    client.post(f"/runder/{closed.id}/trekk-deling", data={"csrf_token": token})
+    token = login(client, cast.ks_adviser)
+    typed = {"csrf_token": token, "f.": "", "f.tillit": "Se på tilliten."}
+    response = client.post(f"/ks/runder/{closed.id}/ferdig", data=typed)
+    assert response.status_code == 404
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "trukket tilbake delingen" in page.select_one("[role=alert]").get_text()
+    assert [box.get_text() for box in page.select("textarea[readonly]")] == ["Se på tilliten."]
+    assert closed.name not in response.text
+
+
+def test_done_pressed_on_a_round_a_colleague_marked_done_keeps_the_text(client, cast, closed):
+    """Another adviser marked the review done while this one wrote: the reason, and the
+    feedback form again with every text as typed, still there to send."""
+    share(client, cast, closed)
+    token = login(client, cast.ks_adviser)
+    done = f"/ks/runder/{closed.id}/ferdig"
+    assert client.post(done, data={"csrf_token": token, "f.": ""}).status_code == 303
+    typed = {"csrf_token": token, "f.": "Godt arbeid.", "f.tillit": ""}
+    response = client.post(done, data=typed)
+    assert response.status_code == 409
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "allerede markert som ferdig" in page.select_one("#feedback-error").get_text()
+    assert page.select_one("#fb-hele").get_text() == "Godt arbeid."
