@@ -105,3 +105,21 @@ def test_each_translation_says_its_own_text_once():
                     source = sources[min(i, len(sources) - 1)]  # plural forms: the plural
                     wrong += [(locale, source[:50], f) for f in faults(source, translation, locale)]
     assert wrong == []
+
+
+def test_nynorsk_says_sendt_where_bokmal_does():
+    """Nynorsk's participle is «sendt», as the catalogue settled on 2026-12-05; «send» is
+    only the imperative, so a translation has it no more often than its bokmål source."""
+    bare = re.compile(r"\bsend\b", re.IGNORECASE)
+    wrong = []
+    with (ROOT / "app/locale/nn/LC_MESSAGES/messages.po").open("rb") as handle:
+        for message in read_po(handle):
+            if not message.id:
+                continue
+            sources = message.id if isinstance(message.id, tuple) else (message.id,)
+            texts = message.string if isinstance(message.string, tuple) else (message.string,)
+            for i, translation in enumerate(texts):
+                source = sources[min(i, len(sources) - 1)]
+                if len(bare.findall(translation)) > len(bare.findall(source)):
+                    wrong.append(translation)
+    assert wrong == []
