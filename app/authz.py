@@ -70,9 +70,10 @@ OWN_MUNICIPALITY: dict[Action, frozenset[str]] = {
     Action.VIEW_COMMENTS: frozenset({"manager"}),
 }
 
-# Which roles each role may give by invitation, and so whose open invitations it may send again
-# or withdraw: a manager invites staff (to their own municipality: INVITE_STAFF), an
-# administrator anyone. An administrator's invitation to another role is not a manager's.
+# Which roles each role may give by invitation, and so which open invitations a manager may
+# send again or withdraw on «Kommunen»: a manager invites staff (to their own municipality:
+# INVITE_STAFF), an administrator anyone. An administrator's invitation to another role is not
+# a manager's (an administrator sends one again by inviting the address anew).
 GIVES_ROLES: dict[str, frozenset[str]] = {
     "manager": frozenset({"staff"}),
     "admin": frozenset({"staff", "manager", "ks_adviser", "admin"}),

@@ -86,8 +86,8 @@ def _changeable(session: Session, actor: Actor, invitation_id: int) -> Invitatio
     if not may_give(actor, invitation.role):
         raise Conflict(
             _(
-                "Invitasjonen som %(role)s er fra en administrator. Bare en administrator kan "
-                "sende den på nytt eller trekke den tilbake."
+                "Invitasjonen som %(role)s er fra en administrator, så du kan ikke sende den "
+                "på nytt eller trekke den tilbake."
             )
             % {"role": as_role(Role(invitation.role))}
         )

@@ -344,7 +344,7 @@ def mark_reviewed(session: Session, actor: Actor, round_id: int, on_screen: dict
         raise InvalidInput(
             _(
                 "Gjennomgangen er ikke markert som ferdig: du har skrevet tilbakemelding som "
-                "ikke er sendt til kommunen. Send den, eller tøm feltene og lagre utkastet, "
+                "ikke er sendt til kommunen. Send den, eller tøm feltene, "
                 "før du markerer gjennomgangen som ferdig."
             )
         )

@@ -150,7 +150,7 @@ def test_an_administrators_invitation_to_manager_is_not_the_managers(client, cas
     row = pending_row(client, "sjef@a.no")
     assert row.select("button") == []
     assert "Leder" in row.get_text()
-    assert "bare en administrator kan sende den på nytt" in row.get_text()
+    assert "du kan ikke sende den på nytt eller trekke den tilbake" in row.get_text()
     for action in ("send-pa-nytt", "trekk-tilbake"):
         refused = act(client, token, invitation.id, action)
         assert refused.status_code == 409

@@ -52,10 +52,12 @@ def test_a_save_that_arrives_as_a_connection_comes_back_waits_behind_those_alrea
     assert served[ASYNC_POOL_SIZE:] == ["waiting", "newcomer"]
 
 
-def test_each_event_loop_has_its_own_turns():
+def test_the_turns_are_one_queue_per_event_loop():
     engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
 
-    async def turns() -> asyncio.Semaphore:
-        return async_turns(engine)
+    async def twice() -> tuple[asyncio.Semaphore, asyncio.Semaphore]:
+        return async_turns(engine), async_turns(engine)
 
-    assert on_a_loop_of_its_own(turns) is not on_a_loop_of_its_own(turns)
+    first, again = on_a_loop_of_its_own(twice)
+    assert first is again  # every save of a process waits in the same queue
+    assert on_a_loop_of_its_own(twice)[0] is not first  # a loop's own (a test client's)
