@@ -146,10 +146,12 @@ def test_the_report_and_the_development_page_show_the_action_plan_and_readings(c
     )
     db.commit()
     login(client, cast.manager)
-    report = BeautifulSoup(
-        client.get(f"/runder/{second.id}/rapport").text, "html.parser"
-    ).get_text()
+    page = BeautifulSoup(client.get(f"/runder/{second.id}/rapport").text, "html.parser")
+    report = page.get_text()
     assert "Tolk i alle samtaler" in report  # this round's plan
+    # Each measure heads its row, so a screen reader names it with its owner, date and status.
+    heads = [th.get_text() for th in page.select("table.plan tbody th[scope=row]")]
+    assert "Tolk i alle samtaler" in heads
     assert "Faste oppstartsamtaler" in report  # the previous round's plan, followed up
     # each reading under its area's name, in the content's order
     assert "Tillit mellom deltaker og veileder: Felles nivå 3. Vi er enige om en styrke" in report
@@ -215,8 +217,7 @@ def test_the_council_report_names_no_colleague_and_skips_empty_readings(client, 
     login(client, cast.manager)
     page = BeautifulSoup(client.get(f"/runder/{rnd.id}/rapport").text, "html.parser")
     cells = {
-        tr.select("td")[0].get_text(): tr.select("td")[1].get_text()
-        for tr in page.select("table.plan tbody tr")
+        tr.th.get_text(): tr.select("td")[0].get_text() for tr in page.select("table.plan tbody tr")
     }
     assert cells == {"Faste samtaler": "En ansatt i kommunen", "Uten ansvarlig": "Ikke valgt"}
     assert cast.staff2.email not in page.get_text()  # a public document
