@@ -1,4 +1,4 @@
-"""KS's side of a shared round: the review queue, taking a round, the review page, feedback
+"""KS's side of a shared round: taking a round, the review page, feedback
 per area and overall (draft, then sent with e-mail to the managers) and marking it done.
 
 Every load goes through `shared_round`, so a round that is not (or no longer) shared is not
@@ -9,13 +9,13 @@ see them (`results.service.readers_of`): KS's feedback is read in the municipali
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.accounts.models import Municipality, Role, SizeClass, User
+from app.accounts.models import Municipality, Role, User
 from app.accounts.service import locale_of
 from app.audit import record
-from app.authz import Action, Actor, require_across, require_on_round
+from app.authz import Action, Actor, require_on_round
 from app.errors import Conflict, InvalidInput
 from app.i18n import _, speaking
 from app.mail import MailError, send_mail
@@ -27,112 +27,6 @@ from app.review.sharing import active_share, sharing_of
 from app.rounds import service as rounds
 from app.rounds.models import Round
 from app.settings import get_settings
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    round_id: int
-    round_name: str
-    municipality: str
-    county: str | None
-    size_class: str
-    shared_at: datetime
-    taken_by: str | None
-
-
-def review_queue(
-    session: Session, actor: Actor, county: str | None, size: SizeClass | None
-) -> list[QueueItem]:
-    """Shared rounds not yet reviewed, oldest share first, with who has taken each."""
-    require_across(actor, Action.REVIEW_SHARED)
-    query = (
-        select(RoundShare, Round.name, Municipality, User.email)
-        .join(Round, col(Round.id) == col(RoundShare.round_id))
-        .join(Municipality, col(Municipality.id) == col(RoundShare.municipality_id))
-        .outerjoin(User, col(User.id) == col(RoundShare.taken_by_id))
-        .where(col(RoundShare.active_round_id).is_not(None), col(RoundShare.reviewed_at).is_(None))
-        .where(*_chosen(county, size))
-        .order_by(col(RoundShare.shared_at), col(RoundShare.id))
-    )
-    return [
-        QueueItem(s.round_id, name, m.name, m.county, m.size_class, s.shared_at, email)
-        for s, name, m, email in session.exec(query)
-    ]
-
-
-def _chosen(county: str | None, size: SizeClass | None) -> list[ColumnElement[bool]]:
-    """The conditions for the county and size class the adviser chose."""
-    chosen = []
-    if county:
-        chosen.append(col(Municipality.county) == county)
-    if size:
-        chosen.append(col(Municipality.size_class) == size)
-    return chosen
-
-
-REVIEWED_PER_PAGE = 25
-
-
-@dataclass(frozen=True)
-class ReviewedItem:
-    round_id: int
-    round_name: str
-    municipality: str
-    county: str | None
-    size_class: str
-    shared_at: datetime
-    reviewed_at: datetime
-    reviewed_by: str | None
-
-
-@dataclass(frozen=True)
-class Reviewed:
-    items: list[ReviewedItem]
-    page: int
-    more: bool  # older ones on the next page
-
-
-def reviewed_rounds(
-    session: Session, actor: Actor, county: str | None, size: SizeClass | None, page: int
-) -> Reviewed:
-    """Shared rounds whose review is done, newest review first, a page at a time. Only
-    standing shares: a withdrawn one is gone for KS, here as everywhere."""
-    require_across(actor, Action.REVIEW_SHARED)
-    query = (
-        select(RoundShare, Round.name, Municipality, User.email)
-        .join(Round, col(Round.id) == col(RoundShare.round_id))
-        .join(Municipality, col(Municipality.id) == col(RoundShare.municipality_id))
-        .outerjoin(User, col(User.id) == col(RoundShare.reviewed_by_id))
-        .where(
-            col(RoundShare.active_round_id).is_not(None),
-            col(RoundShare.reviewed_at).is_not(None),
-            *_chosen(county, size),
-        )
-        .order_by(col(RoundShare.reviewed_at).desc(), col(RoundShare.id).desc())
-        .offset((page - 1) * REVIEWED_PER_PAGE)
-        .limit(REVIEWED_PER_PAGE + 1)  # one more tells whether there is a next page
-    )
-    rows = [
-        ReviewedItem(
-            s.round_id, name, m.name, m.county, m.size_class, s.shared_at, s.reviewed_at, email
-        )  # fmt: skip
-        for s, name, m, email in session.exec(query)
-        if s.reviewed_at is not None  # always, as asked; this tells the type checker
-    ]
-    return Reviewed(rows[:REVIEWED_PER_PAGE], page, len(rows) > REVIEWED_PER_PAGE)
-
-
-def filter_options(session: Session, actor: Actor) -> list[str]:
-    """The counties to filter by: those of municipalities that share a round now."""
-    require_across(actor, Action.REVIEW_SHARED)
-    query = (
-        select(Municipality.county)
-        .join(RoundShare, col(RoundShare.municipality_id) == col(Municipality.id))
-        .where(col(RoundShare.active_round_id).is_not(None), col(Municipality.county).is_not(None))
-        .distinct()
-        .order_by(col(Municipality.county))
-    )
-    return [c for c in session.exec(query) if c]
 
 
 def shared_round(session: Session, actor: Actor, round_id: int) -> tuple[Round, RoundShare]:

@@ -14,7 +14,7 @@ from app.i18n import _
 from app.results import view
 from app.results.service import min_respondents
 from app.results.view import AdviceGrouping
-from app.review import adviser, export, national, service
+from app.review import adviser, export, lists, national, service
 from app.review.forms import (
     FeedbackForm,
     ShareChoice,
@@ -93,8 +93,8 @@ def reply(
 def queue(
     request: Request, actor: ActorDep, session: SessionDep, fylke: str = "", storrelse: str = ""
 ) -> Response:
-    items = adviser.review_queue(session, actor, fylke or None, size_filter(storrelse))
-    counties = adviser.filter_options(session, actor)
+    items = lists.review_queue(session, actor, fylke or None, size_filter(storrelse))
+    counties = lists.filter_options(session, actor)
     ctx = {"items": items, "counties": counties, "county": fylke, "size": storrelse}
     return render(request, "review/queue.html", ctx)
 
@@ -108,8 +108,8 @@ def reviewed(
     storrelse: str = "",
     side: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
-    found = adviser.reviewed_rounds(session, actor, fylke or None, size_filter(storrelse), side)
-    counties = adviser.filter_options(session, actor)
+    found = lists.reviewed_rounds(session, actor, fylke or None, size_filter(storrelse), side)
+    counties = lists.filter_options(session, actor)
     chosen = {k: v for k, v in (("fylke", fylke), ("storrelse", storrelse)) if v}
     ctx = {
         "found": found,

@@ -5,6 +5,7 @@ import pytest
 from sqlmodel import select
 
 from app.accounts.models import Role
+from app.review import lists
 from app.review.models import SharedArea
 from tests.conftest import login
 from tests.factories import make_closed_round_at, make_user
@@ -184,9 +185,7 @@ def test_a_withdrawn_share_leaves_the_reviewed_list_and_shared_again_waits_anew(
 def test_the_reviewed_list_is_bounded_and_pages_back_keeping_the_filter(
     client, cast, db, closed, monkeypatch
 ):
-    from app.review import adviser
-
-    monkeypatch.setattr(adviser, "REVIEWED_PER_PAGE", 1)
+    monkeypatch.setattr(lists, "REVIEWED_PER_PAGE", 1)
     other = make_closed_round_at(db, cast.a, [cast.staff, cast.staff2, cast.staff3], name="Vår")
     for rnd in (closed, other):
         share(client, cast, rnd)

@@ -93,17 +93,12 @@ def test_the_checks_find_a_tail_pasted_twice():
 def test_each_translation_says_its_own_text_once():
     """A merge once ran several translations into one: the audit log's «Svarer lagt til etter
     start» read "Respondent added after the startAnswers are shown only together…"."""
-    wrong = []
-    for locale in ("nn", "en"):
-        with (ROOT / f"app/locale/{locale}/LC_MESSAGES/messages.po").open("rb") as handle:
-            for message in read_po(handle):
-                if not message.id:
-                    continue
-                sources = message.id if isinstance(message.id, tuple) else (message.id,)
-                texts = message.string if isinstance(message.string, tuple) else (message.string,)
-                for i, translation in enumerate(texts):
-                    source = sources[min(i, len(sources) - 1)]  # plural forms: the plural
-                    wrong += [(locale, source[:50], f) for f in faults(source, translation, locale)]
+    wrong = [
+        (locale, source[:50], fault)
+        for locale in ("nn", "en")
+        for source, translation in translated(locale)
+        for fault in faults(source, translation, locale)
+    ]
     assert wrong == []
 
 
@@ -111,15 +106,24 @@ def test_nynorsk_says_sendt_where_bokmal_does():
     """Nynorsk's participle is «sendt», as the catalogue settled on 2026-12-05; «send» is
     only the imperative, so a translation has it no more often than its bokmål source."""
     bare = re.compile(r"\bsend\b", re.IGNORECASE)
-    wrong = []
-    with (ROOT / "app/locale/nn/LC_MESSAGES/messages.po").open("rb") as handle:
-        for message in read_po(handle):
-            if not message.id:
-                continue
-            sources = message.id if isinstance(message.id, tuple) else (message.id,)
-            texts = message.string if isinstance(message.string, tuple) else (message.string,)
-            for i, translation in enumerate(texts):
-                source = sources[min(i, len(sources) - 1)]
-                if len(bare.findall(translation)) > len(bare.findall(source)):
-                    wrong.append(translation)
+    wrong = [
+        translation
+        for source, translation in translated("nn")
+        if len(bare.findall(translation)) > len(bare.findall(source))
+    ]
     assert wrong == []
+
+
+def translated(locale: str) -> list[tuple[str, str]]:
+    """Every (bokmål source, translation) pair of a catalogue; a plural form's source is the
+    singular for the first form and the plural for the rest."""
+    with (ROOT / f"app/locale/{locale}/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalogue = read_po(handle)
+    pairs = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        sources = message.id if isinstance(message.id, tuple) else (message.id,)
+        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        pairs += [(sources[min(i, len(sources) - 1)], text) for i, text in enumerate(texts)]
+    return pairs
