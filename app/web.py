@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from ipaddress import ip_address
 from typing import Annotated, Any, Literal, get_args
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -83,8 +84,12 @@ def _take_flash(request: Request) -> Flash | None:
     if request.headers.get(BACKGROUND_READ):
         return None
     kept = request.session.pop("flash", None)
-    if isinstance(kept, list) and len(kept) in (2, 3) and kept[1] in get_args(Kind):
-        at = kept[2] if len(kept) == 3 and isinstance(kept[2], str) else None
+    if isinstance(kept, list) and len(kept) in (2, 3, 4) and kept[1] in get_args(Kind):
+        at = kept[2] if len(kept) >= 3 and isinstance(kept[2], str) else None
+        # On another page than the one redirected to (a login between, say), the section may
+        # not be there: the top of the page, where every page shows a message.
+        if len(kept) == 4 and kept[3] != request.url.path:
+            at = None
         return Flash(str(kept[0]), kept[1], at or None)
     return Flash(kept) if isinstance(kept, str) else None
 
@@ -142,7 +147,7 @@ def redirect(
     """Redirect after POST (303), optionally leaving a message of that kind for the next page:
     at its top, or in the section `at` names (a template showing `flash_here(flash, at)`)."""
     if flash and request is not None:
-        request.session["flash"] = [flash, kind, at or ""]
+        request.session["flash"] = [flash, kind, at or "", urlsplit(url).path]
     return RedirectResponse(url, status_code=303)
 
 

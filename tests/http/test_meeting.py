@@ -193,6 +193,16 @@ def test_it_confirms_saved_readings_where_the_page_opens(client, cast, closed):
     assert len(page.find_all(string=re.compile("Den felles vurderingen er lagret"))) == 1
 
 
+def test_a_message_for_a_section_shows_at_the_top_of_another_page(client, cast, closed):
+    """Where the next page is not the one redirected to (another tab, a login between), the
+    section may not be there: the message is shown at the top, not lost."""
+    token = login(client, cast.manager)
+    client.post(f"/runder/{closed.id}/felles-vurdering", data=readings_data(token))
+    page = BeautifulSoup(client.get("/runder").text, "html.parser")
+    top = page.main.find("div", attrs={"role": "status"}, recursive=False)
+    assert "Den felles vurderingen er lagret" in top.get_text()
+
+
 def test_a_refused_note_is_marked_and_gets_the_keyboard(client, cast, db, closed):
     token = login(client, cast.manager)
     typed = {"note.tillit": "Greit", "note.oppfolging": "Gjelder 01010112377"}
