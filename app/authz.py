@@ -70,10 +70,17 @@ OWN_MUNICIPALITY: dict[Action, frozenset[str]] = {
     Action.VIEW_COMMENTS: frozenset({"manager"}),
 }
 
-# Which roles each role may give by invitation, and so which open invitations a manager may
-# send again or withdraw on «Kommunen»: a manager invites staff (to their own municipality:
-# INVITE_STAFF), an administrator anyone. An administrator's invitation to another role is not
-# a manager's (an administrator sends one again by inviting the address anew).
+# Which roles may take each action on objects of any municipality. An administrator belongs to
+# none, yet answers for every municipality's accounts: they send again or withdraw any
+# municipality's open invitation (on /admin/kommuner/{id}), a wrong address included.
+ANY_MUNICIPALITY: dict[Action, frozenset[str]] = {
+    Action.INVITE_STAFF: frozenset({"admin"}),
+}
+
+# Which roles each role may give by invitation, and so which open invitations one may send
+# again or withdraw: a manager invites staff (to their own municipality: INVITE_STAFF), an
+# administrator anyone. An administrator's invitation to another role is not a manager's;
+# only an administrator sends it again or withdraws it.
 GIVES_ROLES: dict[str, frozenset[str]] = {
     "manager": frozenset({"staff"}),
     "admin": frozenset({"staff", "manager", "ks_adviser", "admin"}),
@@ -113,6 +120,8 @@ class Decision(StrEnum):
 
 def can(actor: Actor, action: Action, municipality_id: int | None) -> Decision:
     """May the actor take this action on an object belonging to this municipality?"""
+    if municipality_id is not None and actor.role in ANY_MUNICIPALITY.get(action, frozenset()):
+        return Decision.ALLOW
     if municipality_id is None or actor.municipality_id != municipality_id:
         return Decision.NOT_FOUND
     if actor.role in OWN_MUNICIPALITY.get(action, frozenset()):

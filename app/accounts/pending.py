@@ -1,4 +1,5 @@
-"""A manager's actions on an open invitation listed on /kommune: send it again, or withdraw it.
+"""Actions on an open invitation to a municipality: send it again, or withdraw it. A manager
+takes them on /kommune (the staff invitations), an administrator on /admin/kommuner/{id} (any).
 
 Either ends the invitation's link at once. The person's places in the municipality's rounds
 hang on their address (RoundInvitee), not on the invitation: sent again, they keep them;
@@ -16,7 +17,7 @@ from app.accounts.models import Invitation, Municipality, Role, User
 from app.audit import record
 from app.authz import Action, Actor, may_give, require
 from app.errors import Conflict
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.rounds.respondents import leave_open_rounds, waiting_rounds
 
 Closed = Literal["accepted", "replaced", "ended"]
@@ -24,12 +25,56 @@ Closed = Literal["accepted", "replaced", "ended"]
 
 @dataclass(frozen=True)
 class Changed:
-    """What a manager's «send again» or «withdraw» did: `closed` None if it did it, else why
-    the invitation was no longer open (a second click, or another manager first)."""
+    """What «send again» or «withdraw» did: `closed` None if it did it, else why the
+    invitation was no longer open (a second click, or someone else first)."""
 
     email: str
+    municipality_id: int
     closed: Closed | None = None
     rounds: int = 0  # open rounds the person no longer waits to join (withdrawn)
+
+    @property
+    def kind(self) -> Literal["success", "info"]:
+        """How the page shows the message: done, or only told what became of it."""
+        return "info" if self.closed else "success"
+
+
+def resent_message(changed: Changed) -> str:
+    """What the page says after «send again», to a manager and an administrator alike."""
+    if changed.closed:
+        return _no_longer_open(changed)
+    done = _(
+        "Invitasjonen er sendt på nytt til %(email)s. Lenken i den forrige virker ikke lenger."
+    )
+    return done % {"email": changed.email}
+
+
+def withdrawn_message(changed: Changed) -> str:
+    """What the page says after «withdraw», to a manager and an administrator alike."""
+    if changed.closed:
+        return _no_longer_open(changed)
+    done = _("Invitasjonen til %(email)s er trukket tilbake, og lenken i den virker ikke lenger.")
+    if changed.rounds:
+        done += " " + ngettext(
+            "Personen er heller ikke lenger spurt om å svare på %(num)s åpen runde.",
+            "Personen er heller ikke lenger spurt om å svare på %(num)s åpne runder.",
+            changed.rounds,
+        )
+    return done % {"email": changed.email, "num": changed.rounds}
+
+
+def _no_longer_open(changed: Changed) -> str:
+    """A second click, or someone else first: what became of the invitation instead."""
+    text = {
+        "accepted": _("%(email)s har alt en konto, så invitasjonen trengs ikke lenger."),
+        "replaced": _(
+            "Invitasjonen til %(email)s er alt sendt på nytt; bare den nyeste lenken virker."
+        ),
+        "ended": _(
+            "Invitasjonen til %(email)s gjelder ikke lenger: den er trukket tilbake eller har gått ut."
+        ),
+    }[changed.closed or "ended"]
+    return text % {"email": changed.email}
 
 
 def resend(session: Session, actor: Actor, invitation_id: int, ip: str = "") -> Changed:
@@ -37,23 +82,23 @@ def resend(session: Session, actor: Actor, invitation_id: int, ip: str = "") -> 
     full period, the old link ending. The person stays invited to the rounds they were
     (RoundInvitee is by address); the mail names the newest of those still open."""
     old, closed = _take(session, actor, invitation_id)
+    assert old.municipality_id is not None  # an invitation to a municipality (_changeable)
     if closed is not None:
-        return Changed(old.email, closed)
-    assert old.municipality_id is not None  # a manager's own municipality (_changeable)
+        return Changed(old.email, old.municipality_id, closed)
     municipality = session.get(Municipality, old.municipality_id)
     waiting = waiting_rounds(session, old.email, old.municipality_id)
     for_round = (waiting[0].id, waiting[0].name) if waiting and waiting[0].id else None
     invite(session, actor, old.email, old.role, municipality, ip, for_round, again=True)
-    return Changed(old.email)
+    return Changed(old.email, old.municipality_id)
 
 
 def withdraw(session: Session, actor: Actor, invitation_id: int, ip: str = "") -> Changed:
     """End an open invitation: its link stops working, and the person is no longer asked to
     answer the municipality's open rounds they were invited to (closed rounds keep them)."""
     invitation, closed = _take(session, actor, invitation_id)
+    assert invitation.municipality_id is not None  # an invitation to a municipality
     if closed is not None:
-        return Changed(invitation.email, closed)
-    assert invitation.municipality_id is not None
+        return Changed(invitation.email, invitation.municipality_id, closed)
     rounds = leave_open_rounds(session, invitation.email, invitation.municipality_id)
     record(
         session,
@@ -66,7 +111,7 @@ def withdraw(session: Session, actor: Actor, invitation_id: int, ip: str = "") -
         **({"rounds": ",".join(map(str, rounds))} if rounds else {}),
     )
     session.commit()
-    return Changed(invitation.email, rounds=len(rounds))
+    return Changed(invitation.email, invitation.municipality_id, rounds=len(rounds))
 
 
 def _take(session: Session, actor: Actor, invitation_id: int) -> tuple[Invitation, Closed | None]:
@@ -78,16 +123,17 @@ def _take(session: Session, actor: Actor, invitation_id: int) -> tuple[Invitatio
 
 
 def _changeable(session: Session, actor: Actor, invitation_id: int) -> Invitation:
-    """An invitation to the actor's own municipality (else 404) to a role they may give: an
-    administrator's invitation to another role is refused (409), as `_supersede` refuses."""
+    """An invitation to a municipality the actor may invite to (a manager their own, an
+    administrator any; else 404) to a role they may give: an administrator's invitation to
+    another role is refused a manager (409), as `_supersede` refuses."""
     invitation = session.get(Invitation, invitation_id)
     require(actor, Action.INVITE_STAFF, invitation.municipality_id if invitation else None)
     assert invitation is not None
     if not may_give(actor, invitation.role):
         raise Conflict(
             _(
-                "Invitasjonen som %(role)s er fra en administrator, så du kan ikke sende den "
-                "på nytt eller trekke den tilbake."
+                "Invitasjonen som %(role)s er fra en administrator, så bare en administrator kan "
+                "sende den på nytt eller trekke den tilbake."
             )
             % {"role": as_role(Role(invitation.role))}
         )

@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from app.accounts import invitations
-from app.accounts.models import Municipality, Role, User
+from app.accounts import invitations, pending
+from app.accounts.models import Invitation, Municipality, Role, User
 from app.admin import service
 from app.admin.details import detail_lines, target_text
 from app.admin.events import event_name, oslo_time
@@ -14,6 +14,7 @@ from app.authz import Access
 from app.db import SessionDep
 from app.errors import DomainError, InvalidInput
 from app.i18n import _
+from app.settings import get_settings
 from app.web import ActorDep, Id, allow, client_ip, redirect, render
 
 router = APIRouter(prefix="/admin")
@@ -52,12 +53,12 @@ def _municipality_context(
 ) -> dict[str, object]:
     municipality = service.get_municipality(session, actor, municipality_id)
     people = service.users(session, actor, municipality_id=municipality_id)
-    pending = invitations.open_invitations(session, municipality_id)
     return {
         "m": municipality,
         "people": people,
-        "pending": pending,
+        "pending": invitations.open_invitations(session, municipality_id),
         "roles": [Role.STAFF, Role.MANAGER],
+        "invitation_days": get_settings().invitation_days,
     }
 
 
@@ -100,6 +101,30 @@ def invite_to_municipality(
         _("Invitasjonen er sendt til %(email)s.") % {"email": email},
         request,
     )
+
+
+@router.post("/invitasjoner/{invitation_id}/send-pa-nytt", dependencies=ADMIN)
+def resend(request: Request, invitation_id: Id, actor: ActorDep, session: SessionDep) -> Response:
+    """Any municipality's open invitation, as a manager sends a staff invitation again."""
+    try:
+        changed = pending.resend(session, actor, invitation_id, client_ip(request))
+    except invitations.MailNotSent as exc:  # said at the invitation, as on the manager's page
+        invitation = session.get(Invitation, invitation_id)
+        assert invitation is not None
+        assert invitation.municipality_id is not None  # else resend had said 404
+        ctx = _municipality_context(session, actor, invitation.municipality_id)
+        ctx |= {"resend_alert": exc.message, "failed": invitation_id}
+        return render(request, "admin/municipality.html", ctx, status_code=exc.status_code)
+    page = f"/admin/kommuner/{changed.municipality_id}"
+    return redirect(page, pending.resent_message(changed), request, changed.kind)
+
+
+@router.post("/invitasjoner/{invitation_id}/trekk-tilbake", dependencies=ADMIN)
+def withdraw(request: Request, invitation_id: Id, actor: ActorDep, session: SessionDep) -> Response:
+    """Any municipality's open invitation: a wrong address's link ends at once."""
+    changed = pending.withdraw(session, actor, invitation_id, client_ip(request))
+    page = f"/admin/kommuner/{changed.municipality_id}"
+    return redirect(page, pending.withdrawn_message(changed), request, changed.kind)
 
 
 @router.get("/kommuner/{municipality_id}/slett", dependencies=ADMIN)

@@ -12,7 +12,7 @@ from app.authz import Access, Action
 from app.content.service import current_guidance
 from app.db import SessionDep
 from app.errors import DomainError
-from app.i18n import _, ngettext
+from app.i18n import _
 from app.municipality import service
 from app.results.service import min_respondents
 from app.settings import get_settings
@@ -55,41 +55,13 @@ def resend(request: Request, invitation_id: Id, actor: ActorDep, session: Sessio
     except invitations.MailNotSent as exc:  # said at the invitation, as the form says it
         ctx = _context(session, actor, email="", resend_alert=exc.message, failed=invitation_id)
         return render(request, "municipality/page.html", ctx, status_code=exc.status_code)
-    if changed.closed:
-        return redirect("/kommune", _no_longer_open(changed), request, "info")
-    done = _(
-        "Invitasjonen er sendt på nytt til %(email)s. Lenken i den forrige virker ikke lenger."
-    )
-    return redirect("/kommune", done % {"email": changed.email}, request)
+    return redirect("/kommune", pending.resent_message(changed), request, changed.kind)
 
 
 @router.post("/invitasjoner/{invitation_id}/trekk-tilbake", dependencies=[allow(Access.MANAGER)])
 def withdraw(request: Request, invitation_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     changed = pending.withdraw(session, actor, invitation_id, client_ip(request))
-    if changed.closed:
-        return redirect("/kommune", _no_longer_open(changed), request, "info")
-    done = _("Invitasjonen til %(email)s er trukket tilbake, og lenken i den virker ikke lenger.")
-    if changed.rounds:
-        done += " " + ngettext(
-            "Personen er heller ikke lenger spurt om å svare på %(num)s åpen runde.",
-            "Personen er heller ikke lenger spurt om å svare på %(num)s åpne runder.",
-            changed.rounds,
-        )
-    return redirect("/kommune", done % {"email": changed.email, "num": changed.rounds}, request)
-
-
-def _no_longer_open(changed: pending.Changed) -> str:
-    """A second click, or another manager first: what became of the invitation instead."""
-    text = {
-        "accepted": _("%(email)s har alt en konto, så invitasjonen trengs ikke lenger."),
-        "replaced": _(
-            "Invitasjonen til %(email)s er alt sendt på nytt; bare den nyeste lenken virker."
-        ),
-        "ended": _(
-            "Invitasjonen til %(email)s gjelder ikke lenger: den er trukket tilbake eller har gått ut."
-        ),
-    }[changed.closed or "ended"]
-    return text % {"email": changed.email}
+    return redirect("/kommune", pending.withdrawn_message(changed), request, changed.kind)
 
 
 def _context(session: SessionDep, actor: ActorDep, **extra: object) -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""A manager sends an open invitation again, or withdraws it, from /kommune."""
+"""A manager sends an open invitation again, or withdraws it, from /kommune; an administrator
+any municipality's, from /admin/kommuner/{id}."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -150,7 +151,7 @@ def test_an_administrators_invitation_to_manager_is_not_the_managers(client, cas
     row = pending_row(client, "sjef@a.no")
     assert row.select("button") == []
     assert "Leder" in row.get_text()
-    assert "du kan ikke sende den på nytt eller trekke den tilbake" in row.get_text()
+    assert "bare en administrator kan sende den på nytt eller trekke den tilbake" in row.get_text()
     for action in ("send-pa-nytt", "trekk-tilbake"):
         refused = act(client, token, invitation.id, action)
         assert refused.status_code == 409
@@ -193,4 +194,109 @@ def test_a_resend_the_mail_server_refuses_keeps_the_old_link(
     assert "kunne ikke sendes" in alert.get_text()
     assert open_invitation(db, "ny@a.no").id == invitation.id
     assert events(db, "invitation_resent") == []
+    assert opens(client, link_in(mailbox[0], "invitasjon")) == 200
+
+
+def admin_invites(client, token, municipality, email: str, role: str = "manager") -> None:
+    data = {"email": email, "role": role, "csrf_token": token}
+    assert client.post(f"/admin/kommuner/{municipality.id}/inviter", data=data).status_code == 303
+
+
+def admin_act(client, token, invitation_id, action: str):
+    path = f"/admin/invitasjoner/{invitation_id}/{action}"
+    return client.post(path, data={"csrf_token": token})
+
+
+def admin_row(client, municipality, email: str):
+    page = BeautifulSoup(client.get(f"/admin/kommuner/{municipality.id}").text, "html.parser")
+    return next((li for li in page.select(".pending-list li") if email in li.get_text()), None)
+
+
+def test_an_administrator_withdraws_an_invitation_to_a_wrong_address(client, cast, db, mailbox):
+    token = login(client, cast.admin)
+    admin_invites(client, token, cast.a, "feil@a.no")
+    invitation = open_invitation(db, "feil@a.no")
+    row = admin_row(client, cast.a, "feil@a.no")
+    assert [b.get_text(" ", strip=True) for b in row.select("button")] == [
+        "Send på nytt – feil@a.no",
+        "Trekk tilbake – feil@a.no",
+    ]
+
+    withdrawn = admin_act(client, token, invitation.id, "trekk-tilbake")
+    assert withdrawn.headers["location"] == f"/admin/kommuner/{cast.a.id}"
+    said = flash_after(client, withdrawn)
+    assert "Invitasjonen til feil@a.no er trukket tilbake" in said
+    assert admin_row(client, cast.a, "feil@a.no") is None
+    [event] = events(db, "invitation_withdrawn")
+    assert (event.target, event.actor_id, event.municipality_id) == (
+        "feil@a.no",
+        cast.admin.id,
+        cast.a.id,
+    )
+    again = admin_act(client, token, invitation.id, "trekk-tilbake")
+    assert "gjelder ikke lenger" in flash_after(client, again)
+    assert opens(client, link_in(mailbox[0], "invitasjon")) == 404
+
+
+def test_an_administrator_sends_an_invitation_again(client, cast, db, mailbox):
+    token = login(client, cast.admin)
+    admin_invites(client, token, cast.b, "sjef@b.no")  # another municipality than the manager's
+    old = open_invitation(db, "sjef@b.no")
+
+    response = admin_act(client, token, old.id, "send-pa-nytt")
+    assert response.headers["location"] == f"/admin/kommuner/{cast.b.id}"
+    assert "sendt på nytt til sjef@b.no" in flash_after(client, response)
+    [resent] = events(db, "invitation_resent")
+    assert (resent.actor_id, resent.municipality_id) == (cast.admin.id, cast.b.id)
+    new = open_invitation(db, "sjef@b.no")
+    assert (new.id != old.id, new.role, new.municipality_id) == (True, "manager", cast.b.id)
+    old_link, new_link = (link_in(m, "invitasjon") for m in mailbox)
+    assert opens(client, old_link) == 404
+    assert opens(client, new_link) == 200
+    form = {"password": NEW_PASSWORD, "csrf_token": csrf_of(client)}
+    assert client.post(new_link, data=form).status_code == 303
+    user = db.exec(select(User).where(User.email == "sjef@b.no")).one()
+    assert (user.role, user.municipality_id) == ("manager", cast.b.id)
+
+
+def test_a_manager_cannot_use_the_administrators_actions(client, cast, db, mailbox):
+    token = login(client, cast.manager)
+    client.post("/kommune/inviter", data={"email": "ny@a.no", "csrf_token": token})
+    own = open_invitation(db, "ny@a.no")
+    token = login(client, cast.admin)
+    admin_invites(client, token, cast.b, "ny@b.no", role="staff")
+    other = open_invitation(db, "ny@b.no")
+    token = login(client, cast.manager)
+    for invitation in (own, other):
+        for action in ("send-pa-nytt", "trekk-tilbake"):
+            assert admin_act(client, token, invitation.id, action).status_code == 403
+    # on the manager's own routes another municipality's invitation does not exist
+    assert act(client, token, other.id, "trekk-tilbake").status_code == 404
+    assert len(mailbox) == 2
+    assert events(db, "invitation_withdrawn") == []
+    assert opens(client, link_in(mailbox[1], "invitasjon")) == 200
+
+
+def test_an_administrators_own_invitation_is_not_on_a_municipality_page(client, cast, db, mailbox):
+    token = login(client, cast.admin)
+    data = {"email": "ny-radgiver@ks.no", "role": "ks_adviser", "csrf_token": token}
+    assert client.post("/admin/inviter", data=data).status_code == 303
+    invitation = open_invitation(db, "ny-radgiver@ks.no")
+    assert admin_act(client, token, invitation.id, "trekk-tilbake").status_code == 404
+    assert opens(client, link_in(mailbox[0], "invitasjon")) == 200
+
+
+def test_an_administrators_resend_the_mail_server_refuses_is_said_at_the_invitation(
+    client, cast, db, mailbox, monkeypatch
+):
+    token = login(client, cast.admin)
+    admin_invites(client, token, cast.b, "sjef@b.no")
+    invitation = open_invitation(db, "sjef@b.no")
+    monkeypatch.setattr(get_settings(), "smtp_port", 1)  # nothing listens there
+    refused = admin_act(client, token, invitation.id, "send-pa-nytt")
+    assert refused.status_code == 409
+    page = BeautifulSoup(refused.text, "html.parser")
+    assert "Kommune B" in page.select_one("h1").get_text()
+    alert = page.select_one(f"#invitation-{invitation.id} #resend-alert")
+    assert "kunne ikke sendes" in alert.get_text()
     assert opens(client, link_in(mailbox[0], "invitasjon")) == 200

@@ -40,6 +40,10 @@ TABLE = [
     (STAFF, Action.INVITE_STAFF, A, Decision.FORBIDDEN),
     (MANAGER, Action.INVITE_STAFF, A, Decision.ALLOW),
     (MANAGER, Action.INVITE_STAFF, B, Decision.NOT_FOUND),
+    (ADMIN, Action.INVITE_STAFF, A, Decision.ALLOW),  # any municipality's invitation
+    (ADMIN, Action.INVITE_STAFF, B, Decision.ALLOW),
+    (ADMIN, Action.INVITE_STAFF, None, Decision.NOT_FOUND),  # an invitation to no municipality
+    (KS, Action.INVITE_STAFF, A, Decision.NOT_FOUND),
     (STAFF, Action.EXPORT_MUNICIPALITY, A, Decision.FORBIDDEN),
     (MANAGER, Action.EXPORT_MUNICIPALITY, A, Decision.ALLOW),
     (MANAGER, Action.EXPORT_MUNICIPALITY, B, Decision.NOT_FOUND),
