@@ -45,7 +45,7 @@ def _row(row: Row) -> list[Value]:
         row.number,
         row.name,
         row.county or "",
-        size_name(row.size_class),
+        size_name(row.size_class).capitalize(),  # as the page writes it
         row.round_name,
         oslo_date(row.closed_at),  # the day as the page shows it, in Norway
         oslo_date(row.shared_at),

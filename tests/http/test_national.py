@@ -196,9 +196,9 @@ def test_exports_give_the_days_as_the_page_does_and_sizes_in_words(client, cast,
     assert "23.04.2025" in client.get("/ks/oversikt").text
     raw = client.get("/ks/oversikt.csv").content.decode("utf-8-sig")
     row = list(csv.reader(io.StringIO(raw), delimiter=";"))[1]
-    assert row[3] == "stor (20 000 innbyggere eller flere)"
+    assert row[3] == "Stor (20 000 innbyggere eller flere)"  # as the page writes it
     assert row[5:7] == ["2025-04-23", "2025-04-23"]
     table = load_workbook(io.BytesIO(client.get("/ks/oversikt.xlsx").content))["Oversikt"]
     assert table["G2"].value.date() == date(2025, 4, 23)  # a date Excel can sort and filter
     assert table["G2"].number_format == "yyyy-mm-dd"
-    assert table["D2"].value == "stor (20 000 innbyggere eller flere)"
+    assert table["D2"].value == "Stor (20 000 innbyggere eller flere)"
