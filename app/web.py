@@ -51,6 +51,9 @@ def render(
         "nav_links": nav_links(getattr(request.state, "actor", None)),
         "flash": _take_flash(request),
         "request_id": REQUEST_ID.get(),
+        # A page shown again with a refusal says so in its title, which a screen reader reads
+        # first (the error page's own title says it already).
+        "refused": 400 <= status_code < 500 and template != "error.html",
         **(context or {}),
     }
     if blocks and is_htmx(request):

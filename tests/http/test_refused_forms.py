@@ -37,6 +37,7 @@ def test_refused_feedback_keeps_every_text_and_marks_the_one_at_fault(client, ca
         **{"": "Godt arbeid med tilliten.", "tillit": f"Gjelder {NATIONAL_ID}"},
     )
     page = refused(response)
+    assert page.title.get_text().startswith("Feil: ")  # read first by a screen reader
     assert "fødselsnummer" in page.select_one("#feedback-error").get_text()
     whole, trust = page.select_one("#fb-hele"), page.select_one("#fb-tillit")
     assert whole.get_text() == "Godt arbeid med tilliten."
