@@ -77,6 +77,13 @@ ANY_MUNICIPALITY: dict[Action, frozenset[str]] = {
     Action.INVITE_STAFF: frozenset({"admin"}),
 }
 
+# Which roles may take each action on objects of no municipality: an invitation to a KS
+# adviser or an administrator (made on /admin/inviter) is an administrator's to send again or
+# withdraw; to anyone else it does not exist (404).
+NO_MUNICIPALITY: dict[Action, frozenset[str]] = {
+    Action.INVITE_STAFF: frozenset({"admin"}),
+}
+
 # Which roles each role may give by invitation, and so which open invitations one may send
 # again or withdraw: a manager invites staff (to their own municipality: INVITE_STAFF), an
 # administrator anyone. An administrator's invitation to another role is not a manager's;
@@ -121,6 +128,8 @@ class Decision(StrEnum):
 def can(actor: Actor, action: Action, municipality_id: int | None) -> Decision:
     """May the actor take this action on an object belonging to this municipality?"""
     if municipality_id is not None and actor.role in ANY_MUNICIPALITY.get(action, frozenset()):
+        return Decision.ALLOW
+    if municipality_id is None and actor.role in NO_MUNICIPALITY.get(action, frozenset()):
         return Decision.ALLOW
     if municipality_id is None or actor.municipality_id != municipality_id:
         return Decision.NOT_FOUND

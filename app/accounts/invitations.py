@@ -308,9 +308,10 @@ def _use_once(session: Session, model: type[Invitation] | type[PasswordReset], t
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def open_invitations(session: Session, municipality_id: int) -> list[Invitation]:
+def open_invitations(session: Session, municipality_id: int | None) -> list[Invitation]:
     """The municipality's invitations that nobody has used and that still work, by address:
-    the latest one per address, and none to an address that has an account by now."""
+    the latest one per address, and none to an address that has an account by now. None:
+    those to no municipality (KS advisers and administrators)."""
     found = session.exec(
         select(Invitation)
         .where(

@@ -1,9 +1,10 @@
-"""Actions on an open invitation to a municipality: send it again, or withdraw it. A manager
-takes them on /kommune (the staff invitations), an administrator on /admin/kommuner/{id} (any).
+"""Actions on an open invitation: send it again, or withdraw it. A manager takes them on
+/kommune (the staff invitations), an administrator on /admin/kommuner/{id} (any
+municipality's) and on /admin/inviter (those to no municipality: KS advisers, administrators).
 
 Either ends the invitation's link at once. The person's places in the municipality's rounds
 hang on their address (RoundInvitee), not on the invitation: sent again, they keep them;
-withdrawn, they leave the open rounds.
+withdrawn, they leave the open rounds. An invitation to no municipality has no rounds.
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from app.accounts.invitations import as_role, invite
 from app.accounts.models import Invitation, Municipality, Role, User
 from app.audit import record
 from app.authz import Action, Actor, may_give, require
-from app.errors import Conflict
+from app.errors import Conflict, NotFound
 from app.i18n import _, ngettext
 from app.rounds.respondents import leave_open_rounds, waiting_rounds
 
@@ -29,7 +30,7 @@ class Changed:
     invitation was no longer open (a second click, or someone else first)."""
 
     email: str
-    municipality_id: int
+    municipality_id: int | None  # None: an invitation to no municipality (/admin/inviter)
     closed: Closed | None = None
     rounds: int = 0  # open rounds the person no longer waits to join (withdrawn)
 
@@ -82,12 +83,13 @@ def resend(session: Session, actor: Actor, invitation_id: int, ip: str = "") -> 
     full period, the old link ending. The person stays invited to the rounds they were
     (RoundInvitee is by address); the mail names the newest of those still open."""
     old, closed = _take(session, actor, invitation_id)
-    assert old.municipality_id is not None  # an invitation to a municipality (_changeable)
     if closed is not None:
         return Changed(old.email, old.municipality_id, closed)
-    municipality = session.get(Municipality, old.municipality_id)
-    waiting = waiting_rounds(session, old.email, old.municipality_id)
-    for_round = (waiting[0].id, waiting[0].name) if waiting and waiting[0].id else None
+    municipality, for_round = None, None
+    if old.municipality_id is not None:
+        municipality = session.get(Municipality, old.municipality_id)
+        waiting = waiting_rounds(session, old.email, old.municipality_id)
+        for_round = (waiting[0].id, waiting[0].name) if waiting and waiting[0].id else None
     invite(session, actor, old.email, old.role, municipality, ip, for_round, again=True)
     return Changed(old.email, old.municipality_id)
 
@@ -96,10 +98,11 @@ def withdraw(session: Session, actor: Actor, invitation_id: int, ip: str = "") -
     """End an open invitation: its link stops working, and the person is no longer asked to
     answer the municipality's open rounds they were invited to (closed rounds keep them)."""
     invitation, closed = _take(session, actor, invitation_id)
-    assert invitation.municipality_id is not None  # an invitation to a municipality
     if closed is not None:
         return Changed(invitation.email, invitation.municipality_id, closed)
-    rounds = leave_open_rounds(session, invitation.email, invitation.municipality_id)
+    rounds: list[int] = []
+    if invitation.municipality_id is not None:
+        rounds = leave_open_rounds(session, invitation.email, invitation.municipality_id)
     record(
         session,
         actor,
@@ -123,12 +126,13 @@ def _take(session: Session, actor: Actor, invitation_id: int) -> tuple[Invitatio
 
 
 def _changeable(session: Session, actor: Actor, invitation_id: int) -> Invitation:
-    """An invitation to a municipality the actor may invite to (a manager their own, an
-    administrator any; else 404) to a role they may give: an administrator's invitation to
-    another role is refused a manager (409), as `_supersede` refuses."""
+    """An invitation to a place the actor may invite to (a manager their own municipality, an
+    administrator any, or none; else 404) to a role they may give: an administrator's
+    invitation to another role is refused a manager (409), as `_supersede` refuses."""
     invitation = session.get(Invitation, invitation_id)
-    require(actor, Action.INVITE_STAFF, invitation.municipality_id if invitation else None)
-    assert invitation is not None
+    if invitation is None:
+        raise NotFound(_("Vi fant ikke siden eller saken du ba om."))
+    require(actor, Action.INVITE_STAFF, invitation.municipality_id)
     if not may_give(actor, invitation.role):
         raise Conflict(
             _(

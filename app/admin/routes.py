@@ -105,26 +105,35 @@ def invite_to_municipality(
 
 @router.post("/invitasjoner/{invitation_id}/send-pa-nytt", dependencies=ADMIN)
 def resend(request: Request, invitation_id: Id, actor: ActorDep, session: SessionDep) -> Response:
-    """Any municipality's open invitation, as a manager sends a staff invitation again."""
+    """Any open invitation, to a municipality or to none, as a manager sends a staff
+    invitation again."""
     try:
         changed = pending.resend(session, actor, invitation_id, client_ip(request))
     except invitations.MailNotSent as exc:  # said at the invitation, as on the manager's page
         invitation = session.get(Invitation, invitation_id)
-        assert invitation is not None
-        assert invitation.municipality_id is not None  # else resend had said 404
-        ctx = _municipality_context(session, actor, invitation.municipality_id)
-        ctx |= {"resend_alert": exc.message, "failed": invitation_id}
-        return render(request, "admin/municipality.html", ctx, status_code=exc.status_code)
-    page = f"/admin/kommuner/{changed.municipality_id}"
-    return redirect(page, pending.resent_message(changed), request, changed.kind)
+        assert invitation is not None  # else resend had said 404
+        failed = {"resend_alert": exc.message, "failed": invitation_id}
+        if invitation.municipality_id is None:
+            ctx, page = _invite_context(session) | failed, "admin/invite.html"
+        else:
+            ctx = _municipality_context(session, actor, invitation.municipality_id) | failed
+            page = "admin/municipality.html"
+        return render(request, page, ctx, status_code=exc.status_code)
+    return redirect(_page_of(changed), pending.resent_message(changed), request, changed.kind)
 
 
 @router.post("/invitasjoner/{invitation_id}/trekk-tilbake", dependencies=ADMIN)
 def withdraw(request: Request, invitation_id: Id, actor: ActorDep, session: SessionDep) -> Response:
-    """Any municipality's open invitation: a wrong address's link ends at once."""
+    """Any open invitation: a wrong address's link ends at once."""
     changed = pending.withdraw(session, actor, invitation_id, client_ip(request))
-    page = f"/admin/kommuner/{changed.municipality_id}"
-    return redirect(page, pending.withdrawn_message(changed), request, changed.kind)
+    return redirect(_page_of(changed), pending.withdrawn_message(changed), request, changed.kind)
+
+
+def _page_of(changed: pending.Changed) -> str:
+    """Where the invitation is listed: its municipality's page, or /admin/inviter."""
+    if changed.municipality_id is None:
+        return "/admin/inviter"
+    return f"/admin/kommuner/{changed.municipality_id}"
 
 
 @router.get("/kommuner/{municipality_id}/slett", dependencies=ADMIN)
@@ -217,8 +226,18 @@ def change_user(
 
 
 @router.get("/inviter", dependencies=ADMIN)
-def invite_page(request: Request, actor: ActorDep) -> Response:
-    return render(request, "admin/invite.html", {"email": ""})
+def invite_page(request: Request, actor: ActorDep, session: SessionDep) -> Response:
+    return render(request, "admin/invite.html", _invite_context(session))
+
+
+def _invite_context(session: SessionDep, email: str = "", **extra: object) -> dict[str, object]:
+    """The form, and the open invitations to no municipality (KS advisers, administrators)."""
+    return {
+        "email": email,
+        "pending": invitations.open_invitations(session, None),
+        "invitation_days": get_settings().invitation_days,
+        **extra,
+    }
 
 
 @router.post("/inviter", dependencies=ADMIN)
@@ -238,12 +257,8 @@ def invite(
             )
         invitations.invite(session, actor, email, Role(role), None, client_ip(request))
     except DomainError as exc:
-        return render(
-            request,
-            "admin/invite.html",
-            {"email": email, "error": exc.message},
-            status_code=exc.status_code,
-        )
+        ctx = _invite_context(session, email, error=exc.message)
+        return render(request, "admin/invite.html", ctx, status_code=exc.status_code)
     return redirect(
         "/admin/inviter", _("Invitasjonen er sendt til %(email)s.") % {"email": email}, request
     )

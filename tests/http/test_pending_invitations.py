@@ -1,5 +1,5 @@
 """A manager sends an open invitation again, or withdraws it, from /kommune; an administrator
-any municipality's, from /admin/kommuner/{id}."""
+any municipality's, from /admin/kommuner/{id}, and those to no municipality from /admin/inviter."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -277,13 +277,99 @@ def test_a_manager_cannot_use_the_administrators_actions(client, cast, db, mailb
     assert opens(client, link_in(mailbox[1], "invitasjon")) == 200
 
 
-def test_an_administrators_own_invitation_is_not_on_a_municipality_page(client, cast, db, mailbox):
-    token = login(client, cast.admin)
-    data = {"email": "ny-radgiver@ks.no", "role": "ks_adviser", "csrf_token": token}
+def admin_invites_to_no_municipality(client, token, email: str, role: str) -> None:
+    data = {"email": email, "role": role, "csrf_token": token}
     assert client.post("/admin/inviter", data=data).status_code == 303
-    invitation = open_invitation(db, "ny-radgiver@ks.no")
-    assert admin_act(client, token, invitation.id, "trekk-tilbake").status_code == 404
+
+
+def unplaced_row(client, email: str):
+    page = BeautifulSoup(client.get("/admin/inviter").text, "html.parser")
+    return next((li for li in page.select(".pending-list li") if email in li.get_text()), None)
+
+
+def test_an_administrator_withdraws_an_invitation_as_administrator(client, cast, db, mailbox):
+    token = login(client, cast.admin)
+    admin_invites_to_no_municipality(client, token, "feil@ks.no", "admin")
+    invitation = open_invitation(db, "feil@ks.no")
+    row = unplaced_row(client, "feil@ks.no")
+    assert "feil@ks.no – Administrator, gyldig til" in row.get_text(" ", strip=True)
+    assert [b.get_text(" ", strip=True) for b in row.select("button")] == [
+        "Send på nytt – feil@ks.no",
+        "Trekk tilbake – feil@ks.no",
+    ]
+
+    withdrawn = admin_act(client, token, invitation.id, "trekk-tilbake")
+    assert withdrawn.headers["location"] == "/admin/inviter"
+    assert "Invitasjonen til feil@ks.no er trukket tilbake" in flash_after(client, withdrawn)
+    assert unplaced_row(client, "feil@ks.no") is None
+    [event] = events(db, "invitation_withdrawn")
+    assert (event.target, event.actor_id, event.municipality_id) == (
+        "feil@ks.no",
+        cast.admin.id,
+        None,
+    )
+    again = admin_act(client, token, invitation.id, "trekk-tilbake")
+    assert "gjelder ikke lenger" in flash_after(client, again)
+    assert opens(client, link_in(mailbox[0], "invitasjon")) == 404
+
+
+def test_an_administrator_sends_an_invitation_as_ks_adviser_again(client, cast, db, mailbox):
+    token = login(client, cast.admin)
+    admin_invites_to_no_municipality(client, token, "ny-radgiver@ks.no", "ks_adviser")
+    old = open_invitation(db, "ny-radgiver@ks.no")
+
+    response = admin_act(client, token, old.id, "send-pa-nytt")
+    assert response.headers["location"] == "/admin/inviter"
+    assert "sendt på nytt til ny-radgiver@ks.no" in flash_after(client, response)
+    [resent] = events(db, "invitation_resent")
+    assert (resent.actor_id, resent.municipality_id) == (cast.admin.id, None)
+    new = open_invitation(db, "ny-radgiver@ks.no")
+    assert (new.id != old.id, new.role, new.municipality_id) == (True, "ks_adviser", None)
+    assert unplaced_row(client, "ny-radgiver@ks.no")["id"] == f"invitation-{new.id}"
+    old_link, new_link = (link_in(m, "invitasjon") for m in mailbox)
+    assert opens(client, old_link) == 404
+    assert opens(client, new_link) == 200
+    form = {"password": NEW_PASSWORD, "csrf_token": csrf_of(client)}
+    assert client.post(new_link, data=form).status_code == 303
+    user = db.exec(select(User).where(User.email == "ny-radgiver@ks.no")).one()
+    assert (user.role, user.municipality_id) == ("ks_adviser", None)
+
+
+def test_a_manager_finds_no_invitation_to_no_municipality(client, cast, db, mailbox):
+    token = login(client, cast.admin)
+    admin_invites_to_no_municipality(client, token, "ny-admin@ks.no", "admin")
+    admin_invites_to_no_municipality(client, token, "ny-radgiver@ks.no", "ks_adviser")
+    invited = [open_invitation(db, e) for e in ("ny-admin@ks.no", "ny-radgiver@ks.no")]
+    token = login(client, cast.manager)
+    for invitation in invited:
+        for action in ("send-pa-nytt", "trekk-tilbake"):
+            assert admin_act(client, token, invitation.id, action).status_code == 403
+            assert act(client, token, invitation.id, action).status_code == 404
+    assert len(mailbox) == 2
+    assert events(db, "invitation_withdrawn") == events(db, "invitation_resent") == []
     assert opens(client, link_in(mailbox[0], "invitasjon")) == 200
+    assert opens(client, link_in(mailbox[1], "invitasjon")) == 200
+
+
+def test_an_administrators_resend_to_no_municipality_the_mail_server_refuses(
+    client, cast, db, mailbox, monkeypatch
+):
+    token = login(client, cast.admin)
+    admin_invites_to_no_municipality(client, token, "ny-radgiver@ks.no", "ks_adviser")
+    invitation = open_invitation(db, "ny-radgiver@ks.no")
+    monkeypatch.setattr(get_settings(), "smtp_port", 1)  # nothing listens there
+    refused = admin_act(client, token, invitation.id, "send-pa-nytt")
+    assert refused.status_code == 409
+    page = BeautifulSoup(refused.text, "html.parser")
+    alert = page.select_one(f"#invitation-{invitation.id} #resend-alert")
+    assert "kunne ikke sendes" in alert.get_text()
+    assert opens(client, link_in(mailbox[0], "invitasjon")) == 200
+
+
+def test_no_such_invitation_is_not_found(client, cast, db, mailbox):
+    token = login(client, cast.admin)
+    for action in ("send-pa-nytt", "trekk-tilbake"):
+        assert admin_act(client, token, 999999, action).status_code == 404
 
 
 def test_an_administrators_resend_the_mail_server_refuses_is_said_at_the_invitation(

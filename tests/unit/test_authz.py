@@ -42,7 +42,10 @@ TABLE = [
     (MANAGER, Action.INVITE_STAFF, B, Decision.NOT_FOUND),
     (ADMIN, Action.INVITE_STAFF, A, Decision.ALLOW),  # any municipality's invitation
     (ADMIN, Action.INVITE_STAFF, B, Decision.ALLOW),
-    (ADMIN, Action.INVITE_STAFF, None, Decision.NOT_FOUND),  # an invitation to no municipality
+    (ADMIN, Action.INVITE_STAFF, None, Decision.ALLOW),  # an invitation to no municipality
+    (MANAGER, Action.INVITE_STAFF, None, Decision.NOT_FOUND),
+    (KS, Action.INVITE_STAFF, None, Decision.NOT_FOUND),
+    (ADMIN, Action.VIEW_RESULTS, None, Decision.NOT_FOUND),
     (KS, Action.INVITE_STAFF, A, Decision.NOT_FOUND),
     (STAFF, Action.EXPORT_MUNICIPALITY, A, Decision.FORBIDDEN),
     (MANAGER, Action.EXPORT_MUNICIPALITY, A, Decision.ALLOW),
