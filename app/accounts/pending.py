@@ -146,7 +146,9 @@ def _changeable(session: Session, actor: Actor, invitation_id: int) -> Invitatio
 
 def _end(session: Session, invitation: Invitation) -> bool:
     """End an open invitation in one statement; False if it was no longer open. Of two
-    requests for one invitation (a double click), exactly one ends it."""
+    requests for one invitation (a double click), exactly one ends it: the statement holds
+    only while the end date is the one this request read, so a request whose clock was a
+    moment behind the other's does not end it again."""
     now = datetime.now(UTC)
     result = session.execute(
         update(Invitation)
@@ -154,6 +156,7 @@ def _end(session: Session, invitation: Invitation) -> bool:
             col(Invitation.id) == invitation.id,
             col(Invitation.used_at).is_(None),
             col(Invitation.expires_at) > now,
+            col(Invitation.expires_at) == invitation.expires_at,
         )
         .values(expires_at=now)
         .execution_options(synchronize_session="fetch")  # the loaded invitation says so too

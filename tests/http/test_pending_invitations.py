@@ -4,9 +4,11 @@ any municipality's, from /admin/kommuner/{id}, and those to no municipality from
 from datetime import UTC, datetime, timedelta
 
 from bs4 import BeautifulSoup
+from sqlalchemy import text
 from sqlmodel import select
 
 from app.accounts.models import Invitation, User
+from app.accounts.pending import _end
 from app.audit import AuditEvent
 from app.rounds.models import Round
 from app.settings import get_settings
@@ -178,6 +180,23 @@ def test_double_submits_are_harmless(client, cast, db, mailbox):
     assert act(client, token, first.id, "send-pa-nytt").status_code == 303  # an old page
     assert len(mailbox) == 2
     assert opens(client, newest_link) == 404
+
+
+def test_of_two_requests_only_one_ends_an_invitation_whatever_their_clocks(
+    client, cast, db, mailbox
+):
+    """Two clicks at once: the first ends the invitation with its clock a moment ahead of the
+    second's. The second, which read the invitation before that, must not end it again (and
+    send a second mail)."""
+    token = login(client, cast.manager)
+    client.post("/kommune/inviter", data={"email": "ny@a.no", "csrf_token": token})
+    invitation = open_invitation(db, "ny@a.no")  # as the second request read it
+    ahead = datetime.now(UTC) + timedelta(seconds=1)  # the first request's clock
+    db.connection().execute(
+        text("UPDATE invitation SET expires_at = :at WHERE id = :id"),
+        {"at": ahead.replace(tzinfo=None), "id": invitation.id},
+    )
+    assert _end(db, invitation) is False
 
 
 def test_a_resend_the_mail_server_refuses_keeps_the_old_link(
