@@ -141,10 +141,18 @@ def review_page(session: Session, actor: Actor, round_id: int) -> ReviewPage:
 
 
 def save_feedback(
-    session: Session, actor: Actor, round_id: int, texts: dict[str, str], send: bool
+    session: Session,
+    actor: Actor,
+    round_id: int,
+    texts: dict[str, str],
+    send: bool,
+    shown: dict[str, str],
 ) -> bool:
     """Save the adviser's feedback as a draft, or send it: sent feedback can no longer change,
-    and the municipality's managers are told by e-mail. False if the e-mail failed."""
+    and the municipality's managers are told by e-mail. False if the e-mail failed.
+
+    `shown` is the draft each field showed when the page was read: feedback saved or sent
+    since (by a colleague, or in another tab) is never overwritten unseen (`DraftChanged`)."""
     rnd, share = shared_round(session, actor, round_id)
     areas = {a.id for a in rounds.guidance_of(session, rnd).areas} | {""}
     if set(texts) - areas:
@@ -155,9 +163,8 @@ def save_feedback(
             cleaned[area] = clean_text(text)
         except InvalidInput as exc:
             raise InvalidInput(exc.message, field=area) from None
-    existing = {
-        fb.area_id: fb for fb in session.exec(select(Feedback).where(Feedback.share_id == share.id))
-    }
+    existing = _feedback_of(session, share)
+    _check_unchanged(existing, cleaned, shown)
     now = datetime.now(UTC)
     for area, text in cleaned.items():
         _put_draft(session, actor, share, existing.get(area), area, text, now)
@@ -174,6 +181,55 @@ def save_feedback(
     record(session, actor, event, f"round {rnd.id}", municipality_id=rnd.municipality_id)
     session.commit()
     return _notify(session, rnd) if send else True
+
+
+class DraftChanged(InvalidInput):
+    """Feedback saved or sent by another adviser, or in another tab, since the page showed it;
+    `changed` names the areas. Nothing is written: the adviser sees both texts and chooses."""
+
+    status_code = 409
+
+    def __init__(self, changed: set[str]) -> None:
+        super().__init__(
+            _(
+                "Tilbakemeldingen er endret eller sendt av en annen rådgiver, eller i en annen "
+                "fane, etter at du åpnet siden. Det som er lagret nå, står ved feltet."
+            ),
+            field=next(iter(changed)) if len(changed) == 1 else None,
+        )
+        self.changed = changed
+
+
+def _feedback_of(session: Session, share: RoundShare) -> dict[str, Feedback]:
+    """The share's feedback by area, read under a lock on the share: two advisers' saves of
+    the same round take turns, so neither overwrites what the other just wrote."""
+    locked = select(RoundShare.id).where(RoundShare.id == share.id).with_for_update()
+    session.exec(locked).one()
+    found = session.exec(select(Feedback).where(Feedback.share_id == share.id))
+    return {fb.area_id: fb for fb in found}
+
+
+def _check_unchanged(
+    existing: dict[str, Feedback], on_screen: dict[str, str], shown: dict[str, str]
+) -> None:
+    """Refuse a form that would change feedback the page did not show: a draft saved since, or
+    feedback sent since, where the text on screen is another."""
+    changed = set()
+    for area, typed in on_screen.items():
+        fb, text = existing.get(area), _plain(typed)
+        if fb is None or text == fb.text:
+            continue
+        if fb.sent_at is not None:
+            if text:  # sent since; an empty field left where it now stands asks for nothing
+                changed.add(area)
+        elif fb.text != _plain(shown.get(area, "")):
+            changed.add(area)  # a draft saved since the page was read
+    if changed:
+        raise DraftChanged(changed)
+
+
+def _plain(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
 
 
 def _put_draft(
@@ -220,18 +276,25 @@ def _notify(session: Session, rnd: Round) -> bool:
     return True
 
 
-def mark_reviewed(session: Session, actor: Actor, round_id: int, on_screen: dict[str, str]) -> None:
+def mark_reviewed(
+    session: Session,
+    actor: Actor,
+    round_id: int,
+    on_screen: dict[str, str],
+    shown: dict[str, str],
+) -> None:
     """The adviser marks the review done: the round leaves the queue.
 
     Not while feedback is written but not sent: once done, nothing would send it, and the
     municipality would never read it. `on_screen` is the feedback form as the adviser left it
-    (area id -> text): a draft emptied there is dropped, as saving the form would drop it."""
+    (area id -> text): a draft emptied there is dropped, as saving the form would drop it, but
+    only one the page showed (`shown`), never a colleague's saved since."""
     rnd, share = shared_round(session, actor, round_id)
     if share.reviewed_at is not None:
         raise Conflict(_("Gjennomgangen er allerede markert som ferdig."))
-    drafts = session.exec(
-        select(Feedback).where(Feedback.share_id == share.id, col(Feedback.sent_at).is_(None))
-    ).all()
+    existing = _feedback_of(session, share)
+    _check_unchanged(existing, on_screen, shown)
+    drafts = [fb for fb in existing.values() if fb.sent_at is None]
     if any(text.strip() for text in on_screen.values()) or any(
         fb.area_id not in on_screen for fb in drafts
     ):

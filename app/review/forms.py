@@ -15,6 +15,9 @@ from app.i18n import _
 class FeedbackForm:
     texts: dict[str, str] = field(default_factory=dict)
     send: bool = False
+    # area id -> the draft the page showed in that field (`s.<area id>`; absent: none), so a
+    # colleague's draft saved since is never overwritten or dropped unseen
+    shown: dict[str, str] = field(default_factory=dict)
 
 
 def parse_feedback_form(form: Mapping[str, object]) -> FeedbackForm:
@@ -24,6 +27,8 @@ def parse_feedback_form(form: Mapping[str, object]) -> FeedbackForm:
             raise InvalidInput(_("Skjemaet inneholdt noe vi ikke kan ta imot."))
         if key.startswith("f."):
             parsed.texts[key[2:]] = value
+        elif key.startswith("s."):
+            parsed.shown[key[2:]] = value
     return parsed
 
 

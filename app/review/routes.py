@@ -167,7 +167,7 @@ def save_feedback(
     session: SessionDep,
 ) -> Response:
     try:
-        mailed = adviser.save_feedback(session, actor, round_id, form.texts, form.send)
+        mailed = adviser.save_feedback(session, actor, round_id, form.texts, form.send, form.shown)
     except NotFound as exc:
         return _typed_back(request, form, exc)
     except InvalidInput as exc:
@@ -191,7 +191,7 @@ def done(
     session: SessionDep,
 ) -> Response:
     try:
-        adviser.mark_reviewed(session, actor, round_id, form.texts)
+        adviser.mark_reviewed(session, actor, round_id, form.texts, form.shown)
     except NotFound as exc:
         return _typed_back(request, form, exc)
     except (InvalidInput, Conflict) as exc:  # a colleague marked it done meanwhile: 409
@@ -222,7 +222,8 @@ def _review_again(
     page = adviser.review_page(session, actor, round_id)
     ctx = {**view.context(page.results, "omrade"), "review": page, "typed": form.texts}
     field = exc.field if isinstance(exc, InvalidInput) else None
-    ctx |= {"error": exc.message, "error_field": field}
+    changed = exc.changed if isinstance(exc, adviser.DraftChanged) else set()
+    ctx |= {"error": exc.message, "error_field": field, "changed": changed}
     return render(request, "review/review.html", ctx, status_code=exc.status_code)
 
 

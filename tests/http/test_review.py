@@ -293,8 +293,8 @@ def test_feedback_written_but_not_sent_stops_marking_done_and_stays(client, cast
     assert events(db, "review_done") == []
     # An older page without the fields, with a draft saved: refused too.
     assert client.post(done, data={"csrf_token": token}).status_code == 422
-    # Emptied on screen: the draft is dropped, never sent, and the review is done.
-    emptied = {"csrf_token": token, "f.": "", "f.tillit": ""}
+    # Emptied on screen: the draft the page showed is dropped, never sent, and the review is done.
+    emptied = {"csrf_token": token, "f.": "", "s.": "Et utkast", "f.tillit": ""}
     assert client.post(done, data=emptied).status_code == 303
     assert "Høst 2026" not in client.get("/ks").text
     login(client, cast.manager)
