@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
+from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
 from app.settings import Settings, get_settings
@@ -88,6 +89,12 @@ def _message(settings: Settings, to: str, subject: str, body: str) -> EmailMessa
     message["From"] = settings.mail_from
     message["To"] = to
     message["Subject"] = subject
+    # RFC 5322 requires Date and expects Message-ID; a relay that does not add them (most do
+    # not for mail from another host) passes the message on without, and spam filters count
+    # that against it. The id's domain is the sender's own, not this host's name.
+    message["Date"] = formatdate(localtime=True)
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or None
+    message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(body)
     return message
 
