@@ -82,11 +82,17 @@ def _only_postgresql(url: str) -> None:
         raise SystemExit("- (standard input or output) is for PostgreSQL; SQLite needs a file")
 
 
-def _backup_sqlite(url: str, target: Path) -> None:
-    if not sqlite_path(url).exists():  # most often GODEGREP_DATABASE_URL not exported (cron)
+def require_sqlite_file(url: str) -> None:
+    """Stop with a clear line where a SQLite database should be and is not; connecting would
+    make an empty one. Most often GODEGREP_DATABASE_URL is not exported (cron, a new shell)."""
+    if url.startswith("sqlite") and not sqlite_path(url).exists():
         raise SystemExit(
             f"no database at {sqlite_path(url)}: is GODEGREP_DATABASE_URL set in this shell?"
         )
+
+
+def _backup_sqlite(url: str, target: Path) -> None:
+    require_sqlite_file(url)
     source = sqlite3.connect(f"file:{sqlite_path(url)}?mode=ro", uri=True)
     copy = sqlite3.connect(target)
     try:

@@ -22,6 +22,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from app.backup import require_sqlite_file
 from app.clock import OSLO
 from app.db import get_engine
 from app.logs import configure as configure_logging
@@ -106,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     configure_logging()  # JSON lines, as the app writes them
+    require_sqlite_file(get_settings().database_url)
     now = None
     if args.as_of is not None:
         if not get_settings().demo:

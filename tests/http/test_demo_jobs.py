@@ -63,6 +63,17 @@ def test_as_of_is_refused_outside_the_demo_and_changes_nothing(due_round):
     assert status_of(engine, round_id) == RoundStatus.OPEN
 
 
+def test_jobs_without_the_database_say_so_and_make_no_empty_one(tmp_path):
+    """Cron runs without the service's environment more often than not: the jobs then looked
+    for the default SQLite file, made an empty one and failed with a traceback."""
+    missing = tmp_path / "gode_grep.db"
+    result = run_jobs(f"sqlite:///{missing}", demo=False)
+    assert result.returncode == 1
+    assert f"no database at {missing}: is GODEGREP_DATABASE_URL set" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not missing.exists()
+
+
 def test_the_demo_scheduler_closes_a_due_round_without_anyone_acting(due_round, monkeypatch):
     url, engine, round_id = due_round
     with Session(engine) as session:
