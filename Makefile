@@ -47,8 +47,11 @@ setup: .venv/.synced translations
 	@touch $@
 
 # Compiled catalogues (.mo) are build output, made from the .po files in app/locale.
-translations: .venv/.synced
-	@$(RUN) pybabel compile -d app/locale -D messages --statistics 2>&1 | grep -v "^compiling"; test -f app/locale/nn/LC_MESSAGES/messages.mo
+# Compiled only when a catalogue changed, so `make backup` and the like print nothing of it.
+translations: $(foreach l,$(LOCALES),app/locale/$(l)/LC_MESSAGES/messages.mo)
+
+app/locale/%/LC_MESSAGES/messages.mo: app/locale/%/LC_MESSAGES/messages.po .venv/.synced
+	@$(RUN) pybabel compile -d app/locale -D messages -l $* --statistics 2>&1 | grep -v "^compiling"; test -f $@
 
 extract-messages: .venv/.synced
 	$(RUN) pybabel extract -F pyproject.toml -k _ -k N_ -k ngettext:1,2 -o app/locale/messages.pot --no-location --sort-output .
