@@ -11,7 +11,7 @@ reading.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import Exists, case, exists, select
 from sqlmodel import Session, col
 
 from app.content.schema import Guidance
+from app.content.service import guidance_for
 from app.results.aggregate import Aggregates, aggregate
 from app.results.models import (
     RoundSnapshot,
@@ -108,16 +109,70 @@ def plain_minimum(guidance: Guidance) -> int:
 def area_scores(figures: Aggregates, minimum: int) -> dict[str, tuple[float | None, int]]:
     """Per area, (score, statements scored) from the statements at least `minimum` gave a
     level to: what any reader who is not a respondent (peers, KS) may see."""
-    totals: dict[str, tuple[float, int, int]] = {a.area_id: (0.0, 0, 0) for a in figures.areas}
-    for st in figures.statements:
-        with_level = sum(st.levels)
-        if with_level >= minimum and st.area_id in totals:
-            score_sum, count, scored = totals[st.area_id]
-            totals[st.area_id] = (score_sum + st.score_sum, count + with_level, scored + 1)
+    statements = ((st.area_id, sum(st.levels), st.score_sum) for st in figures.statements)
+    return _area_scores([a.area_id for a in figures.areas], statements, minimum)
+
+
+def _area_scores(
+    area_ids: Iterable[str], statements: Iterable[tuple[str, int, float]], minimum: int
+) -> dict[str, tuple[float | None, int]]:
+    """`area_scores` from (area id, how many gave a level, score sum) per statement, in the
+    questionnaire's order (so a score computed again is the very same float)."""
+    totals: dict[str, tuple[float, int, int]] = dict.fromkeys(area_ids, (0.0, 0, 0))
+    for area_id, with_level, statement_sum in statements:
+        if with_level >= minimum and area_id in totals:
+            score_sum, count, scored = totals[area_id]
+            totals[area_id] = (score_sum + statement_sum, count + with_level, scored + 1)
     return {
         area_id: (score_sum / count if count else None, scored)
         for area_id, (score_sum, count, scored) in totals.items()
     }
+
+
+def refresh_area_scores(session: Session) -> int:
+    """Compute every closed round's area scores for the peer medians (`SnapshotAreaScore`)
+    again from its snapshot, under the plain minimum as it is now; returns how many changed.
+    Stored at close, they would otherwise keep the minimum of that day: an operator who
+    raises `MIN_RESPONDENTS` would still see statements fewer stood behind in the medians.
+    Only a changed row is written; the caller commits."""
+    versions = dict(
+        session.execute(
+            select(col(Round.id), col(Round.content_version_id)).join(
+                RoundSnapshot, col(RoundSnapshot.round_id) == col(Round.id)
+            )
+        ).all()
+    )
+    minimum_of: dict[int, int] = {}
+    for version_id in set(versions.values()):
+        minimum_of[version_id] = plain_minimum(guidance_for(session, version_id))
+    s = SnapshotStatement
+    rows = session.execute(
+        select(col(s.round_id), col(s.area_id), _with_level(s), col(s.score_sum)).order_by(
+            col(s.round_id), col(s.position)
+        )
+    )
+    statements: dict[int, list[tuple[str, int, float]]] = defaultdict(list)
+    for round_id, area_id, with_level, score_sum in rows:
+        statements[round_id].append((area_id, with_level, score_sum))
+    stored: dict[int, list[SnapshotAreaScore]] = defaultdict(list)
+    for row in session.scalars(select(SnapshotAreaScore)):
+        stored[row.round_id].append(row)
+    changed = 0
+    for round_id, rows_of_round in stored.items():
+        if round_id not in versions:
+            continue
+        minimum = minimum_of[versions[round_id]]
+        scores = _area_scores(
+            [r.area_id for r in rows_of_round], statements.get(round_id, []), minimum
+        )
+        for row in rows_of_round:
+            score, scored = scores[row.area_id]
+            if (row.score, row.scored) != (score, scored):
+                row.score, row.scored = score, scored
+                session.add(row)
+                changed += 1
+    session.flush()
+    return changed
 
 
 def _add_area_scores(session: Session, rnd: Round, figures: Aggregates, minimum: int) -> None:

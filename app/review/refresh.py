@@ -3,7 +3,8 @@ reads one table: computed when the round is shared, and again at every deploy, s
 stored under an earlier rule (or minimum) follow the current one.
 
 `python -m app.review.refresh` computes every standing share's figures again (the migrate
-step runs it after `alembic upgrade head`).
+step runs it after `alembic upgrade head`), and the area scores the peer medians read
+(`results.snapshot.refresh_area_scores`), which follow the current minimum the same way.
 """
 
 import sys
@@ -13,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.db import get_engine
 from app.results.service import min_respondents, scores_from_snapshot
-from app.results.snapshot import ANYONE, read_snapshot
+from app.results.snapshot import ANYONE, read_snapshot, refresh_area_scores
 from app.review.models import RoundShare, SharedArea
 from app.rounds import service as rounds
 from app.rounds.models import Round
@@ -64,8 +65,10 @@ def refresh_figures(session: Session) -> int:
 def main() -> int:
     with Session(get_engine()) as session:
         count = refresh_figures(session)
+        changed = refresh_area_scores(session)
         session.commit()
     print(f"Shared rounds: figures computed again for {count}.")
+    print(f"Peer figures: {changed} area scores changed under the current minimum.")
     return 0
 
 

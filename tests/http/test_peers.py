@@ -8,6 +8,8 @@ from sqlmodel import select
 
 from app.accounts.models import Role, SizeClass
 from app.results.models import SnapshotAreaScore
+from app.results.snapshot import refresh_area_scores
+from app.settings import get_settings
 from app.trend.peers import peer_medians
 from tests.conftest import login
 from tests.factories import make_closed_round_with, make_municipality, make_user
@@ -124,3 +126,19 @@ def test_the_own_column_names_its_round_and_says_why_it_is_empty(client, db, cas
     assert [th.get_text(strip=True) for th in section.select("thead th")][1] == "Dere, Liten runde"
     why = section.select_one("#own-hidden").get_text()
     assert "Tallene fra Liten runde kan ikke vises her" in why
+
+
+def test_a_raised_minimum_reaches_the_stored_peer_scores_at_the_next_deploy(db, cast, monkeypatch):
+    # Five others closed rounds with three respondents each, under the content's minimum 3.
+    for i in range(5):
+        peer(db, f"970{i}", 4)
+    assert peer_medians(db, cast.a).areas["tillit"].national.median == 100
+    assert refresh_area_scores(db) == 0  # the same minimum: nothing to change, nothing written
+    # The operator raises the minimum to 4 and deploys (migrate runs the refresh): no statement
+    # of those rounds had four behind it, so none of their scores may stand in a median.
+    monkeypatch.setattr(get_settings(), "min_respondents", 4)
+    assert refresh_area_scores(db) > 0
+    db.commit()
+    assert peer_medians(db, cast.a).areas == {}
+    stored = db.exec(select(SnapshotAreaScore.score, SnapshotAreaScore.scored)).all()
+    assert set(stored) == {(None, 0)}
