@@ -17,6 +17,7 @@ from app.i18n import _, current_locale, pgettext
 from app.plan.forms import MeasureForm, MeasureInput, parse_measure
 from app.plan.models import Measure, MeasureStatement, MeasureStatus, is_overdue
 from app.results.service import team_results
+from app.results.snapshot import shared_minimum
 from app.rounds.models import Round, RoundStatus
 from app.rounds.pii import contains_national_id
 from app.rounds.respondents import possible_respondents
@@ -54,10 +55,12 @@ class PlanPage:
     closed: bool
     can_edit: bool
     measures: tuple[MeasureView, ...]
-    # For the editor only: whether the results page shows its figures (enough answered) and
-    # whether they gave any advice, the two things a measure "from advice" needs there.
+    # For the editor only: whether the results page shows its figures (enough answered),
+    # whether they gave any advice, and whether any of it may become a measure (`plannable`).
     results_shown: bool = False
     has_advice: bool = False
+    has_plannable: bool = False
+    shared_minimum: int = 0  # behind a figure in what others read too, the plan among it
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,28 @@ def plan_page(session: Session, actor: Actor, rnd: Round) -> PlanPage:
     if not (editor and closed):
         return PlanPage(rnd, closed, False, measures)
     results = team_results(session, actor, rnd)
-    return PlanPage(rnd, closed, True, measures, results.visible, bool(results.advice))
+    plannable = plannable_advice(session, actor, rnd)
+    return PlanPage(
+        rnd,
+        closed,
+        True,
+        measures,
+        results.visible,
+        bool(results.advice),
+        bool(plannable),
+        shared_minimum(results.needed),
+    )
+
+
+def plannable_advice(session: Session, actor: Actor, rnd: Round) -> frozenset[str]:
+    """The advice a measure may be made from: what fires on the figures as any of those who
+    answered may see them (`results.service.readers_of`). The plan is read by the whole staff,
+    KS and the council (the report, the exports): a measure carrying advice that fired on a
+    figure only the manager may see would tell those who answered what too few others gave
+    (two others' levels, where three answered and one of them reads the plan)."""
+    if rnd.status != RoundStatus.CLOSED:
+        return frozenset()
+    return frozenset(item.id for item in team_results(session, actor, rnd, shared=True).advice)
 
 
 def measures_of(
@@ -171,7 +195,7 @@ def draft_from_advice(session: Session, actor: Actor, rnd: Round, advice_id: str
     and the statements it concerns."""
     require(actor, Action.EDIT_PLAN, rnd.municipality_id)
     _check_closed(rnd)
-    page = team_results(session, actor, rnd)
+    page = team_results(session, actor, rnd, shared=True)  # the plan is read by all: see above
     item = next((a for a in page.advice if a.id == advice_id), None)
     if item is None:
         raise NotFound(_("Rådet finnes ikke i resultatene for denne runden."))

@@ -7,6 +7,7 @@ from app.authz import Access, Action
 from app.db import SessionDep
 from app.meeting import service as meeting
 from app.plan import followup
+from app.plan import service as plans
 from app.results import service, view
 from app.results.view import AdviceGrouping
 from app.review import service as review
@@ -31,6 +32,7 @@ def team_results(
         "followup": followup.follow_up(session, actor, page),
         "readings": meeting.readings(session, actor, rnd),
         "sharing": review.share_panel(session, actor, rnd),
+        "plannable": plans.plannable_advice(session, actor, rnd),
     }
     return render(request, "results/results.html", {**view.context(page, rad), **extras})
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.audit import AuditEvent
 from app.clock import OSLO
 from app.plan.models import Measure, MeasureStatement
-from tests.conftest import login
+from tests.conftest import four_staff, login
 from tests.factories import make_closed_round
 
 
@@ -200,10 +200,17 @@ def test_the_plan_links_to_the_advice_only_where_the_results_give_some(client, c
     team = [cast.staff, cast.staff2, cast.staff3]
     strong = make_closed_round(db, cast.a, [(u, 4) for u in team], name="Vår 2027")
     too_few = make_closed_round(db, cast.a, [(cast.staff, 2)], name="Høst 2027")
+    four = make_closed_round(db, cast.a, [(u, 2) for u in four_staff(db, cast)], name="Vår 2028")
     login(client, cast.manager)
 
-    plan = soup(client.get(f"/runder/{closed.id}/tiltak"))
+    plan = soup(client.get(f"/runder/{four.id}/tiltak"))
     assert targets_on_results(client, plan) == {"Lag tiltak fra et råd": True}
+
+    # Three answered: the manager reads advice, but it stands on figures any of the three,
+    # who read the plan too, would have only two others behind; none of it becomes a measure.
+    plan = soup(client.get(f"/runder/{closed.id}/tiltak"))
+    assert targets_on_results(client, plan) == {}
+    assert "Rådene for denne runden bygger på tall som færre enn 4 står bak" in plan.get_text()
 
     # Every answer at level 4: the results are shown, but no advice fired.
     plan = soup(client.get(f"/runder/{strong.id}/tiltak"))
@@ -250,7 +257,11 @@ def test_a_past_due_date_may_stay_when_the_status_changes(client, cast, db, clos
     assert "Fristen er passert" not in client.get(plan).text  # done in time or not, it is done
 
 
-def test_a_measure_from_advice_is_prefilled_with_title_and_statements(client, cast, db, closed):
+def test_a_measure_from_advice_is_prefilled_with_title_and_statements(client, cast, db):
+    # Four answered: the advice fires on figures as any of them may see them (the minimum
+    # and one more), which is what the plan, read by all of them, may carry.
+    team = [(user, 2) for user in four_staff(db, cast)]
+    closed = make_closed_round(db, cast.a, team, name="Høst 2026")
     token = login(client, cast.manager)
     results = client.get(f"/runder/{closed.id}/resultater").text
     soup = BeautifulSoup(results, "html.parser")
@@ -268,3 +279,26 @@ def test_advice_that_did_not_fire_cannot_prefill_a_measure(client, cast, db, clo
     login(client, cast.manager)
     response = client.get(f"/runder/{closed.id}/tiltak/ny?rad=finnes-ikke")
     assert response.status_code == 404
+
+
+def test_advice_on_figures_too_few_stand_behind_for_the_plan_makes_no_measure(client, cast, db):
+    # Three answered, the manager did not: on the manager's own screen three stand behind
+    # "tillit-fast-veileder" (levels 4, 1, 1: 33 points) and its advice fires. The plan is
+    # read by those three too; a measure made from that advice would tell the one who gave 4
+    # that the other two gave level 1, or 1 and 2. So it is not offered, nor made by its URL.
+    low = "tillit-fast-veileder"
+    team = [(cast.staff, {low: 4}), (cast.staff2, {low: 1}), (cast.staff3, {low: 1})]
+    closed = make_closed_round(db, cast.a, team, name="Høst 2026")
+    login(client, cast.manager)
+    results = BeautifulSoup(client.get(f"/runder/{closed.id}/resultater").text, "html.parser")
+    card = results.select_one("#rad-tillit-fast-veileder-lav")
+    assert card is not None  # the manager still reads the advice
+    assert card.select_one('a[href*="/tiltak/ny"]') is None
+    assert "handlingsplanen leses også av dem som svarte" in card.get_text()
+    assert "færre enn 4 står bak" in card.get_text()
+    draft = client.get(f"/runder/{closed.id}/tiltak/ny?rad=tillit-fast-veileder-lav")
+    assert draft.status_code == 404
+    plan = BeautifulSoup(client.get(f"/runder/{closed.id}/tiltak").text, "html.parser")
+    text = plan.get_text(" ", strip=True)
+    assert "Lag tiltak fra et råd" not in text
+    assert "Rådene for denne runden bygger på tall som færre enn 4 står bak" in text
