@@ -7,13 +7,16 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 import redis
 import yaml
+from sqlalchemy import create_engine, make_url, text
 
+from tests.conftest import POSTGRES_URL
 from tests.live import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,9 +124,50 @@ def unescape(words: list[str]) -> list[str]:
     return [w.replace("$$", "$") for w in words]
 
 
+@pytest.fixture
+def app_user_database() -> Iterator[str]:
+    """The database user and database as the db service makes them on its first start (the
+    compose file's own script), under a name of this test's own on the shared server; the URL
+    the app uses. Both are dropped afterwards."""
+    server = make_url(POSTGRES_URL)
+    name = f"godegrep_compose_{uuid.uuid4().hex[:10]}"
+    script = re.sub(r"\bgodegrep\b", name, COMPOSE["configs"]["db-app-user"]["content"])
+    env = {
+        **os.environ,
+        "PGHOST": server.host or "127.0.0.1",
+        "PGPORT": str(server.port or 5432),
+        "POSTGRES_USER": server.username or "postgres",
+        "APP_DB_PASSWORD": "app-secret",
+    }
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        made = subprocess.run(["bash", "-c", script.replace("$$", "$")], env=env, timeout=60)
+        assert made.returncode == 0
+        yield server.set(username=name, password="app-secret", database=name).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def test_the_app_database_user_is_made_once_and_is_no_superuser():
+    db = SERVICES["db"]
+    assert db["environment"]["POSTGRES_USER"] == "postgres"  # the image's superuser ...
+    assert "godegrep:${POSTGRES_PASSWORD" in SERVICES["app"]["environment"]["GODEGREP_DATABASE_URL"]
+    [init] = db["configs"]  # ... and the app's own user, made on the volume's first start
+    assert init["target"].startswith("/docker-entrypoint-initdb.d/")
+    assert init["source"] in COMPOSE["configs"]
+    # Ready only once the real server listens on TCP, as the other services reach it: the
+    # image's first start runs these scripts on a server that listens on its socket only.
+    assert "-h 127.0.0.1" in db["healthcheck"]["test"][1]
+
+
 @pytest.mark.postgres
-def test_the_compose_commands_work_on_postgresql_and_redis(tmp_path, postgres_url):
-    url = postgres_url
+def test_the_compose_commands_work_on_postgresql_and_redis(tmp_path, app_user_database):
+    url = app_user_database
     prefix = f"godegrep-test-{uuid.uuid4().hex[:10]}"
     port = free_port()
     env = compose_env(
@@ -146,6 +190,12 @@ def test_the_compose_commands_work_on_postgresql_and_redis(tmp_path, postgres_ur
         )
         assert migrate.returncode == 0, migrate.stderr
         assert "Shared rounds: figures computed again for 0." in migrate.stdout  # ran, no shares
+        user = make_url(url).username
+        with create_engine(url).connect() as conn:  # the app's user owns what it made ...
+            owner = "SELECT tableowner FROM pg_tables WHERE tablename = 'auditevent'"
+            assert conn.execute(text(owner)).scalar() == user
+            rights = "SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = :u"
+            assert tuple(conn.execute(text(rights), {"u": user}).one()) == (False, False, False)
         app_command = [w.replace("0.0.0.0", "127.0.0.1") for w in SERVICES["app"]["command"]]
         app_command[app_command.index("--port") + 1] = str(port)
         log = open(tmp_path / "app.log", "wb")  # noqa: SIM115
