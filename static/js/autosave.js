@@ -324,8 +324,18 @@
     var field = fieldOf(event.target);
     if (!field) { return; }
     if (field.tagName === "TEXTAREA") { tidy(field); count(field); }
+    if (asSaved(field)) { forget(field); return; }
     keep(field);
   });
+  // Typing that leaves a comment as it was last saved (a character typed over itself, the same
+  // text pasted over it, a phone keyboard putting back the same word) sends nothing: htmx's
+  // `changed` sees no change. Kept as unsaved, it would hold the buttons for a save that never
+  // comes. Nothing is under way or failed for it, so there is nothing to wait for.
+  function asSaved(field) {
+    var was = savedAs(field);
+    return field.tagName === "TEXTAREA" && was !== null && !sent.has(field) &&
+      !unsaved.has(field) && valueOf(field) === was.value;
+  }
   form.addEventListener("change", function (event) {
     var field = fieldOf(event.target);
     if (field) { keep(field); }

@@ -331,3 +331,22 @@ def test_a_save_whose_answer_was_lost_is_no_conflict_with_itself(page, app_url, 
     expect(page.locator(".comment .statement__status")).to_contain_text("Lagret kl.")
     expect(page.locator("#saved-elsewhere")).to_be_hidden()
     assert stored_comment(server) == "Første del. Og resten."
+
+
+def test_typing_that_leaves_the_comment_as_saved_does_not_hold_the_buttons(page, app_url, server):
+    """A character typed over itself changes nothing, so no save is sent, and leaving the field
+    sends none either: the buttons must not wait for one (they waited 15 seconds, then said
+    something was not saved, at every press)."""
+    open_first_area(page, app_url)
+    comment = page.get_by_label(COMMENT)
+    comment.fill("Faste samtaler hver uke.")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Lagret kl.")
+    page.reload()  # back another day: the field holds the saved text
+    comment.click()
+    comment.press("End")
+    comment.press("Shift+ArrowLeft")
+    comment.press_sequentially(".")  # the full stop typed over itself
+    expect(comment).to_have_value("Faste samtaler hver uke.")
+    page.get_by_role("button", name="Lagre og gå til neste område").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("oppfølging")
+    assert stored_comment(server) == "Faste samtaler hver uke."
