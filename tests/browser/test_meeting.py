@@ -82,3 +82,30 @@ def test_an_arrow_key_on_the_save_button_does_not_leave_the_notes_behind(page, a
     page.wait_for_timeout(500)
     expect(page.get_by_role("heading", level=1)).to_have_text("Felles vurdering per område")
     expect(note).to_have_value("Enige etter møtet")
+
+
+def test_leaving_the_readings_with_notes_not_saved_asks_first(page, app_url):
+    """A tap on «Forrige» (or an arrow key, or a closed tab) after typing a note asks before
+    the note is lost; with nothing changed, or once saved, the page just leaves."""
+    open_meeting(page, app_url, axe=False)
+    page.goto(page.url.split("?")[0] + "?steg=99")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    level = page.get_by_role("combobox", name="Felles nivå (valgfritt)").first
+    chosen = level.input_value()
+    level.select_option("4" if chosen != "4" else "1")
+    level.select_option(chosen)  # changed and changed back: nothing to lose
+    page.get_by_role("link", name="Forrige", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Felles vurdering per område")
+    assert asked == []
+    page.get_by_role("link", name="Neste", exact=True).click()
+    note = page.get_by_role("textbox", name="Kort notat").first
+    note.fill("Enige om nivå 2")
+    page.get_by_role("link", name="Forrige", exact=True).click()
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]  # stayed: the note is still there
+    expect(page.get_by_role("heading", level=1)).to_have_text("Felles vurdering per område")
+    expect(note).to_have_value("Enige om nivå 2")
+    page.get_by_role("button", name="Lagre felles vurdering").click()
+    expect(page.locator(".readings-table")).to_contain_text("Enige om nivå 2")
+    assert asked == ["beforeunload"]

@@ -103,3 +103,22 @@ def test_the_adviser_finds_the_reviewed_rounds_from_the_queue(page, app_url):
     expect(page.locator("tbody")).to_contain_text("Demo fjordkommune")
     expect(page.get_by_text("Demo kystkommune")).to_have_count(0)  # withdrawn
     assert_accessible(page)
+
+
+def test_leaving_feedback_not_saved_asks_first(page, app_url):
+    """Feedback typed and neither saved as a draft nor sent is not lost to a link without a
+    question; nothing is saved by asking."""
+    log_in_as(page, app_url, "radgiver@ks.no", r".*/ks$")
+    page.get_by_role("link", name="Demo øykommune").click()
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    field = page.get_by_label("Hele runden")
+    field.fill("Godt arbeid med planen.")
+    page.locator("#main").get_by_role("link", name="Til gjennomgang").click()
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    expect(field).to_have_value("Godt arbeid med planen.")
+    field.fill("")  # emptied again: nothing to lose
+    page.locator("#main").get_by_role("link", name="Til gjennomgang").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Til gjennomgang")
+    assert asked == ["beforeunload"]
