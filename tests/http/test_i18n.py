@@ -4,6 +4,7 @@ from bs4 import BeautifulSoup
 
 from app.content.service import current_guidance
 from tests.conftest import csrf_of, login
+from tests.http.test_results import answer_and_submit
 
 
 def test_bokmal_is_the_default(client):
@@ -81,3 +82,23 @@ def test_a_publisher_known_only_in_bokmal_is_marked_so(client):
     page = BeautifulSoup(client.get("/om").text, "html.parser")
     marked = {span.get_text() for span in page.select("span[lang=nb]")}
     assert marked == publishers
+
+
+def test_english_counts_read_right_for_one_person(client, cast, db):
+    """English verbs agree with their number («1 have submitted, 1 are in progress» read
+    wrongly), so the counts are written without them."""
+    answer_and_submit(client, db, cast.round_a, cast.staff, {})
+    token = login(client, cast.manager)
+    client.post("/sprak", data={"lang": "en", "next": "/", "csrf_token": token})
+    rid = cast.round_a.id
+
+    def text(path: str) -> str:
+        return " ".join(BeautifulSoup(client.get(path).text, "html.parser").get_text().split())
+
+    counts = "4 invited: 1 submitted, 0 in progress, 3 not started."
+    assert counts in text(f"/runder/{rid}")
+    assert "Close the round and compute the results" in text(f"/runder/{rid}")
+    closing = text(f"/runder/{rid}/lukk")
+    assert counts in closing
+    assert "Yes, close the round and compute the results" in closing
+    assert "Submitted so far: 1." in text(f"/runder/{rid}/resultater")
