@@ -234,3 +234,20 @@ def test_no_priority_where_an_area_has_no_score_is_not_called_strong(client, cas
         text = BeautifulSoup(client.get(url).text, "html.parser").get_text(" ")
         assert "områdene med poeng har minst 70, og et område uten poeng" in text, url
         assert "Alle områdene har minst" not in text, url
+
+
+def test_the_results_lead_to_the_report_and_the_report_to_the_pdf(client, db, cast):
+    """A manager finishing the meeting on the results finds the council report from there,
+    not only under «Utvikling»; staff get no link to a page they may not open."""
+    _, rnd = closed(db, cast)
+    login(client, cast.manager)
+    results = BeautifulSoup(client.get(f"/runder/{rnd.id}/resultater").text, "html.parser")
+    link = results.find("a", href=f"/runder/{rnd.id}/rapport")
+    assert link is not None
+    assert link.get_text(strip=True) == "Rapport til kommunestyret"
+    report = BeautifulSoup(client.get(link["href"]).text, "html.parser")
+    assert report.find("a", href=f"/runder/{rnd.id}/rapport.pdf") is not None
+    login(client, cast.staff)
+    mine = client.get(f"/runder/{rnd.id}/mine-resultater")
+    assert mine.status_code == 200
+    assert f"/runder/{rnd.id}/rapport" not in mine.text
