@@ -1,5 +1,6 @@
 """Invitations and password resets: single-use links sent by e-mail, stored only as hashes."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +37,7 @@ def invite(
     ip: str = "",
     for_round: tuple[int, str] | None = None,
     again: bool = False,
-) -> Invitation:
+) -> "Sent":
     """Create an invitation and e-mail its link; nothing is kept if the e-mail cannot be sent.
 
     `for_round` (id, name): the person is also invited to answer that round; the mail says so.
@@ -46,7 +47,7 @@ def invite(
     _check_may_invite(actor, role, municipality)
     if session.exec(select(User).where(User.email == email)).first() is not None:
         raise Conflict(_("Det finnes allerede en bruker med denne e-postadressen."))
-    _supersede(session, actor, email, municipality)
+    replaced = _supersede(session, actor, email, municipality)
     token, digest = new_token()
     days = get_settings().invitation_days
     invitation = Invitation(
@@ -76,12 +77,29 @@ def invite(
         body = _invitation_text(token, actor.email, role, municipality, days, round_name)
     _send(session, email, subject, body)
     session.commit()
-    return invitation
+    return Sent(email, replaced)
+
+
+@dataclass(frozen=True)
+class Sent:
+    email: str
+    replaced: bool  # an open invitation of the address to the same place stopped working
+
+    def message(self) -> str:
+        """What the inviter's page says: a manager who invites an address twice (not knowing
+        it had an invitation) learns that the first link no longer works."""
+        email = self.email
+        if self.replaced:
+            return _(
+                "Invitasjonen er sendt på nytt til %(email)s. Lenken i den forrige virker "
+                "ikke lenger."
+            ) % {"email": email}
+        return _("Invitasjonen er sendt til %(email)s.") % {"email": email}
 
 
 def _supersede(
     session: Session, actor: Actor, email: str, municipality: Municipality | None
-) -> None:
+) -> bool:
     """Older open invitations of the address to the same place stop working: only the newest
     link, with the role it names, makes an account (an invitation sent again, or one whose
     role was wrong). An invitation to another municipality is left alone: one manager cannot
@@ -108,6 +126,7 @@ def _supersede(
     for invitation in older:
         invitation.expires_at = now
         session.add(invitation)
+    return bool(older)
 
 
 def _check_may_invite(actor: Actor, role: Role, municipality: Municipality | None) -> None:

@@ -91,16 +91,14 @@ def invite_to_municipality(
     if role not in (Role.STAFF, Role.MANAGER):
         role = Role.STAFF
     try:
-        invitations.invite(session, actor, email, Role(role), municipality, client_ip(request))
+        sent = invitations.invite(
+            session, actor, email, Role(role), municipality, client_ip(request)
+        )
     except DomainError as exc:  # the form again, as filled in, the reason at the address
         ctx = _municipality_context(session, actor, municipality_id)
         ctx |= {"invite_error": exc.message, "typed": {"email": email, "role": role}}
         return render(request, "admin/municipality.html", ctx, status_code=exc.status_code)
-    return redirect(
-        f"/admin/kommuner/{municipality_id}",
-        _("Invitasjonen er sendt til %(email)s.") % {"email": email},
-        request,
-    )
+    return redirect(f"/admin/kommuner/{municipality_id}", sent.message(), request)
 
 
 @router.post("/invitasjoner/{invitation_id}/send-pa-nytt", dependencies=ADMIN)
@@ -255,13 +253,11 @@ def invite(
                     "Her inviterer du KS-rådgivere og administratorer. Ledere og ansatte inviteres fra kommunens side."
                 )
             )
-        invitations.invite(session, actor, email, Role(role), None, client_ip(request))
+        sent = invitations.invite(session, actor, email, Role(role), None, client_ip(request))
     except DomainError as exc:
         ctx = _invite_context(session, email, error=exc.message)
         return render(request, "admin/invite.html", ctx, status_code=exc.status_code)
-    return redirect(
-        "/admin/inviter", _("Invitasjonen er sendt til %(email)s.") % {"email": email}, request
-    )
+    return redirect("/admin/inviter", sent.message(), request)
 
 
 @router.get("/logg", dependencies=ADMIN)

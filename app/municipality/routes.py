@@ -12,7 +12,6 @@ from app.authz import Access, Action
 from app.content.service import current_guidance
 from app.db import SessionDep
 from app.errors import DomainError
-from app.i18n import _
 from app.municipality import service
 from app.results.service import min_respondents
 from app.settings import get_settings
@@ -35,7 +34,9 @@ def invite(
 ) -> Response:
     municipality = service.own_municipality(session, actor, Action.INVITE_STAFF)
     try:
-        invitations.invite(session, actor, email, Role.STAFF, municipality, client_ip(request))
+        sent = invitations.invite(
+            session, actor, email, Role.STAFF, municipality, client_ip(request)
+        )
     except DomainError as exc:
         # The reason at the address field, which gets the focus: on a phone the form is far
         # below the top of the page. A mail server that did not take the mail is no fault of
@@ -43,9 +44,7 @@ def invite(
         key = "invite_alert" if isinstance(exc, invitations.MailNotSent) else "invite_error"
         ctx = _context(session, actor, email=email, **{key: exc.message})
         return render(request, "municipality/page.html", ctx, status_code=exc.status_code)
-    return redirect(
-        "/kommune", _("Invitasjonen er sendt til %(email)s.") % {"email": email}, request
-    )
+    return redirect("/kommune", sent.message(), request)
 
 
 @router.post("/invitasjoner/{invitation_id}/send-pa-nytt", dependencies=[allow(Access.MANAGER)])

@@ -149,6 +149,27 @@ def test_only_the_newest_invitation_to_a_place_makes_an_account(client, cast, db
     assert (user.role, user.municipality_id) == (Role.MANAGER, cast.b.id)
 
 
+def test_inviting_an_invited_address_again_says_the_first_link_stops(client, cast, mailbox):
+    """A manager who does not know an address was invited already learns that the link in
+    the first mail no longer works, instead of a plain «sent» that leaves it to be found."""
+    token = login(client, cast.manager)
+    flashes = []
+    for _ in range(2):
+        sent = client.post("/kommune/inviter", data={"email": "ny@a.no", "csrf_token": token})
+        assert sent.status_code == 303
+        page = BeautifulSoup(client.get(sent.headers["location"]).text, "html.parser")
+        flashes.append(page.select_one("[role=status], .ds-alert").get_text(" ", strip=True))
+    assert flashes[0] == "Invitasjonen er sendt til ny@a.no."
+    assert "sendt på nytt til ny@a.no" in flashes[1]
+    assert "Lenken i den forrige virker ikke lenger" in flashes[1]
+    # Another municipality's open invitation to the address is not this one's: a plain «sent».
+    admin = login(client, cast.admin)
+    data = {"email": "ny@a.no", "role": "staff", "csrf_token": admin}
+    sent = client.post(f"/admin/kommuner/{cast.b.id}/inviter", data=data)
+    page = BeautifulSoup(client.get(sent.headers["location"]).text, "html.parser")
+    assert "Invitasjonen er sendt til ny@a.no." in page.get_text(" ", strip=True)
+
+
 def test_a_manager_cannot_undo_an_administrators_invitation(client, cast, db, mailbox):
     # The newest invitation ends the older ones, but a manager gives only staff: inviting an
     # address an administrator invited as manager would have made a co-manager staff.
