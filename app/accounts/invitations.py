@@ -46,7 +46,12 @@ def invite(
     email = valid_email(email)
     _check_may_invite(actor, role, municipality)
     if session.exec(select(User).where(User.email == email)).first() is not None:
-        raise Conflict(_("Det finnes allerede en bruker med denne e-postadressen."))
+        raise Conflict(
+            _(
+                "Det finnes allerede en bruker med denne e-postadressen. Skal personen bytte "
+                "kommune, kan en administrator hjelpe."
+            )
+        )
     replaced = _supersede(session, actor, email, municipality)
     token, digest = new_token()
     days = get_settings().invitation_days

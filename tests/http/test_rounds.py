@@ -9,6 +9,7 @@ from app.content.loader import load_guidance
 from app.rounds.models import Round, RoundStatus
 from app.settings import ROOT
 from tests.conftest import login
+from tests.factories import make_municipality, make_user
 
 HX = {"HX-Request": "true"}
 
@@ -101,6 +102,28 @@ def test_closing_a_round_stops_answers(client, cast, db):
         client.post(f"/runder/{cast.round_a.id}/gjenapne", data={"csrf_token": token}).status_code
         == 409
     )
+
+
+def test_a_closed_round_says_who_was_invited(client, cast):
+    login(client, cast.staff)
+    heading = "Hvem er invitert til å svare"
+    assert heading in client.get(f"/runder/{cast.round_a.id}").text
+    token = login(client, cast.manager)
+    client.post(f"/runder/{cast.round_a.id}/lukk", data={"csrf_token": token})
+    login(client, cast.staff)
+    page = client.get(f"/runder/{cast.round_a.id}").text
+    assert "Hvem var invitert til å svare" in page
+    assert heading not in page
+
+
+def test_staff_without_rounds_are_told_that_a_round_comes_by_mail(client, cast, db):
+    newcomer = make_municipality(db, number="9993", name="Kommune C")
+    login(client, make_user(db, "ny@c.no", "staff", newcomer))
+    page = BeautifulSoup(client.get("/runder").text, "html.parser").main.get_text(" ")
+    assert "Kommunen har ingen runder ennå. Når lederen starter en runde" in page
+    login(client, make_user(db, "leder@c.no", "manager", newcomer))
+    page = BeautifulSoup(client.get("/runder").text, "html.parser").main.get_text(" ")
+    assert "Når lederen starter" not in page  # the manager is the one to start it
 
 
 def test_a_manager_of_another_municipality_cannot_close_it(client, cast, db):
