@@ -36,6 +36,7 @@ def municipalities(
 ) -> Response:
     rows = service.municipalities(session, actor, q, fylke)
     ctx = {"rows": rows, "q": q, "fylke": fylke, "counties": service.counties(session)}
+    ctx["users"] = service.user_counts(session, actor)
     return render(request, "admin/municipalities.html", ctx, blocks=["results"])
 
 

@@ -4,7 +4,7 @@ declared rule and again here)."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, or_, select
 
 from app.accounts.models import Invitation, Municipality, PasswordReset, Role, SizeClass, User
@@ -57,6 +57,18 @@ def municipalities(
         if wanted in m.name.casefold() or wanted in m.number
     ]
     return found[:400]
+
+
+def user_counts(session: Session, actor: Actor) -> dict[int, int]:
+    """Active users per municipality id, so a municipality nobody has been invited to yet is
+    seen in the list (absent: none)."""
+    _admin(actor)
+    rows = session.exec(
+        select(User.municipality_id, func.count())
+        .where(col(User.active), col(User.municipality_id).is_not(None))
+        .group_by(col(User.municipality_id))
+    )
+    return {municipality_id: n for municipality_id, n in rows if municipality_id is not None}
 
 
 def counties(session: Session) -> list[str]:

@@ -12,7 +12,7 @@ from app.admin.details import LABELS
 from app.audit import AuditEvent
 from app.rounds.models import Answer, Response, Round
 from tests.conftest import csrf_of, login
-from tests.factories import invited_staff
+from tests.factories import invited_staff, make_municipality
 from tests.http.test_results import answer_and_submit
 
 
@@ -117,6 +117,23 @@ def test_an_administrator_finds_municipalities(client, cast, db):
         assert [a.get_text() for a in page.select("tbody a")] == ["Ålesund"]
     page = BeautifulSoup(client.get("/admin/kommuner?q=%25").text, "html.parser")
     assert page.select("tbody a") == []  # a % is a character here, not a wildcard
+
+
+def test_the_municipality_list_counts_each_ones_active_users(client, cast, db):
+    """A municipality nobody has been invited to yet is seen without opening each one."""
+    cast.staff3.active = False  # left: not counted
+    db.add(cast.staff3)
+    db.commit()
+    make_municipality(db, number="9993", name="Kommune C")
+    login(client, cast.admin)
+    page = BeautifulSoup(client.get("/admin/kommuner?q=Kommune").text, "html.parser")
+    headings = [th.get_text() for th in page.select("thead th")]
+    column = headings.index("Brukere")
+    counts = {
+        tr.select_one("a").get_text(): tr.select("td")[column].get_text()
+        for tr in page.select("tbody tr")
+    }
+    assert counts == {"Kommune A": "3", "Kommune B": "2", "Kommune C": "0"}
 
 
 def test_the_audit_log_can_be_read_and_filtered_by_administrators_only(client, cast):
