@@ -35,8 +35,8 @@ def municipalities(
     fylke: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
     rows = service.municipalities(session, actor, q, fylke)
-    ctx = {"rows": rows, "q": q, "fylke": fylke, "counties": service.counties(session)}
-    ctx["users"] = service.user_counts(session, actor)
+    ctx: dict[str, object] = {"rows": rows, "q": q, "fylke": fylke}
+    ctx |= {"counties": service.counties(session), "users": service.user_counts(session, actor)}
     return render(request, "admin/municipalities.html", ctx, blocks=["results"])
 
 
