@@ -165,6 +165,13 @@ def save_feedback(
             raise InvalidInput(exc.message, field=area) from None
     existing = _feedback_of(session, share)
     _check_unchanged(existing, cleaned, shown)
+    if share.reviewed_at is not None and not send and any(cleaned.values()):
+        raise InvalidInput(
+            _(
+                "Gjennomgangen er markert som ferdig, så et utkast ville aldri bli sendt. "
+                "Send tilbakemeldingen til kommunen i stedet."
+            )
+        )
     now = datetime.now(UTC)
     for area, text in cleaned.items():
         _put_draft(session, actor, share, existing.get(area), area, text, now)

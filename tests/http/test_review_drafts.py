@@ -111,3 +111,24 @@ def test_the_same_page_saves_and_marks_done_as_before(client, cast, db, closed):
     assert post(client, cast.ks_adviser, closed, form, done=True).status_code == 303
     assert drafts(db, closed) == {}
     assert len(events(db, "review_done")) == 1
+
+
+def test_after_the_review_is_done_feedback_is_sent_never_left_a_draft(
+    client, cast, db, closed, mailbox
+):
+    """Marking done refuses unsent drafts, since nothing would send them; after it, a draft
+    saved would be just as lost."""
+    share(client, cast, closed)
+    form = page_form(client, cast.ks_adviser, closed)
+    assert post(client, cast.ks_adviser, closed, form, done=True).status_code == 303
+    login(client, cast.ks_adviser)
+    page = soup(client.get(f"/ks/runder/{closed.id}"))
+    assert "markert som ferdig" in page.select_one("#done-note").get_text()
+    assert page.find("button", string="Lagre utkast") is None
+    form = page_form(client, cast.ks_adviser, closed) | {"f.": "Et etterord"}
+    refused = post(client, cast.ks_adviser, closed, form, action="draft")
+    assert refused.status_code == 422
+    assert "et utkast ville aldri bli sendt" in refused.text
+    assert drafts(db, closed) == {}
+    assert post(client, cast.ks_adviser, closed, form, action="send").status_code == 303
+    assert len(mailbox) == 1
