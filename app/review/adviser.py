@@ -157,14 +157,16 @@ def save_feedback(
     areas = {a.id for a in rounds.guidance_of(session, rnd).areas} | {""}
     if set(texts) - areas:
         raise InvalidInput(_("Tilbakemeldingen gjelder et område som ikke finnes i runden."))
+    # Checked before the texts: a page given back for a text too long shows each draft as it
+    # is now, and the next save from it is compared with that.
+    existing = _feedback_of(session, share)
+    _check_unchanged(existing, texts, shown)
     cleaned = {}
     for area, text in texts.items():
         try:
             cleaned[area] = clean_text(text)
         except InvalidInput as exc:
             raise InvalidInput(exc.message, field=area) from None
-    existing = _feedback_of(session, share)
-    _check_unchanged(existing, cleaned, shown)
     if share.reviewed_at is not None and not send and any(cleaned.values()):
         raise InvalidInput(
             _(

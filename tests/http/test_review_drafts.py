@@ -132,3 +132,18 @@ def test_after_the_review_is_done_feedback_is_sent_never_left_a_draft(
     assert drafts(db, closed) == {}
     assert post(client, cast.ks_adviser, closed, form, action="send").status_code == 303
     assert len(mailbox) == 1
+def test_a_page_given_back_for_a_long_text_still_guards_a_colleagues_draft(
+    client, cast, db, closed, colleague
+):
+    share(client, cast, closed)
+    stale = page_form(client, cast.ks_adviser, closed)
+    post(client, colleague, closed, page_form(client, colleague, closed) | {"f.": "Kollegaens"})
+
+    # Refused first for a text too long, the page comes back with the adviser's texts ...
+    long = stale | {"f.": "Mitt utkast", "f.tillit": "x" * 4001}
+    refused = post(client, cast.ks_adviser, closed, long)
+    assert refused.status_code == 409
+    page = BeautifulSoup(refused.text, "html.parser")
+    assert "Kollegaens" in page.select_one("#saved-hele").get_text()
+    # ... and the colleague's draft, saved since the first page, is not overwritten unseen.
+    assert drafts(db, closed) == {"": "Kollegaens"}
