@@ -5,7 +5,12 @@
   "use strict";
   var scripts = document.getElementsByTagName("script");
   var here = scripts[scripts.length - 1].previousElementSibling;
-  if (here && here.hasAttribute("data-fold-narrow") && window.matchMedia("(max-width: 30rem)").matches) {
-    here.open = false;
-  }
+  if (!here || !here.hasAttribute("data-fold-narrow")) { return; }
+  var narrow = window.matchMedia("(max-width: 30rem)");
+  if (narrow.matches) { here.open = false; }
+  // Wider now (the phone turned on its side, a zoom undone): the button is not shown there,
+  // so what it folded away stands open again, or logging out and the language would be gone.
+  narrow.addEventListener("change", function (event) {
+    if (!event.matches) { here.open = true; }
+  });
 })();

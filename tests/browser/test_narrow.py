@@ -180,6 +180,12 @@ def test_the_header_leaves_the_first_screen_to_the_page_on_a_phone(page, app_url
     expect(page.locator(".site-user")).to_have_text(MANAGER)
     assert page_width(page) == NARROW["width"]
     assert_accessible(page)
+    page.get_by_text("Konto og språk").click()  # folded again, then the phone turned sideways
+    expect(page.locator(".site-user")).to_be_hidden()
+    page.set_viewport_size({"width": 800, "height": 360})
+    expect(page.locator(".site-account > summary")).to_be_hidden()
+    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
+    expect(page.locator("#lang-select")).to_be_visible()
     page.set_viewport_size({"width": 1280, "height": 800})
     page.reload()
     expect(page.locator(".site-account > summary")).to_be_hidden()
