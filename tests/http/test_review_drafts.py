@@ -93,6 +93,7 @@ def test_feedback_sent_since_the_page_was_read_gives_the_typed_text_back(
     page = BeautifulSoup(refused.text, "html.parser")
     # The area is sent now, so it has no field: the text typed stands under it to copy.
     assert page.select_one("#fb-hele") is None
+    assert page.select_one("#feedback-error").has_attr("autofocus")  # the reason comes into view
     assert "Min tekst" in page.select_one("#typed-hele").find_next("p").get_text()
     assert len(mailbox) == 1  # nothing more was sent
     db.expire_all()
