@@ -222,11 +222,16 @@ def _check_unchanged(
     existing: dict[str, Feedback], on_screen: dict[str, str], shown: dict[str, str]
 ) -> None:
     """Refuse a form that would change feedback the page did not show: a draft saved since, or
-    feedback sent since, where the text on screen is another."""
+    feedback sent since, where the text on screen is another, or a draft deleted since, which
+    saving (or sending) the text still on screen would bring back."""
     changed = set()
     for area, typed in on_screen.items():
         fb, text = existing.get(area), _plain(typed)
-        if fb is None or text == fb.text:
+        if fb is None:
+            if text and _plain(shown.get(area, "")):
+                changed.add(area)  # a draft the page showed, deleted since: not brought back
+            continue
+        if text == fb.text:
             continue
         if fb.sent_at is not None:
             if text:  # sent since; an empty field left where it now stands asks for nothing

@@ -148,3 +148,24 @@ def test_a_page_given_back_for_a_long_text_still_guards_a_colleagues_draft(
     assert "Kollegaens" in page.select_one("#saved-hele").get_text()
     # ... and the colleague's draft, saved since the first page, is not overwritten unseen.
     assert drafts(db, closed) == {"": "Kollegaens"}
+
+
+def test_a_stale_page_does_not_bring_back_a_draft_a_colleague_deleted(
+    client, cast, db, closed, colleague, mailbox
+):
+    share(client, cast, closed)
+    post(client, colleague, closed, page_form(client, colleague, closed) | {"f.tillit": "Feil"})
+    stale = page_form(client, cast.ks_adviser, closed)  # it shows the colleague's draft
+    theirs = page_form(client, colleague, closed) | {"f.tillit": ""}
+    assert post(client, colleague, closed, theirs).status_code == 303  # they delete it
+
+    # Sending from the stale page, its tillit field still holding the draft, would make it
+    # again and send it to the municipality: refused, the field saying it is deleted now.
+    refused = post(client, cast.ks_adviser, closed, stale | {"f.": "Helheten"}, action="send")
+    assert refused.status_code == 409
+    page = BeautifulSoup(refused.text, "html.parser")
+    assert page.select_one("#fb-tillit").get_text() == "Feil"  # as on screen
+    assert "utkastet er slettet" in page.select_one("#saved-tillit").get_text()
+    db.expire_all()
+    assert db.exec(select(Feedback)).all() == []
+    assert mailbox == []
