@@ -133,6 +133,8 @@ def test_after_the_review_is_done_feedback_is_sent_never_left_a_draft(
     assert drafts(db, closed) == {}
     assert post(client, cast.ks_adviser, closed, form, action="send").status_code == 303
     assert len(mailbox) == 1
+
+
 def test_a_page_given_back_for_a_long_text_still_guards_a_colleagues_draft(
     client, cast, db, closed, colleague
 ):
