@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select, update
 from app.accounts.models import Invitation, Municipality, PasswordReset, Role, User
 from app.accounts.passwords import password_problems
 from app.accounts.service import (
+    audited_address,
     counted_as,
     default_locale,
     end_password_resets,
@@ -225,7 +226,7 @@ def request_reset(session: Session, email: str, ip: str = "") -> None:
     Requests are limited per address typed and per client address. The mail leaves through
     the background queue, so the answer takes as long whether the account exists or not.
     """
-    email = normalise_email(email)
+    typed, email = email, normalise_email(email)
     limiter, per_account, per_address = reset_limiter()
     if not limiter.hit(per_address, "reset-address", ip) or not limiter.hit(
         per_account, "reset-account", counted_as(email)
@@ -233,9 +234,8 @@ def request_reset(session: Session, email: str, ip: str = "") -> None:
         return  # no mail, and nothing written, so a flood can fill neither inboxes nor the log
     user = session.exec(select(User).where(User.email == email, col(User.active).is_(True))).first()
     token, digest = new_token()  # for unknown addresses too: the same work either way
-    record(
-        session, None, "password_reset_requested", email, ip=ip, email=email, known=user is not None
-    )
+    logged = audited_address(typed)
+    record(session, None, "password_reset_requested", ip=ip, known=user is not None, **logged)
     minutes = get_settings().reset_minutes
     if user is not None:
         assert user.id is not None

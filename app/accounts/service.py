@@ -7,6 +7,7 @@ import re
 import threading
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from limits import RateLimitItem, parse
@@ -98,7 +99,7 @@ def login(session: Session, email: str, password: str, ip: str) -> User:
     if not limiter.test(per_address, "address", ip) or not limiter.hit(
         per_account, "account", counted_as(account)
     ):
-        record(session, None, "login_locked", account, ip=ip, email=account)
+        record(session, None, "login_locked", ip=ip, **audited_address(email))
         session.commit()
         raise TooManyRequests(
             _(
@@ -108,7 +109,7 @@ def login(session: Session, email: str, password: str, ip: str) -> User:
     user = authenticate(session, account, password)
     if user is None:
         limiter.hit(per_address, "address", ip)
-        record(session, None, "login_failed", account, ip=ip, email=account)
+        record(session, None, "login_failed", ip=ip, **audited_address(email))
         session.commit()
         raise InvalidInput(_("E-postadressen eller passordet er feil."))
     limiter.clear(per_account, "account", counted_as(account))
@@ -160,6 +161,18 @@ def normalise_email(email: str) -> str:
     except InvalidInput:
         # Control characters can match no account, and PostgreSQL refuses NUL outright.
         return _CONTROL.sub("\ufffd", email.strip().lower())
+
+
+def audited_address(typed: str) -> dict[str, Any]:
+    """What the audit log keeps of an address typed at login or in «Glemt passordet?»: the
+    address if it is one; if not, only that it was not. A password typed in the address field
+    («Sommer@2024» passes the browser's check) must never reach the log, which nobody can
+    change or empty afterwards, and which administrators read."""
+    try:
+        address = valid_email(typed)
+    except InvalidInput:
+        return {"target": "", "email": "", "valid_address": False}
+    return {"target": address, "email": address}
 
 
 def valid_email(email: str) -> str:

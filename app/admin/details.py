@@ -69,6 +69,7 @@ LABELS: dict[str, Callable[[], str]] = {
     "taken_by": lambda: _("Tatt av"),
     "updated": lambda: _("Endret"),
     "users": lambda: _("Brukere"),
+    "valid_address": lambda: _("Gyldig e-postadresse"),
     "via": lambda: _("Via"),
     "written_standard": lambda: _("Målform"),
 }

@@ -50,6 +50,20 @@ def test_logins_and_failures_are_audited(client, cast, db):
     assert ("login", cast.staff.email) in events
 
 
+def test_a_password_typed_as_the_address_never_reaches_the_audit_log(client, cast, db):
+    # «Sommer@2024» passes the browser's check for an address; the log can never be emptied.
+    attempt(client, "Sommer@2024")
+    client.post("/glemt-passord", data={"email": "Sommer@2024", "csrf_token": csrf_of(client)})
+    login(client, cast.admin)
+    page = client.get("/admin/logg").text
+    assert "sommer@2024" not in page.lower()
+    assert "Gyldig e-postadresse: nei" in page
+    stored = [(e.event, e.target, e.actor_email, e.detail) for e in db.exec(select(AuditEvent))]
+    assert not [row for row in stored if "sommer" in str(row).lower()]
+    kinds = {e for e, target, *_ in stored if target == ""}
+    assert {"login_failed", "password_reset_requested"} <= kinds
+
+
 @pytest.mark.parametrize(
     "statement", ["UPDATE auditevent SET event = 'x'", "DELETE FROM auditevent"]
 )
