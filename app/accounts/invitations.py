@@ -47,6 +47,14 @@ def invite(
     email = valid_email(email)
     _check_may_invite(actor, role, municipality)
     if session.exec(select(User).where(User.email == email)).first() is not None:
+        if actor.role == Role.ADMIN:  # the administrator is the one who can help
+            raise Conflict(
+                _(
+                    "Det finnes allerede en bruker med denne e-postadressen. Under Brukere og "
+                    "roller kan du gi personen en annen rolle eller flytte personen til en "
+                    "annen kommune."
+                )
+            )
         raise Conflict(
             _(
                 "Det finnes allerede en bruker med denne e-postadressen. Skal personen bytte "

@@ -235,6 +235,54 @@ def test_a_managers_refused_invitation_is_told_at_the_address(client, cast, mail
     assert "finnes allerede en bruker" in reason.get_text()
 
 
+def test_an_administrators_refused_invitation_keeps_the_role_and_points_to_the_user_list(
+    client, cast
+):
+    # Chosen «Administrator», refused for the address: corrected and sent again, it must not
+    # quietly become an invitation as KS adviser, the first role in the list.
+    token = login(client, cast.admin)
+    data = {"email": cast.staff.email, "role": "admin", "csrf_token": token}
+    response = client.post("/admin/inviter", data=data)
+    assert response.status_code == 409
+    form = BeautifulSoup(response.text, "html.parser").select_one('form[action="/admin/inviter"]')
+    assert form.select_one("#role option[selected]")["value"] == "admin"
+    field = form.select_one("#email")
+    assert (field["value"], field["aria-invalid"]) == (cast.staff.email, "true")
+    assert field.has_attr("autofocus")
+    assert field["maxlength"] == "254"
+    reason = form.select_one(f"#{field['aria-describedby']}").get_text()
+    # An administrator is told where they can help, not to ask an administrator.
+    assert "Under Brukere og roller kan du" in reason
+    assert "kan en administrator hjelpe" not in reason
+    other = client.post(
+        f"/admin/kommuner/{cast.b.id}/inviter",
+        data={"email": cast.staff.email, "role": "staff", "csrf_token": token},
+    )
+    assert "Under Brukere og roller kan du" in other.text
+
+
+@pytest.mark.parametrize(
+    ("path", "role", "field"),
+    [
+        ("/admin/inviter", "admin", "#email"),
+        ("/admin/kommuner/{b}/inviter", "manager", "#inv-email"),
+    ],
+)
+def test_an_administrator_is_not_told_the_address_is_wrong_when_the_mail_failed(
+    client, cast, db, monkeypatch, path, role, field
+):
+    monkeypatch.setattr(get_settings(), "smtp_port", 1)  # nothing listens there
+    token = login(client, cast.admin)
+    data = {"email": "borte@a.no", "role": role, "csrf_token": token}
+    response = client.post(path.format(b=cast.b.id), data=data)
+    assert response.status_code == 409
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "kunne ikke sendes" in page.select_one("#invite-alert").get_text()
+    assert not page.select_one(field).has_attr("aria-invalid")  # the address is fine
+    assert page.select_one(field)["value"] == "borte@a.no"
+    assert db.exec(select(Invitation)).all() == []
+
+
 def test_nothing_is_kept_when_the_mail_cannot_be_sent(client, cast, db, monkeypatch):
     monkeypatch.setattr(get_settings(), "smtp_port", 1)  # nothing listens there
     token = login(client, cast.manager)
