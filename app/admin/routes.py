@@ -73,10 +73,13 @@ def update_municipality(
     written_standard: Annotated[str, Form(max_length=7)],
 ) -> Response:
     municipality = service.get_municipality(session, actor, municipality_id)
-    service.update_municipality(
+    changed = service.update_municipality(
         session, actor, municipality, size_class, written_standard, client_ip(request)
     )
-    return redirect(f"/admin/kommuner/{municipality_id}", _("Kommunen er oppdatert."), request)
+    page = f"/admin/kommuner/{municipality_id}"
+    if not changed:
+        return redirect(page, _("Ingenting er endret."), request, "info")
+    return redirect(page, _("Kommunen er oppdatert."), request)
 
 
 @router.post("/kommuner/{municipality_id}/inviter", dependencies=ADMIN)

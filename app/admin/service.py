@@ -91,13 +91,16 @@ def update_municipality(
     size_class: str,
     standard: str,
     ip: str,
-) -> None:
-    """Set the size class (from now on kept by register imports) and the written standard."""
+) -> bool:
+    """Set the size class (from now on kept by register imports) and the written standard.
+    False when the form changed nothing: then nothing is written, not even to the log."""
     _admin(actor)
     if size_class not in {s.value for s in SizeClass} or standard not in ("nb", "nn", "neutral"):
         raise InvalidInput(_("Velg en størrelse og en målform fra listene."))
     changes = {"size_class": size_class, "written_standard": standard}
     before = {k: getattr(municipality, k) for k in changes}
+    if before == changes:
+        return False
     if municipality.size_class != size_class:
         municipality.size_class_manual = True
     for key, value in changes.items():
@@ -114,6 +117,7 @@ def update_municipality(
         after=changes,
     )
     session.commit()
+    return True
 
 
 @dataclass(frozen=True)

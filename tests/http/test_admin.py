@@ -360,3 +360,29 @@ def test_the_message_after_a_user_change_says_it_applies_at_once(client, cast):
     assert message_after_saving() == "Ingenting er endret."  # saved again as it is
     later = BeautifulSoup(client.get(path).text, "html.parser")
     assert later.select_one("main > .ds-alert") is None  # the message was for one page only
+
+
+def test_saving_a_municipality_unchanged_says_so_and_logs_nothing(client, cast, db):
+    # «Kommunen er oppdatert.» and a «Kommune endret» with the same before and after misled the
+    # administrator and filled the log.
+    token = login(client, cast.admin)
+    path = f"/admin/kommuner/{cast.a.id}"
+    same = {
+        "size_class": cast.a.size_class,
+        "written_standard": cast.a.written_standard,
+        "csrf_token": token,
+    }
+
+    def message_after_saving(data) -> str:
+        assert client.post(path, data=data).status_code == 303
+        status = BeautifulSoup(client.get(path).text, "html.parser").select_one("[role=status]")
+        return status.get_text(strip=True)
+
+    assert message_after_saving(same) == "Ingenting er endret."
+    assert db.exec(select(AuditEvent).where(AuditEvent.event == "municipality_updated")).all() == []
+    other = "nn" if cast.a.written_standard != "nn" else "nb"
+    assert message_after_saving(same | {"written_standard": other}) == "Kommunen er oppdatert."
+    assert (
+        len(db.exec(select(AuditEvent).where(AuditEvent.event == "municipality_updated")).all())
+        == 1
+    )
