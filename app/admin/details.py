@@ -7,7 +7,7 @@ ever hidden."""
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -40,7 +40,7 @@ LABELS: dict[str, Callable[[], str]] = {
     "known": lambda: _("Kjent adresse"),
     "measure_statements": lambda: _("Koblinger mellom tiltak og påstander"),
     "measures": lambda: _("Tiltak"),
-    "municipality_id": lambda: _("Kommune (id)"),
+    "municipality_id": lambda: _("Kommune"),
     "new": lambda: _("Ny frist"),
     "new_people": lambda: _("Nye personer"),
     "old": lambda: _("Tidligere frist"),
@@ -112,15 +112,16 @@ def target_text(target: str) -> str:
     return words + (rest or "")
 
 
-def detail_lines(detail: str) -> list[str]:
-    """The details, one line per key («Kommentarer: ja»); nothing for an empty object."""
+def detail_lines(detail: str, places: Mapping[int, str] | None = None) -> list[str]:
+    """The details, one line per key («Kommentarer: ja»); nothing for an empty object.
+    `places`: municipalities by id, so a stored id reads «Bergen (4601)», not «358»."""
     try:
         values = json.loads(detail)
     except ValueError:
         return [detail] if detail else []
     if not isinstance(values, dict):
         return [detail]
-    return [f"{_label(key)}: {_value(key, value)}" for key, value in values.items()]
+    return [f"{_label(key)}: {_value(key, value, places or {})}" for key, value in values.items()]
 
 
 def _label(key: str) -> str:
@@ -128,15 +129,18 @@ def _label(key: str) -> str:
     return label() if label else key
 
 
-def _value(key: str, value: Any) -> str:
+def _value(key: str, value: Any, places: Mapping[int, str]) -> str:
     if isinstance(value, bool):
         return _("ja") if value else _("nei")
     if value is None:
         return "–"
     if isinstance(value, dict):
-        return "(" + ", ".join(f"{_label(k)}: {_value(k, v)}" for k, v in value.items()) + ")"
+        pairs = (f"{_label(k)}: {_value(k, v, places)}" for k, v in value.items())
+        return "(" + ", ".join(pairs) + ")"
     if isinstance(value, list):
-        return ", ".join(_value(key, item) for item in value)
+        return ", ".join(_value(key, item, places) for item in value)
+    if key == "municipality_id" and isinstance(value, int):
+        return places.get(value, str(value))
     if key in DATES and isinstance(value, str):
         try:
             return day_text(date.fromisoformat(value[:10]))

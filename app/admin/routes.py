@@ -281,12 +281,15 @@ def audit(
     side: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Response:
     events = service.audit_log(session, actor, hendelse, epost, page=side)
+    # The filter's events in the reader's language and its alphabetical order, not the codes'.
+    names = sorted(service.event_names(session), key=lambda code: event_name(code).casefold())
     ctx = {
         "events": events,
         "hendelse": hendelse,
         "epost": epost,
         "side": side,
-        "names": service.event_names(session),
+        "names": names,
+        "places": service.places(session, actor),
         "page_size": service.PAGE,
         "event_name": event_name,
         "oslo_time": oslo_time,

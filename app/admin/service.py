@@ -241,6 +241,13 @@ def audit_log(
     return list(session.exec(stmt))
 
 
+def places(session: Session, actor: Actor) -> dict[int, str]:
+    """Every municipality as the audit log names it: «Bergen (4601)», by id."""
+    _admin(actor)
+    rows = session.exec(select(Municipality.id, Municipality.name, Municipality.number))
+    return {mid: f"{name} ({number})" for mid, name, number in rows if mid is not None}
+
+
 def event_names(session: Session) -> list[str]:
     return list(session.exec(select(AuditEvent.event).distinct().order_by(col(AuditEvent.event))))
 

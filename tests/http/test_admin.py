@@ -173,7 +173,8 @@ def test_the_audit_log_says_what_an_event_concerned_in_words(client, cast, db):
     page = BeautifulSoup(client.get("/admin/logg?hendelse=round_closed").text, "html.parser")
     (row,) = [[td.get_text() for td in tr.select("td")] for tr in page.select("tbody tr")]
     assert row[3] == f"Runde {rnd.id}: {rnd.name}"
-    assert row[5] == "Respondenter: 0Lukket av: leder"  # one line each
+    assert row[4] == f"{cast.a.name} ({cast.a.number})"  # whose round: the log has its id
+    assert row[6] == "Respondenter: 0Lukket av: leder"  # one line each
     assert len(page.select("tbody td.detail br")) == 1
 
 
@@ -386,3 +387,23 @@ def test_saving_a_municipality_unchanged_says_so_and_logs_nothing(client, cast, 
         len(db.exec(select(AuditEvent).where(AuditEvent.event == "municipality_updated")).all())
         == 1
     )
+
+
+def test_the_audit_log_names_municipalities_and_lists_its_events_alphabetically(client, cast):
+    # «Kommune (id): 358» meant nothing to an administrator; nor did «Adresse» for an IP address.
+    token = login(client, cast.admin)
+    data = {"role": "staff", "municipality_number": cast.b.number, "csrf_token": token}
+    data |= {"active": "on"}
+    assert client.post(f"/admin/brukere/{cast.staff.id}", data=data).status_code == 303
+    page = BeautifulSoup(client.get("/admin/logg?hendelse=user_moved").text, "html.parser")
+    headers = [th.get_text() for th in page.select("thead th")]
+    assert headers[4:6] == ["Kommune", "IP-adresse"]
+    (row,) = [[td.get_text() for td in tr.select("td")] for tr in page.select("tbody tr")]
+    a, b = (f"{m.name} ({m.number})" for m in (cast.a, cast.b))
+    assert row[4] == b
+    assert f"Kommune: {a}" in row[6]
+    assert f"Kommune: {b}" in row[6]
+    assert "(id)" not in row[6]
+    options = [o.get_text() for o in page.select("#hendelse option")][1:]  # after «Alle»
+    assert len(options) > 2
+    assert options == sorted(options, key=str.casefold)

@@ -73,3 +73,11 @@ def test_what_has_no_words_is_shown_as_stored():
     assert detail_lines(json.dumps({"role": "astronaut"})) == ["Rolle: astronaut"]
     assert detail_lines(json.dumps({"status": "5"})) == ["Status: 5"]  # not a measure status
     assert detail_lines("not json") == ["not json"]
+
+
+def test_a_municipality_is_named_where_the_log_has_its_id():
+    change = {"before": {"municipality_id": 7}, "after": {"municipality_id": 9}}
+    assert detail_lines(json.dumps(change), {7: "Bergen (4601)"}) == [
+        "Før: (Kommune: Bergen (4601))",
+        "Etter: (Kommune: 9)",  # not known: as stored
+    ]
