@@ -138,7 +138,8 @@ def users(
         Municipality, col(Municipality.id) == col(User.municipality_id), isouter=True
     )
     if query.strip():
-        stmt = stmt.where(col(User.email).like(f"%{query.strip().lower()}%"))
+        # «_» and «%» are characters in an address, not wildcards: «ola_n» finds ola_n only.
+        stmt = stmt.where(col(User.email).contains(query.strip().lower(), autoescape=True))
     if role:
         stmt = stmt.where(User.role == role)
     if municipality_id:
@@ -227,9 +228,12 @@ def audit_log(
     if event:
         stmt = stmt.where(AuditEvent.event == event)
     if email.strip():
-        like = f"%{email.strip().lower()}%"
+        typed = email.strip().lower()
         stmt = stmt.where(
-            or_(col(AuditEvent.actor_email).like(like), col(AuditEvent.target).like(like))
+            or_(
+                col(AuditEvent.actor_email).contains(typed, autoescape=True),
+                col(AuditEvent.target).contains(typed, autoescape=True),
+            )
         )
     if municipality_id:
         stmt = stmt.where(AuditEvent.municipality_id == municipality_id)

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 from bs4 import BeautifulSoup
 from sqlmodel import func, select
 
-from app.accounts.models import Invitation, Municipality, SizeClass, User
+from app.accounts.models import Invitation, Municipality, Role, SizeClass, User
 from app.accounts.register import Entry, import_register, read_register
 from app.admin.details import LABELS
 from app.audit import AuditEvent
 from app.rounds.models import Answer, Response, Round
 from tests.conftest import csrf_of, login
-from tests.factories import invited_staff, make_municipality
+from tests.factories import invited_staff, make_municipality, make_user
 from tests.http.test_results import answer_and_submit
 
 
@@ -407,3 +407,38 @@ def test_the_audit_log_names_municipalities_and_lists_its_events_alphabetically(
     options = [o.get_text() for o in page.select("#hendelse option")][1:]  # after «Alle»
     assert len(options) > 2
     assert options == sorted(options, key=str.casefold)
+
+
+def test_the_user_page_names_the_municipality_the_number_stands_for(client, cast):
+    # The form has only «Kommunenummer»; the administrator sees whose number it is, and when
+    # the person last logged in.
+    login(client, cast.staff)
+    login(client, cast.admin)
+    page = BeautifulSoup(client.get(f"/admin/brukere/{cast.staff.id}").text, "html.parser")
+    facts = dict(
+        zip(
+            [dt.get_text() for dt in page.select("dl.facts dt")],
+            [dd.get_text() for dd in page.select("dl.facts dd")],
+            strict=True,
+        )
+    )
+    assert facts["Kommune"] == f"{cast.a.name} ({cast.a.number})"
+    assert page.select_one("dl.facts a")["href"] == f"/admin/kommuner/{cast.a.id}"
+    assert facts["Status"] == "Aktiv"
+    assert facts["Sist innlogget"] != "Aldri"
+    never = BeautifulSoup(client.get(f"/admin/brukere/{cast.other_staff.id}").text, "html.parser")
+    assert "Aldri" in never.select_one("dl.facts").get_text()
+
+
+def test_the_user_search_takes_underscores_and_percent_signs_literally(client, cast, db):
+    make_user(db, "ola_n@a.no", Role.STAFF, cast.a)
+    login(client, cast.admin)
+
+    def found(query: str) -> list[str]:
+        page = BeautifulSoup(client.get("/admin/brukere", params={"q": query}).text, "html.parser")
+        return [a.get_text() for a in page.select("tbody a")]
+
+    assert found("_") == ["ola_n@a.no"]  # not every user
+    assert found("%") == []
+    empty = BeautifulSoup(client.get("/admin/brukere?q=%25").text, "html.parser")
+    assert empty.select_one("tbody td").get_text() == "Ingen brukere passer søket."
