@@ -220,6 +220,12 @@ def test_deleting_a_municipalitys_data_needs_its_name(client, cast, db):
     )
     assert wrong.status_code == 422
     assert db.exec(select(func.count()).select_from(Answer)).one() > 0
+    # The reason at the field, which has the focus, so the next try starts there.
+    field = BeautifulSoup(wrong.text, "html.parser").select_one("#confirmation")
+    assert field["aria-invalid"] == "true"
+    assert field.has_attr("autofocus")
+    reason = BeautifulSoup(wrong.text, "html.parser").select_one(f"#{field['aria-describedby']}")
+    assert "Skriv navnet på kommunen nøyaktig" in reason.get_text()
     done = client.post(
         f"/admin/kommuner/{cast.a.id}/slett",
         data={"confirmation": cast.a.name, "csrf_token": token},
