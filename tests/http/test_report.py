@@ -64,6 +64,7 @@ def test_the_printable_report_has_every_part(client, db, cast):
         "minst 3 andre bak tallet",
     ):
         assert part in text, part
+    assert "har tall bare for rundene" not in text  # every area was in both rounds
     # The development in the report stops at this round, with its charts and tables.
     assert len(soup.find_all("svg", class_="trend-chart")) == len(
         soup.find_all("table", class_="trend-table")
@@ -251,3 +252,37 @@ def test_the_results_lead_to_the_report_and_the_report_to_the_pdf(client, db, ca
     mine = client.get(f"/runder/{rnd.id}/mine-resultater")
     assert mine.status_code == 200
     assert f"/runder/{rnd.id}/rapport" not in mine.text
+
+
+def test_the_report_says_what_strengths_and_priorities_are_and_how_scores_are_made(
+    client, db, cast
+):
+    """A councillor reads why these areas are the priorities (not simply the lowest), that
+    «Vet ikke» has its own column, and that an area new in the later round has no earlier
+    figures because it was not asked, not because they are hidden."""
+    users = four_staff(db, cast)
+    make_closed_round_with(
+        db,
+        cast.a,
+        users,
+        {"tillit": 2},
+        name="Vår 2026",
+        closed_at=datetime(2026, 5, 1, tzinfo=UTC),
+    )
+    rnd = make_closed_round_with(  # with an optional area the round before did not have
+        db,
+        cast.a,
+        users,
+        {"tillit": 3},
+        name="Vår 2027",
+        closed_at=datetime(2027, 5, 1, tzinfo=UTC),
+        modules="kartlegging",
+    )
+    login(client, cast.manager)
+    page = BeautifulSoup(client.get(f"/runder/{rnd.id}/rapport").text, "html.parser")
+    text = " ".join(page.get_text(" ").split())
+    assert "Opptil 3 områder under 70 poeng: de som ligger lengst fra 100" in text
+    assert "«Vet ikke» teller ikke med i poengene, men andelen vises i egen kolonne" in text
+    assert "En påstand som for få står bak, er holdt utenfor områdets poeng." in text
+    assert "som vises" not in page.select_one("p.method").get_text()  # the report shows none
+    assert "har tall bare for rundene det var med i" in text
