@@ -286,3 +286,38 @@ def test_the_report_says_what_strengths_and_priorities_are_and_how_scores_are_ma
     assert "En påstand som for få står bak, er holdt utenfor områdets poeng." in text
     assert "som vises" not in page.select_one("p.method").get_text()  # the report shows none
     assert "har tall bare for rundene det var med i" in text
+    # The development's introduction goes with its first chart: a page break never leaves
+    # the heading and the introduction alone at the foot of a page.
+    first = page.select_one("div.report-trend")
+    assert "Poeng per område i de siste lukkede rundene" in first.p.get_text()
+    assert first.find("svg", class_="trend-chart") is not None
+
+
+def test_no_table_row_is_split_over_two_pages_in_the_pdf():
+    """A measure's name stays on the page of its owner, due date and status (WeasyPrint put
+    a two-line name on the next page and left the rest of its row behind)."""
+    from pypdf import PdfReader
+
+    from app.trend.pdf import make_pdf
+    from app.trend.report import report_css
+
+    filler = "<p>" + "Tekst som fyller siden. " * 40 + "</p>"
+    rows = "".join(
+        f"<tr><th scope='row'>Tiltak nummer {i} med et navn over to linjer i tabellen</th>"
+        f"<td>Ansvarlig {i}</td><td>12.02.2026</td><td>Planlagt</td></tr>"
+        for i in range(40)
+    )
+    html = (
+        f"<!doctype html><html lang='nb'><head><title>T</title><style>{report_css()}</style>"
+        f"</head><body class='pdf'><main><div class='report'>{filler * 3}"
+        "<table class='report-table plan'><thead><tr><th scope='col'>Tiltak</th>"
+        "<th scope='col'>Ansvarlig</th><th scope='col'>Frist</th><th scope='col'>Status</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table></div></main></body></html>"
+    )
+    reader = PdfReader(io.BytesIO(make_pdf(html)))
+    assert len(reader.pages) > 1
+    for page in reader.pages:
+        text = page.extract_text()
+        for i in range(40):
+            if f"Ansvarlig {i}\n" in text or f"Ansvarlig {i} " in text:
+                assert f"Tiltak nummer {i} " in text, (i, text)
