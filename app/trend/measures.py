@@ -9,11 +9,11 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.authz import Action, Actor, require
-from app.clock import oslo_date
+from app.clock import oslo_date, oslo_today
 from app.i18n import _
 from app.meeting.models import AgreedReading
 from app.plan.models import Measure as PlanMeasure
-from app.plan.models import MeasureStatement, MeasureStatus
+from app.plan.models import MeasureStatement, MeasureStatus, is_overdue
 from app.plan.service import status_name
 from app.results.models import SnapshotStatement
 from app.rounds.models import Round
@@ -31,6 +31,7 @@ class Measure:
     status: str  # as the plan names it (planned, underway, done …)
     done_on: date | None  # where it is marked on the time line
     follow_up: str = ""  # how it went, written at the next round
+    overdue: bool = False  # its due date has passed while it is still to be done (today)
 
 
 def measures_for(
@@ -54,6 +55,7 @@ def measures_for(
         .order_by(col(PlanMeasure.round_id), col(PlanMeasure.id))
     )
     areas = _statement_areas(session, round_ids)
+    today = oslo_today()
     out = []
     for measure, owner_email in session.exec(query):
         assert measure.id is not None
@@ -72,6 +74,7 @@ def measures_for(
                 status=status_name(measure.status),
                 done_on=oslo_date(measure.updated_at) if done else None,
                 follow_up=measure.note,
+                overdue=is_overdue(measure.due, measure.status, today),
             )
         )
     return out

@@ -321,3 +321,53 @@ def test_no_table_row_is_split_over_two_pages_in_the_pdf():
         for i in range(40):
             if f"Ansvarlig {i}\n" in text or f"Ansvarlig {i} " in text:
                 assert f"Tiltak nummer {i} " in text, (i, text)
+
+
+def test_a_measure_past_its_due_date_says_so_in_the_report(client, db, cast):
+    """The council sees which measures are late, as the plan page shows it, in this round's
+    plan and in the follow-up of the previous one; done measures never are late."""
+    from datetime import timedelta
+
+    from app.authz import Actor
+    from app.clock import oslo_today
+    from app.plan.forms import MeasureForm
+    from app.plan.models import Measure as PlanMeasure
+    from app.plan.service import create_measure
+
+    first, second = closed(db, cast)
+    manager = Actor(cast.manager.id, "manager", cast.a.id, cast.manager.email)
+    soon = (oslo_today() + timedelta(days=20)).isoformat()
+    made = [
+        create_measure(db, manager, rnd, MeasureForm(title=title, owner_text="Leder", due=soon))
+        for rnd, title in (
+            (first, "Faste oppstartsamtaler"),
+            (second, "Tolk i alle samtaler"),
+            (second, "Ny praksisrutine"),
+            (second, "Felles mal"),
+        )
+    ]
+    for measure in made[:2]:  # deadlines that have since passed (a form refuses a past one)
+        stored = db.get(PlanMeasure, measure.id)
+        stored.due = oslo_today() - timedelta(days=1)
+        db.add(stored)
+    done = db.get(PlanMeasure, made[3].id)
+    done.due, done.status = oslo_today() - timedelta(days=1), "done"
+    db.add(done)
+    db.commit()
+    login(client, cast.manager)
+    page = BeautifulSoup(client.get(f"/runder/{second.id}/rapport").text, "html.parser")
+    status = {
+        tr.th.get_text(): tr.select("td")[2].get_text() for tr in page.select("table.plan tbody tr")
+    }
+    assert status["Tolk i alle samtaler"] == "PlanlagtFristen er passert"
+    assert status["Ny praksisrutine"] == "Planlagt"  # not yet due
+    assert status["Felles mal"] == "Gjennomført"  # done in time or not: not late
+    follow_up = page.find("h2", string="Oppfølging av forrige plan").find_next("ul").get_text()
+    assert "Faste oppstartsamtaler: Planlagt (fristen er passert)" in follow_up
+    # On a phone the plan scrolls in its own labelled region instead of breaking its dates.
+    region = page.select_one("table.plan").parent
+    assert region["role"] == "region"
+    assert region["tabindex"] == "0"
+    assert page.find(id=region["aria-labelledby"]).name == "caption"
+    text = " ".join(" ".join(p.extract_text() for p in pdf_of(client, second).pages).split())
+    assert "Fristen er passert" in text
