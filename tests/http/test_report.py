@@ -156,6 +156,8 @@ def test_the_report_and_the_development_page_show_the_action_plan_and_readings(c
     assert "Faste oppstartsamtaler" in report  # the previous round's plan, followed up
     # each reading under its area's name, in the content's order
     assert "Tillit mellom deltaker og veileder: Felles nivå 3. Vi er enige om en styrke" in report
+    # … and what a level of 3 means, which a councillor who never answered cannot know
+    assert "fra 1 (det påstandene beskriver, er lite på plass) til 4" in report
     development = client.get("/utvikling").text
     assert "Faste oppstartsamtaler" in development
 
