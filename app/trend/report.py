@@ -6,6 +6,8 @@ results.service.readers_of), since the report is a public document they may read
 shows more than the leader's own pages.
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -27,6 +29,7 @@ from app.trend.measures import Measure, measures_for, readings_for
 from app.trend.view import DevelopmentPage, development_page
 
 REPORT_ROUNDS = 6  # the development in the report: this round and the five before it
+NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})  # NFKD leaves ø and æ
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,17 @@ class Report:
     def rounds_at_most(self) -> int:
         """How many rounds the development shows: this one and those before it."""
         return REPORT_ROUNDS
+
+    @property
+    def filename(self) -> str:
+        """The PDF's file name, which a leader saves and attaches: the municipality's number
+        and the round's name in plain letters (gode-grep-rapport-9901-host-2026.pdf), not the
+        round's id in this service, which says nothing once saved."""
+        plain = self.round.name.lower().translate(NORWEGIAN_LETTERS)
+        plain = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
+        words = re.findall(r"[a-z0-9]+", plain)
+        name = "-".join(words)[:60].strip("-") or str(self.round.id)
+        return f"gode-grep-rapport-{self.municipality.number}-{name}.pdf"
 
     @property
     def title(self) -> str:

@@ -30,7 +30,7 @@ def report_pdf(round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     report = reports.council_report(session, actor, round_id)
     template = templates.env.get_template("trend/report_pdf.html")
     html = template.render(report=report, css=reports.report_css())
-    filename = f"gode-grep-rapport-{report.municipality.number}-{round_id}.pdf"
+    filename = report.filename
     return Response(
         pdf.pdf_bytes(html),
         media_type="application/pdf",

@@ -40,6 +40,17 @@ def pdf_of(client, rnd) -> PdfReader:
     return PdfReader(io.BytesIO(response.content))
 
 
+def test_the_pdf_is_named_by_the_municipality_and_the_round_in_plain_letters(client, db, cast):
+    _, rnd = closed(db, cast)
+    rnd.name = "Høst 2027: Ærlig / åpen!"
+    db.add(rnd)
+    db.commit()
+    login(client, cast.manager)
+    response = client.get(f"/runder/{rnd.id}/rapport.pdf")
+    disposition = response.headers["content-disposition"]
+    assert disposition == 'inline; filename="gode-grep-rapport-9991-host-2027-aerlig-apen.pdf"'
+
+
 def test_the_printable_report_has_every_part(client, db, cast):
     _, rnd = closed(db, cast)
     login(client, cast.manager)
