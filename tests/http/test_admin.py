@@ -224,6 +224,8 @@ def test_deleting_a_municipalitys_data_needs_its_name(client, cast, db):
     field = BeautifulSoup(wrong.text, "html.parser").select_one("#confirmation")
     assert field["aria-invalid"] == "true"
     assert field.has_attr("autofocus")
+    # What stays is said before anyone deletes: the log keeps who did what (data protection).
+    assert "Revisjonsloggen blir ikke slettet" in wrong.text
     reason = BeautifulSoup(wrong.text, "html.parser").select_one(f"#{field['aria-describedby']}")
     assert "Skriv navnet på kommunen nøyaktig" in reason.get_text()
     done = client.post(
