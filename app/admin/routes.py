@@ -278,15 +278,20 @@ def audit(
     session: SessionDep,
     hendelse: Annotated[str, Query(max_length=50)] = "",
     epost: Annotated[str, Query(max_length=254)] = "",
+    kommune: Annotated[str, Query(max_length=20)] = "",
     side: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Response:
-    events = service.audit_log(session, actor, hendelse, epost, page=side)
+    place = service.municipality_numbered(session, actor, kommune) if kommune.strip() else None
+    unknown = bool(kommune.strip()) and place is None
+    events = [] if unknown else service.audit_log(session, actor, hendelse, epost, place, side)
     # The filter's events in the reader's language and its alphabetical order, not the codes'.
     names = sorted(service.event_names(session), key=lambda code: event_name(code).casefold())
     ctx = {
         "events": events,
         "hendelse": hendelse,
         "epost": epost,
+        "kommune": kommune.strip(),
+        "unknown_place": unknown,
         "side": side,
         "names": names,
         "places": service.places(session, actor),

@@ -258,6 +258,13 @@ def places(session: Session, actor: Actor) -> dict[int, str]:
     return {mid: f"{name} ({number})" for mid, name, number in rows if mid is not None}
 
 
+def municipality_numbered(session: Session, actor: Actor, number: str) -> int | None:
+    """The id of the municipality with this number (the audit log's filter); None if none."""
+    _admin(actor)
+    found = select(Municipality.id).where(Municipality.number == number.strip())
+    return session.exec(found).first()
+
+
 def event_names(session: Session) -> list[str]:
     return list(session.exec(select(AuditEvent.event).distinct().order_by(col(AuditEvent.event))))
 

@@ -150,6 +150,21 @@ def test_the_audit_log_can_be_read_and_filtered_by_administrators_only(client, c
     assert client.get("/admin/logg").status_code == 403
 
 
+def test_the_audit_log_is_filtered_by_municipality_number(client, cast):
+    for manager in (cast.manager, cast.other_manager):
+        token = login(client, manager)
+        client.post("/konto/logg-ut-overalt", data={"csrf_token": token})
+    login(client, cast.admin)
+    page = BeautifulSoup(client.get(f"/admin/logg?kommune={cast.b.number}").text, "html.parser")
+    places = {tr.select("td")[4].get_text() for tr in page.select("tbody tr")}
+    assert places == {f"Kommune B ({cast.b.number})"}
+    assert page.select_one("#kommune")["value"] == cast.b.number  # kept for the next page
+    unknown = BeautifulSoup(client.get("/admin/logg?kommune=12ab").text, "html.parser")
+    assert "Ingen kommune har nummeret 12ab" in unknown.select_one("#kommune-error").get_text()
+    assert unknown.select_one("#kommune")["aria-invalid"] == "true"
+    assert [tr.get_text(strip=True) for tr in unknown.select("tbody tr")] == ["Ingen hendelser."]
+
+
 def test_the_audit_log_names_every_kind_of_event_in_words(client, cast):
     token = login(client, cast.manager)
     assert client.post("/konto/logg-ut-overalt", data={"csrf_token": token}).status_code == 303
