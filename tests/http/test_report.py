@@ -169,6 +169,10 @@ def test_the_report_and_the_development_page_show_the_action_plan_and_readings(c
     assert "Tillit mellom deltaker og veileder: Felles nivå 3. Vi er enige om en styrke" in report
     # … and what a level of 3 means, which a councillor who never answered cannot know
     assert "fra 1 (det påstandene beskriver, er lite på plass) til 4" in report
+    # What the team agreed and planned comes before the pages of advice it was drawn from.
+    headings = [h.get_text() for h in page.select("h2")]
+    assert headings.index("Teamets felles vurdering") < headings.index("Handlingsplan")
+    assert headings.index("Utvikling over tid") < headings.index("Råd og kildene de bygger på")
     development = client.get("/utvikling").text
     assert "Faste oppstartsamtaler" in development
 
