@@ -30,7 +30,6 @@ from app.rounds.models import (
     RoundInvitee,
     RoundRespondent,
 )
-from app.rounds.respondents import leave_unstarted_rounds
 
 PAGE = 100
 
@@ -193,10 +192,6 @@ def change_user(
     user.role, user.municipality_id, user.active = Role(role), new_home, active
     user.session_epoch += 1  # privilege change: the user's sessions end at once
     session.add(user)
-    left: list[int] = []
-    if user_home is not None and (new_home != user_home or not active):
-        assert user.id is not None
-        left = leave_unstarted_rounds(session, user.id, user_home)
     events = []
     if before["role"] != role:
         events.append("role_changed")
@@ -214,7 +209,6 @@ def change_user(
             ip=ip,
             before=before,
             after=after,
-            **({"rounds": ",".join(map(str, left))} if left and event != "role_changed" else {}),
         )
     session.commit()
     return True

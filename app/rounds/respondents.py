@@ -98,31 +98,6 @@ def leave_open_rounds(session: Session, email: str, municipality_id: int) -> lis
     return sorted(i.round_id for i in left)
 
 
-def leave_unstarted_rounds(session: Session, user_id: int, municipality_id: int) -> list[int]:
-    """Someone moved to another municipality, or no longer active, is no longer asked to answer
-    the open rounds of `municipality_id` they have not started (in the caller's transaction);
-    returns their ids. Before, they stayed on the list everyone reads and in the count, and
-    the manager's reminder mailed them a link they could not open. A response begun stays,
-    and so does its place: it was given while they belonged there, and counts as any other."""
-    started = select(Response.id).where(
-        col(Response.round_id) == col(RoundRespondent.round_id),
-        col(Response.user_id) == user_id,
-    )
-    places = session.exec(
-        select(RoundRespondent)
-        .join(Round, col(Round.id) == col(RoundRespondent.round_id))
-        .where(
-            col(RoundRespondent.user_id) == user_id,
-            col(Round.municipality_id) == municipality_id,
-            col(Round.status) == RoundStatus.OPEN,
-            ~started.exists(),
-        )
-    ).all()
-    for place in places:
-        session.delete(place)
-    return sorted(place.round_id for place in places)
-
-
 def _invitees_in_open_rounds(email: str, municipality_id: int) -> Any:
     query = select(RoundInvitee).join(Round, col(Round.id) == col(RoundInvitee.round_id))
     return query.where(*_open_invited(email, municipality_id))
