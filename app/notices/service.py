@@ -62,7 +62,9 @@ def _link(path: str) -> str:
 
 
 def unfinished(session: Session, rnd: Round) -> list[User]:
-    """Active respondents of the round who have not submitted (for mail only, never shown)."""
+    """Active respondents of the round who have not submitted (for mail only, never shown).
+    Not one moved to another municipality since: they keep their place on the list, but the
+    round is no longer theirs to open, so the mail's link would only say «not found»."""
     submitted = select(Response.user_id).where(
         Response.round_id == rnd.id, col(Response.submitted_at).is_not(None)
     )
@@ -70,6 +72,7 @@ def unfinished(session: Session, rnd: Round) -> list[User]:
         select(User)
         .join(RoundRespondent, col(RoundRespondent.user_id) == col(User.id))
         .where(RoundRespondent.round_id == rnd.id, col(User.active).is_(True))
+        .where(col(User.municipality_id) == rnd.municipality_id)
         .where(col(User.id).not_in(submitted))
     )
     return list(session.exec(query.order_by(col(User.id))))

@@ -32,17 +32,33 @@ class Respondent:
     added_at: datetime
     added_late: bool  # added after the round opened
     pending: bool = False  # invited as new, has not accepted the invitation yet
+    gone: bool = False  # moved to another municipality or deactivated since
 
 
 def respondents(session: Session, rnd: Round) -> list[Respondent]:
-    """Who is invited to answer the round: every respondent sees this list before answering."""
+    """Who is invited to answer the round: every respondent sees this list before answering.
+
+    Someone moved away or deactivated stays on it, marked: they were asked, and whatever they
+    answered while they belonged counts. Taking off only those who had not begun would tell
+    everyone who had (as cc49e39 did until a review found it)."""
     query = (
-        select(User.email, RoundRespondent.added_at, RoundRespondent.added_late)
+        select(
+            User.email,
+            RoundRespondent.added_at,
+            RoundRespondent.added_late,
+            or_(
+                col(User.active).is_(False),
+                col(User.municipality_id).is_distinct_from(rnd.municipality_id),
+            ),
+        )
         .join(User, col(User.id) == col(RoundRespondent.user_id))
         .where(col(RoundRespondent.round_id) == rnd.id)
         .order_by(col(RoundRespondent.added_late), col(User.email))
     )
-    joined = [Respondent(*row) for row in session.exec(query)]
+    joined = [
+        Respondent(email, at, late, gone=bool(gone))
+        for email, at, late, gone in session.exec(query)
+    ]
     return joined + [Respondent(i.email, i.added_at, False, True) for i in invitees(session, rnd)]
 
 

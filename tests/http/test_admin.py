@@ -10,6 +10,7 @@ from app.accounts.models import Invitation, Municipality, Role, SizeClass, User
 from app.accounts.register import Entry, import_register, read_register
 from app.admin.details import LABELS
 from app.audit import AuditEvent
+from app.content.service import guidance_for
 from app.rounds.models import Answer, Response, Round
 from tests.conftest import csrf_of, login
 from tests.factories import invited_staff, make_municipality, make_user
@@ -465,3 +466,35 @@ def test_the_user_search_takes_underscores_and_percent_signs_literally(client, c
     assert found("%") == []
     empty = BeautifulSoup(client.get("/admin/brukere?q=%25").text, "html.parser")
     assert empty.select_one("tbody td").get_text() == "Ingen brukere passer søket."
+
+
+def test_people_moved_or_deactivated_stay_listed_marked_and_are_not_reminded(
+    client, cast, db, mailbox
+):
+    """Moved to another municipality (one having begun answering, one not) or deactivated:
+    each stays on the round's list, marked alike, so the list never tells who had begun; the
+    manager's reminder no longer mails them a link that would say «not found»."""
+    rnd = cast.round_a
+    token = login(client, cast.staff)
+    area = guidance_for(db, rnd.content_version_id).areas[0]
+    begun = {f"a.{area.statements[0].id}": "3", "csrf_token": token}
+    assert client.post(f"/runder/{rnd.id}/omrade/{area.id}", data=begun).status_code == 303
+    token = login(client, cast.admin)
+    move = {"role": "staff", "municipality_number": cast.b.number, "active": "on"}
+    leave = {"role": "staff", "municipality_number": cast.a.number}  # not active
+    for user, data in ((cast.staff, move), (cast.staff2, move), (cast.staff3, leave)):
+        assert client.post(f"/admin/brukere/{user.id}", data=data | {"csrf_token": token})
+    login(client, cast.staff)
+    assert client.get(f"/runder/{rnd.id}").status_code == 404  # not theirs any more
+    token = login(client, cast.manager)
+    page = BeautifulSoup(client.get(f"/runder/{rnd.id}").text, "html.parser")
+    items = {
+        li.contents[0].strip(): li.get_text(" ", strip=True)
+        for li in page.select("ul.respondent-list li")
+    }
+    for user in (cast.staff, cast.staff2, cast.staff3):
+        assert items[user.email] == f"{user.email} ikke lenger i kommunen"
+    assert items[cast.manager.email] == cast.manager.email
+    reminded = client.post(f"/runder/{rnd.id}/paminnelse", data={"csrf_token": token})
+    assert reminded.status_code == 303
+    assert [m.to for m in mailbox] == [cast.manager.email]
