@@ -211,9 +211,11 @@ class DraftChanged(InvalidInput):
 
 def _feedback_of(session: Session, share: RoundShare) -> dict[str, Feedback]:
     """The share's feedback by area, read under a lock on the share: two advisers' saves of
-    the same round take turns, so neither overwrites what the other just wrote."""
-    locked = select(RoundShare.id).where(RoundShare.id == share.id).with_for_update()
-    session.exec(locked).one()
+    the same round take turns, so neither overwrites what the other just wrote. The share is
+    read again under the lock: a review marked done while this save waited for it refuses the
+    draft, as it would have a moment later."""
+    locked = select(RoundShare).where(RoundShare.id == share.id).with_for_update()
+    session.exec(locked.execution_options(populate_existing=True)).one()
     found = session.exec(select(Feedback).where(Feedback.share_id == share.id))
     return {fb.area_id: fb for fb in found}
 
