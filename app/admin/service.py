@@ -205,7 +205,9 @@ def change_user(
             actor,
             event,
             user.email,
-            municipality_id=new_home or user_home,
+            # A move is filed where the person left, so that municipality's log shows it;
+            # its details name both.
+            municipality_id=(user_home if event == "user_moved" else None) or new_home or user_home,
             ip=ip,
             before=before,
             after=after,

@@ -424,7 +424,7 @@ def test_the_audit_log_names_municipalities_and_lists_its_events_alphabetically(
     assert headers[4:6] == ["Kommune", "IP-adresse"]
     (row,) = [[td.get_text() for td in tr.select("td")] for tr in page.select("tbody tr")]
     a, b = (f"{m.name} ({m.number})" for m in (cast.a, cast.b))
-    assert row[4] == b
+    assert row[4] == a  # filed where the person left; the details name both
     assert f"Kommune: {a}" in row[6]
     assert f"Kommune: {b}" in row[6]
     assert "(id)" not in row[6]
@@ -498,3 +498,8 @@ def test_people_moved_or_deactivated_stay_listed_marked_and_are_not_reminded(
     reminded = client.post(f"/runder/{rnd.id}/paminnelse", data={"csrf_token": token})
     assert reminded.status_code == 303
     assert [m.to for m in mailbox] == [cast.manager.email]
+    # The moves stand in the log of the municipality they left.
+    login(client, cast.admin)
+    log = client.get(f"/admin/logg?kommune={cast.a.number}&hendelse=user_moved").text
+    assert cast.staff.email in log
+    assert cast.staff2.email in log
