@@ -125,9 +125,11 @@
 
   // --- failures -------------------------------------------------------------------------------
   function retryLater(field) {
+    // Said aloud when the field first fails, not again at each try: the tries go on every
+    // half minute while the server is away, and the status beside the field stays.
+    if (unsaved.get(field) !== "retry") { announce(form.dataset.msgFailedLive); }
     unsaved.set(field, "retry");
     show(field, form.dataset.msgFailed, "failed");
-    announce(form.dataset.msgFailedLive);
     var delay = Math.min((delays.get(field) || 1000) * 2, 30000);
     delays.set(field, delay);
     window.setTimeout(function () {
@@ -286,15 +288,35 @@
   // comment is saved at every pause in the typing, and «Lagret kl. …» each time would talk
   // over the typing: those saves show only beside the field. The line says it once the field
   // is left (its change event saves again), or at once if it told of a problem before.
+  // A refusal (a fødselsnummer, a comment changed elsewhere, a login that ended) is said once:
+  // at the next pause in the typing, or when this script sends the field again, the server
+  // refuses with the same reason, and the line keeps it rather than reading it out anew.
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     // (detail.elt is the swap's target here: the field is the one the event came from)
     var by = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
-    if (!by || by.type !== "input" || event.detail.isError) { return; }
-    var field = fieldOf(by.target);
-    if (!field || field.tagName !== "TEXTAREA") { return; }
-    if (live && live.textContent.trim() && !live.querySelector(".save-status__ok")) { return; }
+    var field = by ? fieldOf(by.target) : null;
+    if (!field || !live) { return; }
+    if (event.detail.isError) {
+      // A server error (or a proxy's page while the app restarts) is tried again, and the line
+      // says so in its own words (retryLater): the error page does not go into it.
+      if (event.detail.xhr.status >= 500) { event.detail.swapOverride = "none"; return; }
+      // (a click is a person's own act: its answer is read out even when it is the same)
+      var unasked = by.type === "input" || !by.isTrusted; // a pause, or sent again from here
+      if (unasked && said(live) === said(parsed(event.detail.serverResponse).body)) {
+        event.detail.swapOverride = "none";
+      }
+      return;
+    }
+    if (by.type !== "input" || field.tagName !== "TEXTAREA") { return; }
+    if (live.textContent.trim() && !live.querySelector(".save-status__ok")) { return; }
     event.detail.swapOverride = "none"; // the swaps beside the field (out of band) still happen
   });
+  // What a status line or an answer tells: its reason, not the error reference that differs
+  // from one answer to the next.
+  function said(root) {
+    var reason = root.querySelector(".save-status__error, .ds-alert p");
+    return (reason || root).textContent.trim();
+  }
   document.body.addEventListener("htmx:sendError", function (event) {
     var field = fieldOf(event.detail.elt);
     if (field) { retryLater(field); }

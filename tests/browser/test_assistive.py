@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from app.demo import LATEST_CLOSED, OPEN_ROUND
@@ -49,6 +50,52 @@ def test_a_comment_put_right_after_a_refusal_says_so_aloud(page, app_url):
         for _ in range(len(" 01010112377")):
             comment.press("Backspace")
     expect(live).to_contain_text("Lagret")  # the problem it told of is gone: it says so
+
+
+def test_a_refusal_is_said_once_not_again_at_every_pause_in_the_typing(page, app_url):
+    open_first_area(page, app_url)
+    page.evaluate(LISTEN)
+    comment = page.get_by_label(COMMENT)
+    status = page.locator(".comment .statement__status")
+    with saves(page):
+        comment.press_sequentially("Gjelder 01010112377")
+    expect(status).to_contain_text("fødselsnummer")
+    for part in (" og", " mer"):  # refused again at each pause, for the same reason
+        with saves(page):
+            comment.press_sequentially(part)
+    expect(status).to_contain_text("fødselsnummer")  # still shown beside the field
+    announced = page.evaluate("window.announced")
+    assert len(announced) == 1
+    assert "fødselsnummer" in announced[0]
+
+
+PROXY_PAGE = "<html><body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>"
+
+
+@pytest.mark.parametrize("away", ["no answer", "the proxy's error page"])
+def test_a_save_tried_again_and_again_is_said_to_fail_once(page, app_url, away):
+    open_first_area(page, app_url)
+    page.evaluate(LISTEN)
+    tries = []
+
+    def fail(route):
+        tries.append(route.request)
+        if away == "no answer":
+            route.abort()  # the server is away
+        else:  # the app restarts behind its proxy
+            route.fulfill(status=502, content_type="text/html", body=PROXY_PAGE)
+
+    page.route(re.compile(r".*/omrade/.*"), fail)
+    page.get_by_label(COMMENT).fill("Møtene er faste.")
+    expect(page.locator(".comment .statement__status")).to_contain_text("Ikke lagret")
+    for _ in range(100):  # the first try and two more (2 s, then 4 s later)
+        if len(tries) >= 3:
+            break
+        page.wait_for_timeout(100)
+    assert len(tries) >= 3
+    announced = page.evaluate("window.announced")
+    assert announced == ["Et svar ble ikke lagret. Vi prøver igjen automatisk."]
+    expect(page.locator("#save-status")).to_have_text(announced[0])  # no proxy page in it
 
 
 def test_sending_in_too_early_puts_the_keyboard_on_what_is_missing(page, app_url):
