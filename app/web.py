@@ -371,6 +371,18 @@ def reject_control_characters(request: Request, form: FormData | None) -> None:
         )
 
 
+# What a control character in typed text stood for, as autosave.js reads it: vertical tab,
+# form feed and next line are line breaks; the others show as nothing.
+LINE_BREAKS = re.compile(r"[\x0b\x0c\x85]")
+
+
+def without_control_characters(value: object) -> object:
+    """A form value with its control characters gone (line breaks kept as line breaks)."""
+    if not isinstance(value, str):
+        return value
+    return CONTROL_CHARACTERS.sub("", LINE_BREAKS.sub("\n", value))
+
+
 def error_page(request: Request, status: int, message: str) -> Response:
     """An error page for a full request, only the message for an htmx request."""
     ctx = {"status": status, "message": message, "back": way_back(request.url.path, status)}

@@ -1,6 +1,7 @@
 """Bad input gets a clear 4xx message and changes nothing."""
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlmodel import func, select
 
 from app.content.service import guidance_for
@@ -140,6 +141,40 @@ def test_the_autosave_refuses_a_control_character_and_saves_nothing(client, db, 
     assert response.status_code == 422
     assert "kontrolltegn" in response.text
     assert stored(db) == (0, 0)  # not the answer beside it either
+
+
+def test_a_button_press_with_control_characters_shows_the_page_again_without_them(
+    client, db, setup
+):
+    # Without script (autosave.js leaves them out of a paste) a text copied from Word keeps its
+    # soft line breaks (vertical tab) and a bell: the page again, the text less those, to press
+    # the button again, never an error page that loses what was typed.
+    token, area, url = setup
+    statement = area.statements[0].id
+    data = {
+        f"a.{statement}": "2",
+        f"c.{area.id}": "Fra Word\x0bmed linjeskift\x07 og bjelle.",
+        "csrf_token": token,
+        "goto": "next",
+    }
+    response = client.post(url, data=data)
+    assert response.status_code == 422
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "kontrolltegn" in page.select_one("#form-error").get_text()
+    comment = page.select_one(f"#comment-{area.id}")
+    assert comment.get_text() == "Fra Word\nmed linjeskift og bjelle."
+    assert comment["aria-invalid"] == "true"
+    assert page.select_one(f"#{statement}-2").has_attr("checked")  # the answer beside it too
+    assert stored(db) == (0, 0)  # nothing saved until the button is pressed again
+
+
+def test_control_characters_do_not_pass_a_wrong_token_or_a_login_that_ended(client, db, setup):
+    token, area, url = setup
+    data = {f"c.{area.id}": "Tekst\x07", "csrf_token": "feil"}
+    assert client.post(url, data=data).status_code == 403
+    client.cookies.clear()
+    assert client.post(url, data={**data, "csrf_token": token}).status_code in (401, 403)
+    assert stored(db) == (0, 0)
 
 
 def test_an_unknown_area_page_is_not_found(client, setup, cast):
