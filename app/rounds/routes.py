@@ -235,6 +235,7 @@ def _not_saved(
     rnd = service.get_round(session, actor, round_id, Action.ANSWER_ROUND)
     ctx = _area_context(session, actor, rnd, area_id, typed=form, error=exc.message)
     ctx["error_field"] = exc.field
+    ctx["may_keep"] = isinstance(exc, service.CommentTooLong)
     if isinstance(exc, service.CommentChanged):
         ctx["saved_elsewhere"] = exc.saved
     blocks = ["save_status"]

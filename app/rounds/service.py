@@ -224,6 +224,11 @@ async def write_async(connection: AsyncConnection, row: "SaveRow") -> bool:
     )
 
 
+class CommentTooLong(InvalidInput):
+    """A comment over the limit, and nothing else wrong with it (no fødselsnummer): the page
+    may keep it, in the browser tab, until it is shortened (autosave.js)."""
+
+
 class CommentChanged(InvalidInput):
     """A comment was saved from another tab or device after the page showed it."""
 
@@ -314,12 +319,8 @@ def _check_form(guidance: Guidance, form: AnswerForm) -> None:
             raise InvalidInput(
                 _("Området finnes ikke i denne runden: %(id)s") % {"id": area_id[:80]}
             )
-        if len(text) > limit:
-            raise InvalidInput(
-                _("Kommentaren er for lang: %(n)s tegn. Den kan være på høyst %(max)s tegn.")
-                % {"n": len(text), "max": limit},
-                field=f"c.{area_id}",
-            )
+        # The fødselsnummer first: a comment refused only for its length holds none, so
+        # autosave.js may keep it in the browser tab until it is shortened.
         if contains_national_id(text):
             raise InvalidInput(
                 _(
@@ -327,6 +328,12 @@ def _check_form(guidance: Guidance, form: AnswerForm) -> None:
                     "Vi lagrer ikke personopplysninger om deltakere, så kommentaren ble ikke "
                     "lagret. Fjern nummeret og prøv igjen."
                 ),
+                field=f"c.{area_id}",
+            )
+        if len(text) > limit:
+            raise CommentTooLong(
+                _("Kommentaren er for lang: %(n)s tegn. Den kan være på høyst %(max)s tegn.")
+                % {"n": len(text), "max": limit},
                 field=f"c.{area_id}",
             )
 

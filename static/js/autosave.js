@@ -6,11 +6,12 @@
 //   another tab or device meanwhile, the server refuses (412) and sends that text: it is shown
 //   under the field, which keeps what was typed here, and the person chooses which to keep.
 // - A save the server refuses (too long, a fødselsnummer) stays marked, with the server's
-//   reason next to the field. A save refused because the login ended waits: once the person
-//   has logged in again (in another tab) and comes back, it is sent again with the new login's
-//   form token, unless someone else has logged in meanwhile. A save refused because the
-//   answers were locked (the round closed) lets the buttons through: the page they lead to
-//   shows the comment to copy.
+//   reason next to the field. A refused fødselsnummer is not kept in the tab (below); a
+//   comment refused only as too long is, like any unsaved text, until it is shortened.
+//   A save refused because the login ended waits: once the person has logged in again (in
+//   another tab) and comes back, it is sent again with the new login's form token, unless
+//   someone else has logged in meanwhile. A save refused because the answers were locked (the
+//   round closed) lets the buttons through: the page they lead to shows the comment to copy.
 // - Until a field is saved, its value is kept in this browser tab (sessionStorage, per person
 //   and page, for 12 hours at most) and put back if the page is opened again, unless the field
 //   was saved elsewhere meanwhile; then the kept text is shown to copy. On a page that can no
@@ -30,8 +31,9 @@
   htmx.config.timeout = TIMEOUT;
   var live = document.getElementById("save-status");
   // field -> why it is not saved: "retry" (no answer), "token" (a new form token is being
-  // fetched), "login" (logged out), "refused" (the server said why), "locked" (round closed),
-  // "changed" (the comment was saved from elsewhere since this page knew it)
+  // fetched), "login" (logged out), "refused" (the server said why), "long" (a comment refused
+  // only as too long), "locked" (round closed), "changed" (the comment was saved from elsewhere
+  // since this page knew it)
   var unsaved = new Map();
   var delays = new Map(); // field -> the next retry's delay in ms
   var renewed = new Set(); // fields already sent again with a new form token
@@ -152,8 +154,14 @@
   function refused(field, status, html) {
     if (status === 401) { loggedOut(field); return; }
     if (status === 412) { changedElsewhere(field, html); return; }
-    unsaved.set(field, status === 409 ? "locked" : "refused");
-    if (status !== 409) { drop(field); } // what the server refused is not kept in the tab
+    // Refused only as too long (the server says so, having found no fødselsnummer in it): kept.
+    // A long text pasted, refused, and the tab reloaded (as a phone reloads a tab left for a
+    // while for another app) would otherwise be gone.
+    var long = status === 422 &&
+      parsed(html).querySelector(".save-status__error[data-may-keep]") !== null;
+    unsaved.set(field, status === 409 ? "locked" : long ? "long" : "refused");
+    if (status !== 409 && !long) { drop(field); } // what the server refused is not kept in the tab
+    if (long && valueOf(field) === sent.get(field)) { keep(field); } // (after a refusal, not yet)
     show(field, html ? reasonIn(parsed(html)) : form.dataset.msgLocked, "failed");
   }
 

@@ -139,6 +139,22 @@ def test_a_paste_over_the_limit_is_kept_whole_and_counted(page, app_url, server)
     assert stored_comment(server) == "ø" * limit
 
 
+def test_a_paste_refused_as_too_long_comes_back_after_a_reload(page, app_url):
+    open_first_area(page, app_url)
+    page.on("dialog", lambda dialog: dialog.accept())  # «leave the page?»: yes
+    limit = get_settings().max_comment_length
+    comment = page.get_by_label(COMMENT)
+    comment.fill("ø" * (limit + 10))
+    expect(page.locator("#save-status")).to_contain_text("for lang")
+    page.reload()  # or a phone that brings the tab back after a while in another app
+    expect(comment).to_have_value("ø" * (limit + 10))
+    expect(page.locator("#comment-count")).to_contain_text("10 for mye")
+    comment.fill("Gjelder 01010112377 " + "ø" * limit)  # too long, and a fødselsnummer
+    expect(page.locator("#save-status")).to_contain_text("fødselsnummer")
+    page.reload()
+    expect(comment).to_have_value("")  # a fødselsnummer is never kept in the tab
+
+
 def test_a_button_waits_and_stays_while_a_field_is_refused(page, app_url):
     open_first_area(page, app_url)
     comment = page.get_by_label(COMMENT)

@@ -56,6 +56,23 @@ def test_it_refuses_an_over_long_comment_and_keeps_what_was_typed(client, db, se
     assert stored(db) == (0, 0)
 
 
+def test_only_a_comment_refused_as_too_long_may_be_kept_in_the_browser(client, setup):
+    # autosave.js keeps unsaved text in the browser tab, but never a fødselsnummer: a text
+    # with one is refused for that first, too long or not, and not marked as one to keep.
+    token, area, url = setup
+    long = "Veldig lang kommentar. " * 200
+
+    def reason(text):
+        response = client.post(url, data={f"c.{area.id}": text, "csrf_token": token}, headers=HX)
+        assert response.status_code == 422
+        return BeautifulSoup(response.text, "html.parser").select_one(".save-status__error")
+
+    assert reason(long).has_attr("data-may-keep")
+    with_number = reason(f"Gjelder 01010112377 {long}")  # passes both mod-11 checks
+    assert "fødselsnummer" in with_number.get_text()
+    assert not with_number.has_attr("data-may-keep")
+
+
 def test_it_refuses_a_national_identity_number_and_says_why(client, db, setup):
     token, area, url = setup
     number = make_valid("010101123")
