@@ -22,7 +22,7 @@ from app.accounts.service import (
 from app.accounts.tokens import new_token, token_hash
 from app.audit import record
 from app.authz import Action, Actor, may_give, require
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.i18n import _, pgettext, speaking
 from app.mail import MailError, send_later, send_mail
 from app.rounds.respondents import join_invited_rounds
@@ -416,6 +416,13 @@ def as_role(role: Role) -> str:
 
 class MailNotSent(Conflict):
     """The invitation's mail did not go out, so the invitation was not kept."""
+
+
+def refusal_key(exc: DomainError) -> str:
+    """Where an invitation form says why it was refused (the template's context key): at the
+    address field, which gets the focus; a mail server that did not take the mail is no fault
+    of the address, so the form says it without marking the field."""
+    return "invite_alert" if isinstance(exc, MailNotSent) else "invite_error"
 
 
 def _send(session: Session, to: str, subject: str, body: str) -> None:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from sqlmodel import Session, col, select, update
 
-from app.accounts.invitations import as_role, invite
+from app.accounts.invitations import Sent, as_role, invite
 from app.accounts.models import Invitation, Municipality, Role, User
 from app.audit import record
 from app.authz import Action, Actor, may_give, require
@@ -44,10 +44,7 @@ def resent_message(changed: Changed) -> str:
     """What the page says after «send again», to a manager and an administrator alike."""
     if changed.closed:
         return _no_longer_open(changed)
-    done = _(
-        "Invitasjonen er sendt på nytt til %(email)s. Lenken i den forrige virker ikke lenger."
-    )
-    return done % {"email": changed.email}
+    return Sent(changed.email, replaced=True).message()  # as inviting the address again says
 
 
 def withdrawn_message(changed: Changed) -> str:

@@ -100,16 +100,9 @@ def invite_to_municipality(
         )
     except DomainError as exc:  # the form again, as filled in, the reason at the address
         ctx = _municipality_context(session, actor, municipality_id)
-        ctx |= {_invite_key(exc): exc.message, "typed": {"email": email, "role": role}}
+        ctx |= {invitations.refusal_key(exc): exc.message, "typed": {"email": email, "role": role}}
         return render(request, "admin/municipality.html", ctx, status_code=exc.status_code)
     return redirect(f"/admin/kommuner/{municipality_id}", sent.message(), request)
-
-
-def _invite_key(exc: DomainError) -> str:
-    """Where a refused invitation's reason stands: at the address field, which gets the focus;
-    a mail server that did not take the mail is no fault of the address, so the form says it
-    without marking the field (as on the manager's page)."""
-    return "invite_alert" if isinstance(exc, invitations.MailNotSent) else "invite_error"
 
 
 @router.post("/invitasjoner/{invitation_id}/send-pa-nytt", dependencies=ADMIN)
@@ -266,7 +259,9 @@ def invite(
             )
         sent = invitations.invite(session, actor, email, Role(role), None, client_ip(request))
     except DomainError as exc:  # the form again as filled in, the role it had included
-        ctx = _invite_context(session, email, role=role, **{_invite_key(exc): exc.message})
+        ctx = _invite_context(
+            session, email, role=role, **{invitations.refusal_key(exc): exc.message}
+        )
         return render(request, "admin/invite.html", ctx, status_code=exc.status_code)
     return redirect("/admin/inviter", sent.message(), request)
 

@@ -39,10 +39,8 @@ def invite(
         )
     except DomainError as exc:
         # The reason at the address field, which gets the focus: on a phone the form is far
-        # below the top of the page. A mail server that did not take the mail is no fault of
-        # the address: said by the form, the field not marked.
-        key = "invite_alert" if isinstance(exc, invitations.MailNotSent) else "invite_error"
-        ctx = _context(session, actor, email=email, **{key: exc.message})
+        # below the top of the page.
+        ctx = _context(session, actor, email=email, **{invitations.refusal_key(exc): exc.message})
         return render(request, "municipality/page.html", ctx, status_code=exc.status_code)
     return redirect("/kommune", sent.message(), request)
 
