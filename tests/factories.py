@@ -163,6 +163,13 @@ def make_closed_round(
     return rnd
 
 
+def close_round(session: Session, rnd: Round) -> None:
+    """Close an open round with its snapshot, as the deadline job would: its people may then
+    be chosen for a new round (nobody is asked to answer two open rounds at once)."""
+    assert close_and_snapshot(session, rnd, None)
+    session.commit()
+
+
 def make_closed_round_at(
     session: Session,
     municipality: Municipality,

@@ -17,6 +17,7 @@ from app.errors import Conflict, InvalidInput
 from app.i18n import _
 from app.notices import service as notices
 from app.results.snapshot import plain_minimum, shared_minimum, take_snapshot
+from app.rounds import overlap
 from app.rounds.models import Response, Round, RoundRespondent, RoundStatus
 from app.rounds.respondents import invited_count, pending_count, possible_respondents
 from app.rounds.service import guidance_of, lock_open
@@ -82,9 +83,11 @@ def add_respondent(session: Session, actor: Actor, rnd: Round, user_id: int) -> 
     require(actor, Action.MANAGE_ROUND, rnd.municipality_id)
     lock_open(session, rnd)
     assert rnd.id is not None
-    eligible = {u.id for u in possible_respondents(session, rnd.municipality_id)}
+    eligible = {u.id: u.email for u in possible_respondents(session, rnd.municipality_id)}
     if user_id not in eligible:
         raise InvalidInput(_("Velg bare blant de ansatte i kommunen."))
+    overlap.hold(session, rnd.municipality_id)
+    overlap.refuse_busy(session, rnd.municipality_id, [eligible[user_id]], "add-respondent", rnd.id)
     insert_ignore(
         session,
         RoundRespondent,

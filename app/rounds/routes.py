@@ -18,7 +18,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _, ngettext
 from app.notices.service import notify_round_opened
 from app.results.service import min_respondents
-from app.rounds import fastsave, hotpath, invitees, lifecycle, respondents, service
+from app.rounds import fastsave, hotpath, invitees, lifecycle, overlap, respondents, service
 from app.rounds.forms import AnswerForm, parse_answer_form
 from app.rounds.models import Round
 from app.settings import get_settings
@@ -141,6 +141,7 @@ def _list_context(session: SessionDep, actor: ActorDep) -> dict[str, object]:
         "submitted": respondents.own_submissions(session, actor),
         "can_create": can_create,
         "people": people if can_create else [],
+        "busy": overlap.busy(session, actor.municipality_id or 0) if can_create else {},
         "modules": current_guidance().modules if can_create else (),
         "typed": None,
         "max_new": invitees.MAX_NEW,
@@ -398,11 +399,13 @@ def _overview(session: SessionDep, actor: ActorDep, rnd: Round) -> dict[str, obj
     can_manage = can(actor, Action.MANAGE_ROUND, rnd.municipality_id) is Decision.ALLOW
     invited = respondents.respondents(session, rnd)
     invited_emails = {r.email for r in invited}
-    addable = [
+    busy = overlap.busy(session, rnd.municipality_id, rnd.id) if can_manage else {}
+    others = [
         u
         for u in respondents.possible_respondents(session, rnd.municipality_id)
         if u.email not in invited_emails
     ]
+    addable = [u for u in others if u.email not in busy]
     return {
         "rnd": rnd,
         "guidance": guidance,
@@ -413,6 +416,7 @@ def _overview(session: SessionDep, actor: ActorDep, rnd: Round) -> dict[str, obj
         "respondents": invited,
         "may_answer": respondents.is_respondent(session, actor, rnd),
         "addable": addable if can_manage else [],
+        "busy_elsewhere": len(others) - len(addable),  # in another open round: not addable
         "uninvited": invitees.without_invitation(session, rnd) if can_manage else [],
     }
 

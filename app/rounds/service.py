@@ -19,7 +19,7 @@ from app.content.service import current_guidance, current_version, guidance_for
 from app.db import insert_ignore, serialized_writes, upsert, upsert_async
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.i18n import N_, _, current_locale
-from app.rounds import invitees
+from app.rounds import invitees, overlap
 from app.rounds.forms import AnswerForm
 from app.rounds.hotpath import Found
 from app.rounds.models import Answer, AreaComment, Response, Round, RoundRespondent, RoundStatus
@@ -84,8 +84,8 @@ def create_round(
     if deadline is not None and deadline < oslo_today():
         raise InvalidInput(_("Fristen kan ikke være en dato som har vært."), field="round-deadline")
     assert actor.municipality_id is not None
-    eligible = [u.id for u in possible_respondents(session, actor.municipality_id) if u.id]
-    chosen = eligible if respondent_ids is None else list(dict.fromkeys(respondent_ids))
+    eligible = {u.id: u.email for u in possible_respondents(session, actor.municipality_id) if u.id}
+    chosen = list(eligible) if respondent_ids is None else list(dict.fromkeys(respondent_ids))
     if any(uid not in eligible for uid in chosen):
         raise InvalidInput(_("Velg bare blant de ansatte i kommunen."))
     known, new = invitees.sort_addresses(session, actor.municipality_id, addresses)
@@ -95,8 +95,12 @@ def create_round(
     offered = {m.id for m in current_guidance().modules}
     if any(m not in offered for m in modules):
         raise InvalidInput(_("Velg bare blant modulene som er tilbudt."))
+    overlap.hold(session, actor.municipality_id)
+    overlap.refuse_busy(
+        session, actor.municipality_id, [eligible[u] for u in chosen], "round-respondents"
+    )
+    overlap.refuse_busy(session, actor.municipality_id, new, "round-new-people")
     version = current_version(session)
-    assert actor.municipality_id is not None
     assert version.id is not None
     rnd = Round(
         municipality_id=actor.municipality_id,

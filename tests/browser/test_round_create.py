@@ -42,6 +42,9 @@ def tab_to(page, element_id: str, limit: int = 80) -> None:
 
 def test_a_manager_starts_a_round_and_invites_new_people_by_keyboard(page, app_url, cleanup):
     log_in(page, app_url, "leder@demo.kommune.no")
+    staff = page.get_by_label("ansatt1@demo.kommune.no")  # in the demo's open round
+    expect(staff).not_to_be_checked()
+    expect(staff).to_have_accessible_description(re.compile("^Med i den åpne runden «"))
     assert_accessible(page)
     page.get_by_label("Navn på runden").focus()
     page.keyboard.type(NAME)

@@ -14,8 +14,14 @@ from app.mail import MailError, send_mail
 from app.results.models import RoundSnapshot
 from app.rounds.models import Answer, Round, RoundInvitee, RoundRespondent
 from tests.conftest import csrf_of, login
-from tests.factories import make_user
+from tests.factories import close_round, make_user
 from tests.http.test_invitations import NEW_PASSWORD, link_in
+
+
+@pytest.fixture(autouse=True)
+def no_open_round(cast, db):
+    """The cast's open round is closed, so its staff may be chosen for the new one."""
+    close_round(db, cast.round_a)
 
 
 def create(client, token, **fields):

@@ -4,17 +4,19 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
+from app.accounts.models import Role
 from app.content import service as content
 from app.content.loader import load_guidance
 from app.rounds.models import Round, RoundStatus
 from app.settings import ROOT
 from tests.conftest import login
-from tests.factories import make_municipality, make_user
+from tests.factories import close_round, make_municipality, make_user
 
 HX = {"HX-Request": "true"}
 
 
 def test_a_manager_starts_a_round(client, cast, db):
+    close_round(db, cast.round_a)  # its staff are then free to be chosen
     token = login(client, cast.manager)
     response = client.post(
         "/runder",
@@ -148,16 +150,18 @@ def test_a_round_renders_with_the_content_it_started_with(client, cast, db, monk
         }
     )
     monkeypatch.setattr(content, "current_guidance", lambda: changed)
+    newcomer = make_user(db, "ny@a.no", Role.STAFF, cast.a)  # in no open round yet
     token = login(client, cast.manager)
     client.post(
         "/runder",
-        data={"name": "Ny runde", "respondents": [cast.manager.id], "csrf_token": token},
+        data={"name": "Ny runde", "respondents": [newcomer.id], "csrf_token": token},
     )
     new = db.exec(select(Round).where(Round.name == "Ny runde")).one()
     assert new.content_version_id != cast.round_a.content_version_id
     old_page = client.get(f"/runder/{cast.round_a.id}").text
     assert old_title in old_page
     assert "Nytt navn på området" not in old_page
+    login(client, newcomer)
     assert "Nytt navn på området" in client.get(f"/runder/{new.id}").text
 
 
@@ -186,11 +190,11 @@ def test_round_and_content_events_are_audited(client, cast, db, monkeypatch):
         ),
     )
     token = login(client, cast.manager)
+    client.post(f"/runder/{cast.round_a.id}/lukk", data={"csrf_token": token})
     client.post(
         "/runder",
         data={"name": "Revidert runde", "respondents": [cast.staff.id], "csrf_token": token},
     )
-    client.post(f"/runder/{cast.round_a.id}/lukk", data={"csrf_token": token})
     events = {(e.event, e.actor_email) for e in db.exec(select(AuditEvent))}
     assert ("round_created", cast.manager.email) in events
     assert ("round_closed", cast.manager.email) in events
