@@ -240,11 +240,20 @@ def request_reset(session: Session, email: str, ip: str = "") -> None:
         per_account, "reset-account", counted_as(email)
     ):
         return  # no mail, and nothing written, so a flood can fill neither inboxes nor the log
-    user = session.exec(select(User).where(User.email == email, col(User.active).is_(True))).first()
+    found = session.exec(select(User).where(User.email == email)).first()
+    inactive = found is not None and not found.active
+    user = None if inactive else found
     token, digest = new_token()  # for unknown addresses too: the same work either way
     logged = audited_address(typed)
-    record(session, None, "password_reset_requested", ip=ip, known=user is not None, **logged)
+    known = found is not None
+    record(
+        session, None, "password_reset_requested", ip=ip, known=known, inactive=inactive, **logged
+    )
     minutes = get_settings().reset_minutes
+    if found is not None and inactive:  # a link would not let them in: say so to the owner
+        session.commit()
+        send_later(found.email, _("Kontoen din i Gode grep er ikke aktiv"), _inactive_text(email))
+        return
     if user is not None:
         assert user.id is not None
         session.add(
@@ -264,6 +273,12 @@ def _reset_text(token: str, email: str, minutes: int) -> str:
     return _(
         "Hei!\n\nNoen ba om å sette et nytt passord for %(email)s i Gode grep. Bruk lenken innen %(minutes)s minutter:\n\n%(link)s\n\nHar du ikke bedt om dette, kan du se bort fra e-posten. Passordet ditt er ikke endret."
     ) % {"email": email, "minutes": minutes, "link": link}
+
+
+def _inactive_text(email: str) -> str:
+    return _(
+        "Hei!\n\nNoen ba om å sette et nytt passord for %(email)s i Gode grep. Kontoen er ikke aktiv lenger, så et nytt passord ville ikke slippe deg inn. Snakk med lederen din: en administrator i KS kan aktivere kontoen igjen.\n\nHar du ikke bedt om dette, kan du se bort fra e-posten."
+    ) % {"email": email}
 
 
 def find_reset(session: Session, token: str) -> PasswordReset:

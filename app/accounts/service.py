@@ -21,7 +21,7 @@ from app.accounts.passwords import password_problems
 from app.audit import record
 from app.authz import Actor
 from app.errors import InvalidInput, TooManyRequests
-from app.i18n import _
+from app.i18n import N_, _
 from app.settings import get_settings
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -112,6 +112,12 @@ def login(session: Session, email: str, password: str, ip: str) -> User:
         record(session, None, "login_failed", ip=ip, **audited_address(email))
         session.commit()
         raise InvalidInput(_("E-postadressen eller passordet er feil."))
+    if not user.active:  # said only to someone who knows the password: nothing enumerated
+        record(
+            session, None, "login_inactive", user.email, municipality_id=user.municipality_id, ip=ip
+        )
+        session.commit()
+        raise InvalidInput(_(INACTIVE))
     limiter.clear(per_account, "account", counted_as(account))
     user.last_login_at = datetime.now(UTC)
     session.add(user)
@@ -128,14 +134,21 @@ def login(session: Session, email: str, password: str, ip: str) -> User:
     return user
 
 
+INACTIVE = N_(
+    "Kontoen din er ikke aktiv lenger. Snakk med lederen din: en administrator i KS kan "
+    "aktivere den igjen."
+)
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None (same work either way)."""
+    """The user with this e-mail and password, active or not, or None (same work either
+    way)."""
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     session.commit()  # hand the connection back: checking the password takes a while
     if user is None:
         _verify(password, _dummy_hash())  # equal timing: don't reveal unknown e-mails
         return None
-    if not _verify(password, user.password_hash) or not user.active:
+    if not _verify(password, user.password_hash):
         return None
     return user
 

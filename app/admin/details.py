@@ -33,6 +33,7 @@ LABELS: dict[str, Callable[[], str]] = {
     "due": lambda: _("Frist"),
     "feedback": lambda: _("Tilbakemeldinger"),
     "invitations": lambda: _("Invitasjoner"),
+    "inactive": lambda: _("Deaktivert konto"),
     "invited_by": lambda: _("Invitasjoner fra brukerne"),
     "invited_elsewhere": lambda: _("Respondentplasser for brukerne"),
     "invitees": lambda: _("Inviterte"),

@@ -12,6 +12,7 @@ EVENT_NAMES: dict[str, Callable[[], str]] = {
     "login": lambda: _("Innlogging"),
     "login_failed": lambda: _("Mislykket innlogging"),
     "login_locked": lambda: _("Innlogging sperret midlertidig"),
+    "login_inactive": lambda: _("Innlogging til deaktivert konto"),
     "login_oidc": lambda: _("Innlogging med ekstern identitet"),
     "login_oidc_failed": lambda: _("Mislykket innlogging med ekstern identitet"),
     "logout": lambda: _("Utlogging"),

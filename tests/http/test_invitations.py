@@ -1,5 +1,6 @@
 """Invitations and password resets: single-use, expiring links, stored only as hashes."""
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -445,3 +446,26 @@ def test_the_password_hint_names_the_rule_the_check_applies(client, cast, monkey
     assert f"Minst {MIN_LENGTH} tegn." in client.get("/konto").text
     monkeypatch.setitem(env.globals, "PASSWORD_MIN_LENGTH", 20)
     assert "Minst 20 tegn." in client.get("/konto").text
+
+
+def test_a_reset_for_a_deactivated_account_tells_its_owner_and_gives_no_link(
+    client, cast, db, mailbox
+):
+    cast.staff.active = False
+    db.add(cast.staff)
+    db.commit()
+    token = csrf_of(client)
+    asked = client.post("/glemt-passord", data={"email": cast.staff.email, "csrf_token": token})
+    unknown = client.post("/glemt-passord", data={"email": "ingen@a.no", "csrf_token": token})
+    strip = lambda text: re.sub(r'value="[^"]+"', "", text)  # noqa: E731
+    assert strip(asked.text) == strip(unknown.text)  # the page says nothing either way
+    flush()
+    [mail] = mailbox
+    assert mail.to == cast.staff.email
+    assert "ikke aktiv lenger" in mail.body
+    assert "/nytt-passord/" not in mail.body
+    assert db.exec(select(PasswordReset)).all() == []
+    asked_for = select(AuditEvent.detail).where(AuditEvent.event == "password_reset_requested")
+    asked_for = asked_for.order_by(AuditEvent.id)
+    details = [json.loads(d) for d in db.exec(asked_for)]
+    assert [(d["known"], d["inactive"]) for d in details] == [(True, True), (False, False)]

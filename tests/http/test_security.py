@@ -143,3 +143,20 @@ def test_a_flood_of_failed_external_logins_cannot_fill_the_audit_log(db):
         oidc.refused(db, oidc.LoginRefused("mismatching_state", ""), "203.0.113.9")
     rows = db.exec(select(AuditEvent).where(AuditEvent.event == "login_oidc_failed")).all()
     assert len(rows) == 30  # the per-address login limit (30 per 15 minutes)
+
+
+def test_a_deactivated_user_with_the_right_password_is_told_why(client, cast, db):
+    cast.staff.active = False
+    db.add(cast.staff)
+    db.commit()
+    wrong = attempt(client, cast.staff.email)
+    assert "E-postadressen eller passordet er feil" in wrong.text
+    assert "ikke aktiv" not in wrong.text  # a guess learns nothing about the account
+    right = attempt(client, cast.staff.email, PASSWORD)
+    assert right.status_code == 422
+    assert "Kontoen din er ikke aktiv lenger" in right.text
+    assert "godegrep_session" not in right.headers.get("set-cookie", "")
+    assert client.get("/runder").status_code == 303  # still not logged in
+    query = select(AuditEvent).where(AuditEvent.event == "login_inactive")
+    [event] = db.exec(query).all()
+    assert (event.target, event.municipality_id) == (cast.staff.email, cast.a.id)
