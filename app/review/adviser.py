@@ -1,5 +1,6 @@
 """KS's side of a shared round: taking a round, the review page, feedback
-per area and overall (draft, then sent with e-mail to the managers) and marking it done.
+per area and overall (drafts; sending them after a confirmation is `sending`) and marking it
+done.
 
 Every load goes through `shared_round`, so a round that is not (or no longer) shared is not
 found; figures come from `results.service.team_results`, as any of those who answered could
@@ -12,13 +13,11 @@ from datetime import UTC, datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.accounts.models import Municipality, Role, User
-from app.accounts.service import locale_of
+from app.accounts.models import Municipality, User
 from app.audit import record
 from app.authz import Action, Actor, require_on_round
 from app.errors import Conflict, InvalidInput
-from app.i18n import _, speaking
-from app.mail import MailError, send_mail
+from app.i18n import _
 from app.results.service import ResultsPage, team_results
 from app.review.models import Feedback, RoundShare
 from app.review.service import SentFeedback, clean_text, sent_feedback
@@ -26,7 +25,6 @@ from app.review.shared_plan import SharedMeasure, shared_plan
 from app.review.sharing import active_share, sharing_of
 from app.rounds import service as rounds
 from app.rounds.models import Round
-from app.settings import get_settings
 
 
 def shared_round(session: Session, actor: Actor, round_id: int) -> tuple[Round, RoundShare]:
@@ -145,21 +143,21 @@ def save_feedback(
     actor: Actor,
     round_id: int,
     texts: dict[str, str],
-    send: bool,
+    to_send: bool,
     shown: dict[str, str],
-) -> bool:
-    """Save the adviser's feedback as a draft, or send it: sent feedback can no longer change,
-    and the municipality's managers are told by e-mail. False if the e-mail failed.
+) -> None:
+    """Save the adviser's feedback as drafts, which only KS sees. `to_send` is the first step
+    of sending: the drafts are kept as typed and the adviser then confirms exactly what goes
+    (`sending.send_feedback`); it needs at least one, and is the one save a review marked done
+    still takes, since the drafts are about to be sent.
 
     `shown` is the draft each field showed when the page was read: feedback saved or sent
     since (by a colleague, or in another tab) is never overwritten unseen (`DraftChanged`)."""
     rnd, share = shared_round(session, actor, round_id)
-    areas = {a.id for a in rounds.guidance_of(session, rnd).areas} | {""}
-    if set(texts) - areas:
-        raise InvalidInput(_("Tilbakemeldingen gjelder et område som ikke finnes i runden."))
+    check_areas(session, rnd, texts)
     # Checked before the texts: a page given back for a text too long shows each draft as it
     # is now, and the next save from it is compared with that.
-    existing = _feedback_of(session, share)
+    existing = locked_feedback(session, share)
     _check_unchanged(existing, texts, shown)
     cleaned = {}
     for area, text in texts.items():
@@ -167,7 +165,7 @@ def save_feedback(
             cleaned[area] = clean_text(text)
         except InvalidInput as exc:
             raise InvalidInput(exc.message, field=area) from None
-    if share.reviewed_at is not None and not send and any(cleaned.values()):
+    if share.reviewed_at is not None and not to_send and any(cleaned.values()):
         raise InvalidInput(
             _(
                 "Gjennomgangen er markert som ferdig, så et utkast ville aldri bli sendt. "
@@ -181,15 +179,19 @@ def save_feedback(
     drafts = session.exec(
         select(Feedback).where(Feedback.share_id == share.id, col(Feedback.sent_at).is_(None))
     ).all()
-    if send and not drafts:
+    if to_send and not drafts:
         session.rollback()  # the empty drafts just written
         raise InvalidInput(_("Skriv minst én tilbakemelding før du sender."))
-    for fb in drafts if send else []:
-        fb.sent_at = now
-    event = "feedback_sent" if send else "feedback_draft_saved"
-    record(session, actor, event, f"round {rnd.id}", municipality_id=rnd.municipality_id)
+    target = f"round {rnd.id}"
+    record(session, actor, "feedback_draft_saved", target, municipality_id=rnd.municipality_id)
     session.commit()
-    return _notify(session, rnd) if send else True
+
+
+def check_areas(session: Session, rnd: Round, by_area: dict[str, str]) -> None:
+    """Feedback is on the round as a whole ("") or on one of its areas."""
+    areas = {a.id for a in rounds.guidance_of(session, rnd).areas} | {""}
+    if set(by_area) - areas:
+        raise InvalidInput(_("Tilbakemeldingen gjelder et område som ikke finnes i runden."))
 
 
 class DraftChanged(InvalidInput):
@@ -198,9 +200,10 @@ class DraftChanged(InvalidInput):
 
     status_code = 409
 
-    def __init__(self, changed: set[str]) -> None:
+    def __init__(self, changed: set[str], message: str | None = None) -> None:
         super().__init__(
-            _(
+            message
+            or _(
                 "Tilbakemeldingen er endret eller sendt av en annen rådgiver, eller i en annen "
                 "fane, etter at du åpnet siden. Det som er lagret nå, står ved feltet."
             ),
@@ -209,7 +212,7 @@ class DraftChanged(InvalidInput):
         self.changed = changed
 
 
-def _feedback_of(session: Session, share: RoundShare) -> dict[str, Feedback]:
+def locked_feedback(session: Session, share: RoundShare) -> dict[str, Feedback]:
     """The share's feedback by area, read under a lock on the share: two advisers' saves of
     the same round take turns, so neither overwrites what the other just wrote. The share is
     read again under the lock: a review marked done while this save waited for it refuses the
@@ -228,9 +231,9 @@ def _check_unchanged(
     saving (or sending) the text still on screen would bring back."""
     changed = set()
     for area, typed in on_screen.items():
-        fb, text = existing.get(area), _plain(typed)
+        fb, text = existing.get(area), plain(typed)
         if fb is None:
-            if text and _plain(shown.get(area, "")):
+            if text and plain(shown.get(area, "")):
                 changed.add(area)  # a draft the page showed, deleted since: not brought back
             continue
         if text == fb.text:
@@ -238,13 +241,13 @@ def _check_unchanged(
         if fb.sent_at is not None:
             if text:  # sent since; an empty field left where it now stands asks for nothing
                 changed.add(area)
-        elif fb.text != _plain(shown.get(area, "")):
+        elif fb.text != plain(shown.get(area, "")):
             changed.add(area)  # a draft saved since the page was read
     if changed:
         raise DraftChanged(changed)
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     return text.replace("\r\n", "\n").strip()
 
 
@@ -268,30 +271,6 @@ def _put_draft(
         session.delete(found)
 
 
-def _notify(session: Session, rnd: Round) -> bool:
-    """Tell the municipality's managers, each in their own language (not the adviser's)."""
-    managers = session.exec(
-        select(User).where(
-            User.municipality_id == rnd.municipality_id,
-            User.role == Role.MANAGER,
-            col(User.active).is_(True),
-        )
-    ).all()
-    link = f"{get_settings().base_url}/runder/{rnd.id}/resultater#ks-feedback"
-    try:
-        for manager in managers:
-            with speaking(locale_of(session, manager)):
-                subject = _("Tilbakemelding fra KS på «%(name)s»") % {"name": rnd.name}
-                body = _(
-                    "KS har gitt tilbakemelding på runden «%(name)s» som dere delte.\n\n"
-                    "Les den ved siden av resultatene, og svar om dere vil:\n%(link)s\n"
-                ) % {"name": rnd.name, "link": link}
-            send_mail(manager.email, subject, body)
-    except MailError:
-        return False
-    return True
-
-
 def mark_reviewed(
     session: Session,
     actor: Actor,
@@ -308,7 +287,7 @@ def mark_reviewed(
     rnd, share = shared_round(session, actor, round_id)
     if share.reviewed_at is not None:
         raise Conflict(_("Gjennomgangen er allerede markert som ferdig."))
-    existing = _feedback_of(session, share)
+    existing = locked_feedback(session, share)
     _check_unchanged(existing, on_screen, shown)
     drafts = [fb for fb in existing.values() if fb.sent_at is None]
     if any(text.strip() for text in on_screen.values()) or any(

@@ -14,7 +14,7 @@ from app.i18n import _
 @dataclass
 class FeedbackForm:
     texts: dict[str, str] = field(default_factory=dict)
-    send: bool = False
+    send: bool = False  # «Send til kommunen»: saved, then shown for confirmation
     # area id -> the draft the page showed in that field (`s.<area id>`; absent: none), so a
     # colleague's draft saved since is never overwritten or dropped unseen
     shown: dict[str, str] = field(default_factory=dict)

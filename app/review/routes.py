@@ -14,7 +14,7 @@ from app.i18n import _
 from app.results import view
 from app.results.service import min_respondents
 from app.results.view import AdviceGrouping
-from app.review import adviser, export, lists, national, service
+from app.review import adviser, export, lists, national, sending, service
 from app.review.forms import (
     FeedbackForm,
     ShareChoice,
@@ -29,6 +29,7 @@ from app.web import ActorDep, Id, allow, redirect, render
 
 router = APIRouter()
 ShareForm = Annotated[ShareChoice, Depends(share_form)]
+FeedbackFormDep = Annotated[FeedbackForm, Depends(feedback_form)]
 
 
 @router.post("/runder/{round_id}/del-med-ks", dependencies=[allow(Access.MANAGER)])
@@ -160,49 +161,65 @@ def give_back(
 
 @router.post("/ks/runder/{round_id}/tilbakemelding", dependencies=[allow(Access.KS)])
 def save_feedback(
-    request: Request,
-    round_id: Id,
-    form: Annotated[FeedbackForm, Depends(feedback_form)],
-    actor: ActorDep,
-    session: SessionDep,
+    request: Request, round_id: Id, form: FeedbackFormDep, actor: ActorDep, session: SessionDep
 ) -> Response:
     try:
-        mailed = adviser.save_feedback(session, actor, round_id, form.texts, form.send, form.shown)
+        adviser.save_feedback(session, actor, round_id, form.texts, form.send, form.shown)
     except NotFound as exc:
-        return _typed_back(request, form, exc)
+        return _typed_back(request, form.texts, exc)
     except InvalidInput as exc:
-        return _review_again(request, session, actor, round_id, form, exc)
-    if not form.send:
-        msg = _("Utkastet er lagret. Kommunen ser det ikke før du sender.")
-    elif mailed:
-        msg = _("Tilbakemeldingen er sendt. Kommunens ledere har fått e-post.")
-    else:
-        msg = _("Tilbakemeldingen er sendt og vises hos kommunen, men e-posten kunne ikke sendes.")
-        return redirect(f"/ks/runder/{round_id}", msg, request, "warning")
+        return _review_again(request, session, actor, round_id, form.texts, exc)
+    if form.send:  # saved as typed; nothing is sent before the adviser confirms
+        return redirect(f"/ks/runder/{round_id}/tilbakemelding/send")
+    msg = _("Utkastet er lagret. Kommunen ser det ikke før du sender.")
     return redirect(f"/ks/runder/{round_id}", msg, request)
+
+
+@router.get("/ks/runder/{round_id}/tilbakemelding/send", dependencies=[allow(Access.KS)])
+def confirm_send(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
+    preview = sending.send_preview(session, actor, round_id)
+    return render(request, "review/send.html", {"preview": preview})
+
+
+@router.post("/ks/runder/{round_id}/tilbakemelding/send", dependencies=[allow(Access.KS)])
+def send_feedback(
+    request: Request, round_id: Id, form: FeedbackFormDep, actor: ActorDep, session: SessionDep
+) -> Response:
+    # The confirmation carries the drafts it showed (`s.<area>`): exactly those are sent.
+    try:
+        mailed = sending.send_feedback(session, actor, round_id, form.shown)
+    except NotFound as exc:
+        return _typed_back(request, form.shown, exc)
+    except InvalidInput as exc:  # changed since it was shown (409), or nothing to send
+        return _review_again(request, session, actor, round_id, form.shown, exc)
+    url = f"/ks/runder/{round_id}"
+    if not mailed:
+        msg = _("Tilbakemeldingen er sendt og vises hos kommunen, men e-posten kunne ikke sendes.")
+        return redirect(url, msg, request, "warning")
+    return redirect(url, _("Tilbakemeldingen er sendt. Kommunens ledere har fått e-post."), request)
 
 
 @router.post("/ks/runder/{round_id}/ferdig", dependencies=[allow(Access.KS)])
 def done(
     request: Request,
     round_id: Id,
-    form: Annotated[FeedbackForm, Depends(feedback_form)],  # the feedback as left on screen
+    form: FeedbackFormDep,  # the feedback as left on screen
     actor: ActorDep,
     session: SessionDep,
 ) -> Response:
     try:
         adviser.mark_reviewed(session, actor, round_id, form.texts, form.shown)
     except NotFound as exc:
-        return _typed_back(request, form, exc)
+        return _typed_back(request, form.texts, exc)
     except (InvalidInput, Conflict) as exc:  # a colleague marked it done meanwhile: 409
-        return _review_again(request, session, actor, round_id, form, exc)
+        return _review_again(request, session, actor, round_id, form.texts, exc)
     return redirect("/ks", _("Gjennomgangen er markert som ferdig."), request)
 
 
-def _typed_back(request: Request, form: FeedbackForm, exc: NotFound) -> Response:
+def _typed_back(request: Request, texts: dict[str, str], exc: NotFound) -> Response:
     """Withdrawn while the adviser wrote: their own text back to copy, nothing of the round
     (a 404 like any other); with nothing typed, the ordinary page."""
-    typed = [(area, text) for area, text in form.texts.items() if text.strip()]
+    typed = [(area, text) for area, text in texts.items() if text.strip()]
     if not typed:
         raise exc
     titles = {area.id: area.title for area in current_guidance().areas}
@@ -215,12 +232,12 @@ def _review_again(
     session: SessionDep,
     actor: ActorDep,
     round_id: int,
-    form: FeedbackForm,
+    typed: dict[str, str],
     exc: InvalidInput | Conflict,
 ) -> Response:
     """The review page again with every text as typed and the reason at its field."""
     page = adviser.review_page(session, actor, round_id)
-    ctx = {**view.context(page.results, "omrade"), "review": page, "typed": form.texts}
+    ctx = {**view.context(page.results, "omrade"), "review": page, "typed": typed}
     field = exc.field if isinstance(exc, InvalidInput) else None
     changed = exc.changed if isinstance(exc, adviser.DraftChanged) else set()
     ctx |= {"error": exc.message, "error_field": field, "changed": changed}

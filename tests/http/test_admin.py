@@ -293,7 +293,7 @@ def test_deleting_a_municipality_also_deletes_its_plan_readings_and_shares(clien
     db.commit()
     review.share_round(db, manager, rnd, include_comments=False)
     ks = Actor(cast.ks_adviser.id, "ks_adviser", None, cast.ks_adviser.email)
-    adviser.save_feedback(db, ks, rnd.id, {"": "Godt arbeid"}, send=False, shown={})
+    adviser.save_feedback(db, ks, rnd.id, {"": "Godt arbeid"}, to_send=False, shown={})
     token = login(client, cast.admin)
     done = client.post(
         f"/admin/kommuner/{cast.a.id}/slett",

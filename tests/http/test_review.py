@@ -170,9 +170,21 @@ def test_two_advisers_cannot_take_the_same_round(client, cast, db, closed):
 
 
 def send_feedback(client, cast, rnd, action: str, **texts: str):
+    """The feedback form posted with its button; «send» is then confirmed as shown, as the
+    adviser does, unless the first press was refused."""
     token = login(client, cast.ks_adviser)
     data = {"csrf_token": token, "action": action, **{f"f.{k}": v for k, v in texts.items()}}
-    return client.post(f"/ks/runder/{rnd.id}/tilbakemelding", data=data)
+    response = client.post(f"/ks/runder/{rnd.id}/tilbakemelding", data=data)
+    if action != "send" or response.status_code != 303:
+        return response
+    return confirm(client, response.headers["location"])
+
+
+def confirm(client, url: str):
+    """Press «Send til kommunen» on the confirmation page at `url`, with what it carries."""
+    form = soup(client.get(url)).select_one("form#confirm-send")
+    data = {i["name"]: i.get("value", "") for i in form.select("input[name]")}
+    return client.post(form["action"], data=data)
 
 
 def test_feedback_is_a_draft_until_sent_then_mailed_and_shown(client, cast, closed, mailbox):

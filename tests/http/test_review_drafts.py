@@ -9,7 +9,7 @@ from app.accounts.models import Role
 from app.review.models import Feedback
 from tests.conftest import login
 from tests.factories import make_closed_round_at, make_user
-from tests.http.test_review import events, share, soup
+from tests.http.test_review import confirm, events, share, soup
 
 
 @pytest.fixture
@@ -33,10 +33,15 @@ def page_form(client, user, rnd) -> dict[str, str]:
 
 
 def post(client, user, rnd, form: dict[str, str], action: str = "draft", done: bool = False):
+    """The review page's form posted with one of its buttons; «send» goes on to confirm what
+    the confirmation page shows, unless the first press was refused."""
     login(client, user)  # the other adviser may have been logged in between: a fresh token
     token = soup(client.get("/ks")).select_one("input[name=csrf_token]")["value"]
     path = f"/ks/runder/{rnd.id}/{'ferdig' if done else 'tilbakemelding'}"
-    return client.post(path, data=form | {"csrf_token": token, "action": action})
+    response = client.post(path, data=form | {"csrf_token": token, "action": action})
+    if action != "send" or response.status_code != 303:
+        return response
+    return confirm(client, response.headers["location"])
 
 
 def drafts(db, rnd) -> dict[str, str]:
