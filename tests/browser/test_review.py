@@ -4,7 +4,9 @@ the national overview, and the manager reading the feedback, each scanned with a
 import re
 
 from playwright.sync_api import expect
+from sqlalchemy import text
 
+from app.db import make_engine
 from app.demo import LATEST_CLOSED
 from tests.browser.test_questionnaire import assert_accessible
 
@@ -35,6 +37,55 @@ def test_the_adviser_reviews_a_shared_round(page, app_url):
     expect(page.get_by_text("Utkastet er lagret.")).to_be_visible()
     expect(page.get_by_label("Hele runden")).to_have_value("Første linje\nAndre linje")
     assert_accessible(page)
+
+
+def test_the_adviser_looks_over_the_feedback_before_it_is_sent(page, app_url, server):
+    """Demo dalkommune has a draft for the whole round: «Send til kommunen» shows it and a new
+    text for one area (axe), «Tilbake og endre» keeps both, and only the confirmation sends.
+    The demo is put back afterwards (sent feedback never changes in the app)."""
+    log_in_as(page, app_url, "radgiver@ks.no", r".*/ks$")
+    page.get_by_role("link", name="Demo dalkommune").click()
+    review = page.url
+    trust = page.get_by_role("textbox", name="Tillit mellom deltaker og veileder")
+    try:
+        trust.fill("Tilliten er et godt utgangspunkt.\nHold på de faste veilederne.")
+        page.get_by_role("button", name="Send til kommunen").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Send tilbakemeldingen til Demo dalkommune?"
+        )
+        cards = page.locator("ul.feedback-list > li")
+        expect(cards).to_have_count(2)
+        expect(cards.nth(0)).to_contain_text("Dere har et godt grunnlag.")
+        expect(cards.nth(1)).to_contain_text("Hold på de faste veilederne.")
+        assert_accessible(page)
+        page.get_by_role("link", name="Tilbake og endre").click()
+        expect(trust).to_have_value(
+            "Tilliten er et godt utgangspunkt.\nHold på de faste veilederne."
+        )
+        expect(page.get_by_label("Hele runden")).to_contain_text("Dere har et godt grunnlag.")
+        expect(page.get_by_text("Tilbakemeldingen er sendt.")).to_have_count(0)
+        page.get_by_role("button", name="Send til kommunen").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Send tilbakemeldingen")
+        page.get_by_role("button", name="Send til kommunen").click()  # the confirmation's
+        page.wait_for_url(review)
+        expect(page.get_by_text("Tilbakemeldingen er sendt.")).to_be_visible()
+        expect(page.get_by_role("textbox", name="Hele runden")).to_have_count(0)
+        assert_accessible(page)
+    finally:
+        _unsend_dalkommune(server[1])
+
+
+def _unsend_dalkommune(url: str) -> None:
+    """Demo dalkommune's feedback as the demo made it: the one draft for the whole round."""
+    engine = make_engine(url)
+    shares = (
+        "SELECT s.id FROM roundshare s JOIN municipality m ON m.id = s.municipality_id "
+        "WHERE m.name = 'Demo dalkommune'"
+    )
+    with engine.begin() as conn:
+        conn.execute(text(f"DELETE FROM feedback WHERE area_id != '' AND share_id IN ({shares})"))
+        conn.execute(text(f"UPDATE feedback SET sent_at = NULL WHERE share_id IN ({shares})"))
+    engine.dispose()
 
 
 def test_the_national_overview_is_accessible(page, app_url):
