@@ -174,6 +174,13 @@ def _area_series(area_id: str, loaded: list[_Loaded], lineage: Lineage) -> Serie
         same, total = _comparable_statements(area_id, item, previous, lineage)
         comparable = previous is None or same == total
         note = "" if comparable else _comparable_note(same, total)
+        both, either = _shown_in_both(area_id, item, previous, lineage)
+        if comparable and both != either:
+            comparable = False
+            note = _(
+                "ikke direkte sammenlignbar: %(n)s av %(total)s påstander er vist i begge "
+                "rundene (de andre har for få svar bak seg i én av dem)"
+            ) % {"n": both, "total": either}
         points.append(_point(item, score, points, comparable, note))
         previous = item
     return Series(area_id, label, tuple(points))
@@ -198,6 +205,29 @@ def _comparable_statements(
         traced = lineage.trace(sid, item.info.version, previous.info.version)
         same += traced.statement_id in before and not traced.changed
     return same, max(len(now), len(before))
+
+
+def _shown_in_both(
+    area_id: str, item: _Loaded, previous: _Loaded | None, lineage: Lineage
+) -> tuple[int, int]:
+    """How many of the area's statements have a score shown in both rounds, of how many have
+    one in either. An area's score is made from the statements shown (a hidden one has too
+    few behind it), so where one is shown in only one round the two scores are different
+    measures. (0, 0) where either round shows nothing: there is no change to mark."""
+    if previous is None or item.scores is None or previous.scores is None:
+        return 0, 0
+    now = _shown(item, area_id)
+    before = _shown(previous, area_id)
+    old = {lineage.trace(sid, item.info.version, previous.info.version).statement_id for sid in now}
+    both = len(old & before)
+    return both, len(now) + len(before) - both
+
+
+def _shown(item: _Loaded, area_id: str) -> set[str]:
+    assert item.scores is not None
+    figures = item.scores.statements
+    statements = item.guidance.area(area_id).statements
+    return {s.id for s in statements if s.id in figures and figures[s.id].score is not None}
 
 
 def _point(

@@ -287,3 +287,19 @@ def test_each_link_and_scrolling_table_has_a_name_of_its_own(client, cast, db):
     assert [s for s in stops if s.get("role") != "region" or not s.get("aria-label")] == []
     names = [s["aria-label"] for s in stops]
     assert sorted({n for n in names if names.count(n) > 1}) == []  # each its own
+
+
+def test_an_area_whose_shown_statements_differ_between_rounds_gets_no_change(client, cast, db):
+    make_closed_round_with(
+        db, cast.a, staff(cast), {"tillit": 2}, name="Vår 2025", closed_at=when(2025)
+    )
+    # Everyone answers «Vet ikke» on one statement: too few behind it, so it is hidden, and
+    # the area's score rests on five statements against six the round before.
+    levels = {"tillit": 3, "tillit-taushetsplikt": 0}
+    make_closed_round_with(db, cast.a, staff(cast), levels, name="Vår 2026", closed_at=when(2026))
+    soup = page(client, cast.manager)
+    tillit = area_table(soup, "tillit")
+    assert tillit[1][1:3] == ["67*", "–"]
+    assert "5 av 6 påstander er vist i begge rundene" in tillit[1][3]
+    # An area shown on the same statements both times keeps its change.
+    assert [r[1:3] for r in area_table(soup, "oppfolging")] == [["67", "–"], ["67", "0"]]
