@@ -368,8 +368,17 @@
   }
   form.addEventListener("change", function (event) {
     var field = fieldOf(event.target);
-    if (field) { keep(field); }
+    if (!field) { return; }
+    keep(field);
+    if (event.isTrusted) { current(field); } // not a save sent again from here
   });
+  // The statement the person is answering: its status stays in view (app.css).
+  function current(field) {
+    form.querySelectorAll(".is-current").forEach(function (other) {
+      other.classList.remove("is-current");
+    });
+    holder(field).classList.add("is-current");
+  }
   // Control characters come with text pasted from some programs, unseen, and the server
   // refuses them: vertical tab, form feed and next line become the line breaks they stand
   // for, and the others (nobody types them, and they show as nothing) are left out.

@@ -1,4 +1,5 @@
-"""What a screen reader hears and where the keyboard lands: the parts axe cannot see."""
+"""What a screen reader hears, where the keyboard lands and what a phone's screen shows: the
+parts axe cannot see."""
 
 import re
 
@@ -7,7 +8,7 @@ from playwright.sync_api import expect
 
 from app.demo import LATEST_CLOSED, OPEN_ROUND
 from tests.browser.conftest import log_in
-from tests.browser.test_questionnaire import open_first_area
+from tests.browser.test_questionnaire import assert_accessible, open_first_area
 
 COMMENT = re.compile("Hva fungerer godt")
 # Every text the page's status line (a polite live region) takes, in order: each is read aloud.
@@ -67,6 +68,41 @@ def test_a_refusal_is_said_once_not_again_at_every_pause_in_the_typing(page, app
     announced = page.evaluate("window.announced")
     assert len(announced) == 1
     assert "fødselsnummer" in announced[0]
+
+
+PHONE = {"width": 360, "height": 740}
+
+
+# A level of the third statement brought to a place on the screen, then tapped: the first level
+# near the foot of the screen (the rest of the statement below it), and «Vet ikke» near the top
+# (the statement's start above it). A statement is taller than a phone's screen.
+@pytest.mark.parametrize(
+    ("level", "at"), [(0, 0.75), (4, 0.2)], ids=["first level low", "vet ikke high"]
+)
+def test_on_a_phone_a_choice_is_seen_to_be_saved_where_it_was_made(browser, app_url, level, at):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    open_first_area(page, app_url)
+    page.evaluate(LISTEN)
+    statement = page.locator("fieldset.statement").nth(2)
+    choice = statement.locator("label").nth(level)
+    choice.evaluate(
+        f"e => scrollTo(0, e.getBoundingClientRect().top + scrollY - innerHeight * {at})"
+    )
+    before = choice.bounding_box()
+    with saves(page):
+        choice.tap()
+    status = statement.locator(".statement__status")
+    expect(status).to_contain_text("Lagret kl.")
+    shown = status.bounding_box()
+    assert shown["y"] >= 0
+    assert shown["y"] + shown["height"] <= PHONE["height"]  # on the screen, not above or below it
+    after = choice.bounding_box()
+    assert after == before  # nothing moved when it appeared
+    assert shown["y"] >= after["y"] + after["height"]  # and it covers nothing chosen
+    assert len(page.evaluate("window.announced")) == 1  # said once, in the page's status line
+    assert_accessible(page)
+    context.close()
 
 
 PROXY_PAGE = "<html><body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>"
