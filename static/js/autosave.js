@@ -18,6 +18,8 @@
 //   longer be changed it is shown to copy as well.
 // - Leaving the page, or pressing one of its buttons, while anything is unsaved asks first or
 //   waits for the saves under way.
+// - Levels stepped through with the arrow keys are saved (and said) once, when the person stops
+//   on one, leaves the group, hides or leaves the page, or presses a button; a click saves at once.
 // The texts come from the page's data-msg-* attributes, so they are translated.
 (function () {
   "use strict";
@@ -379,6 +381,66 @@
     });
     holder(field).classList.add("is-current");
   }
+
+  // --- choosing with the arrow keys ------------------------------------------------------------
+  // In a group of levels each arrow key checks the next one: the person is looking through
+  // them, and a save (read aloud) at every step would talk over the level being read. A step is
+  // saved once the person stops on a level for a moment, or at once when they leave the group
+  // (Tab), the page or the tab, or press a button. A click, a tap or the space bar saves at once.
+  var SETTLE = 1000;
+  var stepping = false; // an arrow key is down on a level: the change it makes is a step
+  var steps = new Map(); // field -> the timer that saves its last step
+  form.addEventListener("keydown", function (event) {
+    stepping = event.target.type === "radio" && /^Arrow/.test(event.key || "");
+  }, true);
+  form.addEventListener("keyup", function () { stepping = false; }, true);
+  form.addEventListener("pointerdown", function () { stepping = false; }, true);
+  // Before htmx, which sends the field on its change event.
+  form.addEventListener("change", function (event) {
+    var field = fieldOf(event.target);
+    if (!field || field.tagName === "TEXTAREA") { return; }
+    window.clearTimeout(steps.get(field)); // any change sends the field as it now is
+    steps.delete(field);
+    var step = stepping && event.isTrusted; // (a save sent from here is no step)
+    stepping = false;
+    if (!step) { return; }
+    event.stopPropagation();
+    keep(field);
+    current(field);
+    if (!unsaved.has(field)) { show(field, form.dataset.msgSaving, "saving"); }
+    steps.set(field, window.setTimeout(function () { settle(field); }, SETTLE));
+  }, true);
+  function settle(field) {
+    if (!steps.has(field)) { return; }
+    window.clearTimeout(steps.get(field));
+    steps.delete(field);
+    htmx.trigger(field, "change");
+  }
+  function settleAll() { Array.from(steps.keys()).forEach(settle); }
+  form.addEventListener("focusout", function (event) {
+    var field = fieldOf(event.target);
+    if (field && !field.contains(event.relatedTarget)) { settle(field); }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { settleAll(); }
+  });
+  // The page is going (closed, or left without the question, as a phone does): a request
+  // that outlives it, as htmx would send it. The step is kept in the tab meanwhile (keep).
+  window.addEventListener("pagehide", function (event) {
+    if (event.persisted) { settleAll(); return; } // kept to come back to: as when hidden
+    steps.forEach(function (timer, field) {
+      window.clearTimeout(timer);
+      var body = new URLSearchParams();
+      body.set("csrf_token", form.querySelector("input[name=csrf_token]").value);
+      body.set(nameOf(field), valueOf(field));
+      window.fetch(field.getAttribute("hx-post"), {
+        method: "POST", body: body, keepalive: true, credentials: "same-origin",
+        headers: { "HX-Request": "true" }
+      });
+    });
+    steps.clear();
+  });
+
   // Control characters come with text pasted from some programs, unseen, and the server
   // refuses them: vertical tab, form feed and next line become the line breaks they stand
   // for, and the others (nobody types them, and they show as nothing) are left out.
@@ -437,6 +499,7 @@
   form.addEventListener("submit", function (event) {
     if (submitting) { return; }
     event.preventDefault();
+    settleAll(); // a level chosen with the arrow keys just now (Enter submits from it)
     if (holding) { return; }
     holding = true;
     var button = event.submitter;

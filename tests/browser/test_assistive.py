@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from app.demo import LATEST_CLOSED, OPEN_ROUND
 from tests.browser.conftest import log_in
 from tests.browser.test_questionnaire import assert_accessible, open_first_area
+from tests.browser.test_unsaved import stored
 
 COMMENT = re.compile("Hva fungerer godt")
 # Every text the page's status line (a polite live region) takes, in order: each is read aloud.
@@ -103,6 +104,95 @@ def test_on_a_phone_a_choice_is_seen_to_be_saved_where_it_was_made(browser, app_
     assert len(page.evaluate("window.announced")) == 1  # said once, in the page's status line
     assert_accessible(page)
     context.close()
+
+
+def answer_posts(page) -> list[str]:
+    """The level each autosave of an answer sends, in order, as the page sends them."""
+    sent: list[str] = []
+
+    def note(request):
+        if request.method == "POST" and "a." in (request.post_data or ""):
+            sent.append(request.post_data.rsplit("=", 1)[1])
+
+    page.on("request", note)
+    return sent
+
+
+def test_levels_stepped_through_with_the_arrow_keys_are_saved_once_stopped(page, app_url, server):
+    open_first_area(page, app_url)
+    page.evaluate(LISTEN)
+    posts = answer_posts(page)
+    page.locator("fieldset.statement").first.get_by_role("radio").first.focus()
+    with saves(page):
+        for _ in range(3):  # each step checks the next level, and each was saved and read out
+            page.keyboard.press("ArrowDown")
+    expect(page.locator("#save-status")).to_contain_text("Lagret kl.")
+    page.wait_for_timeout(1500)  # longer than the pause that saves: nothing more comes
+    chosen = page.locator("fieldset.statement input:checked").get_attribute("value")
+    assert chosen == "4"
+    assert posts == ["4"]  # the level the person stopped on, once
+    assert len(page.evaluate("window.announced")) == 1
+    assert stored(server, "SELECT level FROM answer") == [4]
+
+
+def test_a_level_stepped_to_is_saved_at_once_when_the_group_is_left(page, app_url, server):
+    page.clock.install()
+    open_first_area(page, app_url)
+    posts = answer_posts(page)
+    page.clock.pause_at(page.evaluate("Date.now()") + 100)  # the pause that saves never ends
+    page.locator("fieldset.statement").first.get_by_role("radio").first.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert posts == []
+    with saves(page):
+        page.keyboard.press("Tab")  # on to the next statement
+    assert posts == ["3"]
+    with saves(page):  # a click needs no pause: it is a choice
+        page.locator("fieldset.statement").nth(1).locator("label").first.click()
+    assert posts == ["3", "1"]
+    page.clock.resume()
+    assert sorted(stored(server, "SELECT level FROM answer")) == [1, 3]
+
+
+def test_a_level_stepped_to_is_saved_when_the_page_is_left_at_once(page, app_url, server):
+    page.clock.install()
+    open_first_area(page, app_url)
+    page.on("dialog", lambda dialog: dialog.accept())  # «leave the page?»: yes
+    page.clock.pause_at(page.evaluate("Date.now()") + 100)
+    page.locator("fieldset.statement").first.get_by_role("radio").first.focus()
+    page.keyboard.press("ArrowDown")
+    page.goto(f"{app_url}/runder")  # the save is sent as the page goes
+    for _ in range(50):
+        if stored(server, "SELECT level FROM answer"):
+            break
+        page.wait_for_timeout(100)
+    assert stored(server, "SELECT level FROM answer") == [2]
+
+
+def test_levels_stepped_to_while_saves_fail_are_said_to_fail_once(page, app_url):
+    open_first_area(page, app_url)
+    page.evaluate(LISTEN)
+    failing = []
+
+    def fail(route):
+        failing.append(route.request)
+        route.abort()
+
+    page.route(re.compile(r".*/omrade/.*"), fail)
+    page.locator("fieldset.statement").first.get_by_role("radio").first.focus()
+    page.keyboard.press("ArrowDown")
+    status = page.locator("fieldset.statement").first.locator(".statement__status")
+    expect(status).to_contain_text("Ikke lagret")
+    page.keyboard.press("ArrowDown")  # the person goes on: that step fails too, and is tried again
+    page.keyboard.press("Tab")
+    for _ in range(60):  # the first try, the step, and a try again (2 s later)
+        if len(failing) >= 3:
+            break
+        page.wait_for_timeout(100)
+    assert len(failing) >= 3
+    assert page.evaluate("window.announced") == [
+        "Et svar ble ikke lagret. Vi prøver igjen automatisk."
+    ]
 
 
 PROXY_PAGE = "<html><body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>"
