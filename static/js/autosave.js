@@ -301,26 +301,51 @@
   // A refusal (a fødselsnummer, a comment changed elsewhere, a login that ended) is said once:
   // at the next pause in the typing, or when this script sends the field again, the server
   // refuses with the same reason, and the line keeps it rather than reading it out anew.
+  // An error's reference (for support) is shown under the line, not in it: read out, its 32
+  // characters buried what happened and what to do. A login that ended is told as this page
+  // sees it: what was not saved, and that it is saved once the person is back.
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     // (detail.elt is the swap's target here: the field is the one the event came from)
     var by = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     var field = by ? fieldOf(by.target) : null;
     if (!field || !live) { return; }
+    var reference = null;
     if (event.detail.isError) {
+      var status = event.detail.xhr.status;
       // A server error (or a proxy's page while the app restarts) is tried again, and the line
       // says so in its own words (retryLater): the error page does not go into it.
-      if (event.detail.xhr.status >= 500) { event.detail.swapOverride = "none"; return; }
-      // (a click is a person's own act: its answer is read out even when it is the same)
-      var unasked = by.type === "input" || !by.isTrusted; // a pause, or sent again from here
-      if (unasked && said(live) === said(parsed(event.detail.serverResponse).body)) {
-        event.detail.swapOverride = "none";
-      }
-      return;
+      if (status >= 500) { event.detail.swapOverride = "none"; return; }
+      var answer = parsed(event.detail.serverResponse);
+      reference = answer.querySelector(".request-id");
+      if (reference) { reference.remove(); }
+      if (status === 401) { tellAs(answer, form.dataset.msgLogin); }
+      event.detail.serverResponse = answer.body.innerHTML;
+      // (a click, or a level stopped on with the arrow keys, is a person's own act: its answer
+      // is read out even when it is the same)
+      var mine = by.isTrusted || (by.detail && by.detail.step);
+      var unasked = by.type === "input" || !mine; // a pause, or sent again from here
+      if (unasked && said(live) === said(answer.body)) { event.detail.swapOverride = "none"; }
+    } else if (by.type === "input" && field.tagName === "TEXTAREA" &&
+        (!live.textContent.trim() || live.querySelector(".save-status__ok"))) {
+      event.detail.swapOverride = "none"; // the swaps beside the field (out of band) still happen
     }
-    if (by.type !== "input" || field.tagName !== "TEXTAREA") { return; }
-    if (live.textContent.trim() && !live.querySelector(".save-status__ok")) { return; }
-    event.detail.swapOverride = "none"; // the swaps beside the field (out of band) still happen
+    if (event.detail.swapOverride !== "none") { refer(reference); }
   });
+  // The message of an error page's alert, in this page's words; its link stays.
+  function tellAs(answer, text) {
+    var message = answer.querySelector(".ds-alert p");
+    if (!message) { return; }
+    var link = message.querySelector("a");
+    message.textContent = text;
+    if (link) { message.append(" ", link); }
+  }
+  // The reference of the error the status line tells, under it (outside the live region).
+  var referenceLine = document.getElementById("save-status-reference");
+  function refer(reference) {
+    if (!referenceLine) { return; }
+    referenceLine.replaceChildren.apply(referenceLine, reference ? Array.from(reference.childNodes) : []);
+    referenceLine.hidden = !reference;
+  }
   // What a status line or an answer tells: its reason, not the error reference that differs
   // from one answer to the next.
   function said(root) {
@@ -414,7 +439,7 @@
     if (!steps.has(field)) { return; }
     window.clearTimeout(steps.get(field));
     steps.delete(field);
-    htmx.trigger(field, "change");
+    htmx.trigger(field, "change", { step: true });
   }
   function settleAll() { Array.from(steps.keys()).forEach(settle); }
   form.addEventListener("focusout", function (event) {

@@ -195,6 +195,40 @@ def test_levels_stepped_to_while_saves_fail_are_said_to_fail_once(page, app_url)
     ]
 
 
+def test_a_login_ended_in_another_tab_is_told_without_the_error_reference(page, app_url):
+    open_first_area(page, app_url)
+    page.evaluate(LISTEN)
+    other = page.context.new_page()  # another tab: log out there
+    other.goto(f"{app_url}/konto")
+    other.get_by_role("button", name="Logg ut", exact=True).click()
+    other.close()
+    with saves(page):
+        page.locator("fieldset.statement").first.get_by_role("radio").nth(1).check()
+    status = page.locator("fieldset.statement").first.locator(".statement__status")
+    expect(status).to_contain_text("du er logget ut")
+    (told,) = page.evaluate("window.announced")
+    # What happened, what to do, and what becomes of the answer; no 32-character reference.
+    assert told.startswith("Ikke lagret: du er logget ut. Logg inn igjen i en ny fane.")
+    assert "lagres når du kommer tilbake" in told
+    assert "Feilreferanse" not in told
+    assert not re.search(r"[0-9a-f]{32}", told)
+    line = page.locator("#save-status")
+    expect(line.get_by_role("link", name="Logg inn (åpnes i ny fane)")).to_be_visible()
+    reference = page.locator(".request-id")  # still there to quote to support, read on request
+    expect(reference).to_be_visible()
+    expect(reference).to_contain_text("Feilreferanse")
+    assert re.search(r"[0-9a-f]{32}", reference.inner_text())
+    assert reference.evaluate("e => !e.closest('[aria-live], [role=status], [role=alert]')")
+    assert_accessible(page)
+    other = page.context.new_page()  # logged in again, and back: saved, and the reference gone
+    log_in(other, app_url, "ansatt1@demo.kommune.no")
+    other.close()
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(status).to_contain_text("Lagret kl.")
+    expect(line).to_contain_text("Lagret kl.")
+    expect(reference).to_be_hidden()
+
+
 PROXY_PAGE = "<html><body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>"
 
 
