@@ -114,6 +114,14 @@ def test_nynorsk_says_sendt_where_bokmal_does():
     assert wrong == []
 
 
+def test_nynorsk_says_igjen_not_att():
+    """The catalogue's adverb is «igjen» (opne igjen, kjenne igjen, logg inn igjen), as in most
+    of it; «att» had crept in beside it in a few places. The conjunction is «at»."""
+    att = re.compile(r"\batt\b", re.IGNORECASE)
+    wrong = [translation for _, translation in translated("nn") if att.search(translation)]
+    assert wrong == []
+
+
 def translated(locale: str) -> list[tuple[str, str]]:
     """Every (bokmål source, translation) pair of a catalogue; a plural form's source is the
     singular for the first form and the plural for the rest."""
