@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import Municipality, User
 from app.errors import InvalidInput
-from app.i18n import ngettext
+from app.i18n import _, ngettext
 from app.rounds.models import Round, RoundInvitee, RoundRespondent, RoundStatus
 
 
@@ -57,20 +57,27 @@ def refuse_busy(
     besides: int | None = None,
 ) -> None:
     """InvalidInput naming each of the addresses already asked to answer another open round
-    of the municipality; call `hold` first, in the same transaction as the writes."""
+    of the municipality; call `hold` first, in the same transaction as the writes. A refusal
+    lets go of the hold at once (nothing has been written), not after the page is rendered."""
     taken = busy(session, municipality_id, besides)
     clashes = [f"{a} («{taken[a]}»)" for a in dict.fromkeys(addresses) if a in taken]
-    if clashes:
-        raise InvalidInput(
-            ngettext(
-                "%(people)s er allerede med i en annen åpen runde. Ingen kan være med i to åpne "
-                "runder samtidig, for da kunne svarene til én person regnes ut ved å "
-                "sammenligne rundene. Velg personen bort, eller lukk den andre runden først.",
-                "%(people)s er allerede med i en annen åpen runde. Ingen kan være med i to åpne "
-                "runder samtidig, for da kunne svarene til én person regnes ut ved å "
-                "sammenligne rundene. Velg dem bort, eller lukk den andre runden først.",
-                len(clashes),
-            )
-            % {"people": ", ".join(clashes)},
-            field=field,
+    if not clashes:
+        return
+    session.rollback()
+    if besides is not None:  # one person added to an open round: nothing to leave out
+        message = _(
+            "%(people)s er allerede med i en annen åpen runde. Ingen kan være med i to åpne "
+            "runder samtidig, for da kunne svarene til én person regnes ut ved å sammenligne "
+            "rundene. Personen kan legges til når den andre runden er lukket."
         )
+    else:
+        message = ngettext(
+            "%(people)s er allerede med i en annen åpen runde. Ingen kan være med i to åpne "
+            "runder samtidig, for da kunne svarene til én person regnes ut ved å "
+            "sammenligne rundene. Velg personen bort, eller lukk den andre runden først.",
+            "%(people)s er allerede med i en annen åpen runde. Ingen kan være med i to åpne "
+            "runder samtidig, for da kunne svarene til én person regnes ut ved å "
+            "sammenligne rundene. Velg dem bort, eller lukk den andre runden først.",
+            len(clashes),
+        )
+    raise InvalidInput(message % {"people": ", ".join(clashes)}, field=field)

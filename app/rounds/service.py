@@ -89,6 +89,7 @@ def create_round(
     if any(uid not in eligible for uid in chosen):
         raise InvalidInput(_("Velg bare blant de ansatte i kommunen."))
     known, new = invitees.sort_addresses(session, actor.municipality_id, addresses)
+    staff = [eligible[u] for u in chosen] + [a for a in addresses if a not in new]
     chosen = list(dict.fromkeys([*chosen, *known]))
     if not chosen and not new:
         raise InvalidInput(_("Velg minst én som skal svare på runden."))
@@ -96,9 +97,7 @@ def create_round(
     if any(m not in offered for m in modules):
         raise InvalidInput(_("Velg bare blant modulene som er tilbudt."))
     overlap.hold(session, actor.municipality_id)
-    overlap.refuse_busy(
-        session, actor.municipality_id, [eligible[u] for u in chosen], "round-respondents"
-    )
+    overlap.refuse_busy(session, actor.municipality_id, staff, "round-respondents")
     overlap.refuse_busy(session, actor.municipality_id, new, "round-new-people")
     version = current_version(session)
     assert version.id is not None

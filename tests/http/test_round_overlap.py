@@ -120,6 +120,7 @@ def test_someone_in_another_open_round_cannot_be_added_to_one(client, cast, db):
     refused = client.post(url, data={"user": str(newcomer.id), "csrf_token": token})
     assert refused.status_code == 422
     assert "ny@a.no («Team sør»)" in refused.text
+    assert "Personen kan legges til når den andre runden er lukket" in refused.text
     assert newcomer.id not in respondents_of(db, cast.round_a)
     assert respondents_of(db, south) == {newcomer.id}
     added = client.post(url, data={"user": str(spare.id), "csrf_token": token})
