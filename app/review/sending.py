@@ -7,6 +7,7 @@ draft saved in between."""
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Municipality, Role, User
@@ -15,13 +16,18 @@ from app.audit import record
 from app.authz import Actor
 from app.content.schema import Area
 from app.errors import InvalidInput
-from app.i18n import _, speaking
+from app.i18n import N_, _, speaking
 from app.mail import MailError, send_mail
 from app.review.adviser import DraftChanged, check_areas, locked_feedback, plain, shared_round
 from app.review.models import Feedback
 from app.rounds import service as rounds
 from app.rounds.models import Round
 from app.settings import get_settings
+
+CHANGED = N_(
+    "Ingenting er sendt: tilbakemeldingen er endret eller sendt av en annen rådgiver, eller i "
+    "en annen fane, etter at du så over den. Det som er lagret nå, står ved feltet."
+)
 
 
 @dataclass(frozen=True)
@@ -77,17 +83,27 @@ def send_feedback(session: Session, actor: Actor, round_id: int, confirmed: dict
     if changed:
         raise DraftChanged(
             changed,
-            _(
-                "Ingenting er sendt: tilbakemeldingen er endret eller sendt av en annen "
-                "rådgiver, eller i en annen fane, etter at du så over den. Det som er lagret "
-                "nå, står ved feltet."
-            ),
+            _(CHANGED),
         )
     if not drafts:
         raise InvalidInput(_("Skriv minst én tilbakemelding før du sender."))
     now = datetime.now(UTC)
+    # Each draft is marked sent only if it is still the unsent text just compared: SQLite
+    # takes no row lock on the read above, and two presses of the button at once (a double
+    # click) must not both send it, nor send a text changed in between.
+    missed = set()
     for fb in drafts:
-        fb.sent_at = now
+        unchanged = (
+            col(Feedback.id) == fb.id,
+            col(Feedback.sent_at).is_(None),
+            col(Feedback.text) == fb.text,
+        )
+        marked = session.execute(update(Feedback).where(*unchanged).values(sent_at=now))
+        if marked.rowcount != 1:  # type: ignore[attr-defined]
+            missed.add(fb.area_id)
+    if missed:
+        session.rollback()
+        raise DraftChanged(missed, _(CHANGED))
     record(session, actor, "feedback_sent", f"round {rnd.id}", municipality_id=rnd.municipality_id)
     session.commit()
     return _notify(session, rnd)

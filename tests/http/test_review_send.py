@@ -259,3 +259,31 @@ def test_the_confirmation_names_a_colleague_who_has_taken_the_round(
     assert client.post(f"/ks/runder/{closed.id}/ta", data={"csrf_token": token}).status_code == 303
     note = typed_and_shown(client, cast, closed).select_one("#taken-note").get_text()
     assert "radgiver2@ks.no ser på denne runden. Snakk sammen før du sender" in note
+
+
+def test_two_presses_that_read_the_drafts_before_either_sent_send_once(
+    client, cast, db, closed, mailbox, monkeypatch
+):
+    """A double click: the second press read the drafts as unsent before the first committed
+    (SQLite takes no row lock on that read); it sends nothing and mails nobody again."""
+    from app.review import sending
+
+    share(client, cast, closed)
+    data = confirm_form(typed_and_shown(client, cast, closed))
+    read_before = sending.locked_feedback
+
+    def stale(session, share_row):
+        found = read_before(session, share_row)
+        for fb in found.values():
+            session.expunge(fb)
+            fb.sent_at = None  # as the second press saw them
+        return found
+
+    assert confirm(client, cast.ks_adviser, closed, data).status_code == 303
+    mails = len(mailbox)
+    monkeypatch.setattr(sending, "locked_feedback", stale)
+    again = confirm(client, cast.ks_adviser, closed, data)
+    assert again.status_code == 409
+    assert "Ingenting er sendt" in again.text
+    assert len(mailbox) == mails
+    assert len(events(db, "feedback_sent")) == 1
