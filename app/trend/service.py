@@ -175,7 +175,8 @@ def _area_series(area_id: str, loaded: list[_Loaded], lineage: Lineage) -> Serie
         comparable = previous is None or same == total
         note = "" if comparable else _comparable_note(same, total)
         both, either = _shown_in_both(area_id, item, previous, lineage)
-        if comparable and both != either:
+        shown = score is not None and bool(points) and points[-1].score is not None
+        if comparable and shown and both != either:
             comparable = False
             note = _(
                 "ikke direkte sammenlignbar: %(n)s av %(total)s påstander er vist i begge "
