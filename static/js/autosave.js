@@ -447,14 +447,20 @@
     if (field && !field.contains(event.relatedTarget)) { settle(field); }
   });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") { settleAll(); }
+    if (document.visibilityState === "hidden") { outliving(); settleAll(); }
   });
   // The page is going (closed, or left without the question, as a phone does): a request
   // that outlives it, as htmx would send it. The step is kept in the tab meanwhile (keep).
+  // Also when the page is only hidden or kept to come back to: a phone may freeze or drop a
+  // hidden page before htmx's request is through (the same answer twice is saved once).
   window.addEventListener("pagehide", function (event) {
-    if (event.persisted) { settleAll(); return; } // kept to come back to: as when hidden
+    outliving();
+    if (event.persisted) { settleAll(); return; }
+    steps.forEach(function (timer) { window.clearTimeout(timer); });
+    steps.clear();
+  });
+  function outliving() {
     steps.forEach(function (timer, field) {
-      window.clearTimeout(timer);
       var body = new URLSearchParams();
       body.set("csrf_token", form.querySelector("input[name=csrf_token]").value);
       body.set(nameOf(field), valueOf(field));
@@ -463,8 +469,7 @@
         headers: { "HX-Request": "true" }
       });
     });
-    steps.clear();
-  });
+  }
 
   // Control characters come with text pasted from some programs, unseen, and the server
   // refuses them: vertical tab, form feed and next line become the line breaks they stand
