@@ -76,3 +76,20 @@ def test_the_managers_municipality_page_and_the_forgotten_password_page(page, ap
     page.get_by_role("button", name="Send lenke").click()
     expect(page.get_by_role("status")).to_contain_text("Hvis adressen hører til en konto")
     assert_accessible(page)
+
+
+def test_the_municipality_search_is_in_the_address_and_survives_back(page, app_url):
+    """Live search replaces the page's address, so Back from a municipality shows the same
+    search; htmx keeps no copy of the page (CSRF tokens, names) in the browser's storage."""
+    log_in_as_admin(page, app_url)
+    page.goto(f"{app_url}/admin/kommuner")
+    page.get_by_label("Navn eller nummer").fill("demo kommune")
+    expect(page).to_have_url(re.compile(r"/admin/kommuner\?q=demo%20kommune"))
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(1)
+    page.get_by_role("link", name="Demo kommune").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Demo kommune")
+    page.go_back()
+    expect(page.get_by_label("Navn eller nummer")).to_have_value("demo kommune")
+    expect(rows).to_have_count(1)
+    assert page.evaluate("localStorage.getItem('htmx-history-cache')") is None
