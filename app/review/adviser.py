@@ -266,7 +266,10 @@ def _put_draft(
         assert share.id is not None
         session.add(Feedback(share_id=share.id, area_id=area, text=text, author_id=actor.user_id))
     elif found is not None and text:
-        found.text, found.updated_at, found.author_id = text, now, actor.user_id
+        # A colleague's draft left as it was stays theirs: every press of «Send til kommunen»
+        # saves the whole form first, and the municipality reads who wrote each text.
+        if text != found.text:
+            found.text, found.updated_at, found.author_id = text, now, actor.user_id
     elif found is not None:
         session.delete(found)
 

@@ -287,3 +287,24 @@ def test_two_presses_that_read_the_drafts_before_either_sent_send_once(
     assert "Ingenting er sendt" in again.text
     assert len(mailbox) == mails
     assert len(events(db, "feedback_sent")) == 1
+
+
+def test_a_colleague_who_sends_a_draft_unchanged_does_not_become_its_author(
+    client, cast, db, closed, colleague, mailbox
+):
+    share(client, cast, closed)
+    typed_and_shown(client, cast, closed)  # this adviser's two drafts, not sent
+    theirs = page_form(client, colleague, closed) | {"f.arbeidsliv": "Kollegaens arbeidsliv"}
+    post(client, colleague, closed, theirs, action="send")  # sends all three as they stand
+    assert set(sent(db)) == {"", "tillit", "arbeidsliv"}
+
+    login(client, cast.manager)
+    page = soup(client.get(f"/runder/{closed.id}/resultater"))
+    by = {
+        card.select_one(".plain-text").get_text(): card.select_one(".muted").get_text()
+        for card in page.select("li.ds-card")
+        if card.select_one(".plain-text") and card.select_one(".muted")
+    }
+    assert by["Se på tilliten."].startswith(f"Fra {cast.ks_adviser.email},")
+    assert by["Godt arbeid.\nFortsett slik."].startswith(f"Fra {cast.ks_adviser.email},")
+    assert by["Kollegaens arbeidsliv"].startswith("Fra radgiver2@ks.no,")
