@@ -58,26 +58,35 @@ def refuse_busy(
 ) -> None:
     """InvalidInput naming each of the addresses already asked to answer another open round
     of the municipality; call `hold` first, in the same transaction as the writes. A refusal
-    lets go of the hold at once (nothing has been written), not after the page is rendered."""
+    lets go of the hold at once (nothing has been written), not after the page is rendered.
+    `field` says what the person can do about it: "round-respondents" (chosen in the list),
+    "round-new-people" (typed as new) or "add-respondent" (added to the open round `besides`)."""
     taken = busy(session, municipality_id, besides)
     clashes = [f"{a} («{taken[a]}»)" for a in dict.fromkeys(addresses) if a in taken]
     if not clashes:
         return
     session.rollback()
-    if besides is not None:  # one person added to an open round: nothing to leave out
-        message = _(
-            "%(people)s er allerede med i en annen åpen runde. Ingen kan være med i to åpne "
-            "runder samtidig, for da kunne svarene til én person regnes ut ved å sammenligne "
-            "rundene. Personen kan legges til når den andre runden er lukket."
-        )
-    else:
-        message = ngettext(
-            "%(people)s er allerede med i en annen åpen runde. Ingen kan være med i to åpne "
-            "runder samtidig, for da kunne svarene til én person regnes ut ved å "
-            "sammenligne rundene. Velg personen bort, eller lukk den andre runden først.",
-            "%(people)s er allerede med i en annen åpen runde. Ingen kan være med i to åpne "
-            "runder samtidig, for da kunne svarene til én person regnes ut ved å "
-            "sammenligne rundene. Velg dem bort, eller lukk den andre runden først.",
+    reason = ngettext(
+        "%(people)s er allerede med i en annen åpen runde.",
+        "%(people)s er allerede med i en annen åpen runde.",
+        len(clashes),
+    ) % {"people": ", ".join(clashes)}
+    why = _(
+        "Ingen kan være med i to åpne runder samtidig, for da kunne svarene til én person "
+        "regnes ut ved å sammenligne rundene."
+    )
+    if field == "add-respondent":
+        remedy = _("Personen kan legges til når den andre runden er lukket.")
+    elif field == "round-new-people":
+        remedy = ngettext(
+            "Ta adressen ut av feltet, eller lukk den andre runden først.",
+            "Ta adressene ut av feltet, eller lukk den andre runden først.",
             len(clashes),
         )
-    raise InvalidInput(message % {"people": ", ".join(clashes)}, field=field)
+    else:
+        remedy = ngettext(
+            "Velg personen bort, eller lukk den andre runden først.",
+            "Velg dem bort, eller lukk den andre runden først.",
+            len(clashes),
+        )
+    raise InvalidInput(f"{reason} {why} {remedy}", field=field)

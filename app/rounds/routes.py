@@ -136,12 +136,14 @@ def _announce(session: SessionDep, round_id: int | None) -> None:
 def _list_context(session: SessionDep, actor: ActorDep) -> dict[str, object]:
     can_create = can(actor, Action.MANAGE_ROUND, actor.municipality_id) is Decision.ALLOW
     people = respondents.possible_respondents(session, actor.municipality_id or 0)
+    busy = overlap.busy(session, actor.municipality_id or 0) if can_create else {}
     return {
         "rounds": service.list_rounds(session, actor),
         "submitted": respondents.own_submissions(session, actor),
         "can_create": can_create,
         "people": people if can_create else [],
-        "busy": overlap.busy(session, actor.municipality_id or 0) if can_create else {},
+        "busy": busy,
+        "listed_busy": [busy[u.email] for u in people if u.email in busy],  # round names
         "modules": current_guidance().modules if can_create else (),
         "typed": None,
         "max_new": invitees.MAX_NEW,
@@ -345,7 +347,10 @@ def add_respondent(
     user: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
-    lifecycle.add_respondent(session, actor, rnd, _id(user))
+    try:
+        lifecycle.add_respondent(session, actor, rnd, _id(user))
+    except InvalidInput as exc:  # e.g. in another open round since the page was read
+        return redirect(f"/runder/{rnd.id}", exc.message, request, "warning")
     msg = _("Personen er lagt til. Alle som svarer, ser at hen ble lagt til etter start.")
     return redirect(f"/runder/{rnd.id}", msg, request)
 
@@ -416,7 +421,9 @@ def _overview(session: SessionDep, actor: ActorDep, rnd: Round) -> dict[str, obj
         "respondents": invited,
         "may_answer": respondents.is_respondent(session, actor, rnd),
         "addable": addable if can_manage else [],
-        "busy_elsewhere": len(others) - len(addable),  # in another open round: not addable
+        # in another open round: not addable (how many, and which rounds)
+        "busy_elsewhere": len(others) - len(addable),
+        "busy_rounds": list(dict.fromkeys(busy[u.email] for u in others if u.email in busy)),
         "uninvited": invitees.without_invitation(session, rnd) if can_manage else [],
     }
 
