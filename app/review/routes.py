@@ -191,7 +191,7 @@ def send_feedback(
     except NotFound as exc:
         return _typed_back(request, form.shown, exc)
     except InvalidInput as exc:  # changed since it was shown (409), or nothing to send
-        return _review_again(request, session, actor, round_id, form.shown, exc)
+        return _review_again(request, session, actor, round_id, form.shown, exc, confirming=True)
     url = f"/ks/runder/{round_id}"
     if not mailed:
         msg = _("Tilbakemeldingen er sendt og vises hos kommunen, men e-posten kunne ikke sendes.")
@@ -234,13 +234,16 @@ def _review_again(
     round_id: int,
     typed: dict[str, str],
     exc: InvalidInput | Conflict,
+    confirming: bool = False,
 ) -> Response:
-    """The review page again with every text as typed and the reason at its field."""
+    """The review page again with every text as typed and the reason at its field;
+    `confirming`: refused at the confirmation, where the reason says nothing was sent."""
     page = adviser.review_page(session, actor, round_id)
     ctx = {**view.context(page.results, "omrade"), "review": page, "typed": typed}
     field = exc.field if isinstance(exc, InvalidInput) else None
     changed = exc.changed if isinstance(exc, adviser.DraftChanged) else set()
     ctx |= {"error": exc.message, "error_field": field, "changed": changed}
+    ctx |= {"confirming": confirming}
     return render(request, "review/review.html", ctx, status_code=exc.status_code)
 
 

@@ -34,6 +34,7 @@ CHANGED = N_(
 class ToSend:
     area: Area | None  # None: the round as a whole
     feedback: Feedback
+    author: str | None  # who wrote the draft; None: the adviser looking at it
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,15 @@ def send_preview(session: Session, actor: Actor, round_id: int) -> SendPreview:
         select(Feedback).where(Feedback.share_id == share.id, col(Feedback.sent_at).is_(None))
     )
     drafts = {fb.area_id: fb for fb in found}
+    writers = {fb.author_id for fb in drafts.values()} - {actor.user_id}
+    emails = dict(session.exec(select(User.id, User.email).where(col(User.id).in_(writers))).all())
+
+    def to_send(area: Area | None, fb: Feedback) -> ToSend:
+        return ToSend(area, fb, emails.get(fb.author_id))
+
     areas = rounds.guidance_of(session, rnd).areas
-    ordered = [ToSend(None, drafts[""])] if "" in drafts else []
-    ordered += [ToSend(a, drafts[a.id]) for a in areas if a.id in drafts]
+    ordered = [to_send(None, drafts[""])] if "" in drafts else []
+    ordered += [to_send(a, drafts[a.id]) for a in areas if a.id in drafts]
     taken = session.get(User, share.taken_by_id) if share.taken_by_id else None
     return SendPreview(
         round=rnd,

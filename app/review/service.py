@@ -8,6 +8,7 @@ answered could see), as `results.service.team_results` shows them to KS.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import update
@@ -194,19 +195,25 @@ def _emails(session: Session, ids: set[int | None]) -> dict[int, str]:
 def sent_feedback(
     session: Session, guidance: Guidance, share_ids: list[int]
 ) -> tuple[SentFeedback, ...]:
-    """KS's sent feedback on these shares, oldest first, with the municipality's replies."""
+    """KS's sent feedback on these shares, oldest first, with the municipality's replies;
+    within one send, the whole round first and then the areas in the round's order, as the
+    adviser saw it before sending."""
     areas = {a.id: a for a in guidance.areas}
+    place = {a.id: i for i, a in enumerate(guidance.areas, start=1)} | {"": 0}
     query = (
         select(Feedback, User.email)
         .join(User, col(User.id) == col(Feedback.author_id))
         .where(col(Feedback.share_id).in_(share_ids), col(Feedback.sent_at).is_not(None))
         .order_by(col(Feedback.sent_at), col(Feedback.area_id))
     )
+    rows = []
+    for _moment, sent_together in groupby(session.exec(query), key=lambda row: row[0].sent_at):
+        rows += sorted(sent_together, key=lambda row: place.get(row[0].area_id, len(place)))
     return tuple(
         SentFeedback(
             fb.id or 0, areas.get(fb.area_id), fb.text, fb.sent_at, email, fb.reply, fb.reply_at
         )
-        for fb, email in session.exec(query)
+        for fb, email in rows
         if fb.sent_at is not None
     )
 

@@ -158,7 +158,9 @@ def test_drafts_changed_after_the_confirmation_was_shown_are_not_sent(
     refused = confirm(client, cast.ks_adviser, closed, data)
     assert refused.status_code == 409
     page = BeautifulSoup(refused.text, "html.parser")
-    assert "Ingenting er sendt" in page.select_one("#feedback-error").get_text()
+    said = page.select_one("#feedback-error").get_text()
+    assert "Ingenting er sendt" in said
+    assert "Ingenting ble lagret" not in said  # the save's words, not the confirmation's
     assert len(mailbox) == colleague_mail  # nothing more
     if meanwhile == "changed":
         assert sent(db) == {}
@@ -308,3 +310,24 @@ def test_a_colleague_who_sends_a_draft_unchanged_does_not_become_its_author(
     assert by["Se på tilliten."].startswith(f"Fra {cast.ks_adviser.email},")
     assert by["Godt arbeid.\nFortsett slik."].startswith(f"Fra {cast.ks_adviser.email},")
     assert by["Kollegaens arbeidsliv"].startswith("Fra radgiver2@ks.no,")
+
+
+def test_the_confirmation_says_who_wrote_a_colleagues_draft_and_sends_in_area_order(
+    client, cast, db, closed, colleague
+):
+    share(client, cast, closed)
+    mine = page_form(client, cast.ks_adviser, closed)
+    written = mine | {"f.tillit": "Se på tilliten.", "f.arbeidsliv": "Mer arbeidspraksis."}
+    assert post(client, cast.ks_adviser, closed, written).status_code == 303
+    theirs = page_form(client, colleague, closed) | {"f.": "Godt arbeid."}
+    assert press(client, colleague, closed, theirs).status_code == 303
+    page = confirmation(client, closed)
+    cards = [c.get_text(" ", strip=True) for c in page.select(".feedback-list li")]
+    assert "Skrevet av" not in cards[0]  # the colleague's own text
+    assert all("Skrevet av radgiver@ks.no" in card for card in cards[1:])
+    assert confirm(client, colleague, closed, confirm_form(page)).status_code == 303
+    # The municipality reads it as the advisers saw it: the round, then the areas in order.
+    login(client, cast.manager)
+    results = soup(client.get(f"/runder/{closed.id}/resultater"))
+    texts = [p.get_text(strip=True) for p in results.select("#ks-feedback ~ * .plain-text")]
+    assert texts[:3] == ["Godt arbeid.", "Se på tilliten.", "Mer arbeidspraksis."]
