@@ -35,6 +35,7 @@ EVENT_NAMES: dict[str, Callable[[], str]] = {
     "content_version_loaded": lambda: _("Ny innholdsversjon tatt i bruk"),
     "round_created": lambda: _("Runde startet"),
     "round_closed": lambda: _("Runde lukket"),
+    "round_cancelled": lambda: _("Runde avlyst"),
     "respondent_added": lambda: _("Svarer lagt til etter start"),
     "deadline_extended": lambda: _("Svarfrist forlenget"),
     "reminder_sent": lambda: _("Påminnelse sendt"),

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -103,6 +104,13 @@ def notify_round_opened(session: Session, rnd: Round) -> int:
         return _("Ny runde i Gode grep: %(name)s") % {"name": rnd.name}, body
 
     return _send_all(session, "round_opened", rnd, _respondents(session, rnd), compose)
+
+
+def forget_round(session: Session, round_id: int) -> None:
+    """Forget which of a round's notices were sent (in the caller's transaction), for a round
+    that is removed: a new round may get its id again (SQLite), and its mails must go out."""
+    about_round = col(SentNotice.key).startswith(f"{round_id}:")
+    session.execute(delete(SentNotice).where(about_round, col(SentNotice.kind) != "measure_due"))
 
 
 def _day(day: date) -> str:

@@ -18,7 +18,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.i18n import _, ngettext
 from app.notices.service import notify_round_opened
 from app.results.service import min_respondents
-from app.rounds import fastsave, hotpath, invitees, lifecycle, overlap, respondents, service
+from app.rounds import cancel, fastsave, hotpath, invitees, lifecycle, overlap, respondents, service
 from app.rounds.forms import AnswerForm, parse_answer_form
 from app.rounds.models import Round
 from app.settings import get_settings
@@ -327,6 +327,22 @@ def close_page(request: Request, round_id: Id, actor: ActorDep, session: Session
     return render(request, "rounds/close.html", ctx)
 
 
+@router.get("/{round_id}/avlys", dependencies=[allow(Access.MANAGER)])
+def cancel_page(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
+    rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
+    ctx = {"rnd": rnd, "may_cancel": cancel.may_cancel(session, rnd)}
+    return render(request, "rounds/cancel.html", ctx)
+
+
+@router.post("/{round_id}/avlys", dependencies=[allow(Access.MANAGER)])
+def cancel_round(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
+    rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
+    name = rnd.name
+    cancel.cancel_round(session, actor, rnd)
+    msg = _("Runden «%(name)s» er avlyst. De som var invitert, kan velges til en ny runde.")
+    return redirect("/runder", msg % {"name": name}, request)
+
+
 @router.post("/{round_id}/lukk", dependencies=[allow(Access.MANAGER)])
 def close(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
@@ -423,6 +439,7 @@ def _overview(session: SessionDep, actor: ActorDep, rnd: Round) -> dict[str, obj
         "addable": addable if can_manage else [],
         # in another open round: not addable (how many, and which rounds)
         "busy_elsewhere": len(others) - len(addable),
+        "may_cancel": can_manage and cancel.may_cancel(session, rnd),
         "busy_rounds": list(dict.fromkeys(busy[u.email] for u in others if u.email in busy)),
         "uninvited": invitees.without_invitation(session, rnd) if can_manage else [],
     }

@@ -83,3 +83,15 @@ def test_a_manager_starts_a_round_and_invites_new_people_by_keyboard(page, app_u
     mail = page.locator(".mail", has_text="ny.tastatur@demo.kommune.no").first
     expect(mail).to_contain_text(NAME)
     assert re.search(r"/invitasjon/[A-Za-z0-9_-]+", mail.inner_text())
+
+
+def test_a_round_nobody_has_begun_offers_to_cancel_it(page, app_url):
+    """Only the way there and back: cancelling would remove the demo's open round."""
+    log_in(page, app_url, "leder@demo.kommune.no")
+    page.get_by_role("link", name=re.compile("^Høst|^Vår")).first.click()
+    page.get_by_role("link", name="Avlys runden …").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Avlyse «")
+    expect(page.get_by_text("Ingen har begynt å svare, så ingen svar går tapt.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Nei, la runden være").click()
+    expect(page.get_by_role("link", name="Avlys runden …")).to_be_visible()
