@@ -120,3 +120,19 @@ def test_every_table_of_the_results_names_itself_and_its_rows(client, cast, db):
             assert (first.name, first.get("scope")) == ("th", "row"), row
     ids = [tag["id"] for tag in page.select("[id]")]
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_a_round_with_too_few_answers_says_so_before_the_follow_up(client, cast, db):
+    team = [cast.staff, cast.staff2, cast.staff3]
+    first = make_closed_round(db, cast.a, [(u, first_levels) for u in team], name="Vår 2026")
+    add_measure(db, first, "Fast veileder", MeasureStatus.DONE, [UP])
+    thin = make_closed_round(db, cast.a, [(cast.staff, 2)], name="Høst 2026")  # one answer
+    login(client, cast.manager)
+    page = BeautifulSoup(client.get(f"/runder/{thin.id}/resultater").text, "html.parser")
+    main = page.select_one("main")
+    notice = main.find(string=lambda s: s and "Runden fikk 1 svar" in s)
+    followup = main.select_one("section.followup")
+    assert notice is not None
+    assert followup is not None
+    order = [e for e in main.descendants if e is followup or e is notice]
+    assert order == [notice, followup]  # the reason for the dashes first
