@@ -10,6 +10,7 @@ from app.authz import Access, Action
 from app.content.service import current_guidance
 from app.db import SessionDep
 from app.errors import Conflict, InvalidInput, NotFound
+from app.filenames import plain_words
 from app.i18n import _
 from app.results import view
 from app.results.service import min_respondents
@@ -283,7 +284,9 @@ def overview_csv(
     actor: ActorDep, session: SessionDep, fylke: str = "", storrelse: str = ""
 ) -> Response:
     ov = _overview(actor, session, fylke, storrelse, "navn", "")
-    return _download(export.csv_bytes(ov), "text/csv; charset=utf-8", "oversikt.csv")
+    return _download(
+        export.csv_bytes(ov), "text/csv; charset=utf-8", _named(fylke, storrelse, "csv")
+    )
 
 
 @router.get("/ks/oversikt.xlsx", dependencies=[allow(Access.KS)])
@@ -292,7 +295,14 @@ def overview_xlsx(
 ) -> Response:
     ov = _overview(actor, session, fylke, storrelse, "navn", "")
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(export.xlsx_bytes(ov), xlsx, "oversikt.xlsx")
+    return _download(export.xlsx_bytes(ov), xlsx, _named(fylke, storrelse, "xlsx"))
+
+
+def _named(fylke: str, storrelse: str, suffix: str) -> str:
+    """The overview's file as filtered (oversikt-vestland-liten.csv), so two saved files of
+    different selections are told apart; the filters as typed in the address."""
+    words = [plain_words(f, 40) for f in ("oversikt", fylke, storrelse)]
+    return "-".join(w for w in words if w) + "." + suffix
 
 
 def _download(content: bytes, media_type: str, name: str) -> Response:

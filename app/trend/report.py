@@ -6,8 +6,6 @@ results.service.readers_of), since the report is a public document they may read
 shows more than the leader's own pages.
 """
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -19,6 +17,7 @@ from app.authz import Action, Actor
 from app.clock import oslo_today
 from app.content.schema import Area
 from app.errors import Conflict
+from app.filenames import plain_words
 from app.i18n import _, current_locale
 from app.results.models import RoundSnapshot
 from app.results.service import ResultsPage, team_results
@@ -29,7 +28,6 @@ from app.trend.measures import Measure, measures_for, readings_for
 from app.trend.view import DevelopmentPage, development_page
 
 REPORT_ROUNDS = 6  # the development in the report: this round and the five before it
-NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})  # NFKD leaves ø and æ
 
 
 @dataclass(frozen=True)
@@ -57,10 +55,7 @@ class Report:
         """The PDF's file name, which a leader saves and attaches: the municipality's number
         and the round's name in plain letters (gode-grep-rapport-9901-host-2026.pdf), not the
         round's id in this service, which says nothing once saved."""
-        plain = self.round.name.lower().translate(NORWEGIAN_LETTERS)
-        plain = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
-        words = re.findall(r"[a-z0-9]+", plain)
-        name = "-".join(words)[:60].strip("-") or str(self.round.id)
+        name = plain_words(self.round.name) or str(self.round.id)
         return f"gode-grep-rapport-{self.municipality.number}-{name}.pdf"
 
     @property

@@ -202,3 +202,15 @@ def test_exports_give_the_days_as_the_page_does_and_sizes_in_words(client, cast,
     assert table["G2"].value.date() == date(2025, 4, 23)  # a date Excel can sort and filter
     assert table["G2"].number_format == "yyyy-mm-dd"
     assert table["D2"].value == "Stor (20 000 innbyggere eller flere)"
+
+
+def test_the_saved_files_are_named_by_their_filter(client, cast, db):
+    shared_municipality(db, "9001", "Møre og Romsdal")
+    login(client, cast.ks_adviser)
+
+    def named(path: str) -> str:
+        return client.get(path).headers["content-disposition"].split("filename=")[1]
+
+    assert named("/ks/oversikt.csv") == '"gode-grep-oversikt.csv"'
+    filtered = "/ks/oversikt.xlsx?fylke=Møre og Romsdal&storrelse=liten"
+    assert named(filtered) == '"gode-grep-oversikt-more-og-romsdal-liten.xlsx"'
