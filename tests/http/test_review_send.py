@@ -175,7 +175,9 @@ def test_drafts_changed_after_the_confirmation_was_shown_are_not_sent(
     else:
         assert len(events(db, "feedback_sent")) == 1  # the colleague's, not this adviser's
         assert page.select_one("#fb-tillit") is None  # sent: a card, the text beside it
-        assert "Se på tilliten." in page.select_one("#typed-tillit").find_next("p").get_text()
+        # Sent by the colleague exactly as this adviser wrote it: said so, nothing to copy.
+        assert "sendt slik du skrev det" in page.select_one("#typed-tillit").get_text()
+        assert "kopier det" not in page.get_text()
 
 
 def test_having_seen_both_texts_the_adviser_sends_from_the_refusal(
