@@ -198,10 +198,12 @@ def test_levels_stepped_to_while_saves_fail_are_said_to_fail_once(page, app_url)
 def test_a_login_ended_in_another_tab_is_told_without_the_error_reference(page, app_url):
     open_first_area(page, app_url)
     page.evaluate(LISTEN)
-    other = page.context.new_page()  # another tab: log out there
+    other = page.context.new_page()  # another tab: log out there, and leave it open
     other.goto(f"{app_url}/konto")
     other.get_by_role("button", name="Logg ut", exact=True).click()
-    other.close()
+    # (closed only once its navigation has settled: a tab closed while the logout's redirect
+    # was still arriving hung Page.close for good, in about half of the full runs)
+    expect(other.get_by_role("heading", level=1)).to_have_text("Logg inn")
     with saves(page):
         page.locator("fieldset.statement").first.get_by_role("radio").nth(1).check()
     status = page.locator("fieldset.statement").first.locator(".statement__status")
@@ -220,8 +222,7 @@ def test_a_login_ended_in_another_tab_is_told_without_the_error_reference(page, 
     assert re.search(r"[0-9a-f]{32}", reference.inner_text())
     assert reference.evaluate("e => !e.closest('[aria-live], [role=status], [role=alert]')")
     assert_accessible(page)
-    other = page.context.new_page()  # logged in again, and back: saved, and the reference gone
-    log_in(other, app_url, "ansatt1@demo.kommune.no")
+    log_in(other, app_url, "ansatt1@demo.kommune.no")  # in again there, and back: saved
     other.close()
     page.evaluate("window.dispatchEvent(new Event('focus'))")
     expect(status).to_contain_text("Lagret kl.")
