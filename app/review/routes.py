@@ -243,8 +243,11 @@ def _review_again(
     ctx = {**view.context(page.results, "omrade"), "review": page, "typed": typed}
     field = exc.field if isinstance(exc, InvalidInput) else None
     changed = exc.changed if isinstance(exc, adviser.DraftChanged) else set()
+    # Sent meanwhile exactly as typed here (by a colleague, say): nothing to offer to copy.
+    sent = {a: fb.text for a, fb in page.feedback.items() if fb.sent_at is not None}
+    as_typed = {a for a in changed if a in sent and adviser.plain(typed.get(a, "")) == sent[a]}
     ctx |= {"error": exc.message, "error_field": field, "changed": changed}
-    ctx |= {"confirming": confirming}
+    ctx |= {"sent_as_typed": as_typed, "confirming": confirming}
     return render(request, "review/review.html", ctx, status_code=exc.status_code)
 
 
@@ -301,7 +304,7 @@ def overview_xlsx(
 def _named(fylke: str, storrelse: str, suffix: str) -> str:
     """The overview's file as filtered (oversikt-vestland-liten.csv), so two saved files of
     different selections are told apart; the filters as typed in the address."""
-    words = [plain_words(f, 40) for f in ("oversikt", fylke, storrelse)]
+    words = ["oversikt", *(plain_words(f, 40) for f in (fylke, storrelse))]
     return "-".join(w for w in words if w) + "." + suffix
 
 

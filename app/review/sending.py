@@ -20,6 +20,7 @@ from app.i18n import N_, _, speaking
 from app.mail import MailError, send_mail
 from app.review.adviser import DraftChanged, check_areas, locked_feedback, plain, shared_round
 from app.review.models import Feedback
+from app.review.service import emails_of
 from app.rounds import service as rounds
 from app.rounds.models import Round
 from app.settings import get_settings
@@ -43,7 +44,6 @@ class SendPreview:
     municipality: Municipality
     drafts: tuple[ToSend, ...]  # the whole round first, then the areas in the round's order
     taken_by_other: str | None  # another adviser has taken the round: talk before sending
-    reviewed: bool
 
 
 def send_preview(session: Session, actor: Actor, round_id: int) -> SendPreview:
@@ -53,22 +53,20 @@ def send_preview(session: Session, actor: Actor, round_id: int) -> SendPreview:
         select(Feedback).where(Feedback.share_id == share.id, col(Feedback.sent_at).is_(None))
     )
     drafts = {fb.area_id: fb for fb in found}
-    writers = {fb.author_id for fb in drafts.values()} - {actor.user_id}
-    emails = dict(session.exec(select(User.id, User.email).where(col(User.id).in_(writers))).all())
+    people = {fb.author_id for fb in drafts.values()} | {share.taken_by_id}
+    others = {i: e for i, e in emails_of(session, people).items() if i != actor.user_id}
 
     def to_send(area: Area | None, fb: Feedback) -> ToSend:
-        return ToSend(area, fb, emails.get(fb.author_id))
+        return ToSend(area, fb, others.get(fb.author_id))
 
     areas = rounds.guidance_of(session, rnd).areas
     ordered = [to_send(None, drafts[""])] if "" in drafts else []
     ordered += [to_send(a, drafts[a.id]) for a in areas if a.id in drafts]
-    taken = session.get(User, share.taken_by_id) if share.taken_by_id else None
     return SendPreview(
         round=rnd,
         municipality=rounds.municipality_of(session, rnd),
         drafts=tuple(ordered),
-        taken_by_other=taken.email if taken and taken.id != actor.user_id else None,
-        reviewed=share.reviewed_at is not None,
+        taken_by_other=others.get(share.taken_by_id) if share.taken_by_id else None,
     )
 
 
@@ -88,10 +86,7 @@ def send_feedback(session: Session, actor: Actor, round_id: int, confirmed: dict
         if looked_at.get(area) != now_saved.get(area)
     }
     if changed:
-        raise DraftChanged(
-            changed,
-            _(CHANGED),
-        )
+        raise DraftChanged(changed, _(CHANGED))
     if not drafts:
         raise InvalidInput(_("Skriv minst én tilbakemelding før du sender."))
     now = datetime.now(UTC)

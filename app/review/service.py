@@ -160,7 +160,7 @@ def share_panel(session: Session, actor: Actor, rnd: Round) -> SharePanel:
             .order_by(col(RoundShare.shared_at).desc(), col(RoundShare.id).desc())
         )
     )
-    emails = _emails(session, {u for s in shares for u in (s.shared_by_id, s.withdrawn_by_id)})
+    emails = emails_of(session, {u for s in shares for u in (s.shared_by_id, s.withdrawn_by_id)})
     events = [_event(s, emails) for s in shares]
     current = next((s for s in shares if s.active_round_id is not None), None)
     return SharePanel(
@@ -186,7 +186,8 @@ def _event(share: RoundShare, emails: dict[int, str]) -> ShareEvent:
     )
 
 
-def _emails(session: Session, ids: set[int | None]) -> dict[int, str]:
+def emails_of(session: Session, ids: set[int | None]) -> dict[int, str]:
+    """Users' addresses by id (ids that are None are left out)."""
     wanted = [i for i in ids if i]
     query = select(User.id, User.email).where(col(User.id).in_(wanted))
     return {uid: email for uid, email in session.exec(query) if uid is not None}

@@ -19,10 +19,14 @@ from app.notices.service import forget_round
 from app.rounds.models import Response, Round, RoundInvitee, RoundRespondent, RoundStatus
 
 
+def cancellable(rnd: Round, started: int) -> bool:
+    """Open, and nobody has begun (saved anything) yet: `started` responses."""
+    return rnd.status == RoundStatus.OPEN and started == 0
+
+
 def may_cancel(session: Session, rnd: Round) -> bool:
-    """Open, and nobody has begun (saved anything) yet."""
     begun = select(func.count()).where(Response.round_id == rnd.id)
-    return rnd.status == RoundStatus.OPEN and session.exec(begun).one() == 0
+    return cancellable(rnd, session.exec(begun).one())
 
 
 def cancel_round(session: Session, actor: Actor, rnd: Round) -> None:

@@ -418,6 +418,7 @@ def _overview(session: SessionDep, actor: ActorDep, rnd: Round) -> dict[str, obj
     response = service.existing_response(session, actor, rnd)
     progress = service.progress(session, guidance, response) if response else None
     can_manage = can(actor, Action.MANAGE_ROUND, rnd.municipality_id) is Decision.ALLOW
+    counts = lifecycle.counts(session, rnd) if can_manage else None
     invited = respondents.respondents(session, rnd)
     invited_emails = {r.email for r in invited}
     busy = overlap.busy(session, rnd.municipality_id, rnd.id) if can_manage else {}
@@ -432,14 +433,14 @@ def _overview(session: SessionDep, actor: ActorDep, rnd: Round) -> dict[str, obj
         "guidance": guidance,
         "response": response,
         "progress": progress,
-        "counts": lifecycle.counts(session, rnd) if can_manage else None,
+        "counts": counts,
         "can_manage": can_manage,
         "respondents": invited,
         "may_answer": respondents.is_respondent(session, actor, rnd),
         "addable": addable if can_manage else [],
         # in another open round: not addable (how many, and which rounds)
         "busy_elsewhere": len(others) - len(addable),
-        "may_cancel": can_manage and cancel.may_cancel(session, rnd),
+        "may_cancel": counts is not None and cancel.cancellable(rnd, counts.started),
         "busy_rounds": list(dict.fromkeys(busy[u.email] for u in others if u.email in busy)),
         "uninvited": invitees.without_invitation(session, rnd) if can_manage else [],
     }
