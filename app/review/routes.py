@@ -188,16 +188,20 @@ def send_feedback(
 ) -> Response:
     # The confirmation carries the drafts it showed (`s.<area>`): exactly those are sent.
     try:
-        mailed = sending.send_feedback(session, actor, round_id, form.shown)
+        sent = sending.send_feedback(session, actor, round_id, form.shown)
     except NotFound as exc:
         return _typed_back(request, form.shown, exc)
     except InvalidInput as exc:  # changed since it was shown (409), or nothing to send
         return _review_again(request, session, actor, round_id, form.shown, exc, confirming=True)
     url = f"/ks/runder/{round_id}"
-    if not mailed:
+    # Until it is marked done the round stays in the advisers' queue as not yet reviewed.
+    done = _("Er du ferdig med runden, trykk «Marker gjennomgangen som ferdig» nederst på siden.")
+    nudge = "" if sent.review_done else " " + done
+    if not sent.mailed:
         msg = _("Tilbakemeldingen er sendt og vises hos kommunen, men e-posten kunne ikke sendes.")
-        return redirect(url, msg, request, "warning")
-    return redirect(url, _("Tilbakemeldingen er sendt. Kommunens ledere har fått e-post."), request)
+        return redirect(url, msg + nudge, request, "warning")
+    msg = _("Tilbakemeldingen er sendt. Kommunens ledere har fått e-post.")
+    return redirect(url, msg + nudge, request)
 
 
 @router.post("/ks/runder/{round_id}/ferdig", dependencies=[allow(Access.KS)])

@@ -70,11 +70,17 @@ def send_preview(session: Session, actor: Actor, round_id: int) -> SendPreview:
     )
 
 
-def send_feedback(session: Session, actor: Actor, round_id: int, confirmed: dict[str, str]) -> bool:
+@dataclass(frozen=True)
+class Sent:
+    mailed: bool  # False: sent and shown to the municipality, but the e-mail failed
+    review_done: bool  # the review was already marked done
+
+
+def send_feedback(session: Session, actor: Actor, round_id: int, confirmed: dict[str, str]) -> Sent:
     """Send the drafts the adviser confirmed (area id -> the text the confirmation showed):
     they can no longer change, and the municipality's managers are told by e-mail. Refused
     (`DraftChanged`, nothing sent) when the drafts are not exactly those any more: one changed,
-    deleted or sent since, or a new one saved. False if the e-mail failed."""
+    deleted or sent since, or a new one saved."""
     rnd, share = shared_round(session, actor, round_id)
     check_areas(session, rnd, confirmed)
     drafts = [fb for fb in locked_feedback(session, share).values() if fb.sent_at is None]
@@ -108,7 +114,8 @@ def send_feedback(session: Session, actor: Actor, round_id: int, confirmed: dict
         raise DraftChanged(missed, _(CHANGED))
     record(session, actor, "feedback_sent", f"round {rnd.id}", municipality_id=rnd.municipality_id)
     session.commit()
-    return _notify(session, rnd)
+    done = share.reviewed_at is not None
+    return Sent(mailed=_notify(session, rnd), review_done=done)
 
 
 def _notify(session: Session, rnd: Round) -> bool:

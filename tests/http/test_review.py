@@ -288,6 +288,30 @@ def test_marking_done_takes_the_round_out_of_the_queue(client, cast, db, closed)
     assert "markerte gjennomgangen som ferdig" in client.get(f"/runder/{closed.id}/resultater").text
 
 
+def test_after_sending_the_adviser_is_reminded_to_mark_the_review_done(client, cast, closed):
+    """Sent feedback does not take the round out of the queue; only «ferdig» does."""
+    share(client, cast, closed)
+    nudge = "trykk «Marker gjennomgangen som ferdig»"
+
+    def flash_after_send(**texts: str) -> str:
+        sent = send_feedback(client, cast, closed, "send", **texts)
+        assert sent.status_code == 303
+        page = soup(client.get(sent.headers["location"]))
+        return page.select_one("[role=status], .ds-alert").get_text(" ", strip=True)
+
+    first = flash_after_send(**{"": "Godt arbeid med oppfølgingen."})
+    assert "Tilbakemeldingen er sendt" in first
+    assert nudge in first
+    assert "Høst 2026" in client.get("/ks").text  # still in the queue until marked done
+    token = login(client, cast.ks_adviser)
+    assert (
+        client.post(f"/ks/runder/{closed.id}/ferdig", data={"csrf_token": token}).status_code == 303
+    )
+    later = flash_after_send(tillit="Et tillegg om tillit.")
+    assert "Tilbakemeldingen er sendt" in later
+    assert nudge not in later
+
+
 def test_feedback_written_but_not_sent_stops_marking_done_and_stays(client, cast, db, closed):
     """Once done, nothing would send it: the municipality would never read it."""
     share(client, cast, closed)
