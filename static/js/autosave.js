@@ -142,7 +142,11 @@
   }
   function loggedOut(field) {
     unsaved.set(field, "login");
-    show(field, form.dataset.msgLogin, "failed");
+    show(field, loginEnded(field), "failed");
+  }
+  // A level chosen, or a comment written: each told in its own words.
+  function loginEnded(field) {
+    return field.tagName === "TEXTAREA" ? form.dataset.msgLoginText : form.dataset.msgLogin;
   }
   function parsed(html) {
     return new DOMParser().parseFromString(html || "", "text/html");
@@ -318,7 +322,9 @@
       var answer = parsed(event.detail.serverResponse);
       reference = answer.querySelector(".request-id");
       if (reference) { reference.remove(); }
-      if (status === 401) { tellAs(answer, form.dataset.msgLogin); }
+      // The line is a live region itself: an alert inside it may be read out twice.
+      answer.querySelectorAll("[role=alert]").forEach(function (el) { el.removeAttribute("role"); });
+      if (status === 401) { tellAs(answer, loginEnded(field)); }
       event.detail.serverResponse = answer.body.innerHTML;
       // (a click, or a level stopped on with the arrow keys, is a person's own act: its answer
       // is read out even when it is the same)

@@ -216,6 +216,7 @@ def test_a_login_ended_in_another_tab_is_told_without_the_error_reference(page, 
     assert not re.search(r"[0-9a-f]{32}", told)
     line = page.locator("#save-status")
     expect(line.get_by_role("link", name="Logg inn (åpnes i ny fane)")).to_be_visible()
+    assert line.locator("[role=alert]").count() == 0  # the line says it, once
     reference = page.locator(".request-id")  # still there to quote to support, read on request
     expect(reference).to_be_visible()
     expect(reference).to_contain_text("Feilreferanse")

@@ -70,6 +70,7 @@ def test_a_login_that_ended_is_saved_once_the_person_is_back(page, app_url, serv
     comment.fill("Første del. Og det som kom etterpå.")
     status = page.locator(".comment .statement__status")
     expect(status).to_contain_text("du er logget ut")
+    expect(status).to_contain_text("Det du har skrevet, står her")
     assert_accessible(page)
     log_in(other, app_url, "ansatt1@demo.kommune.no")  # a new login, with a new form token
     other.close()
@@ -87,6 +88,7 @@ def test_someone_elses_login_does_not_take_the_text(page, app_url, server):
     page.get_by_role("radio").first.check()
     status = page.locator("fieldset.statement").first.locator(".statement__status")
     expect(status).to_contain_text("du er logget ut")
+    expect(status).to_contain_text("Svaret ditt står her")  # a level chosen, not a text
     other = page.context.new_page()
     log_in(other, app_url, "ansatt2@demo.kommune.no")
     other.close()
