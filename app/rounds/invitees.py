@@ -118,10 +118,21 @@ def without_invitation(session: Session, rnd: Round) -> list[str]:
     """Invitees of the round who hold no open invitation (it was not sent, used up elsewhere
     or has expired): the manager can send one from /kommune."""
     waiting = [i.email for i in invitees(session, rnd)]
+    holding = _holding(session, rnd, waiting)
+    return sorted(e for e in waiting if e not in holding)
+
+
+def with_invitation(session: Session, rnd: Round) -> list[str]:
+    """Invitees of the round who hold an open invitation: its mail named the round."""
+    return sorted(_holding(session, rnd, [i.email for i in invitees(session, rnd)]))
+
+
+def _holding(session: Session, rnd: Round, waiting: list[str]) -> set[str]:
+    """Those of the addresses with an open invitation to the round's municipality."""
     if not waiting:
-        return []
+        return set()
     now = datetime.now(UTC)
-    open_for = set(
+    return set(
         session.exec(
             select(Invitation.email).where(
                 col(Invitation.email).in_(waiting),
@@ -131,4 +142,3 @@ def without_invitation(session: Session, rnd: Round) -> list[str]:
             )
         )
     )
-    return sorted(e for e in waiting if e not in open_for)
