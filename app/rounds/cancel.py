@@ -16,6 +16,7 @@ from app.authz import Action, Actor, require
 from app.errors import Conflict
 from app.i18n import N_, _
 from app.notices.service import forget_round
+from app.rounds import cancel_mail
 from app.rounds.models import Response, Round, RoundInvitee, RoundRespondent, RoundStatus
 
 
@@ -29,9 +30,10 @@ def may_cancel(session: Session, rnd: Round) -> bool:
     return cancellable(rnd, session.exec(begun).one())
 
 
-def cancel_round(session: Session, actor: Actor, rnd: Round) -> None:
+def cancel_round(session: Session, actor: Actor, rnd: Round) -> bool:
     """A manager cancels an open round nobody has begun: it and its list of who was asked
-    are removed (audit-logged), and those people may be chosen for another round.
+    are removed (audit-logged), those people may be chosen for another round, and they are
+    told by e-mail once it is done. False if that e-mail failed (the round is cancelled).
 
     The round is locked first (PostgreSQL: a first save's response row, which refers to the
     round, waits for it; SQLite: one writer at a time), and it is deleted only if it is still
@@ -44,6 +46,7 @@ def cancel_round(session: Session, actor: Actor, rnd: Round) -> None:
     if not may_cancel(session, rnd):
         session.rollback()
         raise Conflict(_(NOT_NOW))
+    told = cancel_mail.to_tell(session, actor, rnd)  # read before the list of who was asked goes
     session.execute(delete(RoundRespondent).where(col(RoundRespondent.round_id) == round_id))
     session.execute(delete(RoundInvitee).where(col(RoundInvitee.round_id) == round_id))
     forget_round(session, round_id)
@@ -64,6 +67,7 @@ def cancel_round(session: Session, actor: Actor, rnd: Round) -> None:
     )
     session.commit()
     session.expunge(rnd)
+    return cancel_mail.tell(told)
 
 
 NOT_NOW = N_(

@@ -337,10 +337,18 @@ def cancel_page(request: Request, round_id: Id, actor: ActorDep, session: Sessio
 @router.post("/{round_id}/avlys", dependencies=[allow(Access.MANAGER)])
 def cancel_round(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
-    name = rnd.name
-    cancel.cancel_round(session, actor, rnd)
-    msg = _("Runden «%(name)s» er avlyst. De som var invitert, kan velges til en ny runde.")
-    return redirect("/runder", msg % {"name": name}, request)
+    values = {"name": rnd.name}
+    if not cancel.cancel_round(session, actor, rnd):
+        msg = _(
+            "Runden «%(name)s» er avlyst, men e-posten om det kunne ikke sendes til alle som var "
+            "invitert. Si gjerne fra til dem selv. De kan velges til en ny runde."
+        )
+        return redirect("/runder", msg % values, request, "warning")
+    msg = _(
+        "Runden «%(name)s» er avlyst. De som var invitert, har fått e-post om det og kan velges "
+        "til en ny runde."
+    )
+    return redirect("/runder", msg % values, request)
 
 
 @router.post("/{round_id}/lukk", dependencies=[allow(Access.MANAGER)])
