@@ -1,5 +1,5 @@
 """The manager's form to start a round, by keyboard: choosing staff and inviting new people in
-the same step, with axe on the form, its error state and the new round."""
+the same step, with axe on the form, its error state and the new round; and cancelling it."""
 
 import re
 
@@ -85,6 +85,25 @@ def test_a_manager_starts_a_round_and_invites_new_people_by_keyboard(page, app_u
     assert re.search(r"/invitasjon/[A-Za-z0-9_-]+", mail.inner_text())
 
 
+def test_a_manager_cancels_a_new_round_and_those_asked_are_told(page, app_url, cleanup):
+    log_in(page, app_url, "leder@demo.kommune.no")
+    page.get_by_label("Navn på runden").fill(NAME)
+    page.get_by_label("Inviter nye personer (valgfritt)").fill("ny.tastatur@demo.kommune.no")
+    page.get_by_role("button", name="Start runden").click()
+    page.get_by_role("link", name="Avlys runden …").click()
+    expect(page.get_by_text("får en e-post om at runden er avlyst")).to_be_visible()
+    page.get_by_role("button", name="Ja, avlys runden").click()
+
+    expect(page).to_have_url(f"{app_url}/runder")
+    flash = page.get_by_role("status").filter(has_text=f"«{NAME}» er avlyst")
+    expect(flash).to_contain_text("har fått e-post om det")
+    assert_accessible(page)
+    page.goto(f"{app_url}/utvikler/epost")
+    mail = page.locator(".mail", has_text=f"Runde avlyst i Gode grep: {NAME}").first
+    expect(mail).to_contain_text("ny.tastatur@demo.kommune.no")
+    expect(mail).to_contain_text("er avlyst av lederen")
+
+
 def test_a_round_nobody_has_begun_offers_to_cancel_it(page, app_url):
     """Only the way there and back: cancelling would remove the demo's open round."""
     log_in(page, app_url, "leder@demo.kommune.no")
@@ -92,6 +111,7 @@ def test_a_round_nobody_has_begun_offers_to_cancel_it(page, app_url):
     page.get_by_role("link", name="Avlys runden …").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Avlyse «")
     expect(page.get_by_text("Ingen har begynt å svare, så ingen svar går tapt.")).to_be_visible()
+    expect(page.get_by_text("får en e-post om at runden er avlyst")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Nei, la runden være").click()
     expect(page.get_by_role("link", name="Avlys runden …")).to_be_visible()
