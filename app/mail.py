@@ -120,7 +120,7 @@ def _deliver(message: EmailMessage, settings: Settings) -> None:
             settings.smtp_port,
             reason.strip(),
         )
-        raise MailError(str(exc)) from exc
+        raise MailError(reason.strip()) from exc  # those who log it get no address either
 
 
 @dataclass(frozen=True)
