@@ -32,6 +32,19 @@ def test_the_adviser_reviews_a_shared_round(page, app_url):
     assert_accessible(page)
     page.get_by_role("button", name="Jeg ser på denne").click()
     expect(page.get_by_text("Du ser på denne runden nå.")).to_be_visible()
+    # Side by side, on one line; and each field's label clear of the field above it.
+    tops = [
+        b.bounding_box()["y"] for b in page.locator("#review-feedback .button-row button").all()
+    ]
+    assert len(tops) == 2
+    assert tops[0] == tops[1]
+    fields = page.locator("#review-feedback textarea").all()
+    labels = page.locator("#review-feedback .ds-field > .ds-label").all()
+    for above, label in zip(fields, labels[1:], strict=False):
+        gap = label.bounding_box()["y"] - (
+            above.bounding_box()["y"] + above.bounding_box()["height"]
+        )
+        assert gap >= 16
     page.get_by_label("Hele runden").fill("Første linje\nAndre linje")
     page.get_by_role("button", name="Lagre utkast").click()
     expect(page.get_by_text("Utkastet er lagret.")).to_be_visible()
