@@ -7,6 +7,7 @@ import re
 
 import httpx2 as httpx
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from app.authz import Access
@@ -52,6 +53,17 @@ def test_every_error_status_gets_the_apps_own_page_with_a_reference(client, cast
     login(client, cast.staff)
     assert_own_error_page(client.get("/runder/0"), 422)
     assert_own_error_page(client.post("/runder", data={"csrf_token": "feil"}), 403)
+
+
+def test_a_page_not_found_is_told_calmly_and_a_refusal_as_an_error(client, cast):
+    """A link that no longer leads anywhere (a cancelled round, an old bookmark) is no fault of
+    the reader's: an information box, not the red one a refusal gets."""
+
+    def colour(response) -> str:
+        return BeautifulSoup(response.text, "html.parser").select_one(".ds-alert")["data-color"]
+
+    assert colour(client.get("/finnes-ikke")) == "info"
+    assert colour(client.post("/runder", data={"csrf_token": "feil"})) == "danger"
 
 
 def test_an_error_page_points_a_logged_out_person_to_the_login(client, cast):
