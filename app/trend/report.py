@@ -6,6 +6,7 @@ results.service.readers_of), since the report is a public document they may read
 shows more than the leader's own pages.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -15,12 +16,12 @@ from sqlmodel import Session
 from app.accounts.models import Municipality
 from app.authz import Action, Actor
 from app.clock import oslo_today
-from app.content.schema import Area
+from app.content.schema import Area, Source
 from app.errors import Conflict
 from app.filenames import plain_words
 from app.i18n import _, current_locale
 from app.results.models import RoundSnapshot
-from app.results.service import ResultsPage, team_results
+from app.results.service import AdviceItem, ResultsPage, team_results
 from app.rounds import service as rounds
 from app.rounds.models import Round, RoundStatus
 from app.settings import ROOT
@@ -49,6 +50,18 @@ class Report:
     def rounds_at_most(self) -> int:
         """How many rounds the development shows: this one and those before it."""
         return REPORT_ROUNDS
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The advice's sources, each once, in the order first cited: the numbered list at the
+        end of the advice, which each piece of advice points to by number (a source printed in
+        full under every piece of advice citing it filled pages with the same lines)."""
+        return cited_sources(self.results.advice)
+
+    @property
+    def source_numbers(self) -> dict[str, int]:
+        """Each cited source's number in that list, by its id."""
+        return {source.id: n for n, source in enumerate(self.sources, start=1)}
 
     @property
     def filename(self) -> str:
@@ -101,6 +114,15 @@ def council_report(session: Session, actor: Actor, round_id: int) -> Report:
         previous=previous,
         locale=current_locale(),
     )
+
+
+def cited_sources(advice: Iterable[AdviceItem]) -> tuple[Source, ...]:
+    """Every source the advice cites, once, in the order of its first citation."""
+    seen: dict[str, Source] = {}
+    for item in advice:
+        for source in item.sources:
+            seen.setdefault(source.id, source)
+    return tuple(seen.values())
 
 
 def _readings(session: Session, actor: Actor, rnd: Round) -> tuple[tuple[Area, str], ...]:

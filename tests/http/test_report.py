@@ -2,6 +2,7 @@
 language and key figures a PDF library reads back."""
 
 import io
+import re
 from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup
@@ -388,3 +389,29 @@ def test_a_measure_past_its_due_date_says_so_in_the_report(client, db, cast):
     assert page.find(id=region["aria-labelledby"]).name == "caption"
     text = " ".join(" ".join(p.extract_text() for p in pdf_of(client, second).pages).split())
     assert "Fristen er passert" in text
+
+
+def test_the_advice_names_its_area_once_and_points_to_each_source_by_number(client, db, cast):
+    """A source cited by several pieces of advice is printed once, in a numbered list at the
+    end, not in full (title, publisher, long address) under each of them; and an area's name
+    heads its advice once instead of following every title."""
+    _, rnd = closed(db, cast)
+    login(client, cast.manager)
+    page = BeautifulSoup(client.get(f"/runder/{rnd.id}/rapport").text, "html.parser")
+    sources = [li.get_text(" ", strip=True) for li in page.select("ol.report-sources li")]
+    assert sources
+    assert all(source.startswith(f"[{n}] ") for n, source in enumerate(sources, start=1))
+    cited = [re.findall(r"\[\d+\]", p.get_text()) for p in page.select(".report-advice p.source")]
+    assert {ref for refs in cited for ref in refs} == {f"[{n}]" for n in range(1, len(sources) + 1)}
+    # A source several pieces of advice rest on: its title and address stand there once.
+    shared = next(n for n in range(1, len(sources) + 1) if sum(f"[{n}]" in r for r in cited) > 1)
+    title_and_address = sources[shared - 1].split("] ", 1)[1]
+    assert page.get_text(" ", strip=True).count(title_and_address) == 1
+    # The advice under its areas' names, each once, and no area after an advice's title.
+    areas = [th.get_text() for th in page.select("table.report-table:not(.plan) tbody th")]
+    groups = [h.get_text() for h in page.select(".report-advice h3")]
+    assert len(groups) == len(set(groups)) > 1
+    assert set(groups) <= set(areas)
+    titles = " ".join(h.get_text() for h in page.select(".report-advice h4"))
+    assert titles
+    assert not any(area in titles for area in areas)
