@@ -16,7 +16,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import _, current_locale, pgettext
 from app.plan.forms import MeasureForm, MeasureInput, parse_measure
 from app.plan.models import Measure, MeasureStatement, MeasureStatus, is_overdue
-from app.results.service import team_results
+from app.results.service import ResultsPage, team_results
 from app.results.snapshot import shared_minimum
 from app.rounds.models import Round, RoundStatus
 from app.rounds.pii import contains_national_id
@@ -123,7 +123,15 @@ def plannable_advice(session: Session, actor: Actor, rnd: Round) -> frozenset[st
     (two others' levels, where three answered and one of them reads the plan)."""
     if rnd.status != RoundStatus.CLOSED:
         return frozenset()
-    return frozenset(item.id for item in team_results(session, actor, rnd, shared=True).advice)
+    return plannable_from(rnd, team_results(session, actor, rnd, shared=True))
+
+
+def plannable_from(rnd: Round, shared: ResultsPage) -> frozenset[str]:
+    """`plannable_advice` from the round's results as read with `shared=True`, for a page
+    that has them already."""
+    if rnd.status != RoundStatus.CLOSED:
+        return frozenset()
+    return frozenset(item.id for item in shared.advice)
 
 
 def measures_of(

@@ -27,12 +27,16 @@ def team_results(
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.VIEW_RESULTS)
     page = service.team_results(session, actor, rnd)
+    # As those who answered may read it (the meeting, the report, the plan, KS): only where
+    # this page shows figures at all, a closed round with enough behind it.
+    shared = service.team_results(session, actor, rnd, shared=True) if page.visible else None
     extras = {
         "manager_links": True,  # the meeting, its readings and the plan: not on KS's copy
         "followup": followup.follow_up(session, actor, page),
         "readings": meeting.readings(session, actor, rnd),
         "sharing": review.share_panel(session, actor, rnd),
-        "plannable": plans.plannable_advice(session, actor, rnd),
+        "plannable": plans.plannable_from(rnd, shared) if shared else frozenset(),
+        "shared_scores": view.shared_scores(page, shared) if shared else {},
     }
     return render(request, "results/results.html", {**view.context(page, rad), **extras})
 

@@ -338,3 +338,41 @@ def test_no_priority_because_no_score_is_not_called_strong(client, cast, db):
     text = results_page(client, cast, some).select_one("#priorities-heading").parent.get_text(" ")
     assert "områdene med poeng har minst 70, og et område uten poeng" in text
     assert "Alle områdene har minst" not in text
+
+
+def test_the_manager_sees_which_scores_the_meeting_and_report_will_show(client, cast, db):
+    """Three staff answered, the manager did not: the manager's page has three others behind
+    each figure, but each of those three reading the report has two. The page says which
+    figures the meeting view and the report show, so the leader quotes those."""
+    rnd = make_closed_round_with(db, cast.a, [cast.staff, cast.staff2, cast.staff3], default=3)
+    login(client, cast.manager)
+    page = BeautifulSoup(client.get(f"/runder/{rnd.id}/resultater").text, "html.parser")
+    table = area_table(page)
+    headers = [th.get_text(strip=True) for th in table.select("thead th")]
+    assert "Poeng i møtet og rapporten" in headers
+    column = headers.index("Poeng i møtet og rapporten")
+    rows = table.select("tbody tr")
+    assert rows
+    for row in rows:
+        cells = [td.get_text(strip=True) for td in row.select("th, td")]
+        assert cells[1] != "–"  # the manager's own figure
+        assert cells[column] == "–"  # too few for those who answered
+    assert "minst 4 stå bak hvert tall" in page.select_one("#shared-scores-note").get_text()
+
+
+def test_no_second_column_where_every_score_is_the_same_everywhere(client, cast, db):
+    rnd = make_closed_round_with(
+        db, cast.a, [cast.staff, cast.staff2, cast.staff3, cast.manager], default=3
+    )
+    login(client, cast.manager)
+    page = BeautifulSoup(client.get(f"/runder/{rnd.id}/resultater").text, "html.parser")
+    headers = [th.get_text(strip=True) for th in area_table(page).select("thead th")]
+    assert "Poeng" in headers
+    assert "Poeng i møtet og rapporten" not in headers
+    assert page.select_one("#shared-scores-note") is None
+
+
+def area_table(page: BeautifulSoup):
+    """The results page's table of the areas' scores (not the statements' tables)."""
+    (table,) = [t for t in page.select("table") if "per område" in t.caption.get_text()]
+    return table
