@@ -39,6 +39,7 @@ def test_refused_feedback_keeps_every_text_and_marks_the_one_at_fault(client, ca
     page = refused(response)
     assert page.title.get_text().startswith("Feil: ")  # read first by a screen reader
     assert "fødselsnummer" in page.select_one("#feedback-error").get_text()
+    assert "teksten står der du skrev den" in page.select_one("#feedback-error").get_text()
     whole, trust = page.select_one("#fb-hele"), page.select_one("#fb-tillit")
     assert whole.get_text() == "Godt arbeid med tilliten."
     assert trust.get_text() == f"Gjelder {NATIONAL_ID}"
@@ -49,6 +50,7 @@ def test_refused_feedback_keeps_every_text_and_marks_the_one_at_fault(client, ca
     assert not page.select_one("#feedback-error").has_attr("autofocus")  # the field has it
     empty = refused(send_feedback(client, cast, closed, "send"))
     assert "Skriv minst én" in empty.select_one("#feedback-error").get_text()
+    assert "teksten står" not in empty.select_one("#feedback-error").get_text()  # none typed
     assert db.exec(select(Feedback)).all() == []
 
 
@@ -72,7 +74,10 @@ def test_a_refused_reply_is_shown_again_as_typed(client, cast, db, closed, mailb
     assert "Se på oppfølgingen." in page.select_one(".plain-text").get_text()  # what is answered
     assert page.select_one("#reply").get_text() == typed
     assert "fødselsnummer" in page.select_one("#reply-error").get_text()
+    assert "teksten står der du skrev den" in page.select_one("#reply-error").get_text()
     assert db.exec(select(Feedback.reply)).all() == [None]
+    data["text"] = "  "  # nothing written: nothing said about a text
+    assert "teksten står" not in refused(client.post(reply_url, data=data)).get_text()
     data["text"] = "x" * 8200  # far too long: shown again whole, not a bare error page
     assert refused(client.post(reply_url, data=data)).select_one("#reply").get_text() == "x" * 8200
     data["text"] = "Takk, vi tar det med."  # sent again from that page

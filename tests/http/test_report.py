@@ -62,7 +62,7 @@ def test_the_printable_report_has_every_part(client, db, cast):
     text = soup.get_text(" ", strip=True)
     for part in (
         "Om kartleggingen",
-        "4 av 5 inviterte svarte",
+        "Av 5 inviterte svarte 4.",
         "Styrker",
         "Prioriteringer",
         "Råd og kildene de bygger på",
