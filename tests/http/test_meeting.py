@@ -121,6 +121,9 @@ def test_the_manager_records_agreed_readings_beside_the_raw_figures(client, cast
     row = next(r for r in page.select(".readings-table tbody tr") if "Tillit" in r.get_text())
     cells = [c.get_text(strip=True) for c in row.select("td")]
     assert cells[1:] == ["2", "Vi er enige om nivå 2"]
+    # An area the team left without a level says so, not «–» as a hidden figure does.
+    other = next(r for r in page.select(".readings-table tbody tr") if "Tillit" not in r.get_text())
+    assert [c.get_text(strip=True) for c in other.select("td")][1] == "ikke satt"
     # The raw figures are unchanged.
     old = BeautifulSoup(before, "html.parser").select_one("#summary-heading").find_next("table")
     assert str(page.select_one("#summary-heading").find_next("table")) == str(old)
