@@ -7,6 +7,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app.accounts import invitations, pending
+from app.accounts.addresses import one_address
 from app.accounts.models import Role
 from app.authz import Access, Action
 from app.content.service import current_guidance
@@ -18,6 +19,7 @@ from app.settings import get_settings
 from app.web import ActorDep, Id, allow, client_ip, redirect, render
 
 router = APIRouter(prefix="/kommune")
+EMAIL_CHARS = 400  # an address (254 at most) with the name a mail program copies with it
 
 
 @router.get("", dependencies=[allow(Access.MANAGER)])
@@ -30,12 +32,13 @@ def invite(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
-    email: Annotated[str, Form(max_length=254)],
+    email: Annotated[str, Form(max_length=EMAIL_CHARS)],
 ) -> Response:
     municipality = service.own_municipality(session, actor, Action.INVITE_STAFF)
     try:
+        address = one_address(email)  # as pasted from a mail program too: «Navn <adresse>»
         sent = invitations.invite(
-            session, actor, email, Role.STAFF, municipality, client_ip(request)
+            session, actor, address, Role.STAFF, municipality, client_ip(request)
         )
     except DomainError as exc:
         # The reason at the address field, which gets the focus: on a phone the form is far

@@ -38,7 +38,7 @@ def test_two_quick_clicks_send_a_form_once(page, app_url):
 def test_a_form_may_be_sent_again_once_the_page_is_shown_again(page, app_url):
     log_in(page, app_url, "leder@demo.kommune.no")
     page.goto(f"{app_url}/kommune")
-    page.get_by_label("E-postadresse").fill("ingen-adresse")  # the browser refuses it
+    page.get_by_label("E-postadresse").fill("")  # the browser refuses an empty field
     button = page.get_by_role("button", name="Send invitasjon")
     assert sent_by_two_clicks(page, button) == 0  # refused before it was sent: not marked
     page.get_by_label("E-postadresse").fill("dobbeltklikk@demo.kommune.no")

@@ -116,8 +116,33 @@ def test_only_new_addresses_are_enough_to_start_a_round(client, cast, db, mailbo
     assert sorted(m.to for m in mailbox) == ["ny1@a.no", "ny2@a.no", "ny3@a.no"]
 
 
+def test_addresses_pasted_from_outlook_are_invited_and_only_the_addresses_kept(
+    client, cast, db, mailbox
+):
+    token = login(client, cast.manager)
+    typed = 'Amina Yusuf <ny.amina@a.no>; "Berg, Per" <ny.per@a.no>;\nny.lise@a.no'
+    response = create(client, token, respondents=[str(cast.staff.id)], new_people=typed)
+    assert response.status_code == 303
+    assert (
+        "invitasjonen er sendt til 3 nye personer" in client.get(response.headers["location"]).text
+    )
+    rnd = db.exec(select(Round).where(Round.name == "Vår 2028")).one()
+    waiting = db.exec(select(RoundInvitee.email).where(RoundInvitee.round_id == rnd.id)).all()
+    assert sorted(waiting) == ["ny.amina@a.no", "ny.lise@a.no", "ny.per@a.no"]
+    invited = sorted(db.exec(select(Invitation.email)).all())
+    assert invited == ["ny.amina@a.no", "ny.lise@a.no", "ny.per@a.no"]
+    stored = " ".join(f"{e.target} {e.detail}" for e in db.exec(select(AuditEvent)))
+    assert "Amina" not in stored
+    assert "Berg" not in stored
+    assert all("Amina" not in m.body for m in mailbox)
+
+
 BAD = {
     "invalid": ("ny@a.no\nikke en adresse", "«ikke» er ikke en gyldig e-postadresse"),
+    "a name without its address": (
+        "Amina Yusuf; ny@a.no",
+        "«Amina» er ikke en gyldig e-postadresse",
+    ),
     "another municipality": ("ny@a.no, ansatt@b.no", "«ansatt@b.no» har allerede en konto"),
     "a KS adviser": ("radgiver@ks.no", "«radgiver@ks.no» har allerede en konto"),
     "too many": (

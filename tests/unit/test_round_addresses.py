@@ -24,3 +24,13 @@ def test_the_cap_counts_distinct_addresses():
     assert len(parse_addresses("\n".join(at_cap + at_cap))) == MAX_NEW
     with pytest.raises(AddressProblem, match=f"høyst {MAX_NEW} nye personer"):
         parse_addresses("\n".join([*at_cap, "en.til@a.no"]))
+
+
+def test_addresses_pasted_from_a_mail_program_keep_only_the_address():
+    typed = 'Amina Yusuf <Amina@A.no>; "Berg, Per" <per@a.no>\nny3@a.no; amina@a.no'
+    assert parse_addresses(typed) == ["amina@a.no", "per@a.no", "ny3@a.no"]
+
+
+def test_a_name_without_its_address_is_named():
+    with pytest.raises(AddressProblem, match="«Amina» er ikke en gyldig"):
+        parse_addresses("Amina; Per Berg <per@a.no>")
