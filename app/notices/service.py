@@ -10,10 +10,11 @@ never shown: a page learns only how many got the mail.
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from functools import partial
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from app.accounts.models import User
 from app.accounts.service import locale_of
@@ -22,7 +23,14 @@ from app.i18n import _, speaking
 from app.mail import MailError, send_mail
 from app.notices.models import SentNotice
 from app.plan.models import Measure, MeasureStatus
-from app.rounds.models import Response, Round, RoundRespondent, RoundStatus
+from app.rounds.models import (
+    Answer,
+    AreaComment,
+    Response,
+    Round,
+    RoundRespondent,
+    RoundStatus,
+)
 from app.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -39,6 +47,7 @@ def claim(session: Session, kind: str, key: str) -> bool:
 
 
 Compose = Callable[[], tuple[str, str]]  # (subject, body) in the current locale
+ComposeFor = Callable[[User], tuple[str, str]]  # the same, for one recipient
 
 
 def _send_once(session: Session, kind: str, key: str, to: User, compose: Compose) -> bool:
@@ -93,7 +102,7 @@ def notify_round_opened(session: Session, rnd: Round) -> int:
     if rnd.status != RoundStatus.OPEN:
         return 0
 
-    def compose() -> tuple[str, str]:
+    def compose(_user: User) -> tuple[str, str]:
         deadline = ""
         if rnd.deadline:
             deadline = " " + _("Fristen er %(date)s.") % {"date": _day(rnd.deadline)}
@@ -118,7 +127,7 @@ def _day(day: date) -> str:
 
 
 def _send_all(
-    session: Session, kind: str, rnd: Round, users: Iterable[User], compose: Compose
+    session: Session, kind: str, rnd: Round, users: Iterable[User], compose: ComposeFor
 ) -> int:
     # Skip, in one query, those who got it already; the claim still guards against a race.
     sent_query = select(SentNotice.key).where(
@@ -126,36 +135,70 @@ def _send_all(
     )
     sent = set(session.exec(sent_query))
     due = [u for u in users if f"{rnd.id}:{u.id}" not in sent]
-    return sum(_send_once(session, kind, f"{rnd.id}:{u.id}", u, compose) for u in due)
+    return sum(_send_once(session, kind, f"{rnd.id}:{u.id}", u, partial(compose, u)) for u in due)
+
+
+def have_saved(session: Session, rnd: Round) -> set[int]:
+    """The users who have saved an answer or a comment in the round (a response row alone,
+    left by «Send inn» pressed with nothing answered, is nothing saved)."""
+    answered = select(Answer.response_id).where(col(Answer.response_id) == col(Response.id))
+    commented = select(AreaComment.response_id).where(
+        col(AreaComment.response_id) == col(Response.id)
+    )
+    query = select(Response.user_id).where(
+        Response.round_id == rnd.id, or_(answered.exists(), commented.exists())
+    )
+    return set(session.exec(query))
+
+
+def _kept_or_not(session: Session, rnd: Round) -> Callable[[User], str]:
+    """A reminder's sentence on what is saved: that the answers are kept only to someone who
+    has saved any (to the others it would say they had answered), else how saving works."""
+    saved = have_saved(session, rnd)
+
+    def sentence(user: User) -> str:
+        if user.id in saved:
+            return _("Svarene du har lagret, er tatt vare på; husk å sende inn når du er ferdig.")
+        return _(
+            "Svarene lagres mens du svarer, så du kan ta en pause og fortsette senere; husk å "
+            "sende inn når du er ferdig."
+        )
+
+    return sentence
 
 
 def notify_deadline_soon(session: Session, rnd: Round) -> int:
     """Remind those not finished, once, when the deadline is two days away or less."""
+    kept = _kept_or_not(session, rnd)
 
-    def compose() -> tuple[str, str]:
+    def compose(user: User) -> tuple[str, str]:
         day = _day(rnd.deadline) if rnd.deadline else ""
         subject = _("Påminnelse: %(name)s har frist %(date)s") % {"name": rnd.name, "date": day}
-        body = _(
-            "Fristen for å svare på «%(name)s» nærmer seg. Svarene du har lagret, er tatt vare "
-            "på; husk å sende inn når du er ferdig.\n\n%(link)s"
-        ) % {"name": rnd.name, "link": _link(f"/runder/{rnd.id}")}
+        body = _("Fristen for å svare på «%(name)s» nærmer seg. %(kept)s\n\n%(link)s") % {
+            "name": rnd.name,
+            "kept": kept(user),
+            "link": _link(f"/runder/{rnd.id}"),
+        }
         return subject, body
 
     return _send_all(session, "deadline_soon", rnd, unfinished(session, rnd), compose)
 
 
-def remind_now(session: Session, rnd: Round, today: date) -> int:
-    """The manager's reminder to everyone not finished, at most once a day per round."""
+def remind_now(session: Session, rnd: Round, today: date, users: Iterable[User]) -> int:
+    """The manager's reminder to those given (everyone not finished but the manager who sends
+    it), at most once a day per round."""
+    kept = _kept_or_not(session, rnd)
 
-    def compose() -> tuple[str, str]:
-        body = _(
-            "Lederen minner om egenvurderingen «%(name)s». Svarene du har lagret, er tatt vare "
-            "på; husk å sende inn når du er ferdig.\n\n%(link)s"
-        ) % {"name": rnd.name, "link": _link(f"/runder/{rnd.id}")}
+    def compose(user: User) -> tuple[str, str]:
+        body = _("Lederen minner om egenvurderingen «%(name)s». %(kept)s\n\n%(link)s") % {
+            "name": rnd.name,
+            "kept": kept(user),
+            "link": _link(f"/runder/{rnd.id}"),
+        }
         return _("Påminnelse: %(name)s") % {"name": rnd.name}, body
 
     kind = f"reminder:{today.isoformat()}"
-    return _send_all(session, kind, rnd, unfinished(session, rnd), compose)
+    return _send_all(session, kind, rnd, users, compose)
 
 
 def due_rounds(session: Session, today: date) -> list[Round]:

@@ -94,6 +94,8 @@ def add_respondent(session: Session, actor: Actor, rnd: Round, user_id: int) -> 
         {"round_id": rnd.id, "user_id": user_id, "added_at": datetime.now(UTC), "added_late": True},
         ["round_id", "user_id"],
     )
+    if user_id == actor.user_id:  # the manager added themself: no «new round» mail for it
+        notices.claim(session, "round_opened", f"{rnd.id}:{user_id}")
     user = session.get(User, user_id)
     record(
         session,
@@ -179,14 +181,17 @@ def extend_deadline(session: Session, actor: Actor, rnd: Round, deadline: date |
 class Reminded:
     sent: int  # how many got the reminder, never who
     unreachable: int  # invited as new, not accepted yet: no account to remind
+    only_sender: bool = False  # the one who sent it is all that is left: nobody to remind
 
 
 def remind_unfinished(session: Session, actor: Actor, rnd: Round) -> Reminded:
-    """E-mail everyone not finished with an open round, and say how many it could not reach.
-    At most one reminder a day reaches each person."""
+    """E-mail everyone not finished with an open round but the manager sending it (who knows),
+    and say how many it could not reach. At most one reminder a day reaches each person."""
     require(actor, Action.MANAGE_ROUND, rnd.municipality_id)
     lock_open(session, rnd)
-    sent = notices.remind_now(session, rnd, oslo_today())
+    left = notices.unfinished(session, rnd)
+    others = [u for u in left if u.id != actor.user_id]
+    sent = notices.remind_now(session, rnd, oslo_today(), others)
     record(
         session,
         actor,
@@ -196,4 +201,4 @@ def remind_unfinished(session: Session, actor: Actor, rnd: Round) -> Reminded:
         recipients=sent,
     )
     session.commit()
-    return Reminded(sent, pending_count(session, rnd))
+    return Reminded(sent, pending_count(session, rnd), only_sender=bool(left) and not others)

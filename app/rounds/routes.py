@@ -407,6 +407,10 @@ def remind(request: Request, round_id: Id, actor: ActorDep, session: SessionDep)
             "Påminnelsen er sendt til %(num)s personer som ikke er ferdige.",
             sent,
         ) % {"num": sent}
+    elif reminded.only_sender and pending:
+        msg = _("Ingen fikk påminnelse: av dem som har konto, er det bare du som ikke er ferdig.")
+    elif reminded.only_sender:
+        msg = _("Ingen fikk påminnelse: du er den eneste som ikke er ferdig.")
     else:
         msg = _("Ingen fikk påminnelse nå: alle er ferdige, eller de har alt fått en i dag.")
     if pending:  # no account yet, so no address to remind at; their invitation can go again

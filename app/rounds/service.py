@@ -19,6 +19,7 @@ from app.content.service import current_guidance, current_version, guidance_for
 from app.db import insert_ignore, serialized_writes, upsert, upsert_async
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.i18n import N_, _, current_locale
+from app.notices.service import claim
 from app.rounds import invitees, overlap
 from app.rounds.forms import AnswerForm
 from app.rounds.hotpath import Found
@@ -114,6 +115,8 @@ def create_round(
     assert rnd.id is not None
     for user_id in chosen:
         session.add(RoundRespondent(round_id=rnd.id, user_id=user_id))
+    if actor.user_id in chosen:  # the manager started it: no «new round» mail about it
+        claim(session, "round_opened", f"{rnd.id}:{actor.user_id}")
     invitees.add_pending(session, rnd, new)
     record(
         session,

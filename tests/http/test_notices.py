@@ -5,13 +5,14 @@ measure due)."""
 import json
 from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from app.audit import AuditEvent
 from app.clock import OSLO
 from app.jobs import run_due_work
 from app.plan.models import Measure, MeasureStatus
-from app.rounds.models import RoundInvitee
+from app.rounds.models import Answer, AreaComment, Response, RoundInvitee, RoundRespondent
+from app.rounds.service import guidance_of
 from tests.conftest import login
 from tests.factories import close_round, make_closed_round, make_round, submit_answers
 
@@ -94,15 +95,58 @@ def test_a_reminder_reaches_those_not_finished_and_the_page_says_only_how_many(
     response = client.post(f"/runder/{cast.round_a.id}/paminnelse", data={"csrf_token": token})
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
-    assert "Påminnelsen er sendt til 3 personer som ikke er ferdige." in page
-    assert sorted(m.to for m in mailbox) == sorted(
-        [cast.staff2.email, cast.staff3.email, cast.manager.email]
-    )
+    # The manager, a respondent who has not submitted either, is not reminded of her own click.
+    assert "Påminnelsen er sendt til 2 personer som ikke er ferdige." in page
+    assert sorted(m.to for m in mailbox) == sorted([cast.staff2.email, cast.staff3.email])
     [event] = events(db, "reminder_sent")
-    assert json.loads(event.detail) == {"recipients": 3}  # how many, never who
+    assert json.loads(event.detail) == {"recipients": 2}  # how many, never who
     # A second click the same day sends nothing more.
     client.post(f"/runder/{cast.round_a.id}/paminnelse", data={"csrf_token": token})
-    assert len(mailbox) == 3
+    assert len(mailbox) == 2
+
+
+def test_a_manager_who_is_the_only_one_left_is_told_so_and_mailed_nothing(
+    client, cast, db, mailbox
+):
+    for user in (cast.staff, cast.staff2, cast.staff3):
+        submit_answers(db, cast.round_a, user, 3)
+    token = login(client, cast.manager)
+    response = client.post(f"/runder/{cast.round_a.id}/paminnelse", data={"csrf_token": token})
+    page = client.get(response.headers["location"]).text
+    assert "Ingen fikk påminnelse: du er den eneste som ikke er ferdig." in page
+    assert "sendt til" not in page
+    assert mailbox == []
+
+
+def test_the_only_one_left_with_an_account_hears_who_else_is_missing(client, cast, db, mailbox):
+    for user in (cast.staff, cast.staff2, cast.staff3):
+        submit_answers(db, cast.round_a, user, 3)
+    db.add(RoundInvitee(round_id=cast.round_a.id, email="ny@a.no"))
+    db.commit()
+    token = login(client, cast.manager)
+    response = client.post(f"/runder/{cast.round_a.id}/paminnelse", data={"csrf_token": token})
+    page = client.get(response.headers["location"]).text
+    assert "av dem som har konto, er det bare du som ikke er ferdig." in page
+    assert "1 person har ikke tatt imot invitasjonen sin ennå og fikk ingen påminnelse." in page
+    assert mailbox == []
+
+
+def test_a_reminder_says_answers_are_kept_only_to_those_who_saved_some(client, cast, db, mailbox):
+    area = guidance_of(db, cast.round_a).areas[0]
+    started = Response(round_id=cast.round_a.id, user_id=cast.staff.id)
+    empty = Response(round_id=cast.round_a.id, user_id=cast.staff2.id)  # «Send inn», nothing
+    db.add_all([started, empty])
+    db.flush()
+    db.add(Answer(response_id=started.id, statement_id=area.statements[0].id, level=2))
+    db.commit()
+    token = login(client, cast.manager)
+    client.post(f"/runder/{cast.round_a.id}/paminnelse", data={"csrf_token": token})
+    bodies = {m.to: m.body for m in mailbox}
+    assert "Svarene du har lagret, er tatt vare på" in bodies[cast.staff.email]
+    for person in (cast.staff2, cast.staff3):
+        assert "Svarene du har lagret" not in bodies[person.email]
+        assert "Svarene lagres mens du svarer" in bodies[person.email]
+    assert "husk å sende inn" in bodies[cast.staff3.email]
 
 
 def test_the_manager_is_told_who_a_reminder_cannot_reach(client, cast, db, mailbox):
@@ -115,7 +159,7 @@ def test_the_manager_is_told_who_a_reminder_cannot_reach(client, cast, db, mailb
     assert "1 person har ikke tatt imot invitasjonen sin ennå. Påminnelsen når bare" in before
     response = client.post(f"/runder/{cast.round_a.id}/paminnelse", data={"csrf_token": token})
     page = client.get(response.headers["location"]).text
-    assert "Påminnelsen er sendt til 4 personer som ikke er ferdige." in page
+    assert "Påminnelsen er sendt til 3 personer som ikke er ferdige." in page
     assert "1 person har ikke tatt imot invitasjonen sin ennå og fikk ingen påminnelse." in page
     assert 'data-color="warning" role="status"' in page  # done, with a catch
     assert "ny@a.no" not in [m.to for m in mailbox]
@@ -169,6 +213,23 @@ def test_the_deadline_mail_skips_those_who_submitted(client, cast, db, mailbox):
     )
 
 
+def test_the_deadline_mail_says_answers_are_kept_only_to_those_who_saved_some(
+    client, cast, db, mailbox
+):
+    rnd = make_round(db, cast.a, name="Snart", deadline=today() + timedelta(days=1))
+    response = Response(round_id=rnd.id, user_id=cast.staff.id)
+    db.add(response)
+    db.flush()
+    area = guidance_of(db, rnd).areas[0]
+    db.add(AreaComment(response_id=response.id, area_id=area.id, text="Et utkast"))
+    db.commit()
+    run_due_work(db)
+    bodies = {m.to: m.body for m in mailbox if m.subject.startswith("Påminnelse: Snart")}
+    assert "Svarene du har lagret, er tatt vare på" in bodies[cast.staff.email]
+    assert "Svarene du har lagret" not in bodies[cast.staff2.email]
+    assert "Svarene lagres mens du svarer" in bodies[cast.staff2.email]
+
+
 def test_the_owner_of_a_measure_hears_before_it_is_due_once(client, cast, db, mailbox):
     closed = make_closed_round(db, cast.a, [], name="Lukket")
     due = today() + timedelta(days=5)
@@ -197,6 +258,37 @@ def test_the_owner_of_a_measure_hears_before_it_is_due_once(client, cast, db, ma
     run_due_work(db)
     due_mails = [m for m in mailbox if m.subject.startswith("Tiltak med frist")]
     assert [(m.to, "Faste samtaler" in m.subject) for m in due_mails] == [(cast.staff2.email, True)]
+
+
+def test_the_manager_who_starts_a_round_gets_no_mail_about_it(client, cast, db, mailbox):
+    close_round(db, cast.round_a)
+    token = login(client, cast.manager)
+    data = {
+        "csrf_token": token,
+        "name": "Vår 2028",
+        "respondents": [str(cast.staff.id), str(cast.manager.id)],
+    }
+    response = client.post("/runder", data=data)
+    assert response.status_code == 303
+    run_due_work(db)  # nor do the jobs send it afterwards
+    assert [m.to for m in mailbox if "Vår 2028" in m.subject] == [cast.staff.email]
+    rnd_id = int(response.headers["location"].rsplit("/", 1)[1])
+    assert "Du har ikke sendt inn svaret ditt ennå." in client.get("/runder").text
+    assert client.get(f"/runder/{rnd_id}").status_code == 200  # still asked to answer
+
+
+def test_a_manager_who_adds_herself_late_gets_no_mail_about_it(client, cast, db, mailbox):
+    close_round(db, cast.round_a)
+    rnd = make_round(db, cast.a, name="Uten leder")
+    mine = (RoundRespondent.round_id == rnd.id) & (RoundRespondent.user_id == cast.manager.id)
+    db.exec(delete(RoundRespondent).where(mine))
+    db.commit()
+    token = login(client, cast.manager)
+    data = {"csrf_token": token, "user": str(cast.manager.id)}
+    assert client.post(f"/runder/{rnd.id}/svarere", data=data).status_code == 303
+    run_due_work(db)
+    assert cast.manager.email not in [m.to for m in mailbox]
+    assert cast.staff.email in [m.to for m in mailbox if "Uten leder" in m.subject]
 
 
 def test_a_mail_the_server_refused_is_sent_by_the_next_run(client, cast, db, mailbox, monkeypatch):
