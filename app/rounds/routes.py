@@ -66,6 +66,7 @@ def create(
     respondents: Annotated[list[str] | None, Form(max_length=12)] = None,
     modules: Annotated[list[str] | None, Form(max_length=80)] = None,
     new_people: Annotated[str, Form(max_length=NEW_PEOPLE_CHARS)] = "",
+    invited: Annotated[list[str] | None, Form(max_length=254)] = None,
     *,
     background: BackgroundTasks,
 ) -> Response:
@@ -80,6 +81,7 @@ def create(
             [_id(v) for v in respondents or []],
             modules or [],
             addresses,
+            invitees.parse_chosen(invited or []),
         )
     except InvalidInput as exc:
         # Re-show the form with what was typed and the reason, so nothing is lost.
@@ -90,6 +92,7 @@ def create(
             "respondents": respondents or [],
             "modules": modules or [],
             "new_people": new_people,
+            "invited": invited or [],
         }
         ctx = {
             **_list_context(session, actor),
@@ -101,23 +104,8 @@ def create(
     # The "round opened" mail goes after the response (a slow mail server does not hold up
     # the page); a mail that fails is claimed again and sent by the jobs command.
     background.add_task(_announce, session, rnd.id)
-    sent, failed = invitees.send_invitations(session, actor, rnd, client_ip(request))
-    if failed:
-        msg = _(
-            "Runden er opprettet, men invitasjonen kunne ikke sendes til %(addresses)s. "
-            "De står likevel på runden: skriv adressen i invitasjonen på siden Kommunen for "
-            "å sende den på nytt."
-        ) % {"addresses": ", ".join(failed)}
-        return redirect(f"/runder/{rnd.id}", msg, request, "warning")
-    if sent:
-        msg = ngettext(
-            "Runden er opprettet, og invitasjonen er sendt til %(num)s ny person.",
-            "Runden er opprettet, og invitasjonen er sendt til %(num)s nye personer.",
-            sent,
-        ) % {"num": sent}
-    else:
-        msg = _("Runden er opprettet.")
-    return redirect(f"/runder/{rnd.id}", msg, request)
+    invited_now = invitees.send_invitations(session, actor, rnd, client_ip(request))
+    return redirect(f"/runder/{rnd.id}", invited_now.message(), request, invited_now.kind)
 
 
 def _announce(session: SessionDep, round_id: int | None) -> None:
@@ -137,11 +125,15 @@ def _list_context(session: SessionDep, actor: ActorDep) -> dict[str, object]:
     can_create = can(actor, Action.MANAGE_ROUND, actor.municipality_id) is Decision.ALLOW
     people = respondents.possible_respondents(session, actor.municipality_id or 0)
     busy = overlap.busy(session, actor.municipality_id or 0) if can_create else {}
+    invited = (
+        invitees.invited_not_registered(session, actor.municipality_id or 0) if can_create else []
+    )
     return {
         "rounds": service.list_rounds(session, actor),
         "submitted": respondents.own_submissions(session, actor),
         "can_create": can_create,
         "people": people if can_create else [],
+        "invited": invited,  # on /kommune, with no account yet
         "busy": busy,
         "listed_busy": [busy[u.email] for u in people if u.email in busy],  # round names
         "modules": current_guidance().modules if can_create else (),

@@ -66,12 +66,15 @@ def create_round(
     respondent_ids: Sequence[int] | None = None,
     modules: Sequence[str] = (),
     addresses: Sequence[str] = (),
+    invited: Sequence[str] = (),
 ) -> Round:
     """A manager opens a new round with the current guidance content and invites respondents
-    (by default everyone active in the municipality who answers rounds). `addresses` (already
-    parsed, see app.rounds.invitees): staff of the municipality among them are chosen too;
-    new people wait in the round for their invitation, which the caller sends once this has
-    been committed. Nothing is written unless every input is good.
+    (by default everyone active in the municipality who answers rounds). `addresses` (typed,
+    already parsed: see app.rounds.invitees) and `invited` (ticked on the list of those
+    invited on /kommune who have no account yet): staff of the municipality among them are
+    chosen too; new people wait in the round for their invitation, or their mail about the
+    round, which the caller sends once this has been committed. Nothing is written unless
+    every input is good.
 
     The "round opened" mail is not sent here: the caller has it sent after the response."""
     require(actor, Action.MANAGE_ROUND, actor.municipality_id)
@@ -85,21 +88,16 @@ def create_round(
     if deadline is not None and deadline < oslo_today():
         raise InvalidInput(_("Fristen kan ikke være en dato som har vært."), field="round-deadline")
     assert actor.municipality_id is not None
-    eligible = {u.id: u.email for u in possible_respondents(session, actor.municipality_id) if u.id}
-    chosen = list(eligible) if respondent_ids is None else list(dict.fromkeys(respondent_ids))
-    if any(uid not in eligible for uid in chosen):
-        raise InvalidInput(_("Velg bare blant de ansatte i kommunen."))
-    known, new = invitees.sort_addresses(session, actor.municipality_id, addresses)
-    staff = [eligible[u] for u in chosen] + [a for a in addresses if a not in new]
-    chosen = list(dict.fromkeys([*chosen, *known]))
-    if not chosen and not new:
+    asked = _asked(session, actor.municipality_id, respondent_ids, addresses, invited)
+    if not asked.chosen and not asked.new:
         raise InvalidInput(_("Velg minst én som skal svare på runden."))
     offered = {m.id for m in current_guidance().modules}
     if any(m not in offered for m in modules):
         raise InvalidInput(_("Velg bare blant modulene som er tilbudt."))
     overlap.hold(session, actor.municipality_id)
-    overlap.refuse_busy(session, actor.municipality_id, staff, "round-respondents")
-    overlap.refuse_busy(session, actor.municipality_id, new, "round-new-people")
+    chosen_on_list = [*asked.staff, *asked.listed]  # waiting new people count as any other
+    overlap.refuse_busy(session, actor.municipality_id, chosen_on_list, "round-respondents")
+    overlap.refuse_busy(session, actor.municipality_id, asked.typed, "round-new-people")
     version = current_version(session)
     assert version.id is not None
     rnd = Round(
@@ -113,22 +111,61 @@ def create_round(
     session.add(rnd)
     session.flush()
     assert rnd.id is not None
-    for user_id in chosen:
+    for user_id in asked.chosen:
         session.add(RoundRespondent(round_id=rnd.id, user_id=user_id))
-    if actor.user_id in chosen:  # the manager started it: no «new round» mail about it
+    if actor.user_id in asked.chosen:  # the manager started it: no «new round» mail about it
         claim(session, "round_opened", f"{rnd.id}:{actor.user_id}")
-    invitees.add_pending(session, rnd, new)
+    invitees.add_pending(session, rnd, asked.new)
     record(
         session,
         actor,
         "round_created",
         f"round {rnd.id}: {name}",
         municipality_id=rnd.municipality_id,
-        respondents=len(chosen),
-        new_people=len(new),
+        respondents=len(asked.chosen),
+        new_people=len(asked.new),
     )
     session.commit()
     return rnd
+
+
+@dataclass(frozen=True)
+class Asked:
+    """Who a new round asks to answer, as chosen, ticked and typed on the form."""
+
+    chosen: list[int]  # respondents with an account
+    staff: list[str]  # the addresses of those chosen on the list or typed
+    listed: list[str]  # new people ticked on the list (an open invitation, no account yet)
+    typed: list[str]  # new people typed, and not also ticked
+
+    @property
+    def new(self) -> list[str]:
+        return [*self.listed, *self.typed]
+
+
+def _asked(
+    session: Session,
+    municipality_id: int,
+    respondent_ids: Sequence[int] | None,
+    addresses: Sequence[str],
+    invited: Sequence[str],
+) -> Asked:
+    """Sort who the form asks; InvalidInput for anyone who may not be asked. Someone ticked as
+    invited who has made their account since the page was shown is simply chosen."""
+    eligible = {u.id: u.email for u in possible_respondents(session, municipality_id) if u.id}
+    chosen = list(eligible) if respondent_ids is None else list(dict.fromkeys(respondent_ids))
+    if any(uid not in eligible for uid in chosen):
+        raise InvalidInput(_("Velg bare blant de ansatte i kommunen."))
+    joined, listed = invitees.sort_addresses(session, municipality_id, invited)
+    known, typed = invitees.sort_addresses(session, municipality_id, addresses)
+    new = {*listed, *typed}
+    staff = [eligible[u] for u in chosen] + [a for a in (*invited, *addresses) if a not in new]
+    return Asked(
+        chosen=list(dict.fromkeys([*chosen, *joined, *known])),
+        staff=list(dict.fromkeys(staff)),
+        listed=listed,
+        typed=[a for a in typed if a not in listed],
+    )
 
 
 def guidance_of(session: Session, rnd: Round) -> Guidance:
