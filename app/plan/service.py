@@ -284,9 +284,7 @@ def _checked(session: Session, rnd: Round, form: MeasureForm, old: Measure | Non
             )
     today = oslo_today()
     if values.due is not None and values.due < today and (old is None or old.due != values.due):
-        raise InvalidInput(
-            pgettext("tiltak", "Fristen kan ikke være en dato som har vært."), field="due"
-        )
+        raise InvalidInput(pgettext("tiltak", "Fristen må være i dag eller senere."), field="due")
     staff = {u.id for u in possible_respondents(session, rnd.municipality_id)}
     if values.owner_user_id is not None and values.owner_user_id not in staff:
         raise InvalidInput(_("Velg en ansvarlig blant de ansatte i kommunen."), field="owner")

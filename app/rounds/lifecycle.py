@@ -159,7 +159,7 @@ def extend_deadline(session: Session, actor: Actor, rnd: Round, deadline: date |
     if deadline is None:
         raise InvalidInput(_("Skriv inn den nye fristen, for eksempel 2027-03-31."))
     if deadline < oslo_today():
-        raise InvalidInput(_("Fristen kan ikke være en dato som har vært."))
+        raise InvalidInput(_("Fristen må være i dag eller senere."))
     if rnd.deadline is not None and deadline <= rnd.deadline:
         raise InvalidInput(_("Den nye fristen må være senere enn den gamle."))
     old = rnd.deadline

@@ -86,7 +86,7 @@ def create_round(
             _("Antall deltakere må være et tall mellom 0 og 100 000."), field="round-participants"
         )
     if deadline is not None and deadline < oslo_today():
-        raise InvalidInput(_("Fristen kan ikke være en dato som har vært."), field="round-deadline")
+        raise InvalidInput(_("Fristen må være i dag eller senere."), field="round-deadline")
     assert actor.municipality_id is not None
     asked = _asked(session, actor.municipality_id, respondent_ids, addresses, invited)
     if not asked.chosen and not asked.new:

@@ -50,7 +50,7 @@ def test_a_deadline_is_never_moved_earlier_or_into_the_past(client, cast, db):
     token = login(client, cast.manager)
     for bad, message in (
         (today() + timedelta(days=2), "senere enn den gamle"),
-        (today() - timedelta(days=1), "dato som har vært"),
+        (today() - timedelta(days=1), "i dag eller senere"),
     ):
         data = {"csrf_token": token, "deadline": bad.isoformat()}
         response = client.post(f"/runder/{cast.round_a.id}/frist", data=data)

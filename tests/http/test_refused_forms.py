@@ -111,7 +111,7 @@ def test_a_refused_deadline_is_shown_at_its_field_as_typed(client, cast, db):
     field = page.select_one("#new-deadline")
     assert field["value"] == past
     assert field["aria-invalid"] == "true"
-    assert "dato som har vært" in page.select_one("#deadline-error").get_text()
+    assert "i dag eller senere" in page.select_one("#deadline-error").get_text()
 
 
 def test_a_refused_invitation_keeps_the_address_and_the_role(client, cast, db):
