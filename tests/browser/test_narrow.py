@@ -165,6 +165,17 @@ def test_a_table_wider_than_a_phone_shows_there_is_more_to_the_side(page, app_ur
     assert edge_shade(region, "left") > edge_shade(region, "right") + 15
 
 
+def assert_header_in_two_tidy_rows(page) -> None:
+    """The name on the left with the menu on its row at the right, the account flush right
+    under them: the manager's header was a ragged stack of three rows down the left edge."""
+    name = page.locator(".site-brand").bounding_box()
+    menu = page.locator(".site-nav").bounding_box()
+    account = page.locator(".site-account").bounding_box()
+    assert abs(menu["y"] + menu["height"] / 2 - (name["y"] + name["height"] / 2)) < 4
+    assert abs(menu["x"] + menu["width"] - (account["x"] + account["width"])) < 1
+    assert account["x"] > name["x"] + name["width"]
+
+
 def test_the_header_leaves_the_first_screen_to_the_page_on_a_phone(page, app_url):
     """The account and the language took nearly half of a phone's first screen on every page
     (315 of 800 px with the demo strip); they fold under one button there, and stand in the
@@ -190,5 +201,8 @@ def test_the_header_leaves_the_first_screen_to_the_page_on_a_phone(page, app_url
     page.reload()
     expect(page.locator(".site-account > summary")).to_be_hidden()
     expect(page.locator(".site-user")).to_be_visible()
+    assert_header_in_two_tidy_rows(page)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    assert_header_in_two_tidy_rows(page)
     page.get_by_role("button", name="Logg ut").click()
     expect(page.get_by_label("E-postadresse")).to_be_visible()
