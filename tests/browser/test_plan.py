@@ -8,6 +8,14 @@ from tests.browser.conftest import log_in
 from tests.browser.test_questionnaire import assert_accessible
 
 
+def assert_coloured_like_a_link(page, control) -> None:
+    """A link or button in a card has the colour of the menu's links: the cards' grey made them
+    look disabled."""
+    menu_link = page.locator(".site-nav a").first
+    colour = "e => getComputedStyle(e).color"
+    assert control.evaluate(colour) == menu_link.evaluate(colour)
+
+
 def test_a_measure_from_advice_lands_in_the_plan_that_staff_read(page, app_url):
     log_in(page, app_url, "leder@demo.kommune.no")
     page.get_by_role("link", name=LATEST_CLOSED).click()
@@ -26,9 +34,13 @@ def test_a_measure_from_advice_lands_in_the_plan_that_staff_read(page, app_url):
     expect(
         page.get_by_role("heading", name="Prøve ut faste møter med arbeidsgivere")
     ).to_be_visible()
+    assert_coloured_like_a_link(
+        page, page.get_by_role("link", name="Endre «Prøve ut faste møter med arbeidsgivere»")
+    )
     assert_accessible(page)
     page.get_by_role("button", name="Logg ut").click()
     log_in(page, app_url, "ansatt4@demo.kommune.no")
+    assert_coloured_like_a_link(page, page.get_by_role("link", name=LATEST_CLOSED))
     page.get_by_role("link", name=LATEST_CLOSED).click()
     page.get_by_role("link", name="Handlingsplanen etter runden").click()
     expect(

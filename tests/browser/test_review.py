@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from app.db import make_engine
 from app.demo import LATEST_CLOSED
+from tests.browser.test_plan import assert_coloured_like_a_link
 from tests.browser.test_questionnaire import assert_accessible
 
 
@@ -117,6 +118,7 @@ def test_the_manager_reads_feedback_beside_the_results(page, app_url):
     page.get_by_role("link", name="Se resultatene for runden").click()
     expect(page.get_by_text("Delt med KS")).to_be_visible()
     expect(page.locator(".feedback-list")).to_contain_text("Dere har et godt grunnlag.")
+    assert_coloured_like_a_link(page, page.get_by_role("button", name="Send svaret").first)
     assert_accessible(page)
 
 
