@@ -23,6 +23,11 @@ def test_the_meeting_is_walked_by_keyboard_and_axe_finds_nothing(page, app_url):
     page.set_viewport_size({"width": 1280, "height": 720})  # a projector
     open_meeting(page, app_url)
     expect(page.get_by_text("Piltastene ← og → blar også.")).to_be_visible()
+    # «Neste →» stood against the step's heading.
+    button = page.locator(".meeting__nav a[rel=next]").bounding_box()
+    assert page.get_by_role("heading", level=1).bounding_box()["y"] >= (
+        button["y"] + button["height"] + 16
+    )
     titles = []
     while True:
         assert_accessible(page)

@@ -87,6 +87,11 @@ def test_the_deadline_button_goes_under_its_field_on_a_phone(page, app_url, mana
     expect(deadline).to_be_visible()
     assert page_width(page) == NARROW["width"]
     assert_accessible(page)
+    field, button = deadline.bounding_box(), page.locator('form[action$="/frist"] button')
+    if lang == "nb":  # «Flytt fristen» fits beside its field, and lines up with it
+        box = button.bounding_box()
+        assert box["x"] > field["x"] + field["width"]
+        assert abs(box["y"] + box["height"] - (field["y"] + field["height"])) <= 1
     deadline.fill((oslo_today() - timedelta(days=3)).isoformat())
     page.locator('form[action$="/frist"] button').click()
     expect(page.locator("#deadline-error")).to_be_visible()
@@ -206,3 +211,17 @@ def test_the_header_leaves_the_first_screen_to_the_page_on_a_phone(page, app_url
     assert_header_in_two_tidy_rows(page)
     page.get_by_role("button", name="Logg ut").click()
     expect(page.get_by_label("E-postadresse")).to_be_visible()
+
+
+def test_an_areas_intro_is_smaller_on_a_phone(page, app_url):
+    # At 375 px the larger intro pushed the first statement below the first screen.
+    log_in(page, app_url, MANAGER)
+    page.get_by_role("link", name=OPEN_ROUND).click()
+    page.get_by_role("link", name="Tillit mellom deltaker og veileder").click()
+    intro = page.locator("main .lead")
+    size = "e => parseFloat(getComputedStyle(e).fontSize)"
+    wide = intro.evaluate(size)
+    page.set_viewport_size(NARROW)
+    expect(intro).to_be_visible()
+    assert intro.evaluate(size) < wide
+    assert page_width(page) == NARROW["width"]

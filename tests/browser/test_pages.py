@@ -1,8 +1,10 @@
 """Pages added for #10 in a real browser: the about page and accessibility statement, a failed
 autosave while offline, the submitted summary, and the results page on a narrow screen."""
 
+import io
 import re
 
+from PIL import Image
 from playwright.sync_api import expect
 
 from app.demo import OPEN_ROUND
@@ -20,7 +22,15 @@ def test_the_about_page_and_the_accessibility_statement_are_accessible(page, app
     assert_accessible(page)
 
 
+def red_at(page, x: float, y: float) -> bool:
+    """Whether the screen is clearly red at a point (the bar beside what is not saved)."""
+    shot = Image.open(io.BytesIO(page.screenshot(clip={"x": x, "y": y, "width": 1, "height": 1})))
+    r, g, b = shot.convert("RGB").getpixel((0, 0))
+    return r > 150 and r > g + 60 and r > b + 60
+
+
 def test_a_save_that_fails_offline_is_shown_and_retried_when_back_online(page, app_url):
+    page.set_viewport_size({"width": 360, "height": 800})  # a statement over three lines
     open_first_area(page, app_url)
     first = page.locator("fieldset.statement").first
     page.context.set_offline(True)
@@ -28,6 +38,11 @@ def test_a_save_that_fails_offline_is_shown_and_retried_when_back_online(page, a
     status = first.locator(".statement__status")
     expect(status).to_contain_text("Ikke lagret")
     expect(first).to_have_class(re.compile("is-unsaved"))
+    # The red bar runs beside the whole statement, from its first line: it began halfway down.
+    first.scroll_into_view_if_needed()
+    box, legend = first.bounding_box(), first.locator("legend").bounding_box()
+    assert legend["height"] > 60
+    assert red_at(page, box["x"] + 1, legend["y"] + 4)
     expect(page.locator("#save-status")).to_contain_text("ble ikke lagret")
     assert_accessible(page)
     page.context.set_offline(False)
