@@ -56,14 +56,16 @@ def feedback_id(value: str) -> int:
 class ShareChoice:
     comments: bool
     plan: bool
+    confirmed: bool  # pressed on the page showing the comments to be shared (share_check)
 
 
 async def share_form(
     comments: Annotated[str, Form(max_length=5)] = "",
     plan: Annotated[str, Form(max_length=5)] = "",
+    bekreftet: Annotated[str, Form(max_length=5)] = "",
 ) -> ShareChoice:
     """The two boxes of the share form, as the share and its change both read them."""
-    return ShareChoice(comments=share_choice(comments), plan=share_choice(plan))
+    return ShareChoice(share_choice(comments), share_choice(plan), share_choice(bekreftet))
 
 
 def share_choice(value: str) -> bool:

@@ -15,7 +15,7 @@ from app.i18n import _
 from app.results import view
 from app.results.service import min_respondents
 from app.results.view import AdviceGrouping
-from app.review import adviser, export, lists, national, sending, service
+from app.review import adviser, export, lists, national, sending, service, share_check
 from app.review.forms import (
     FeedbackForm,
     ShareChoice,
@@ -38,6 +38,8 @@ def share(
     request: Request, round_id: Id, actor: ActorDep, session: SessionDep, choice: ShareForm
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
+    if check := share_check.comments_to_check(session, actor, rnd, choice, changing=False):
+        return render(request, "review/share_check.html", {"check": check})
     service.share_round(session, actor, rnd, choice.comments, choice.plan)
     return redirect(f"/runder/{rnd.id}/resultater", _("Runden er delt med KS."), request)
 
@@ -47,6 +49,8 @@ def change_share(
     request: Request, round_id: Id, actor: ActorDep, session: SessionDep, choice: ShareForm
 ) -> Response:
     rnd = rounds.get_round(session, actor, round_id, Action.SHARE_ROUND)
+    if check := share_check.comments_to_check(session, actor, rnd, choice, changing=True):
+        return render(request, "review/share_check.html", {"check": check})
     url = f"/runder/{rnd.id}/resultater#ks"
     # The message under the section's heading: the boxes look the same before and after, and
     # at the top of the page it was a screen further up, unseen.

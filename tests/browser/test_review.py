@@ -130,10 +130,16 @@ def test_the_manager_shares_the_plan_and_the_adviser_reads_it(page, app_url):
     page.get_by_role("link", name="Se resultatene for runden").click()
     results = page.url
     page.get_by_label("Ta med handlingsplanen").check()
+    page.get_by_label("Ta med de anonyme kommentarene").check()
     expect(page.get_by_text("aldri med navn")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Del runden med KS").click()
+    # The comments first, as KS will read them; nothing is shared before the press.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dele kommentarene med KS?")
+    assert_accessible(page)
+    page.get_by_role("button", name="Del med kommentarene").click()
     expect(page.get_by_text("KS ser også handlingsplanen")).to_be_visible()
+    expect(page.get_by_text("de anonyme kommentarene i runden")).to_be_visible()
     try:
         page.context.clear_cookies()  # log in afresh as someone else
         log_in_as(page, app_url, "radgiver@ks.no", r".*/ks$")

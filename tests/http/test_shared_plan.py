@@ -20,6 +20,7 @@ from app.review import national
 from app.review.models import RoundShare
 from tests.conftest import four_staff, login, statements_run
 from tests.factories import make_closed_round_at
+from tests.http.test_review import with_comments
 
 
 def today():
@@ -58,7 +59,7 @@ def share(client, cast, rnd, plan: bool, comments: bool = False):
         data["plan"] = "ja"
     if comments:
         data["comments"] = "ja"
-    return client.post(f"/runder/{rnd.id}/del-med-ks", data=data)
+    return with_comments(client, client.post(f"/runder/{rnd.id}/del-med-ks", data=data))
 
 
 def withdraw(client, cast, rnd):
@@ -147,7 +148,8 @@ def test_an_unknown_choice_is_refused_and_shares_nothing(client, cast, db, close
 
 def change(client, cast, rnd, **ticked: str):
     token = login(client, cast.manager)
-    return client.post(f"/runder/{rnd.id}/endre-deling", data={"csrf_token": token, **ticked})
+    sent = client.post(f"/runder/{rnd.id}/endre-deling", data={"csrf_token": token, **ticked})
+    return with_comments(client, sent)
 
 
 def test_the_manager_adds_the_plan_to_a_standing_share_and_takes_it_out_again(
