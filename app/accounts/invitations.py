@@ -156,6 +156,22 @@ def _check_may_invite(actor: Actor, role: Role, municipality: Municipality | Non
     require(actor, Action.INVITE_STAFF, municipality.id if municipality else None)
 
 
+class InvitationGone(NotFound):
+    """The link is used, expired, withdrawn, replaced by a newer one or unknown: one answer for
+    all, so a link that no longer works tells whoever holds it nothing about anyone."""
+
+
+class AddressTaken(Conflict):
+    """The invitation's address has an account: the link was used (the mail opened again, as
+    people keep it as their bookmark), or another invitation to the address was accepted."""
+
+    def __init__(self, email: str) -> None:
+        super().__init__(
+            _("Det finnes allerede en bruker med denne e-postadressen. Logg inn i stedet.")
+        )
+        self.email = email
+
+
 def find_invitation(session: Session, token: str) -> Invitation:
     """The open invitation for this link; a used, expired or unknown link gets one message."""
     invitation = session.exec(
@@ -167,7 +183,7 @@ def find_invitation(session: Session, token: str) -> Invitation:
         invitation is not None
         and session.exec(select(User.id).where(User.email == invitation.email)).first() is not None
     ):
-        raise _address_taken()
+        raise AddressTaken(invitation.email)
     if invitation is None or invitation.used_at is not None or _expired(invitation.expires_at):
         raise _invitation_gone()
     return invitation
@@ -184,7 +200,7 @@ def accept(session: Session, token: str, password: str, ip: str = "") -> User:
     if problems:
         raise InvalidInput(problems[0])
     if session.exec(select(User).where(User.email == invitation.email)).first() is not None:
-        raise _address_taken()
+        raise AddressTaken(invitation.email)
     user = User(
         email=invitation.email,
         password_hash=hash_password(password),  # slow on purpose: before any row is locked
@@ -199,7 +215,7 @@ def accept(session: Session, token: str, password: str, ip: str = "") -> User:
         session.flush()
     except IntegrityError as exc:  # another invitation to the address was accepted just now
         session.rollback()
-        raise _address_taken() from exc
+        raise AddressTaken(invitation.email) from exc
     rounds = join_invited_rounds(session, user)
     record(
         session,
@@ -215,17 +231,13 @@ def accept(session: Session, token: str, password: str, ip: str = "") -> User:
     return user
 
 
-def _invitation_gone() -> NotFound:
-    return NotFound(
+def _invitation_gone() -> InvitationGone:
+    return InvitationGone(
         _(
             "Lenken er brukt, utløpt eller ugyldig. Har du fått en nyere invitasjon, bruker du "
             "lenken i den; ellers kan du be den som inviterte deg om en ny."
         )
     )
-
-
-def _address_taken() -> Conflict:
-    return Conflict(_("Det finnes allerede en bruker med denne e-postadressen. Logg inn i stedet."))
 
 
 def request_reset(session: Session, email: str, ip: str = "") -> None:

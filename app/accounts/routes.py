@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from app import i18n
 from app.accounts import invitations, service
 from app.accounts.models import Invitation
-from app.authz import Access
+from app.authz import Access, Actor
 from app.db import SessionDep
 from app.errors import DomainError, InvalidInput
 from app.i18n import _
@@ -156,9 +156,20 @@ def change_password(
     return redirect("/konto", _("Passordet er endret. Andre innlogginger er avsluttet."), request)
 
 
+# A link that no longer makes an account: the invitation ended, or the address has one.
+ENDED = (invitations.InvitationGone, invitations.AddressTaken)
+# Pages that tell how things are, not that something went wrong: no «Feil:» in the title.
+CALM: dict[str, object] = {"refused": False}
+
+
 @router.get("/invitasjon/{token}", dependencies=[allow(Access.PUBLIC)])
-def invitation_page(request: Request, token: str, session: SessionDep) -> Response:
-    invitation = invitations.find_invitation(session, token)
+def invitation_page(
+    request: Request, token: str, session: SessionDep, actor: OptionalActorDep
+) -> Response:
+    try:
+        invitation = invitations.find_invitation(session, token)
+    except ENDED as exc:
+        return _link_ended(request, actor, exc)
     _invitee_language(request, session, invitation)
     return render(
         request, "accounts/set_password.html", _invitation_context(token, invitation.email)
@@ -170,12 +181,18 @@ def accept_invitation(
     request: Request,
     token: str,
     session: SessionDep,
+    actor: OptionalActorDep,
     password: Annotated[str, Form(max_length=1024)],
 ) -> Response:
-    invitation = invitations.find_invitation(session, token)
+    try:
+        invitation = invitations.find_invitation(session, token)
+    except ENDED as exc:  # sent again once the account was made, or with an old link
+        return _link_ended(request, actor, exc, refused=True)
     _invitee_language(request, session, invitation)  # its messages, too
     try:
         user = invitations.accept(session, token, password, client_ip(request))
+    except ENDED as exc:  # another request used the link, or the address, meanwhile
+        return _link_ended(request, actor, exc, refused=True)
     except DomainError as exc:
         ctx = {**_invitation_context(token, invitation.email), "error": exc.message}
         return render(request, "accounts/set_password.html", ctx, status_code=exc.status_code)
@@ -186,6 +203,29 @@ def accept_invitation(
         service.default_locale(service.get_municipality(session, user.municipality_id)),
     )
     return redirect("/", _("Velkommen! Kontoen din er klar."), request)
+
+
+def _link_ended(
+    request: Request, actor: Actor | None, exc: DomainError, refused: bool = False
+) -> Response:
+    """An invitation link that makes no account (any more), on a calm page of the app's own.
+
+    A used link opened again (people keep the mail as their bookmark) lets its owner in:
+    logged in, the start page; logged out, the login with the address filled in, as the
+    link's own page showed it. Someone else logged in learns only that it was for another
+    address and is used. An expired, withdrawn, replaced or unknown link gets one page.
+    `refused`: a form sent with the link, which did nothing (409 on the login page)."""
+    if not isinstance(exc, invitations.AddressTaken):
+        return render(request, "accounts/invitation_ended.html", CALM, status_code=exc.status_code)
+    if actor is None:
+        notice = _("Du har allerede en konto. Logg inn med passordet ditt.")
+        ctx = _login_context(exc.email) | CALM | {"notice": notice}
+        status = exc.status_code if refused else 200
+        return render(request, "accounts/login.html", ctx, status_code=status)
+    if actor.email.casefold() == exc.email.casefold():
+        return redirect("/", _("Du har allerede en konto, og er logget inn."), request, "info")
+    ctx = CALM | {"for_another": True}
+    return render(request, "accounts/invitation_ended.html", ctx, status_code=exc.status_code)
 
 
 def _invitee_language(request: Request, session: SessionDep, invitation: Invitation) -> None:

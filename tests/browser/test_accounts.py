@@ -40,6 +40,16 @@ def test_an_invitation_from_the_admin_becomes_a_login(page, app_url):
     expect(page.get_by_role("heading", level=1)).to_have_text("Til gjennomgang")
     expect(page.get_by_text("ny.radgiver@ks.no").first).to_be_visible()
     assert_accessible(page)
+    # The mail kept as a bookmark: its link again lets the owner in, with no error page.
+    page.goto(app_url + link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Til gjennomgang")
+    expect(page.get_by_text("Du har allerede en konto, og er logget inn.")).to_be_visible()
+    log_out(page)
+    page.goto(app_url + link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Logg inn")
+    expect(page.get_by_label("E-postadresse")).to_have_value("ny.radgiver@ks.no")
+    expect(page.get_by_label("Passord")).to_be_focused()
+    assert_accessible(page)
 
 
 def log_in_as_admin(page, app_url):
