@@ -22,6 +22,7 @@ from app.accounts.service import (
 from app.accounts.tokens import new_token, token_hash
 from app.audit import record
 from app.authz import Action, Actor, may_give, require
+from app.clock import day_text
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.i18n import _, pgettext, speaking
 from app.mail import MailError, send_later, send_mail
@@ -88,7 +89,9 @@ def invite(
     round_name = for_round[1] if for_round else None
     with speaking(default_locale(municipality)):  # the invitee's, not the inviter's
         subject = _invitation_subject(round_name)
-        body = _invitation_text(token, actor.email, role, municipality, days, round_name)
+        body = _invitation_text(
+            token, actor.email, role, municipality, invitation.expires_at, round_name
+        )
     _send(session, email, subject, body)
     session.commit()
     return Sent(email, replaced)
@@ -406,33 +409,43 @@ def _invitation_text(
     inviter: str,
     role: Role,
     municipality: Municipality | None,
-    days: int,
+    expires_at: datetime,
     round_name: str | None = None,
 ) -> str:
-    """The invitation mail: who invites, to what role and where, so the person can tell it is
-    meant for them; with `round_name` it also says which round the person is to answer."""
+    """The invitation mail: the service, the role and the municipality in plain words, who
+    invites and until when the link works, so the person can tell it is meant for them (and
+    what to do if it is not); with `round_name` it also says which round to answer."""
     values = {
         "inviter": inviter,
-        "role": as_role(role),
-        "place": municipality.name if municipality else "KS",  # the round's text has one
-        "at": f" ({municipality.name})" if municipality else "",  # KS: the role says it
-        "days": days,
+        # KS people have no municipality: «som KS-rådgiver» says it.
+        "as": _("som %(role)s i %(place)s") % {"role": as_role(role), "place": named(municipality)}
+        if municipality
+        else _("som %(role)s") % {"role": as_role(role)},
+        "date": day_text(expires_at),
         "link": f"{get_settings().base_url}/invitasjon/{token}",
         "name": round_name,
     }
     if round_name is None:
         text = _(
-            "Hei!\n\n%(inviter)s har invitert deg til Gode grep, egenvurderingen for introduksjonsprogrammet, som %(role)s%(at)s. Åpne lenken og velg et passord. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVennlig hilsen\nGode grep"
+            "Hei!\n\nDu er invitert til Gode grep, KS' verktøy for egenvurdering av introduksjonsprogrammet, %(as)s. Invitasjonen er sendt av %(inviter)s.\n\nÅpne lenken og velg et passord. Lenken virker én gang og til %(date)s:\n\n%(link)s\n\nVentet du ikke denne e-posten, kan du se bort fra den.\n\nVennlig hilsen\nGode grep"
         )
     else:
         text = _(
-            "Hei!\n\n%(inviter)s har invitert deg til å svare på «%(name)s» i Gode grep, egenvurderingen for introduksjonsprogrammet (%(place)s). Åpne lenken og velg et passord; da finner du runden under Runder. Lenken virker én gang og i %(days)s dager:\n\n%(link)s\n\nVennlig hilsen\nGode grep"
+            "Hei!\n\nDu er invitert til Gode grep, KS' verktøy for egenvurdering av introduksjonsprogrammet, %(as)s, for å svare på «%(name)s». Invitasjonen er sendt av %(inviter)s.\n\nÅpne lenken og velg et passord; da finner du runden under Runder. Lenken virker én gang og til %(date)s:\n\n%(link)s\n\nVentet du ikke denne e-posten, kan du se bort fra den.\n\nVennlig hilsen\nGode grep"
         )
     return text % values
 
 
+def named(municipality: Municipality) -> str:
+    """The municipality as a sentence names it, «Tolga kommune»; a name that says «kommune»
+    already («Demo kommune») as it is. No name in the register does."""
+    if "kommune" in municipality.name.casefold():
+        return municipality.name
+    return _("%(name)s kommune") % {"name": municipality.name}
+
+
 def as_role(role: Role) -> str:
-    """The role as the mail's sentence names it: «… som ansatt (Bergen)»."""
+    """The role as the mail's sentence names it: «… som ansatt i Bergen kommune»."""
     return {
         Role.STAFF: pgettext("invitasjon", "ansatt"),
         Role.MANAGER: pgettext("invitasjon", "leder"),

@@ -10,10 +10,11 @@ from sqlmodel import select
 
 from app.accounts.models import Invitation, PasswordReset, Role, User
 from app.audit import AuditEvent
+from app.clock import oslo_date
 from app.mail import flush
 from app.settings import get_settings
 from tests.conftest import csrf_of, login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, close_round, make_municipality
 
 NEW_PASSWORD = "en lang setning som er lett å huske"
 
@@ -32,8 +33,8 @@ def test_a_manager_invites_staff_who_accepts(client, cast, db, mailbox):
     assert response.status_code == 303
     assert [m.to for m in mailbox] == ["ny.ansatt@a.no"]
     # Who invites, to what and where: the person can tell the mail is meant for them.
-    assert f"{cast.manager.email} har invitert deg" in mailbox[0].body
-    assert f"som ansatt ({cast.a.name})" in mailbox[0].body
+    assert f"Invitasjonen er sendt av {cast.manager.email}." in mailbox[0].body
+    assert f"som ansatt i {cast.a.name}." in mailbox[0].body
     path = link_in(mailbox[0], "invitasjon")
     raw_token = path.rsplit("/", 1)[1]
     stored = db.exec(select(Invitation)).all()
@@ -50,6 +51,46 @@ def test_a_manager_invites_staff_who_accepts(client, cast, db, mailbox):
     assert "ny.ansatt@a.no" in client.get("/runder").text  # logged in at once
     login(client, cast.manager)
     assert "ny.ansatt@a.no – gyldig til" not in client.get("/kommune").text  # used
+
+
+def test_the_invitation_mail_names_the_service_the_place_who_and_the_last_day(
+    client, cast, db, mailbox, monkeypatch
+):
+    """A raw address «har invitert deg … (Tolga)» read like spam: the mail says what the
+    service is, for which municipality, who sent it and until when the link works, and what
+    to do with a mail one did not expect. The same when it is sent again."""
+    tolga = make_municipality(db, number="3426", name="Tolga")
+    token = login(client, cast.admin)
+    data = {"email": "leder@tolga.no", "role": "manager", "csrf_token": token}
+    assert client.post(f"/admin/kommuner/{tolga.id}/inviter", data=data).status_code == 303
+    first = db.exec(select(Invitation)).one()
+    last_days = [oslo_date(first.expires_at)]  # before sending again ends it
+    monkeypatch.setattr(get_settings(), "invitation_days", 3)
+    path = f"/admin/invitasjoner/{first.id}/send-pa-nytt"
+    assert client.post(path, data={"csrf_token": token}).status_code == 303
+    again = db.exec(select(Invitation).where(Invitation.id != first.id)).one()
+    last_days.append(oslo_date(again.expires_at))
+    assert last_days[1] < last_days[0]  # the real expiry, not a count of days
+    for mail, last_day in zip(mailbox, last_days, strict=True):
+        assert (
+            "Du er invitert til Gode grep, KS' verktøy for egenvurdering av "
+            "introduksjonsprogrammet, som leder i Tolga kommune." in mail.body
+        )
+        assert f"Invitasjonen er sendt av {cast.admin.email}." in mail.body
+        assert f"Lenken virker én gang og til {last_day:%d.%m.%Y}:" in mail.body
+        assert "Ventet du ikke denne e-posten, kan du se bort fra den." in mail.body
+
+
+def test_a_round_invitation_mail_names_the_round_and_the_municipality(client, cast, db, mailbox):
+    from tests.http.test_round_invitees import create
+
+    close_round(db, cast.round_a)
+    token = login(client, cast.manager)
+    create(client, token, respondents=[str(cast.staff.id)], new_people="ny@a.no")
+    [mail] = [m for m in mailbox if m.to == "ny@a.no"]
+    assert f"som ansatt i {cast.a.name}, for å svare på «Vår 2028»." in mail.body
+    assert f"Invitasjonen er sendt av {cast.manager.email}." in mail.body
+    assert "Ventet du ikke denne e-posten" in mail.body
 
 
 def test_an_invitation_works_once(client, cast, db, mailbox):
@@ -119,8 +160,8 @@ def test_an_admin_invites_a_manager_and_a_ks_adviser(client, cast, db, mailbox):
     assert roles == {"sjef@b.no": (Role.MANAGER, cast.b.id), "ny@ks.no": (Role.KS_ADVISER, None)}
     assert {m.to for m in mailbox} == {"sjef@b.no", "ny@ks.no"}
     bodies = {m.to: m.body for m in mailbox}
-    assert f"som leder ({cast.b.name})" in bodies["sjef@b.no"]
-    assert "som KS-rådgiver. Åpne lenken" in bodies["ny@ks.no"]
+    assert f"som leder i {cast.b.name}." in bodies["sjef@b.no"]
+    assert "som KS-rådgiver. Invitasjonen er sendt av admin" in bodies["ny@ks.no"]
     events = db.exec(
         select(AuditEvent.event, AuditEvent.target).where(AuditEvent.event == "invitation_sent")
     ).all()
@@ -203,7 +244,8 @@ def test_the_invitee_reads_their_municipalitys_language(client, cast, db, mailbo
         data = {"email": email, "role": role, "csrf_token": token}
         assert client.post(path, data=data).status_code == 303
     mails = {m.to: m for m in mailbox}
-    assert "eigenvurderinga" in mails["sjef@b.no"].body
+    assert "eigenvurdering av introduksjonsprogrammet" in mails["sjef@b.no"].body
+    assert "Venta du ikkje denne e-posten" in mails["sjef@b.no"].body
     assert mails["sjef@b.no"].body.split()[-4:] == ["Venleg", "helsing", "Gode", "grep"]
     assert mails["ny@ks.no"].body.split()[-4:] == ["Vennlig", "hilsen", "Gode", "grep"]
     client.cookies.clear()
