@@ -249,7 +249,9 @@ def forgot(
     request: Request, session: SessionDep, email: Annotated[str, Form(max_length=254)]
 ) -> Response:
     invitations.request_reset(session, email, client_ip(request))
-    return render(request, "accounts/forgot.html", {"sent": True})
+    # How long the link works, as the mail says it (the page is the same whoever asked).
+    ctx = {"sent": True, "minutes": get_settings().reset_minutes}
+    return render(request, "accounts/forgot.html", ctx)
 
 
 @router.get("/nytt-passord/{token}", dependencies=[allow(Access.PUBLIC)])

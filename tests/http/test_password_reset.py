@@ -115,3 +115,13 @@ def test_a_new_password_from_a_reset_link_ends_the_lockout(client, cast, mailbox
     flush()
     assert use(client, link_in(mailbox[0], "nytt-passord")).status_code == 303
     assert attempt(NEW_PASSWORD).status_code == 303
+
+
+def test_the_page_says_how_long_the_link_works(client, cast, mailbox, monkeypatch):
+    # «i kort tid» left people guessing; the page names the time the mail names.
+    monkeypatch.setattr(get_settings(), "reset_minutes", 30)
+    answer = ask(client, cast.staff.email)
+    assert "Lenken virker én gang og i 30 minutter." in answer.text
+    assert "kort tid" not in answer.text
+    flush()
+    assert "Bruk lenken innen 30 minutter" in mailbox[0].body
