@@ -26,6 +26,10 @@ def overview(request: Request, actor: ActorDep) -> Response:
     return render(request, "admin/overview.html", {})
 
 
+# /admin/kommuner?bruk=ja: those with users; nei: those nobody uses yet; else all.
+IN_USE = {"ja": True, "nei": False}
+
+
 @router.get("/kommuner", dependencies=ADMIN)
 def municipalities(
     request: Request,
@@ -33,9 +37,11 @@ def municipalities(
     session: SessionDep,
     q: Annotated[str, Query(max_length=100)] = "",
     fylke: Annotated[str, Query(max_length=100)] = "",
+    bruk: Annotated[str, Query(max_length=3)] = "",
 ) -> Response:
-    rows = service.municipalities(session, actor, q, fylke)
-    ctx: dict[str, object] = {"rows": rows, "q": q, "fylke": fylke}
+    in_use = IN_USE.get(bruk)
+    rows = service.municipalities(session, actor, q, fylke, in_use)
+    ctx: dict[str, object] = {"rows": rows, "q": q, "fylke": fylke, "bruk": bruk}
     ctx |= {"counties": service.counties(session), "users": service.user_counts(session, actor)}
     return render(request, "admin/municipalities.html", ctx, blocks=["results"])
 
@@ -54,11 +60,13 @@ def _municipality_context(
 ) -> dict[str, object]:
     municipality = service.get_municipality(session, actor, municipality_id)
     people = service.users(session, actor, municipality_id=municipality_id)
+    pending = invitations.open_invitations(session, municipality_id)
     return {
         "m": municipality,
         "people": people,
-        "pending": invitations.open_invitations(session, municipality_id),
+        "pending": pending,
         "roles": [Role.STAFF, Role.MANAGER],
+        "first_role": service.first_role(people, pending),
         "invitation_days": get_settings().invitation_days,
     }
 

@@ -40,9 +40,14 @@ def _admin(actor: Actor) -> None:
 
 
 def municipalities(
-    session: Session, actor: Actor, query: str = "", county: str = ""
+    session: Session,
+    actor: Actor,
+    query: str = "",
+    county: str = "",
+    in_use: bool | None = None,
 ) -> list[Municipality]:
-    """Municipalities matching a name or number, in number order.
+    """Municipalities matching a name or number, in number order; `in_use`: only those with
+    active users (True) or only those without (False), as the list's user count tells.
 
     Matched in Python, not with SQL's lower(): SQLite lowers only ASCII, so «ålesund» never
     found Ålesund there. The register is a few hundred rows."""
@@ -50,6 +55,12 @@ def municipalities(
     stmt = select(Municipality)
     if county:
         stmt = stmt.where(Municipality.county == county)
+    if in_use is not None:
+        used = select(User.municipality_id).where(
+            col(User.active), col(User.municipality_id).is_not(None)
+        )
+        used_ids = col(Municipality.id).in_(used)
+        stmt = stmt.where(used_ids if in_use else ~used_ids)
     wanted = query.strip().casefold()
     found = [
         m
@@ -145,6 +156,13 @@ def users(
     if municipality_id:
         stmt = stmt.where(User.municipality_id == municipality_id)
     return [UserRow(u, m) for u, m in session.exec(stmt.order_by(col(User.email)).limit(PAGE * 4))]
+
+
+def first_role(people: list[UserRow], pending: list[Invitation]) -> Role:
+    """The role the invitation form starts at: a municipality without an active leader, or
+    one invited, gets its leader first (who then invites the staff); else a staff member."""
+    roles = [row.user.role for row in people if row.user.active] + [i.role for i in pending]
+    return Role.STAFF if Role.MANAGER in roles else Role.MANAGER
 
 
 def get_user(session: Session, actor: Actor, user_id: int) -> User:

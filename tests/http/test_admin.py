@@ -137,6 +137,55 @@ def test_the_municipality_list_counts_each_ones_active_users(client, cast, db):
     assert counts == {"Kommune A": "3", "Kommune B": "2", "Kommune C": "0"}
 
 
+def test_the_municipality_list_shows_those_in_use_or_not_yet(client, cast, db):
+    """Of the few hundred in the register, the administrator finds the handful in use, or
+    those still to start, and the choice stays in the address like the search."""
+    cast.other_staff.active = False  # B keeps its manager: still in use
+    make_municipality(db, number="9993", name="Kommune C")  # nobody yet
+    d = make_municipality(db, number="9994", name="Kommune D")
+    make_user(db, "borte@d.no", Role.MANAGER, d, active=False)  # the only one has left
+    db.commit()
+    login(client, cast.admin)
+
+    def names(query: str, **headers: str) -> list[str]:
+        response = client.get(f"/admin/kommuner?q=Kommune{query}", headers=headers)
+        assert response.status_code == 200
+        return [a.get_text() for a in BeautifulSoup(response.text, "html.parser").select("tbody a")]
+
+    assert names("") == ["Kommune A", "Kommune B", "Kommune C", "Kommune D"]
+    assert names("&bruk=ja") == ["Kommune A", "Kommune B"]
+    assert names("&bruk=nei") == ["Kommune C", "Kommune D"]
+    assert names("&bruk=nei", **{"HX-Request": "true"}) == ["Kommune C", "Kommune D"]
+    assert names("&bruk=kan") == names("")  # an odd value: all, not an error
+    page = BeautifulSoup(client.get("/admin/kommuner?bruk=nei").text, "html.parser")
+    choice = page.select_one("#bruk")
+    assert choice.select_one("option[selected]")["value"] == "nei"
+    assert choice["hx-replace-url"] == "true"  # kept in the address as the search is
+    assert choice["hx-include"] == "closest form"
+
+
+def test_the_first_invitation_to_a_municipality_is_for_its_leader(client, cast, db, mailbox):
+    """A municipality without an active leader starts with one, who then invites the staff;
+    where a leader exists, or one is invited, the form starts at staff."""
+    c = make_municipality(db, number="9993", name="Kommune C")
+    d = make_municipality(db, number="9994", name="Kommune D")
+    make_user(db, "borte@d.no", Role.MANAGER, d, active=False)
+    make_user(db, "ansatt@d.no", Role.STAFF, d)
+    db.commit()
+    token = login(client, cast.admin)
+
+    def first_role(municipality) -> str:
+        page = BeautifulSoup(client.get(f"/admin/kommuner/{municipality.id}").text, "html.parser")
+        return page.select_one("#inv-role option[selected]")["value"]
+
+    assert first_role(c) == "manager"  # nobody yet
+    assert first_role(d) == "manager"  # its leader has left
+    assert first_role(cast.a) == "staff"  # has a leader
+    data = {"email": "sjef@c.no", "role": "manager", "csrf_token": token}
+    assert client.post(f"/admin/kommuner/{c.id}/inviter", data=data).status_code == 303
+    assert first_role(c) == "staff"  # the leader is invited
+
+
 def test_the_audit_log_can_be_read_and_filtered_by_administrators_only(client, cast):
     login(client, cast.staff)
     login(client, cast.manager)
