@@ -54,8 +54,8 @@ def withdrawn_message(changed: Changed) -> str:
     done = _("Invitasjonen til %(email)s er trukket tilbake, og lenken i den virker ikke lenger.")
     if changed.rounds:
         done += " " + ngettext(
-            "Personen er heller ikke lenger spurt om å svare på %(num)s åpen runde.",
-            "Personen er heller ikke lenger spurt om å svare på %(num)s åpne runder.",
+            "Personen blir heller ikke lenger bedt om å svare på %(num)s åpen runde.",
+            "Personen blir heller ikke lenger bedt om å svare på %(num)s åpne runder.",
             changed.rounds,
         )
     return done % {"email": changed.email, "num": changed.rounds}

@@ -133,7 +133,7 @@ def test_a_withdrawn_invitation_no_longer_works_nor_counts_on_the_round(client, 
     withdrawn = act(client, token, invitation.id, "trekk-tilbake")
     said = flash_after(client, withdrawn)
     assert "Invitasjonen til ny@a.no er trukket tilbake" in said
-    assert "ikke lenger spurt om å svare på 1 åpen runde" in said
+    assert "blir heller ikke lenger bedt om å svare på 1 åpen runde" in said
     assert pending_row(client, "ny@a.no") is None
     page = client.get(round_page).text
     assert "1 invitert" in page
