@@ -70,7 +70,7 @@ def test_a_round_needs_a_name_and_sensible_numbers(client, cast):
     [
         ("name", " ", "Gi runden et navn"),
         ("participants", "-5", "0 eller mer"),
-        ("deadline", "2020-01-01", "har vært"),
+        ("deadline", "2020-01-01", "i dag eller senere"),
     ],
 )
 def test_a_refused_round_marks_the_field_at_fault(client, cast, field, value, reason):
