@@ -11,6 +11,9 @@ from app.accounts.service import valid_email
 from app.errors import InvalidInput
 from app.i18n import _
 
+# The longest field one address may come in: the address (254 at most) with the name a mail
+# program copies with it.
+ONE_ADDRESS_CHARS = 400
 _SEPARATORS = ",;"  # outside quotes and <…>; a line break always separates
 
 

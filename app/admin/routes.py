@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from app.accounts import invitations, pending
+from app.accounts.addresses import ONE_ADDRESS_CHARS, one_address
 from app.accounts.models import Invitation, Municipality, Role, User
 from app.admin import service
 from app.admin.details import detail_lines, target_text
@@ -96,15 +97,16 @@ def invite_to_municipality(
     municipality_id: Id,
     actor: ActorDep,
     session: SessionDep,
-    email: Annotated[str, Form(max_length=254)],
+    email: Annotated[str, Form(max_length=ONE_ADDRESS_CHARS)],
     role: Annotated[str, Form(max_length=20)],
 ) -> Response:
     municipality = service.get_municipality(session, actor, municipality_id)
     if role not in (Role.STAFF, Role.MANAGER):
         role = Role.STAFF
     try:
+        address = one_address(email)  # as pasted from a mail program too: «Navn <adresse>»
         sent = invitations.invite(
-            session, actor, email, Role(role), municipality, client_ip(request)
+            session, actor, address, Role(role), municipality, client_ip(request)
         )
     except DomainError as exc:  # the form again, as filled in, the reason at the address
         ctx = _municipality_context(session, actor, municipality_id)
@@ -255,7 +257,7 @@ def invite(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
-    email: Annotated[str, Form(max_length=254)],
+    email: Annotated[str, Form(max_length=ONE_ADDRESS_CHARS)],
     role: Annotated[str, Form(max_length=20)],
 ) -> Response:
     try:
@@ -265,7 +267,8 @@ def invite(
                     "Her inviterer du KS-rådgivere og administratorer. Ledere og ansatte inviteres fra kommunens side."
                 )
             )
-        sent = invitations.invite(session, actor, email, Role(role), None, client_ip(request))
+        address = one_address(email)
+        sent = invitations.invite(session, actor, address, Role(role), None, client_ip(request))
     except DomainError as exc:  # the form again as filled in, the role it had included
         ctx = _invite_context(
             session, email, role=role, **{invitations.refusal_key(exc): exc.message}

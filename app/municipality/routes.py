@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app.accounts import invitations, pending
-from app.accounts.addresses import one_address
+from app.accounts.addresses import ONE_ADDRESS_CHARS, one_address
 from app.accounts.models import Role
 from app.authz import Access, Action
 from app.content.service import current_guidance
@@ -19,7 +19,6 @@ from app.settings import get_settings
 from app.web import ActorDep, Id, allow, client_ip, redirect, render
 
 router = APIRouter(prefix="/kommune")
-EMAIL_CHARS = 400  # an address (254 at most) with the name a mail program copies with it
 
 
 @router.get("", dependencies=[allow(Access.MANAGER)])
@@ -32,7 +31,7 @@ def invite(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
-    email: Annotated[str, Form(max_length=EMAIL_CHARS)],
+    email: Annotated[str, Form(max_length=ONE_ADDRESS_CHARS)],
 ) -> Response:
     municipality = service.own_municipality(session, actor, Action.INVITE_STAFF)
     try:

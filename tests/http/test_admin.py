@@ -186,6 +186,20 @@ def test_the_first_invitation_to_a_municipality_is_for_its_leader(client, cast, 
     assert first_role(c) == "staff"  # the leader is invited
 
 
+def test_an_administrator_may_paste_an_address_with_its_name(client, cast, db, mailbox):
+    """As a mail program copies it: only the address is kept, and goes to the mail."""
+    token = login(client, cast.admin)
+    pasted = "Kari Nordmann <Kari.Nordmann@B.no>"
+    data = {"email": pasted, "role": "manager", "csrf_token": token}
+    assert client.post(f"/admin/kommuner/{cast.b.id}/inviter", data=data).status_code == 303
+    data = {"email": '"Rådgiver, Ny" <ny@ks.no>', "role": "ks_adviser", "csrf_token": token}
+    assert client.post("/admin/inviter", data=data).status_code == 303
+    stored = set(db.exec(select(Invitation.email)).all())
+    assert {"kari.nordmann@b.no", "ny@ks.no"} <= stored
+    assert not any("Nordmann <" in e or "Rådgiver" in e for e in stored)
+    assert {m.to for m in mailbox} >= {"kari.nordmann@b.no", "ny@ks.no"}
+
+
 def test_the_audit_log_can_be_read_and_filtered_by_administrators_only(client, cast):
     login(client, cast.staff)
     login(client, cast.manager)
