@@ -145,7 +145,15 @@ def favicon() -> Response:
 def domain_error(request: Request, exc: DomainError) -> Response:
     if isinstance(exc, Unauthorized) and request.method == "GET" and not is_htmx(request):
         remember_destination(request)
-        return redirect("/logg-inn", exc.message, request, kind="info")
+        # A link from an e-mail opened before any login is not an expired session.
+        if getattr(request.state, "login_ended", False):
+            msg = _(
+                "Innloggingen din er avsluttet (du har vært borte en stund, eller logget ut et "
+                "annet sted). Logg inn igjen, så kommer du tilbake til siden."
+            )
+        else:
+            msg = _("Logg inn for å se siden. Du kommer dit når du har logget inn.")
+        return redirect("/logg-inn", msg, request, kind="info")
     return error_page(request, exc.status_code, exc.message)
 
 

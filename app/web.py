@@ -189,6 +189,8 @@ def end_session(request: Request, db: Session | None = None) -> None:
     sid = request.session.get("sid")
     if db is not None and isinstance(sid, str):
         sessions.end(db, sid)
+    if isinstance(sid, str):  # a login there was, now over: the login page says so
+        request.state.login_ended = True
     lang = request.session.get("lang")
     request.session.clear()
     if lang:

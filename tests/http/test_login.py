@@ -98,6 +98,18 @@ def test_ending_all_sessions_logs_the_user_out_at_once(client, cast, db):
     db.add(cast.staff)
     db.commit()
     assert client.get("/runder").status_code == 303
+    # Told why, not as if they had never logged in.
+    assert "Innloggingen din er avsluttet" in client.get("/logg-inn").text
+
+
+def test_a_page_opened_without_a_login_asks_for_one_without_talk_of_an_expired_session(client):
+    """A link in the first e-mail from the service, say: there was no session to expire."""
+    client.cookies.clear()
+    assert client.get("/runder").headers["location"] == "/logg-inn"
+    page = client.get("/logg-inn").text
+    assert "Logg inn for å se siden. Du kommer dit når du har logget inn." in page
+    assert "avsluttet" not in page
+    assert "utløpt" not in page
 
 
 def test_pages_need_a_login(client):
