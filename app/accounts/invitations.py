@@ -180,14 +180,18 @@ def find_invitation(session: Session, token: str) -> Invitation:
     invitation = session.exec(
         select(Invitation).where(Invitation.token_hash == token_hash(token))
     ).first()
-    # An account for the address first: the link used already (the mail opened again), or
-    # another invitation accepted. Either way the way on is to log in, not to ask again.
-    if (
-        invitation is not None
-        and session.exec(select(User.id).where(User.email == invitation.email)).first() is not None
-    ):
-        raise AddressTaken(invitation.email)
-    if invitation is None or invitation.used_at is not None or _expired(invitation.expires_at):
+    if invitation is None:
+        raise _invitation_gone()
+    # An account for the address: the way on is to log in, not to ask again. Said only for a
+    # link that made it (the mail opened again) or that still stands (another invitation to
+    # the address was accepted). A replaced, withdrawn or expired link tells its holder (a
+    # forwarded mail, a shared mailbox) nothing about whether the address has an account.
+    ended = invitation.used_at is not None or _expired(invitation.expires_at)
+    if invitation.used_at is not None or not ended:
+        taken = select(User.id).where(User.email == invitation.email)
+        if session.exec(taken).first() is not None:
+            raise AddressTaken(invitation.email)
+    if ended:
         raise _invitation_gone()
     return invitation
 

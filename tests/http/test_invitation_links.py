@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
-from app.accounts.models import Invitation
+from app.accounts.models import Invitation, Role
 from tests.conftest import csrf_of, login
+from tests.factories import make_user
 from tests.http.test_invitations import NEW_PASSWORD, link_in
 
 
@@ -152,3 +153,27 @@ def test_logged_in_an_ended_link_points_to_the_start_page(client, cast, db, mail
     assert page.select_one("h1").get_text() == "Invitasjonen gjelder ikke lenger"
     assert page.select_one("#to-login") is None
     assert page.select_one('main a[href="/"]') is not None
+
+
+def test_an_ended_link_says_nothing_of_an_account_made_since(client, cast, db, mailbox):
+    """A replaced link whose newer one was accepted, and an expired one whose address got an
+    account later: whoever holds the old mail learns neither the account nor the address."""
+    replaced = invite(client, cast.manager, mailbox, "ny@a.no")
+    newer = invite(client, cast.manager, mailbox, "ny@a.no")
+    late = invite(client, cast.manager, mailbox, "sen@a.no")
+    invitation = db.exec(select(Invitation).where(Invitation.email == "sen@a.no")).one()
+    invitation.expires_at = datetime.now(UTC) - timedelta(days=400)
+    db.add(invitation)
+    db.commit()
+    client.cookies.clear()
+    accept(client, newer)
+    make_user(db, "sen@a.no", Role.STAFF, cast.a)
+    for path in (replaced, late):
+        client.cookies.clear()
+        response = client.get(path)
+        assert response.status_code == 404
+        page = page_of(response)
+        assert page.select_one("h1").get_text() == "Invitasjonen gjelder ikke lenger"
+        assert "ny@a.no" not in response.text
+        assert "sen@a.no" not in response.text
+        assert "Du har allerede en konto" not in response.text
