@@ -157,6 +157,16 @@ def _asked(
     if any(uid not in eligible for uid in chosen):
         raise InvalidInput(_("Velg bare blant de ansatte i kommunen."))
     joined, listed = invitees.sort_addresses(session, municipality_id, invited)
+    # Ticked on the list of open invitations: only those (typed addresses go by the field
+    # below, with its limit of new people at a time).
+    standing = {i.email for i in invitees.invited_not_registered(session, municipality_id)}
+    for address in listed:
+        if address not in standing:
+            msg = _(
+                "«%(address)s» har ikke lenger en åpen invitasjon. Last siden på nytt, eller "
+                "skriv adressen under «Inviter nye personer»."
+            )
+            raise InvalidInput(msg % {"address": address}, field="round-respondents")
     known, typed = invitees.sort_addresses(session, municipality_id, addresses)
     new = {*listed, *typed}
     staff = [eligible[u] for u in chosen] + [a for a in (*invited, *addresses) if a not in new]

@@ -185,3 +185,17 @@ def test_someone_ticked_who_registered_meanwhile_is_simply_chosen(
     joined = select(RoundRespondent.user_id).where(RoundRespondent.round_id == rnd.id)
     assert set(db.exec(joined)) == {ola.id}
     assert flash(client, response) == "Runden er opprettet."
+
+
+def test_only_open_invitations_can_be_ticked(client, cast, db, mailbox, ola_invited):
+    """The list's boxes carry addresses: one not on the list (made up, or whose invitation
+    ended since the page was shown) is refused, and nobody is invited or mailed."""
+    made_up = [f"person{i}@example.org" for i in range(60)]
+    response = create(client, respondents=[str(cast.staff.id)], invited=[OLA, *made_up])
+    assert response.status_code == 422
+    assert "har ikke lenger en åpen invitasjon" in response.text
+    assert (
+        db.exec(select(func.count()).select_from(Round).where(Round.name == "Vår 2028")).one() == 0
+    )
+    assert db.exec(select(func.count()).select_from(Invitation)).one() == 1  # Ola's alone
+    assert mailbox == []
