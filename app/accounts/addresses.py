@@ -23,7 +23,7 @@ def entries(text: str) -> list[str]:
     found: list[str] = []
     for index, (piece, comma) in enumerate(pieces):
         following = pieces[index + 1][0] if index + 1 < len(pieces) else ""
-        if comma and "@" not in piece and not _named(piece) and _named(following):
+        if comma and _name_word(piece) and _named(following):
             continue  # «Berg, Per <per@…>», as Outlook copies it: the first part of a name
         found.extend([piece] if _named(piece) else piece.split())
     return found
@@ -68,6 +68,13 @@ def _address_in(entry: str) -> str:
         return entry
     found = {address for _name, address in getaddresses([entry])}
     return found.pop() if len(found) == 1 else ""
+
+
+def _name_word(piece: str) -> bool:
+    """Whether a piece can be a surname («Berg», «Van der Berg», «O'Neill»): letters, spaces,
+    hyphens, apostrophes. A mistyped address («kari.kommune.no») is not, so it is named as
+    one, not dropped as part of the next person's name."""
+    return all(char.isalpha() or char in " -'’" for char in piece)
 
 
 def _named(piece: str) -> bool:

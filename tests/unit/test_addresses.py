@@ -77,3 +77,10 @@ def test_one_address_refuses_two_and_says_why():
 def test_one_address_gives_the_fields_own_message_for_a_typing_error(typed):
     with pytest.raises(InvalidInput, match="Skriv en gyldig e-postadresse"):
         one_address(typed)
+
+
+def test_a_mistyped_address_before_a_named_one_is_named_not_dropped():
+    with pytest.raises(InvalidInput, match="kari.kommune.no"):
+        addresses("kari.kommune.no, Per Berg <per@x.no>")
+    with pytest.raises(InvalidInput, match="kari2"):
+        addresses("kari2, Per Berg <per@x.no>")
