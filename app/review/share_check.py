@@ -15,7 +15,7 @@ from app.content.schema import Area
 from app.results.service import team_results
 from app.review.forms import ShareChoice
 from app.review.sharing import active_share
-from app.rounds.models import Round
+from app.rounds.models import Round, RoundStatus
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,11 @@ def comments_to_check(
 ) -> CommentsCheck | None:
     """What to show before sharing, or None where nothing new about the comments is chosen
     (not ticked, already shared, or already looked at)."""
-    if not choice.comments or choice.confirmed:
-        return None
+    if not choice.comments or choice.confirmed or rnd.status != RoundStatus.CLOSED:
+        return None  # (an open round: the share itself refuses it, with the reason)
     share = active_share(session, rnd.id)
-    if share is not None and share.include_comments:
-        return None
+    if (share is not None) != changing or (share is not None and share.include_comments):
+        return None  # shared meanwhile, or withdrawn: the share or change says so
     # KS reads as any of those who answered could (results.service.readers_of).
     shown = team_results(session, actor, rnd, shared=True).comments
     return CommentsCheck(rnd, shown, choice.plan, changing)

@@ -70,3 +70,27 @@ def test_adding_the_comments_to_a_standing_share_shows_them_first(client, cast, 
 def test_without_the_comments_the_share_is_one_press(client, cast, db, closed):
     assert post_share(client, cast, closed, "del-med-ks", plan="ja").status_code == 303
     assert db.exec(select(RoundShare.include_plan)).all() == [True]
+
+
+def test_a_share_that_cannot_be_made_is_refused_before_any_look_at_comments(client, cast, closed):
+    share(client, cast, closed)  # shared already (another tab, another manager)
+    again = post_share(client, cast, closed, "del-med-ks", comments="ja")
+    assert again.status_code == 409
+    assert "allerede delt" in again.text
+    open_round = post_share(client, cast, cast.round_a, "del-med-ks", comments="ja")
+    assert open_round.status_code == 409
+    assert "Bare en lukket runde" in open_round.text
+
+
+def test_comments_the_manager_reads_but_ks_may_not_are_not_on_the_page(client, cast, db):
+    """Three answered, the manager not among them: the manager's page has three others behind
+    the comments, KS (as any of the three) two. The page says KS will see none."""
+    rnd = make_closed_round_at(
+        db, cast.a, [cast.staff, cast.staff2, cast.staff3], comment="Bare vi tre vet dette"
+    )
+    login(client, cast.manager)
+    assert "Bare vi tre vet dette" in client.get(f"/runder/{rnd.id}/resultater").text
+    response = post_share(client, cast, rnd, "del-med-ks", comments="ja")
+    assert response.status_code == 200
+    assert "Bare vi tre vet dette" not in response.text
+    assert "KS vil ikke se noen kommentarer fra denne runden" in response.text
