@@ -30,10 +30,11 @@ def may_cancel(session: Session, rnd: Round) -> bool:
     return cancellable(rnd, session.exec(begun).one())
 
 
-def cancel_round(session: Session, actor: Actor, rnd: Round) -> bool:
+def cancel_round(session: Session, actor: Actor, rnd: Round) -> cancel_mail.Told:
     """A manager cancels an open round nobody has begun: it and its list of who was asked
     are removed (audit-logged), those people may be chosen for another round, and they are
-    told by e-mail once it is done. False if that e-mail failed (the round is cancelled).
+    told by e-mail once it is done: the result says whom the mail did not reach (the round
+    is cancelled either way).
 
     The round is locked first (PostgreSQL: a first save's response row, which refers to the
     round, waits for it; SQLite: one writer at a time), and it is deleted only if it is still

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Asked:
+class Recipient:
     email: str
     locale: str  # what their mail is written in
     new: bool  # invited as new, no account yet: their invitation to Gode grep still holds
@@ -35,7 +35,7 @@ class Cancelled:
     round_id: int
     name: str
     place: str  # the municipality's name
-    asked: tuple[Asked, ...]
+    asked: tuple[Recipient, ...]
 
 
 def to_tell(session: Session, actor: Actor, rnd: Round) -> Cancelled:
@@ -45,20 +45,26 @@ def to_tell(session: Session, actor: Actor, rnd: Round) -> Cancelled:
     assert rnd.id is not None
     municipality = municipality_of(session, rnd)
     staff = [
-        Asked(u.email, locale_of(session, u), new=False)
+        Recipient(u.email, locale_of(session, u), new=False)
         for u in unfinished(session, rnd)
         if u.id != actor.user_id
     ]
     waiting = default_locale(municipality)  # as their invitation was written
-    new = [Asked(email, waiting, new=True) for email in with_invitation(session, rnd)]
+    new = [Recipient(email, waiting, new=True) for email in with_invitation(session, rnd)]
     return Cancelled(rnd.id, rnd.name, municipality.name, tuple(staff + new))
 
 
-def tell(cancelled: Cancelled) -> bool:
-    """Send each their mail, in their own language; False if the mail server refused one.
-    After the first refusal the rest are not tried (a server that is down once per address
-    would keep the manager waiting)."""
-    for person in cancelled.asked:
+@dataclass(frozen=True)
+class Told:
+    asked: int  # how many were to be told (not the manager who cancelled)
+    missed: tuple[str, ...]  # the addresses the mail did not reach
+
+
+def tell(cancelled: Cancelled) -> Told:
+    """Send each their mail, in their own language. After the first refusal the rest are not
+    tried (a server that is down once per address would keep the manager waiting): those
+    not reached are named, for the manager to tell."""
+    for index, person in enumerate(cancelled.asked):
         with speaking(person.locale):
             subject, body = _compose(cancelled, person)
         try:
@@ -69,11 +75,12 @@ def tell(cancelled: Cancelled) -> bool:
                 cancelled.round_id,
                 type(exc).__name__,
             )
-            return False
-    return True
+            missed = tuple(p.email for p in cancelled.asked[index:])
+            return Told(len(cancelled.asked), missed)
+    return Told(len(cancelled.asked), ())
 
 
-def _compose(cancelled: Cancelled, person: Asked) -> tuple[str, str]:
+def _compose(cancelled: Cancelled, person: Recipient) -> tuple[str, str]:
     values = {"name": cancelled.name, "place": cancelled.place}
     subject = _("Runde avlyst i Gode grep: %(name)s") % values
     said = _("Runden «%(name)s» i %(place)s er avlyst av lederen. Du trenger ikke gjøre noe.")

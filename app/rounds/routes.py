@@ -329,18 +329,23 @@ def cancel_page(request: Request, round_id: Id, actor: ActorDep, session: Sessio
 @router.post("/{round_id}/avlys", dependencies=[allow(Access.MANAGER)])
 def cancel_round(request: Request, round_id: Id, actor: ActorDep, session: SessionDep) -> Response:
     rnd = service.get_round(session, actor, round_id, Action.MANAGE_ROUND)
-    values = {"name": rnd.name}
-    if not cancel.cancel_round(session, actor, rnd):
+    name = rnd.name
+    told = cancel.cancel_round(session, actor, rnd)
+    if told.missed:
         msg = _(
-            "Runden «%(name)s» er avlyst, men e-posten om det kunne ikke sendes til alle som var "
-            "invitert. Si gjerne fra til dem selv. De kan velges til en ny runde."
+            "Runden «%(name)s» er avlyst, men e-posten om det kom ikke fram til %(who)s. Si "
+            "gjerne fra til dem selv. De kan velges til en ny runde."
         )
-        return redirect("/runder", msg % values, request, "warning")
+        return redirect(
+            "/runder", msg % {"name": name, "who": ", ".join(told.missed)}, request, "warning"
+        )
+    if not told.asked:
+        return redirect("/runder", _("Runden «%(name)s» er avlyst.") % {"name": name}, request)
     msg = _(
         "Runden «%(name)s» er avlyst. De som var invitert, har fått e-post om det og kan velges "
         "til en ny runde."
     )
-    return redirect("/runder", msg % values, request)
+    return redirect("/runder", msg % {"name": name}, request)
 
 
 @router.post("/{round_id}/lukk", dependencies=[allow(Access.MANAGER)])

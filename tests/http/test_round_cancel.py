@@ -152,8 +152,23 @@ def test_a_mail_failure_leaves_the_round_cancelled_and_warns_the_manager(
     flash = page.select_one(".ds-alert[role=status]")
     assert flash["data-color"] == "warning"
     text = flash.get_text()
-    assert "«Vår 2027» er avlyst, men e-posten om det kunne ikke sendes" in text
+    assert "«Vår 2027» er avlyst, men e-posten om det kom ikke fram til" in text
+    for person in (cast.staff, cast.staff2, cast.staff3):  # named, for the manager to tell
+        assert person.email in text
+    assert cast.manager.email not in text
     assert db.exec(select(AuditEvent).where(AuditEvent.event == "round_cancelled")).one()
+
+
+def test_with_nobody_left_to_tell_the_manager_is_not_told_they_were(client, cast, db, mailbox):
+    for person in (cast.staff, cast.staff2, cast.staff3):  # left the service since
+        person.active = False
+        db.add(person)
+    db.commit()
+    page = cancel(client, cast)
+    text = page.select_one(".ds-alert[role=status]").get_text()
+    assert "«Vår 2027» er avlyst." in text
+    assert "e-post" not in text
+    assert mailbox == []
 
 
 def test_the_old_link_shows_staff_the_ordinary_not_found_page(client, cast, db, mailbox):
