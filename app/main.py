@@ -32,6 +32,7 @@ from app.municipality.routes import router as municipality_router
 from app.plan.routes import router as plan_router
 from app.results.routes import router as results_router
 from app.review.routes import router as review_router
+from app.rounds.ending_routes import router as ending_router
 from app.rounds.routes import router as rounds_router
 from app.rounds.routes import save_router
 from app.settings import get_settings
@@ -96,6 +97,7 @@ def create_app() -> FastAPI:
     checks = [Depends(check_request)]
     for router in (
         rounds_router,
+        ending_router,
         accounts_router,
         about_router,
         oidc_router,
