@@ -138,9 +138,11 @@ def _send_all(
     return sum(_send_once(session, kind, f"{rnd.id}:{u.id}", u, partial(compose, u)) for u in due)
 
 
-def have_saved(session: Session, rnd: Round) -> set[int]:
+def _have_saved(session: Session, rnd: Round) -> set[int]:
     """The users who have saved an answer or a comment in the round (a response row alone,
-    left by «Send inn» pressed with nothing answered, is nothing saved)."""
+    left by «Send inn» pressed with nothing answered, is nothing saved). It reads an open
+    round's answers, so it serves only the wording of each person's own reminder and must
+    never reach a page or a count anyone else sees."""
     answered = select(Answer.response_id).where(col(Answer.response_id) == col(Response.id))
     commented = select(AreaComment.response_id).where(
         col(AreaComment.response_id) == col(Response.id)
@@ -154,7 +156,7 @@ def have_saved(session: Session, rnd: Round) -> set[int]:
 def _kept_or_not(session: Session, rnd: Round) -> Callable[[User], str]:
     """A reminder's sentence on what is saved: that the answers are kept only to someone who
     has saved any (to the others it would say they had answered), else how saving works."""
-    saved = have_saved(session, rnd)
+    saved = _have_saved(session, rnd)
 
     def sentence(user: User) -> str:
         if user.id in saved:

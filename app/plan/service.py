@@ -123,14 +123,12 @@ def plannable_advice(session: Session, actor: Actor, rnd: Round) -> frozenset[st
     (two others' levels, where three answered and one of them reads the plan)."""
     if rnd.status != RoundStatus.CLOSED:
         return frozenset()
-    return plannable_from(rnd, team_results(session, actor, rnd, shared=True))
+    return plannable_from(team_results(session, actor, rnd, shared=True))
 
 
-def plannable_from(rnd: Round, shared: ResultsPage) -> frozenset[str]:
-    """`plannable_advice` from the round's results as read with `shared=True`, for a page
-    that has them already."""
-    if rnd.status != RoundStatus.CLOSED:
-        return frozenset()
+def plannable_from(shared: ResultsPage) -> frozenset[str]:
+    """`plannable_advice` from a closed round's results as read with `shared=True`, for a
+    page that has them already."""
     return frozenset(item.id for item in shared.advice)
 
 

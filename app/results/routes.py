@@ -35,7 +35,7 @@ def team_results(
         "followup": followup.follow_up(session, actor, page),
         "readings": meeting.readings(session, actor, rnd),
         "sharing": review.share_panel(session, actor, rnd),
-        "plannable": plans.plannable_from(rnd, shared) if shared else frozenset(),
+        "plannable": plans.plannable_from(shared) if shared else frozenset(),
         "shared_scores": view.shared_scores(page, shared) if shared else {},
     }
     return render(request, "results/results.html", {**view.context(page, rad), **extras})
