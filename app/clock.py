@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from app.i18n import current_locale
+from app.i18n import _, current_locale
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -34,3 +34,10 @@ def day_text(moment: date | datetime | None) -> str:
     if current_locale() == "en":
         return format_date(moment, "d MMM y", locale="en")
     return f"{moment.day:02d}.{moment.month:02d}.{moment.year}"
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment as the reader's language writes it, in Oslo time: «19.12.2026 kl. 14:05»,
+    «19 Dec 2026 at 14:05» (the day from day_text)."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(OSLO)
+    return _("%(day)s kl. %(time)s") % {"day": day_text(moment), "time": local.strftime("%H:%M")}

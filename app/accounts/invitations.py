@@ -22,7 +22,7 @@ from app.accounts.service import (
 from app.accounts.tokens import new_token, token_hash
 from app.audit import record
 from app.authz import Action, Actor, may_give, require
-from app.clock import day_text
+from app.clock import moment_text
 from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from app.i18n import _, pgettext, speaking
 from app.mail import MailError, send_later, send_mail
@@ -425,7 +425,7 @@ def _invitation_text(
         "as": _("som %(role)s i %(place)s") % {"role": as_role(role), "place": named(municipality)}
         if municipality
         else _("som %(role)s") % {"role": as_role(role)},
-        "date": day_text(expires_at),
+        "date": moment_text(expires_at),  # at the hour it was sent, 14 days on
         "link": f"{get_settings().base_url}/invitasjon/{token}",
         "name": round_name,
     }

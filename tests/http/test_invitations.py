@@ -11,7 +11,7 @@ from sqlmodel import select
 from app.accounts.addresses import ONE_ADDRESS_CHARS
 from app.accounts.models import Invitation, PasswordReset, Role, User
 from app.audit import AuditEvent
-from app.clock import oslo_date
+from app.clock import OSLO, oslo_date
 from app.mail import flush
 from app.settings import get_settings
 from tests.conftest import csrf_of, login
@@ -65,20 +65,22 @@ def test_the_invitation_mail_names_the_service_the_place_who_and_the_last_day(
     data = {"email": "leder@tolga.no", "role": "manager", "csrf_token": token}
     assert client.post(f"/admin/kommuner/{tolga.id}/inviter", data=data).status_code == 303
     first = db.exec(select(Invitation)).one()
-    last_days = [oslo_date(first.expires_at)]  # before sending again ends it
+    last_days = [first.expires_at]  # before sending again ends it
     monkeypatch.setattr(get_settings(), "invitation_days", 3)
     path = f"/admin/invitasjoner/{first.id}/send-pa-nytt"
     assert client.post(path, data={"csrf_token": token}).status_code == 303
     again = db.exec(select(Invitation).where(Invitation.id != first.id)).one()
-    last_days.append(oslo_date(again.expires_at))
-    assert last_days[1] < last_days[0]  # the real expiry, not a count of days
+    last_days.append(again.expires_at)
+    assert oslo_date(last_days[1]) < oslo_date(last_days[0])  # the real expiry
     for mail, last_day in zip(mailbox, last_days, strict=True):
         assert (
             "Du er invitert til Gode grep, KS' verktøy for egenvurdering av "
             "introduksjonsprogrammet, som leder i Tolga kommune." in mail.body
         )
         assert f"Invitasjonen er sendt av {cast.admin.email}." in mail.body
-        assert f"Lenken virker én gang og til {last_day:%d.%m.%Y}:" in mail.body
+        # To the minute it stops, in Oslo time: «til 19.12.2026 kl. 14:05».
+        ends = last_day.replace(tzinfo=last_day.tzinfo or UTC).astimezone(OSLO)
+        assert f"Lenken virker én gang og til {ends:%d.%m.%Y} kl. {ends:%H:%M}:" in mail.body
         assert "Ventet du ikke denne e-posten, kan du se bort fra den." in mail.body
 
 
