@@ -128,12 +128,26 @@ def test_the_development_charts_can_be_read_on_a_phone(page, app_url):
     assert_accessible(page)
 
 
-def test_a_long_address_in_a_message_wraps_on_a_phone(page, app_url):
+LONG_ADDRESS = "kari.nordmann-hansen@introduksjonsprogrammet.demo.kommune.no"
+
+
+@pytest.fixture
+def forget_long_address(server) -> Iterator[None]:
+    """The invitation is removed afterwards: an open one stands on the new-round form, ticked,
+    for the browser tests that start a round."""
+    yield
+    engine = make_engine(server[1])
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM invitation WHERE email = :e"), {"e": LONG_ADDRESS})
+    engine.dispose()
+
+
+def test_a_long_address_in_a_message_wraps_on_a_phone(page, app_url, forget_long_address):
     # The message after an invitation names the address; a long one is a single "word".
     page.set_viewport_size(NARROW)
     log_in(page, app_url, MANAGER)
     page.goto(f"{app_url}/kommune")
-    address = "kari.nordmann-hansen@introduksjonsprogrammet.demo.kommune.no"
+    address = LONG_ADDRESS
     page.get_by_label("E-postadresse").fill(address)
     page.get_by_role("button", name="Send invitasjon").click()
     message = page.get_by_role("status")
