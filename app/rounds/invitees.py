@@ -24,7 +24,7 @@ from app.accounts.addresses import address_of, entries
 from app.accounts.models import Invitation, Municipality, Role, User
 from app.accounts.service import default_locale
 from app.authz import Actor
-from app.clock import day_text
+from app.clock import day_text, moment_text
 from app.errors import DomainError, InvalidInput
 from app.i18n import _, ngettext, speaking
 from app.mail import MailError, send_mail
@@ -196,10 +196,10 @@ def _told_text(inviter: str, rnd: Round, municipality: Municipality, invitation:
     ) % {
         "inviter": inviter,
         "name": rnd.name,
-        "place": municipality.name,
+        "place": invitations.named(municipality),
         "deadline": deadline,
         "sent": day_text(invitation.created_at),
-        "until": day_text(invitation.expires_at),
+        "until": moment_text(invitation.expires_at),  # it stops at the hour it was sent
     }
 
 

@@ -6,6 +6,8 @@ link in the first one. Now the form lists him, and asking him, ticked or typed, 
 invitation he has: he is mailed about the round and pointed to it.
 """
 
+import re
+
 import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import func, select
@@ -82,6 +84,7 @@ def test_someone_ticked_keeps_their_invitation_and_is_mailed_about_the_round(
     assert "Du fikk en invitasjon til Gode grep på e-post" in told.body
     assert "/invitasjon/" not in told.body  # only its hash is stored: no link to send again
     assert cast.manager.email in told.body  # who asks, and who can send it again
+    assert re.search(r"Lenken virker til \d\d\.\d\d\.\d{4} kl\. \d\d:\d\d\.", told.body)
 
     # The link he was sent first still works, and brings him into the round.
     client.cookies.clear()
