@@ -156,7 +156,10 @@ def _asked(
     chosen = list(eligible) if respondent_ids is None else list(dict.fromkeys(respondent_ids))
     if any(uid not in eligible for uid in chosen):
         raise InvalidInput(_("Velg bare blant de ansatte i kommunen."))
-    joined, listed = invitees.sort_addresses(session, municipality_id, invited)
+    try:
+        joined, listed = invitees.sort_addresses(session, municipality_id, invited)
+    except invitees.AddressProblem as exc:  # ticked on the list, not typed: point there
+        raise InvalidInput(exc.message, field="round-respondents") from None
     # Ticked on the list of open invitations: only those (typed addresses go by the field
     # below, with its limit of new people at a time).
     standing = {i.email for i in invitees.invited_not_registered(session, municipality_id)}
