@@ -12,11 +12,11 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import func, select
 
-from app.accounts.models import Invitation, User
+from app.accounts.models import Invitation, Role, User
 from app.mail import MailError
 from app.rounds.models import Round, RoundInvitee, RoundRespondent
 from tests.conftest import csrf_of, login
-from tests.factories import close_round
+from tests.factories import close_round, make_user
 from tests.http.test_invitations import NEW_PASSWORD, link_in
 
 OLA = "ola@a.no"
@@ -202,3 +202,12 @@ def test_only_open_invitations_can_be_ticked(client, cast, db, mailbox, ola_invi
     )
     assert db.exec(select(func.count()).select_from(Invitation)).one() == 1  # Ola's alone
     assert mailbox == []
+
+
+def test_a_refusal_about_someone_ticked_points_at_the_list(client, cast, db, mailbox, ola_invited):
+    make_user(db, OLA, Role.STAFF, cast.b)  # has an account elsewhere since the page was shown
+    response = create(client, respondents=[str(cast.staff.id)], invited=[OLA])
+    assert response.status_code == 422
+    link = BeautifulSoup(response.text, "html.parser").select_one("#error-message a")
+    assert link["href"] == "#round-respondents"  # ticked there, not typed below
+    assert OLA in link.get_text()
