@@ -155,10 +155,15 @@ def _have_saved(session: Session, rnd: Round) -> set[int]:
 
 def _kept_or_not(session: Session, rnd: Round) -> Callable[[User], str]:
     """A reminder's sentence on what is saved: that the answers are kept only to someone who
-    has saved any (to the others it would say they had answered), else how saving works."""
-    saved = _have_saved(session, rnd)
+    has saved any (to the others it would say they had answered), else how saving works.
+    The answers are read at the first mail composed, not when nobody is due one (the jobs
+    command asks every minute in the demo)."""
+    saved: set[int] | None = None
 
     def sentence(user: User) -> str:
+        nonlocal saved
+        if saved is None:
+            saved = _have_saved(session, rnd)
         if user.id in saved:
             return _("Svarene du har lagret, er tatt vare på; husk å sende inn når du er ferdig.")
         return _(

@@ -1,5 +1,6 @@
-"""Pages for rounds: the list, a round's overview, answering area by area, submit, and the
-manager's changes to an open round (closing or cancelling it: app/rounds/ending_routes.py)."""
+"""Pages for rounds: the list and the new-round form, a round's overview, answering area by
+area, submitting, and the manager's changes to an open round (ending one, by closing or
+cancelling it: app/rounds/ending_routes.py)."""
 
 import logging
 import time

@@ -162,7 +162,7 @@ def _asked(
         raise InvalidInput(exc.message, field="round-respondents") from None
     # Ticked on the list of open invitations: only those (typed addresses go by the field
     # below, with its limit of new people at a time).
-    standing = {i.email for i in invitees.invited_not_registered(session, municipality_id)}
+    standing = invitees.holding(session, municipality_id, listed)
     for address in listed:
         if address not in standing:
             msg = _(

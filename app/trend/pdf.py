@@ -1,11 +1,11 @@
 """The council report as a tagged PDF, and a small cache of the PDFs made.
 
 Making the PDF (WeasyPrint: parse, lay out, draw about a dozen pages) costs about a second of
-CPU, far more than gathering and rendering the report's HTML. The PDF is a pure function of that HTML
-(it inlines its stylesheet and SVG and loads nothing else), so the cache is keyed on a hash of
-the HTML itself: anything that changes what the report says — a reading, a measure or its
-follow-up, the reader's own figures, the language, the date it was made — changes the HTML
-and so the key. Nothing has to be invalidated, and a PDF can never be served stale.
+CPU, far more than gathering and rendering the report's HTML. The PDF is a pure function of
+that HTML (it inlines its stylesheet and SVG and loads nothing else), so the cache is keyed
+on a hash of the HTML itself: anything that changes what the report says — a reading, a
+measure or its follow-up, the reader's own figures, the language, the date it was made —
+changes the HTML and so the key. Nothing has to be invalidated, and a PDF can never be served stale.
 
 The cache is per process and bounded in bytes; the least recently used PDFs go first.
 
